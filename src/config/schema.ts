@@ -1,0 +1,103 @@
+// The config file's shape. `Config` is inferred from this schema; never write it by hand.
+import { z } from 'zod';
+import { validate as isValidCron } from 'node-cron';
+
+const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
+
+const durationPattern = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `12h`, `90m`, `30s`, `1.5d` → milliseconds. */
+export const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number' && value >= 0) return value;
+  const match = durationPattern.exec(String(value).trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `Invalid duration "${value}" (use e.g. 30s, 15m, 12h, 2d)` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * unitMs[match[2]!]!;
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'Invalid URL' });
+
+/** Boilerplate removal applied before the sanitizer. */
+export const siteRulesSchema = z.strictObject({
+  /** CSS selectors whose elements are removed. */
+  remove: z.array(z.string().min(1)).default([]),
+  /** Regular expressions: a block element whose whole text matches is dropped. */
+  dropText: z.array(z.string().min(1)).default([]),
+  /** Attribute names stripped from every element. */
+  stripAttributes: z.array(z.string().min(1)).default([]),
+  /** Use the built-in rules for known boilerplate. */
+  builtin: z.boolean().default(true),
+});
+
+const categoryName = z.string().trim().min(1);
+
+const sourceSchema = z.strictObject({
+  name: z.string().trim().min(1),
+  url: httpUrl,
+  categories: z.array(categoryName).default([]),
+  schedule: cron.optional(),
+  /** Override the detected character encoding. */
+  encoding: z.string().optional(),
+  rules: siteRulesSchema.optional(),
+  allowPrivateNetworks: z.boolean().optional(),
+  enabled: z.boolean().default(true),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      baseUrl: httpUrl.default('http://localhost:8080'),
+    })
+    .prefault({}),
+  storage: z.strictObject({ database: z.string().min(1).default('storage/aggregator.db') }).prefault({}),
+  seedFolder: z
+    .strictObject({
+      path: z.string().min(1).default('storage/seed'),
+      schedule: cron.default('*/5 * * * *'),
+      categories: z.array(categoryName).default([]),
+      timezone: z.string().default('UTC'),
+      rules: siteRulesSchema.optional(),
+    })
+    .optional(),
+  schedule: cron.default('*/15 * * * *'),
+  dedup: z.strictObject({ window: duration.default(12 * 3_600_000) }).prefault({}),
+  feeds: z
+    .strictObject({
+      title: z.string().default('Feed aggregator'),
+      items: z.number().int().min(1).max(1000).default(50),
+    })
+    .prefault({}),
+  fetch: z
+    .strictObject({
+      timeout: duration.default(30_000),
+      maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      userAgent: z.string().optional(),
+      concurrency: z.number().int().min(1).default(8),
+      perHost: z.number().int().min(1).default(2),
+    })
+    .prefault({}),
+  categories: z
+    .array(
+      z.strictObject({
+        name: categoryName,
+        slug: z
+          .string()
+          .regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, 'Invalid slug (letters, digits and -)')
+          .optional(),
+        aliases: z.array(categoryName).default([]),
+      }),
+    )
+    .default([]),
+  sources: z.array(sourceSchema),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = Config['sources'][number];
+export type SiteRules = z.infer<typeof siteRulesSchema>;
+export type SeedFolderConfig = NonNullable<Config['seedFolder']>;

@@ -1,0 +1,53 @@
+// The store's contract: async functions over whole units of work, so the stages never see SQLite.
+// `openSqliteStore` (open-store.ts) is the embedded implementation.
+import type { Article, CategoryRef, CategorySummary, SourceState, Story, StoreRunResult } from '../types.js';
+
+/** Outcome of one fetch attempt, recorded in the source's state. */
+export interface FetchOutcome {
+  at: Date;
+  ok: boolean;
+  httpStatus: number | null;
+  error: string | null;
+  etag?: string | null | undefined;
+  lastModified?: string | null | undefined;
+  nextRun: Date | null;
+  added: number;
+}
+
+/** What the seed scan remembers of a file, to skip it when unchanged. */
+export interface SeedFileRecord {
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  /** null when the file yielded an article; else why it was rejected. */
+  error: string | null;
+}
+
+export interface StoreRunInput {
+  sourceKey: string;
+  articles: Article[];
+  /** Seed files seen in this run (new or changed), recorded in the same transaction. */
+  seedFiles?: SeedFileRecord[];
+}
+
+export interface Store {
+  /** Stores one source run's articles in one transaction: upsert by (source, originId), then dedup + merge. */
+  storeRun(input: StoreRunInput): Promise<StoreRunResult>;
+  /** Newest-first stories of a category (`all` for every story). */
+  listCategoryStories(slug: string, limit: number): Promise<Story[]>;
+  /** Every category with its count and last change; `all` is not included. */
+  listCategories(): Promise<CategorySummary[]>;
+  /** A category by slug, `all` included; null when unknown. */
+  getCategory(slug: string): Promise<CategorySummary | null>;
+  /** Registers configured categories so they are listed even while empty. */
+  declareCategories(categories: CategoryRef[]): Promise<void>;
+  recordFetchOutcome(source: { name: string; url: string }, outcome: FetchOutcome): Promise<void>;
+  getSourceState(name: string): Promise<SourceState | null>;
+  listSourceStates(): Promise<SourceState[]>;
+  /** Known seed files, keyed by relative path. */
+  listSeedFiles(): Promise<Map<string, SeedFileRecord>>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

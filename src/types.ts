@@ -1,0 +1,110 @@
+// Domain types shared by the stages. Stages exchange plain data; only the store knows how it is kept.
+
+/** One item as a parser read it: strings straight from the document, nothing resolved or cleaned yet. */
+export interface RawItem {
+  title?: string | undefined;
+  link?: string | undefined;
+  guid?: string | undefined;
+  /** Date text as found (RFC 822, ISO 8601, zone-less local time) or a Date already parsed. */
+  published?: string | Date | undefined;
+  updated?: string | Date | undefined;
+  author?: string | undefined;
+  categories?: string[] | undefined;
+  /** Lead image candidates in order of preference (front matter, media:*, enclosure). */
+  images?: string[] | undefined;
+  /** Body as HTML (Markdown is rendered to HTML by the reader that found it). */
+  html?: string | undefined;
+  /** Base URL for relative links in this item (xml:base), when the document declares one. */
+  baseUrl?: string | undefined;
+}
+
+/** What a parser made of one document. */
+export interface ParsedDocument {
+  title?: string | undefined;
+  /** Site link of the feed, if any. */
+  link?: string | undefined;
+  items: RawItem[];
+  /** Items or fields dropped, each a message naming what and why. */
+  warnings: string[];
+  /** RSS <ttl> in minutes, when given. */
+  ttlMinutes?: number | undefined;
+}
+
+/** A category after folding and alias resolution. The slug is its identity. */
+export interface CategoryRef {
+  slug: string;
+  name: string;
+}
+
+/** One origin's version of a story: normalized and cleaned, ready to store. */
+export interface Article {
+  /** Who delivered it: `source:<name>` or `seed`. */
+  sourceKey: string;
+  /** Identity within the source: guid, else link, else the seed file's relative path. */
+  originId: string;
+  title: string;
+  link: string | null;
+  guid: string | null;
+  published: Date;
+  updated: Date | null;
+  author: string | null;
+  categories: CategoryRef[];
+  image: string | null;
+  /** Cleaned HTML. */
+  contentHtml: string;
+  /** Plain-text summary of the cleaned body. */
+  summary: string;
+  /** True when the publication date was missing and a fallback (file mtime, fetch time) was used. */
+  dateIsFallback?: boolean;
+}
+
+/** A merged story as published: the union of its origins. */
+export interface Story {
+  /** Stable id used as guid / Atom id. */
+  id: string;
+  title: string;
+  link: string | null;
+  /** Every origin link, first the one used as `link`. */
+  links: string[];
+  published: Date;
+  /** Last time the story's published content changed. */
+  updated: Date;
+  author: string | null;
+  categories: CategoryRef[];
+  image: string | null;
+  contentHtml: string;
+  summary: string;
+}
+
+/** A category with what the index page and feeds need. */
+export interface CategorySummary extends CategoryRef {
+  count: number;
+  /** Newest change of any story in it, null when empty. */
+  lastChanged: Date | null;
+}
+
+/** Stored state of one source (a configured feed, or the seed folder). */
+export interface SourceState {
+  name: string;
+  url: string;
+  lastAttempt: Date | null;
+  lastSuccess: Date | null;
+  httpStatus: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextRun: Date | null;
+  etag: string | null;
+  lastModified: string | null;
+  addedLastRun: number;
+  addedTotal: number;
+}
+
+/** Counts of what one store run did. */
+export interface StoreRunResult {
+  added: number;
+  updated: number;
+  merged: number;
+  unchanged: number;
+  /** Category slugs whose published content changed. */
+  changedCategories: string[];
+}

@@ -43,6 +43,8 @@ export interface Article {
   /** Identity within the source: guid, else link, else the seed file's relative path. */
   originId: string;
   title: string;
+  /** Dedup key of the title (ingest/dedup.ts `titleKey`). */
+  titleKey: string;
   link: string | null;
   guid: string | null;
   published: Date;

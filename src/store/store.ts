@@ -2,6 +2,17 @@
 // `openSqliteStore` (open-store.ts) is the embedded implementation.
 import type { Article, CategoryRef, CategorySummary, SourceState, Story, StoreRunResult } from '../types.js';
 
+/**
+ * How origins group into stories and merge. Implemented by ingest/dedup.ts and injected by main.ts,
+ * so the store keeps the rows while the domain rules stay in the ingest stage.
+ */
+export interface DedupPolicy {
+  /** Groups the origins sharing one title key into stories; order-independent. */
+  cluster(origins: Article[]): Article[][];
+  /** One story from its origins; deterministic. `updated` is set by the store. */
+  merge(origins: Article[]): Omit<Story, 'updated'>;
+}
+
 /** Outcome of one fetch attempt, recorded in the source's state. */
 export interface FetchOutcome {
   at: Date;

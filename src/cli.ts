@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Command-line entry: `ingest`, `inspect`, `check-config` (the service itself starts from main.ts).
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { configSchema, type Config } from './config/schema.js';
+import { loadConfig, resolveConfigPath } from './config/load-config.js';
+import { ConfigError, describeError } from './errors.js';
+import { inspectInput } from './ingest/inspect-input.js';
+import { createLogger } from './logger.js';
+import { createIngestJobs, DEFAULT_USER_AGENT, openStore } from './main.js';
+import { createLimiter } from './scheduler/limiter.js';
+import { createScheduler } from './scheduler/scheduler.js';
+
+const EXIT_INVALID_CONFIG = 2;
+const EXIT_FAILURE = 1;
+
+async function readConfigOrExit(argv: string[]): Promise<Config> {
+  const file = resolveConfigPath(argv);
+  try {
+    return await loadConfig(file);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : describeError(error));
+    process.exit(EXIT_INVALID_CONFIG);
+  }
+}
+
+async function checkConfig(argv: string[]): Promise<void> {
+  const config = await readConfigOrExit(argv);
+  console.log(`${resolveConfigPath(argv)}: valid (${config.sources.length} sources${config.seedFolder ? `, seed folder ${config.seedFolder.path}` : ''})`);
+}
+
+async function ingest(argv: string[]): Promise<void> {
+  const config = await readConfigOrExit(argv);
+  const logger = createLogger(config.log.level);
+  let store;
+  try {
+    store = await openStore(config);
+  } catch (error) {
+    console.error(`cannot open database ${config.storage.database}: ${describeError(error)}`);
+    process.exit(EXIT_FAILURE);
+  }
+  const progress = process.stderr.isTTY ? showProgress : undefined;
+  const results: { source: string; ok: boolean }[] = [];
+  const jobs = createIngestJobs(config, store, logger, { onSeedProgress: progress });
+  const seedSummaries: Awaited<ReturnType<typeof import('./ingest/run-seed-folder.js').runSeedFolder>>[] = [];
+  const scheduler = createScheduler({
+    config, store, logger, clock: () => new Date(),
+    limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
+    onChange: () => undefined,
+    jobs: {
+      runSource: async (source) => {
+        const outcome = await jobs.runSource(source);
+        const state = await store.getSourceState(source.name);
+        results.push({ source: source.name, ok: state?.consecutiveFailures === 0 });
+        return outcome;
+      },
+      runSeedFolder: async () => {
+        const summary = (await jobs.runSeedFolder()) as (typeof seedSummaries)[number];
+        seedSummaries.push(summary);
+        return summary;
+      },
+    },
+  });
+  await scheduler.runAll();
+  await store.close();
+  if (progress) process.stderr.write('\n');
+  for (const seed of seedSummaries) printSeedSummary(seed);
+  const failed = results.filter((result) => !result.ok).length;
+  console.log(`sources: ${results.length - failed} ok, ${failed} failed (details in the log and on the index page)`);
+}
+
+function showProgress(stage: 'scan' | 'store', done: number, total: number): void {
+  process.stderr.write(`\r${stage === 'scan' ? 'scanning' : 'importing'} seed files: ${done}/${total}   `);
+}
+
+function printSeedSummary(seed: Awaited<ReturnType<typeof import('./ingest/run-seed-folder.js').runSeedFolder>>): void {
+  console.log(`seed folder ${seed.folder}: ${seed.filesSeen} files seen, ${seed.filesRead} read, ${seed.unchanged} unchanged, ${seed.skipped} skipped (not articles)`);
+  console.log(`  articles: ${seed.added} added, ${seed.merged} merged into existing stories, ${seed.updated} updated`);
+  if (seed.error) console.log(`  error: ${seed.error}`);
+  if (seed.rejected.length > 0) {
+    console.log(`  rejected: ${seed.rejected.length} files`);
+    for (const { relPath, error } of seed.rejected.slice(0, 20)) console.log(`    ${relPath}: ${error}`);
+    if (seed.rejected.length > 20) console.log(`    … and ${seed.rejected.length - 20} more (see the log)`);
+  }
+}
+
+const FEED_FILE = /\.(xml|rss|atom|rdf|json|feed)$/i;
+const SEED_FILE = /\.(md|markdown|txt|html?)$/i;
+
+/** Files and URLs named on the command line, folders expanded to the feed and seed files inside. */
+async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (/^https?:\/\//i.test(input)) out.push(input);
+    else if ((await stat(input).catch(() => null))?.isDirectory()) {
+      const entries = await readdir(input, { recursive: true, withFileTypes: true });
+      for (const entry of entries) {
+        if (entry.isFile() && (FEED_FILE.test(entry.name) || SEED_FILE.test(entry.name))) out.push(path.join(entry.parentPath, entry.name));
+      }
+    } else out.push(input);
+  }
+  return out.sort();
+}
+
+async function inspect(argv: string[]): Promise<void> {
+  const inputs = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--config');
+  if (inputs.length === 0) {
+    console.error('usage: npm run inspect -- [--config FILE] INPUT… (feed URLs, feed files, seed files or folders)');
+    process.exit(EXIT_FAILURE);
+  }
+  const explicit = argv.includes('--config') || argv.some((arg) => arg.startsWith('--config=')) || process.env.AGGREGATOR_CONFIG;
+  const config = explicit ? await readConfigOrExit(argv) : await loadConfig(resolveConfigPath(argv)).catch(() => configSchema.parse({ sources: [] }));
+  const fetchOptions = { timeoutMs: config.fetch.timeout, maxBytes: config.fetch.maxBytes, userAgent: config.fetch.userAgent ?? DEFAULT_USER_AGENT };
+  const files = await expandInputs(inputs);
+  process.stdout.write('[');
+  for (const [index, input] of files.entries()) {
+    const entry = await inspectInput(input, config, fetchOptions);
+    process.stdout.write(`${index === 0 ? '\n' : ',\n'}${JSON.stringify(entry, null, 2)}`);
+  }
+  process.stdout.write('\n]\n');
+}
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = { ingest, inspect, 'check-config': checkConfig };
+
+const [command, ...rest] = process.argv.slice(2);
+const run = command ? commands[command] : undefined;
+if (!run) {
+  console.error(`usage: cli <${Object.keys(commands).join('|')}> [--config FILE] …`);
+  process.exit(EXIT_FAILURE);
+}
+run(rest).catch((error) => {
+  console.error(describeError(error));
+  process.exit(EXIT_FAILURE);
+});

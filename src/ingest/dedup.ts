@@ -1,0 +1,146 @@
+// Dedup rules (DESIGN §4): which articles are one story, and what the merged story keeps.
+// Pure: the store feeds origins in and keeps whatever these functions return.
+import { createHash } from 'node:crypto';
+import { Converter } from 'opencc-js/t2cn';
+import type { Article, CategoryRef, Story } from '../types.js';
+import type { DedupPolicy } from '../store/store.js';
+
+type Convert = (text: string) => string;
+let toSimplified: Convert | undefined;
+
+/** Traditional → simplified Chinese; the dictionary is built on first use, then reused. */
+function simplify(text: string): string {
+  toSimplified ??= Converter({ from: 't', to: 'cn' });
+  return toSimplified(text);
+}
+
+const notLetterOrDigit = /[^\p{L}\p{N}]+/gu;
+const hasHan = /\p{Script=Han}/u;
+
+/**
+ * The dedup key of a title: NFKC, case folded, only letters and digits kept, traditional Chinese
+ * folded to simplified. `“撑腰”`, `_撑腰_` and `"撑腰"` agree; so do `国內` and `国内`.
+ * An empty key means "no usable title": such articles never merge.
+ */
+export function titleKey(title: string): string {
+  // toUpperCase().toLowerCase() folds ß → ss and similar special casings that toLowerCase keeps.
+  const folded = title.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
+  const stripped = folded.replace(notLetterOrDigit, '');
+  // Stripping before conversion lets every punctuation variant reach the converter as the same text.
+  return hasHan.test(stripped) ? simplify(stripped).replace(notLetterOrDigit, '') : stripped;
+}
+
+/** The order every rule breaks ties in: publication time, then source, then id within the source. */
+export function compareOrigins(a: Article, b: Article): number {
+  const byTime = a.published.getTime() - b.published.getTime();
+  if (byTime !== 0) return byTime;
+  if (a.sourceKey !== b.sourceKey) return a.sourceKey < b.sourceKey ? -1 : 1;
+  if (a.originId !== b.originId) return a.originId < b.originId ? -1 : 1;
+  return 0;
+}
+
+/** Stable story id: derived from the story's earliest origin, so re-ingesting yields the same id. */
+export function storyId(origin: Pick<Article, 'sourceKey' | 'originId'>): string {
+  return createHash('sha1').update(`${origin.sourceKey}\n${origin.originId}`).digest('hex').slice(0, 20);
+}
+
+/** Length of the visible text of an HTML body, the measure of "fullest". */
+export function plainTextLength(html: string): number {
+  const text = html
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/gi, '_')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  return [...text].length;
+}
+
+/**
+ * Groups origins into stories, independent of input order: per title key, sorted by
+ * (published, sourceKey, originId), a cluster starts at the earliest unclustered origin and takes
+ * every origin published within `windowMs` (inclusive) of that start.
+ */
+export function clusterOrigins(origins: readonly Article[], windowMs: number): Article[][] {
+  const byKey = new Map<string, Article[]>();
+  const clusters: Article[][] = [];
+  for (const origin of [...origins].sort(compareOrigins)) {
+    // No usable title: nothing to compare, so it stands alone.
+    if (origin.titleKey === '') clusters.push([origin]);
+    else byKey.set(origin.titleKey, [...(byKey.get(origin.titleKey) ?? []), origin]);
+  }
+  for (const group of byKey.values()) {
+    let current: Article[] = [];
+    let startMs = Number.NEGATIVE_INFINITY;
+    for (const origin of group) {
+      if (current.length > 0 && origin.published.getTime() - startMs <= windowMs) {
+        current.push(origin);
+        continue;
+      }
+      if (current.length > 0) clusters.push(current);
+      current = [origin];
+      startMs = origin.published.getTime();
+    }
+    if (current.length > 0) clusters.push(current);
+  }
+  return clusters.sort((a, b) => compareOrigins(a[0]!, b[0]!));
+}
+
+const isSeed = (origin: Article): boolean => origin.sourceKey === 'seed';
+const underscores = (title: string): number => title.split('_').length - 1;
+
+/** Feed titles keep their punctuation; among seed titles, the one with the fewest `_` substitutes. */
+function pickTitle(sorted: readonly Article[]): string {
+  const fromFeed = sorted.find((origin) => !isSeed(origin));
+  if (fromFeed) return fromFeed.title;
+  let best = sorted[0]!;
+  for (const origin of sorted) if (underscores(origin.title) < underscores(best.title)) best = origin;
+  return best.title;
+}
+
+function pickFullest(sorted: readonly Article[]): Article {
+  let best = sorted[0]!;
+  let bestLength = plainTextLength(best.contentHtml);
+  for (const origin of sorted.slice(1)) {
+    const length = plainTextLength(origin.contentHtml);
+    if (length > bestLength) [best, bestLength] = [origin, length];
+  }
+  return best;
+}
+
+/** One story from its origins; any input order gives the same story. */
+export function mergeOrigins(origins: readonly Article[]): Omit<Story, 'updated'> {
+  if (origins.length === 0) throw new RangeError('mergeOrigins needs at least one origin');
+  const sorted = [...origins].sort(compareOrigins);
+  const earliest = sorted[0]!;
+
+  const categories = new Map<string, CategoryRef>();
+  for (const origin of sorted) {
+    for (const ref of origin.categories) if (!categories.has(ref.slug)) categories.set(ref.slug, { slug: ref.slug, name: ref.name });
+  }
+  const allLinks = [...new Set(sorted.flatMap((origin) => (origin.link ? [origin.link] : [])))];
+  const link = sorted.find((origin) => !isSeed(origin) && origin.link)?.link ?? allLinks[0] ?? null;
+  const links = link ? [link, ...allLinks.filter((other) => other !== link)] : allLinks;
+  const fullest = pickFullest(sorted);
+
+  return {
+    id: storyId(earliest),
+    title: pickTitle(sorted),
+    link,
+    links,
+    published: new Date(earliest.published.getTime()),
+    author: sorted.find((origin) => origin.author)?.author ?? null,
+    categories: [...categories.values()],
+    image: sorted.find((origin) => origin.image)?.image ?? null,
+    contentHtml: fullest.contentHtml,
+    summary: fullest.summary,
+  };
+}
+
+/** The dedup policy the store applies; `windowMs` is `dedup.window` from the config. */
+export function createDedupPolicy(windowMs: number): DedupPolicy {
+  if (!Number.isFinite(windowMs) || windowMs < 0) throw new RangeError(`invalid dedup window: ${windowMs}`);
+  return {
+    cluster: (origins) => clusterOrigins(origins, windowMs),
+    merge: (origins) => mergeOrigins(origins),
+  };
+}

@@ -1,0 +1,97 @@
+// One Article shape from a raw item: resolved URLs, parsed dates, cleaned body, plain title, lead image.
+import { createHash } from 'node:crypto';
+import type { SiteRules } from '../config/schema.js';
+import type { Article, CategoryRef, RawItem } from '../types.js';
+import { cleanHtml, plainTitle, summarize } from './clean-html.js';
+import { titleKey } from './dedup.js';
+import { parseDate } from './parse-date.js';
+
+export interface NormalizeContext {
+  sourceKey: string;
+  /** Feed URL (for feeds) used to resolve relative links; null for seed files. */
+  documentUrl: string | null;
+  /** Identity when the item has neither guid nor link (a seed file's relative path). */
+  fallbackId?: string | undefined;
+  /** Publication time to use when the item has no usable date (file mtime, fetch time). */
+  fallbackDate: Date;
+  timezone: string;
+  categories: CategoryRef[];
+  rules?: SiteRules | undefined;
+}
+
+export interface NormalizeResult {
+  article: Article | null;
+  warnings: string[];
+  firedRules: string[];
+}
+
+const PLACEHOLDER_IMAGE = /(?:^|[/_.-])(?:404|placeholder|default|blank|spacer|loading|no[-_]?image|nopic|transparent|pixel)(?:[._-]|$)/i;
+const TITLE_FROM_SUMMARY_CHARS = 80;
+
+export function normalizeItem(raw: RawItem, context: NormalizeContext): NormalizeResult {
+  const warnings: string[] = [];
+  const base = absoluteHttpUrl(raw.baseUrl, null) ?? context.documentUrl;
+  const link = absoluteHttpUrl(raw.link, base);
+  const guid = raw.guid?.trim() || null;
+  const cleaned = cleanHtml(raw.html ?? '', { baseUrl: base ?? link, rules: context.rules });
+  const summary = summarize(cleaned.html);
+  const title = plainTitle(raw.title ?? '') || truncate(summary, TITLE_FROM_SUMMARY_CHARS);
+  const label = raw.title?.trim() || guid || link || context.fallbackId || 'item';
+  if (!title) return { article: null, warnings: [`${label}: dropped, no title and no text`], firedRules: cleaned.firedRules };
+
+  const updated = parseDate(raw.updated, context.timezone);
+  let published = parseDate(raw.published, context.timezone) ?? updated;
+  if (raw.published && !parseDate(raw.published, context.timezone)) {
+    warnings.push(`${label}: unusable date "${String(raw.published)}"`);
+  }
+  const dateIsFallback = published === null;
+  published ??= context.fallbackDate;
+
+  const originId = guid ?? link ?? context.fallbackId ?? contentId(title, published);
+  const article: Article = {
+    sourceKey: context.sourceKey,
+    originId,
+    title,
+    titleKey: titleKey(title),
+    link,
+    guid,
+    published,
+    updated,
+    author: plainTitle(raw.author ?? '') || null,
+    categories: context.categories,
+    image: leadImage(raw.images ?? [], base ?? link) ?? cleaned.images[0] ?? null,
+    contentHtml: cleaned.html,
+    summary,
+    dateIsFallback,
+  };
+  return { article, warnings, firedRules: cleaned.firedRules };
+}
+
+/** The first candidate that is an absolute http(s) URL and not a known placeholder. */
+function leadImage(candidates: readonly string[], base: string | null): string | null {
+  for (const candidate of candidates) {
+    const url = absoluteHttpUrl(candidate, base);
+    if (url && !PLACEHOLDER_IMAGE.test(new URL(url).pathname)) return url;
+  }
+  return null;
+}
+
+/** Absolute http(s) URL, resolving against `base`; null for anything else. */
+export function absoluteHttpUrl(value: string | undefined | null, base: string | null): string | null {
+  const text = value?.trim();
+  if (!text) return null;
+  try {
+    const url = base ? new URL(text, base) : new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+function contentId(title: string, published: Date): string {
+  return `sha1:${createHash('sha1').update(`${title}\n${published.toISOString()}`).digest('hex')}`;
+}

@@ -1,0 +1,126 @@
+// One run of one feed source: fetch → decode → parse → normalize → store, then record the outcome.
+// Every failure is caught here, recorded on the source and returned; stored articles are never touched by a failure.
+import type { Logger } from 'pino';
+import type { SourceConfig } from '../config/schema.js';
+import { describeError, FetchError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Article, StoreRunResult } from '../types.js';
+import type { CategoryResolver } from './categories.js';
+import { decodeFeedBytes } from './decode-bytes.js';
+import { fetchFeed, type FetchOptions } from './fetch-feed.js';
+import { normalizeItem } from './normalize.js';
+import { parseFeed } from './parse-feed.js';
+
+export interface FeedRunDeps {
+  store: Store;
+  logger: Logger;
+  clock: () => Date;
+  resolveCategories: CategoryResolver;
+  fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>;
+  /** When the next run is due, given this run's outcome (the scheduler's policy). */
+  nextRun: (outcome: { ok: boolean; consecutiveFailures: number; ttlMinutes?: number | undefined }) => Date | null;
+  timezone?: string;
+}
+
+export interface FeedRunSummary {
+  source: string;
+  ok: boolean;
+  notModified: boolean;
+  result: StoreRunResult | null;
+  warnings: string[];
+  error: string | null;
+}
+
+export function sourceKeyOf(name: string): string {
+  return `source:${name}`;
+}
+
+export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Promise<FeedRunSummary> {
+  const started = deps.clock();
+  const log = deps.logger.child({ source: source.name, url: source.url });
+  const previous = await deps.store.getSourceState(source.name);
+  try {
+    const fetched = await fetchFeed(source.url, {
+      ...deps.fetchOptions,
+      etag: previous?.etag ?? null,
+      lastModified: previous?.lastModified ?? null,
+    });
+    if (fetched.kind === 'not-modified') {
+      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag, lastModified: fetched.lastModified, added: 0 }, 0);
+      log.info({ status: 304, duration_ms: elapsed(deps, started) }, 'source not modified');
+      return { source: source.name, ok: true, notModified: true, result: null, warnings: [], error: null };
+    }
+    const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source.encoding);
+    const parsed = await parseFeed(decoded.text, fetched.url);
+    const warnings = [...decoded.warnings, ...parsed.warnings];
+    const articles = normalizeAll(parsed.items, source, fetched.url, deps, started, warnings);
+    const result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
+    await record(deps, source, started, { ok: true, httpStatus: fetched.status, etag: fetched.etag, lastModified: fetched.lastModified, added: result.added, warning: firstWarning(warnings, fetched.permanentRedirect) }, 0, parsed.ttlMinutes);
+    log.info({ status: fetched.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
+    for (const warning of warnings) log.warn({ warning }, 'source warning');
+    return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
+  } catch (error) {
+    const message = describeError(error);
+    const httpStatus = error instanceof FetchError ? error.status : null;
+    await record(deps, source, started, { ok: false, httpStatus, error: message, added: 0 }, (previous?.consecutiveFailures ?? 0) + 1).catch((recordError) =>
+      log.error({ error: describeError(recordError) }, 'could not record source failure'),
+    );
+    log.warn({ status: httpStatus, error: message, duration_ms: elapsed(deps, started) }, 'source failed');
+    return { source: source.name, ok: false, notModified: false, result: null, warnings: [], error: message };
+  }
+}
+
+function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): Article[] {
+  const categories = deps.resolveCategories(source.categories);
+  const articles: Article[] = [];
+  items.forEach((item, index) => {
+    try {
+      const normalized = normalizeItem(item, {
+        sourceKey: sourceKeyOf(source.name),
+        documentUrl,
+        fallbackDate: fetchedAt,
+        timezone: deps.timezone ?? 'UTC',
+        categories,
+        rules: source.rules,
+      });
+      warnings.push(...normalized.warnings);
+      if (normalized.article) articles.push(normalized.article);
+    } catch (error) {
+      warnings.push(`item ${index + 1}: dropped (${describeError(error)})`);
+    }
+  });
+  return articles;
+}
+
+interface OutcomeFields {
+  ok: boolean;
+  httpStatus: number | null;
+  error?: string;
+  warning?: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  added: number;
+}
+
+async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields: OutcomeFields, consecutiveFailures: number, ttlMinutes?: number): Promise<void> {
+  await deps.store.recordFetchOutcome(source, {
+    at,
+    ok: fields.ok,
+    httpStatus: fields.httpStatus,
+    error: fields.error ?? fields.warning ?? null,
+    etag: fields.etag,
+    lastModified: fields.lastModified,
+    added: fields.added,
+    nextRun: deps.nextRun({ ok: fields.ok, consecutiveFailures, ttlMinutes }),
+  });
+}
+
+/** A successful run still shows the first thing the user should fix (a permanent redirect, dropped items). */
+function firstWarning(warnings: string[], permanentRedirect: string | null): string | null {
+  if (permanentRedirect) return `moved permanently to ${permanentRedirect}; update the config`;
+  return warnings[0] ?? null;
+}
+
+function elapsed(deps: FeedRunDeps, started: Date): number {
+  return deps.clock().getTime() - started.getTime();
+}

@@ -1,0 +1,82 @@
+// Checks and repairs run on XML text before rss-parser: it rejects any document declaring DTD
+// entities (we refuse those outright: entities are never expanded), chokes on bare `&`, and has no
+// notion of an HTML page served where a feed was expected.
+import * as cheerio from 'cheerio';
+
+export interface Preflight {
+  text: string;
+  warnings: string[];
+}
+
+export class PreflightRefusal extends Error {
+  override name = 'PreflightRefusal';
+}
+
+const DOCTYPE = /<!DOCTYPE\s+[^[>]*(?:\[([\s\S]*?)\]\s*)?>/i;
+
+/**
+ * Strips a plain DOCTYPE (RSS 0.91 Netscape), refuses one whose internal subset declares entities,
+ * and escapes bare ampersands outside CDATA and comments.
+ */
+export function preflightXml(input: string): Preflight {
+  const warnings: string[] = [];
+  let text = input.replace(/^\uFEFF/, '');
+  const doctype = DOCTYPE.exec(text);
+  if (doctype) {
+    if (/<!ENTITY/i.test(doctype[1] ?? '')) {
+      throw new PreflightRefusal('declares DTD entities; refused (entities are never expanded)');
+    }
+    text = text.slice(0, doctype.index) + text.slice(doctype.index + doctype[0].length);
+  } else if (/<!ENTITY/i.test(text.slice(0, 4096))) {
+    // An entity declaration outside a well-formed DOCTYPE is still an expansion attempt.
+    throw new PreflightRefusal('declares DTD entities; refused (entities are never expanded)');
+  }
+  let repaired = 0;
+  text = mapOutsideCdata(text, (chunk) =>
+    chunk.replace(/&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)/g, () => {
+      repaired++;
+      return '&amp;';
+    }),
+  );
+  if (repaired > 0) warnings.push(`escaped ${repaired} bare "&" not starting an entity reference`);
+  return { text, warnings };
+}
+
+/** Applies `fn` to the markup between CDATA sections and comments, leaving those untouched. */
+function mapOutsideCdata(text: string, fn: (chunk: string) => string): string {
+  const parts = text.split(/(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->)/);
+  return parts.map((part, i) => (i % 2 === 1 ? part : fn(part))).join('');
+}
+
+/** True when the text is an HTML page rather than XML or JSON. */
+export function looksLikeHtml(text: string): boolean {
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*/, '');
+  return /^<!DOCTYPE\s+html\b/i.test(head) || /^<(?:html|head|body)\b/i.test(head);
+}
+
+const FEED_TYPES = /^application\/(?:rss\+xml|atom\+xml|feed\+json|rdf\+xml)$|^application\/json$/i;
+
+/** Feed URLs an HTML page advertises with `<link rel="alternate" type="…feed…" href>`, absolute. */
+export function advertisedFeeds(html: string, pageUrl: string): string[] {
+  const $ = cheerio.load(html);
+  const base = $('base[href]').attr('href');
+  let baseUrl = pageUrl;
+  try {
+    if (base) baseUrl = new URL(base, pageUrl).href;
+  } catch {
+    // A broken <base> is ignored; links resolve against the page.
+  }
+  const found: string[] = [];
+  $('link[href]').each((_, el) => {
+    const rel = ($(el).attr('rel') ?? '').toLowerCase().split(/\s+/);
+    const type = ($(el).attr('type') ?? '').trim();
+    if (!rel.includes('alternate') || !FEED_TYPES.test(type)) return;
+    try {
+      const href = new URL($(el).attr('href') ?? '', baseUrl).href;
+      if (!found.includes(href)) found.push(href);
+    } catch {
+      // Unresolvable href: not worth naming.
+    }
+  });
+  return found;
+}

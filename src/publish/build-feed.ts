@@ -1,0 +1,113 @@
+// Shared preparation for the three feed formats: clean strings, order stories, channel options.
+import type { FeedOptions } from 'feed';
+import type { CategoryRef, Story } from '../types.js';
+import { escapeHtml, stripXmlInvalid } from './xml-safe.js';
+import { feedUrl, feedUrn, indexUrl, storyUrn } from './feed-urls.js';
+
+export interface FeedSite {
+  /** Public URL of the service (config `server.baseUrl`). */
+  baseUrl: string;
+  /** Config `feeds.title`; also the feed-level author, so every Atom entry has one. */
+  title: string;
+}
+
+export interface FeedInput {
+  site: FeedSite;
+  /** The category published; slug `all` for every story. */
+  category: CategoryRef;
+  stories: Story[];
+  /** The feed's updated time when there are no stories (the cache passes lastChanged or now). */
+  updatedFallback: Date;
+}
+
+/** A story with every string safe for XML and every URL absolute (or dropped). */
+export interface PreparedStory {
+  urn: string;
+  title: string;
+  link: string | null;
+  published: Date;
+  updated: Date;
+  author: string | null;
+  categories: CategoryRef[];
+  image: string | null;
+  /** Never empty: Atom needs content when an entry has no link. */
+  contentHtml: string;
+  summary: string;
+}
+
+export function absoluteUrl(value: string | null): string | null {
+  if (!value) return null;
+  const clean = stripXmlInvalid(value).trim();
+  if (!URL.canParse(clean)) return null;
+  const url = new URL(clean);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+function oneLine(text: string): string {
+  return stripXmlInvalid(text).replace(/\s+/g, ' ').trim();
+}
+
+export function prepareStory(story: Story): PreparedStory {
+  const title = oneLine(story.title) || '(untitled)';
+  const summary = stripXmlInvalid(story.summary).trim();
+  const html = stripXmlInvalid(story.contentHtml).trim();
+  const seen = new Set<string>();
+  const categories: CategoryRef[] = [];
+  for (const c of story.categories) {
+    const name = oneLine(c.name);
+    if (!name || seen.has(c.slug)) continue;
+    seen.add(c.slug);
+    categories.push({ slug: c.slug, name });
+  }
+  return {
+    urn: storyUrn(story.id),
+    title,
+    link: absoluteUrl(story.link) ?? story.links.map(absoluteUrl).find((l) => l !== null) ?? null,
+    published: story.published,
+    updated: story.updated > story.published ? story.updated : story.published,
+    author: story.author ? oneLine(story.author) || null : null,
+    categories,
+    image: absoluteUrl(story.image),
+    contentHtml: html || `<p>${escapeHtml(summary || title)}</p>`,
+    summary,
+  };
+}
+
+/** Newest first by publication time; the id breaks ties so the order is stable. */
+export function prepareStories(stories: Story[]): PreparedStory[] {
+  return [...stories]
+    .sort((a, b) => b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(prepareStory);
+}
+
+/** Newest change among the stories, else the fallback. */
+export function feedUpdated(stories: PreparedStory[], fallback: Date): Date {
+  let newest: Date | null = null;
+  for (const s of stories) if (!newest || s.updated > newest) newest = s.updated;
+  return newest ?? fallback;
+}
+
+export function feedTitle(input: FeedInput): string {
+  const site = oneLine(input.site.title) || 'Feed aggregator';
+  return input.category.slug === 'all' ? site : `${oneLine(input.category.name)} — ${site}`;
+}
+
+export function feedOptions(input: FeedInput, updated: Date): FeedOptions {
+  const { baseUrl } = input.site;
+  const slug = input.category.slug;
+  const name = oneLine(input.category.name);
+  return {
+    id: feedUrn(slug),
+    title: feedTitle(input),
+    description: slug === 'all' ? 'Every article' : `Articles in ${name}`,
+    link: indexUrl(baseUrl),
+    updated,
+    generator: 'feed-aggregator',
+    feedLinks: {
+      rss: feedUrl(baseUrl, slug, 'rss'),
+      atom: feedUrl(baseUrl, slug, 'atom'),
+      json: feedUrl(baseUrl, slug, 'json'),
+    },
+    author: { name: oneLine(input.site.title) || 'Feed aggregator' },
+  };
+}

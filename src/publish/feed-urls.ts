@@ -1,0 +1,50 @@
+// Public URLs of what the server publishes, built from config `server.baseUrl`.
+import { createHash } from 'node:crypto';
+
+export type FeedFormat = 'rss' | 'atom' | 'json';
+export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+
+export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8';
+
+/** baseUrl without trailing slashes, so joins never produce `//`. */
+export function trimBase(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+/** `${baseUrl}/feeds/${slug}.${format}`, the slug percent-encoded (slugs may be in any script). */
+export function feedUrl(baseUrl: string, slug: string, format: FeedFormat): string {
+  return `${trimBase(baseUrl)}/feeds/${encodeURIComponent(slug)}.${format}`;
+}
+
+export function opmlUrl(baseUrl: string): string {
+  return `${trimBase(baseUrl)}/feeds.opml`;
+}
+
+export function indexUrl(baseUrl: string): string {
+  return `${trimBase(baseUrl)}/`;
+}
+
+/** Anchor of a category's row on the index page. */
+export function categoryAnchor(slug: string): string {
+  return `category-${encodeURIComponent(slug)}`;
+}
+
+// Fixed namespace for our name-based UUIDs (random, generated once for this project).
+const NAMESPACE = Buffer.from('5b0c1f3e8a6d4c2b9e7f1a2d3c4b5e6f', 'hex');
+
+/** RFC 4122 version-5 UUID URN of a name: stable across runs and independent of baseUrl. */
+export function uuidUrn(name: string): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(name, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const storyUrn = (storyId: string): string => uuidUrn(`story:${storyId}`);
+export const feedUrn = (slug: string): string => uuidUrn(`feed:${slug}`);

@@ -1,0 +1,116 @@
+// Pure renderers: one category's stories as RSS 2.0, Atom 1.0 or JSON Feed 1.1, built with `feed`
+// and corrected where its output falls short (see xml-safe.ts for the escaping gaps).
+import { Feed, type Item } from 'feed';
+import type { FeedFormat } from './feed-urls.js';
+import { feedOptions, feedUpdated, prepareStories, type FeedInput, type PreparedStory } from './build-feed.js';
+import { guessImageType } from './media-type.js';
+import { cdataSafe, escapeHtml, escapeXml, xmlAttr } from './xml-safe.js';
+
+/** RSS 2.0: guid = story URN, names as dc:creator (RSS <author> wants an e-mail address). */
+export function renderRss(input: FeedInput): string {
+  const stories = prepareStories(input.stories);
+  const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
+  for (const s of stories) {
+    const item: Item = {
+      title: cdataSafe(s.title),
+      id: s.urn,
+      link: s.link ?? '',
+      date: s.updated,
+      published: s.published,
+      description: cdataSafe(escapeHtml(s.summary || s.title)),
+      // Always non-empty, which also makes `feed` declare the dc namespace.
+      content: cdataSafe(s.contentHtml),
+      category: s.categories.map((c) => ({ name: c.name, term: c.name })),
+    };
+    if (s.image) item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
+    if (s.author) item.extensions = [{ name: 'dc:creator', objects: { _text: s.author } }];
+    feed.addItem(item);
+  }
+  return feed.rss2();
+}
+
+// `feed` derives an Atom enclosure's type from the URL's last dot (`image/jpg`, `image//path`) and
+// writes its href unescaped, and writes `<link href=""/>` for a story without link: placeholders
+// mark those spots and are replaced after rendering.
+const ENCLOSURE_MARK = 'https://enclosure.invalid/';
+const ENCLOSURE_LINK = /<link rel="enclosure" href="https:\/\/enclosure\.invalid\/(\d+)"[^>]*\/>/g;
+const EMPTY_LINK = /\n[ \t]*<link href=""\/>/g;
+
+/** Atom 1.0: id = story URN, feed-level author from config, image as link rel=enclosure. */
+export function renderAtom(input: FeedInput): string {
+  const stories = prepareStories(input.stories);
+  const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
+  stories.forEach((s, index) => {
+    const item: Item = {
+      title: cdataSafe(escapeHtml(s.title)),
+      id: s.urn,
+      link: s.link ?? '',
+      date: s.updated,
+      published: s.published,
+      content: cdataSafe(s.contentHtml),
+      category: s.categories.map((c) => ({ name: xmlAttr(c.name), term: xmlAttr(c.name) })),
+    };
+    if (s.summary) item.description = cdataSafe(escapeHtml(s.summary));
+    if (s.author) item.author = [{ name: s.author }];
+    if (s.image) item.image = `${ENCLOSURE_MARK}${index}`;
+    feed.addItem(item);
+  });
+  return feed
+    .atom1()
+    .replace(EMPTY_LINK, '')
+    .replace(ENCLOSURE_LINK, (_match, index: string) => atomEnclosure(stories[Number(index)]!));
+}
+
+function atomEnclosure(story: PreparedStory): string {
+  const url = story.image!;
+  return `<link rel="enclosure" href="${escapeXml(url)}" type="${guessImageType(url)}" length="0"/>`;
+}
+
+/** JSON Feed 1.1: `feed` writes version 1 with a single `author`; add `authors` and the 1.1 version. */
+export function renderJson(input: FeedInput): string {
+  const stories = prepareStories(input.stories);
+  const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
+  for (const s of stories) {
+    const item: Item = {
+      title: s.title,
+      id: s.urn,
+      link: s.link ?? '',
+      date: s.updated,
+      published: s.published,
+      content: s.contentHtml,
+      category: s.categories.map((c) => ({ name: c.name, term: c.name })),
+    };
+    if (s.summary) item.description = s.summary;
+    if (s.author) item.author = [{ name: s.author }];
+    if (s.image) item.image = s.image;
+    feed.addItem(item);
+  }
+  const doc = JSON.parse(feed.json1()) as JsonFeedDoc;
+  doc.version = 'https://jsonfeed.org/version/1.1';
+  if (doc.author) doc.authors = [doc.author];
+  for (const item of doc.items) {
+    if (item.author) item.authors = [item.author];
+    if (item.tags && item.tags.length === 0) delete item.tags;
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+interface JsonAuthor {
+  name?: string;
+}
+interface JsonFeedDoc {
+  version: string;
+  author?: JsonAuthor;
+  authors?: JsonAuthor[];
+  items: Array<{ author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[] }>;
+}
+
+const RENDERERS: Record<FeedFormat, (input: FeedInput) => string> = {
+  rss: renderRss,
+  atom: renderAtom,
+  json: renderJson,
+};
+
+export function renderFeed(format: FeedFormat, input: FeedInput): string {
+  return RENDERERS[format](input);
+}

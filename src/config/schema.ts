@@ -46,7 +46,8 @@ const sourceSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
-export const configSchema = z.strictObject({
+export const configSchema = z
+  .strictObject({
   server: z
     .strictObject({
       host: z.string().default('127.0.0.1'),
@@ -95,7 +96,16 @@ export const configSchema = z.strictObject({
     .default([]),
   sources: z.array(sourceSchema),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
-});
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (seen.has(source.name)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'name'], message: `Duplicate source name "${source.name}"` });
+      }
+      seen.add(source.name);
+    });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = Config['sources'][number];

@@ -10,8 +10,8 @@ let toSimplified: Convert | undefined;
 
 /** Traditional → simplified Chinese; the dictionary is built on first use, then reused. */
 function simplify(text: string): string {
-  toSimplified ??= Converter({ from: 't', to: 'cn' });
-  return toSimplified(text);
+  const convert = (toSimplified ??= Converter({ from: 't', to: 'cn' }));
+  return convert(text);
 }
 
 const notLetterOrDigit = /[^\p{L}\p{N}]+/gu;

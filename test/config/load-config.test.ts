@@ -1,0 +1,114 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, resolveConfigPath } from '../../src/config/load-config.js';
+import { ConfigError } from '../../src/errors.js';
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, 'config/aggregator.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parseConfig', () => {
+  it('fills every default when only sources is given', () => {
+    const config = parseConfig('sources: []\n', 'x.yaml');
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080' });
+    expect(config.storage.database).toBe('storage/aggregator.db');
+    expect(config.schedule).toBe('*/15 * * * *');
+    expect(config.dedup.window).toBe(12 * 3_600_000);
+    expect(config.feeds.items).toBe(50);
+    expect(config.seedFolder).toBeUndefined();
+  });
+
+  it('reads durations, seed folder defaults and source overrides', () => {
+    const config = parseConfig(
+      [
+        'dedup: { window: 90m }',
+        'seedFolder: { path: articles }',
+        'sources:',
+        '  - name: A',
+        '    url: https://example.com/a.rss',
+        '    schedule: "*/10 * * * *"',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(config.dedup.window).toBe(90 * 60_000);
+    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC' });
+    expect(config.sources[0]).toMatchObject({ name: 'A', schedule: '*/10 * * * *', categories: [] });
+  });
+
+  it('lists every error at once with file, line, column and YAML path', () => {
+    const problems = problemsOf(
+      [
+        'server:',
+        '  port: 99999',
+        'schedule: "every day"',
+        'bogus: 1',
+        'sources:',
+        '  - name: A',
+        '    url: https://example.com/a.rss',
+        '  - name: B',
+        '    url: not a url',
+        '  - url: https://example.com/c.rss',
+      ].join('\n'),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^config\/aggregator\.yaml:2:9 server\.port: /),
+      'config/aggregator.yaml:3:11 schedule: Invalid cron expression',
+      'config/aggregator.yaml:4:1 bogus: Unrecognized key: "bogus"',
+      'config/aggregator.yaml:9:10 sources[1].url: Invalid URL',
+      'config/aggregator.yaml:10:5 sources[2].name: Required',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const problems = problemsOf('sources:\n  - name: a\n   url: x\n');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^config\/aggregator\.yaml:3:\d+ /);
+  });
+
+  it('requires sources and rejects a bad duration', () => {
+    const problems = problemsOf('dedup: { window: 3 years }\n');
+    expect(problems).toContain('config/aggregator.yaml:1:18 dedup.window: Invalid duration "3 years" (use e.g. 30s, 15m, 12h, 2d)');
+    expect(problems.some((problem) => problem.endsWith('sources: Required'))).toBe(true);
+  });
+
+  it('rejects two sources with one name', () => {
+    const problems = problemsOf('sources:\n  - { name: A, url: "https://a.example/x" }\n  - { name: A, url: "https://b.example/x" }\n');
+    expect(problems).toEqual([expect.stringMatching(/:3:\d+ sources\[1\]\.name: Duplicate source name "A"$/)]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('names the file it cannot read', async () => {
+    await expect(loadConfig('/nonexistent/aggregator.yaml')).rejects.toThrow('/nonexistent/aggregator.yaml: cannot read (ENOENT)');
+  });
+
+  it('loads the shipped default config', async () => {
+    const config = await loadConfig('config/aggregator.yaml');
+    expect(config.seedFolder?.path).toBe('storage/seed');
+    expect(config.sources.length).toBeGreaterThan(0);
+  });
+
+  it('loads a file from disk', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'config-'));
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, 'sources:\n  - { name: X, url: "http://127.0.0.1:9/feed" }\n');
+    expect((await loadConfig(file)).sources[0]?.url).toBe('http://127.0.0.1:9/feed');
+  });
+});
+
+describe('resolveConfigPath', () => {
+  it('prefers --config, then AGGREGATOR_CONFIG, then the default', () => {
+    expect(resolveConfigPath(['--config', 'a.yaml'], { AGGREGATOR_CONFIG: 'b.yaml' })).toBe('a.yaml');
+    expect(resolveConfigPath(['--config=c.yaml'], {})).toBe('c.yaml');
+    expect(resolveConfigPath([], { AGGREGATOR_CONFIG: 'b.yaml' })).toBe('b.yaml');
+    expect(resolveConfigPath([], {})).toBe('config/aggregator.yaml');
+  });
+});

@@ -105,7 +105,11 @@ export function decodeFeedBytes(body: Buffer, contentType: string | null, overri
     }
   }
   if (encoding === 'utf-8' && !isValidUtf8(body)) {
-    warnings.push('invalid UTF-8 byte sequences replaced with U+FFFD');
+    if (from === 'default') {
+      // Unlabelled and not UTF-8: legacy Western feeds are the common case, and windows-1252 loses no byte.
+      warnings.push('no charset declared and the bytes are not UTF-8; decoded as windows-1252');
+      encoding = 'windows-1252';
+    } else warnings.push(`invalid UTF-8 byte sequences replaced with U+FFFD (${from} says "${label}")`);
   }
   const text = iconv.decode(body, encoding, { stripBOM: true });
   return { text: stripXmlDeclarationEncoding(text), encoding, warnings };

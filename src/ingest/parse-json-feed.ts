@@ -22,7 +22,7 @@ export function parseJsonFeed(text: string, feedUrl: string): ParsedDocument {
   }
   const warnings: string[] = [];
   const version = str(data.version);
-  if (!version?.startsWith('https://jsonfeed.org/version/')) {
+  if (!version || !/^(?:https?:\/\/jsonfeed\.org\/version\/)?1(?:\.\d)?$/.test(version)) {
     warnings.push(`JSON Feed version missing or unknown (${version ?? 'none'}); read as 1.1`);
   }
   const feedAuthor = authorName(data);

@@ -35,16 +35,22 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
   const rss = parser.parseItemRss.bind(parser);
   parser.parseItemRss = (item, fields) => guard(() => rss(item, fields), item, failed);
 
-  let built: Record<string, unknown>;
+  let built: Record<string, unknown> = {};
   try {
     built = await parser.parseString(text);
   } catch (error) {
     const message = (error as Error).message.replace(/\s*\n\s*/g, ' ').trim();
-    if (/not recognized as RSS/i.test(message)) throw new ParseError(feedUrl, `not a feed (unknown XML root element)`, { cause: error });
-    throw new ParseError(feedUrl, `malformed XML: ${message}`, { cause: error });
+    // `root` is only set when the XML itself was well formed: then rss-parser failed building, and the
+    // raw document is read directly (e.g. an <rss> without <channel> is an empty feed, not an error).
+    if (!root) throw new ParseError(feedUrl, `malformed XML: ${message}`, { cause: error });
+    if (!/not recognized as RSS/i.test(message)) warnings.push(`rss-parser could not build the feed (${message}); read from raw fields`);
   }
   if (!root) throw new ParseError(feedUrl, 'malformed XML: empty document');
   const doc: Record<string, unknown> = root;
+  const rootName = Object.keys(doc)[0] ?? '';
+  if (!['feed', 'rss', 'rdf:RDF'].includes(rootName)) {
+    throw new ParseError(feedUrl, `not a feed (XML root element <${rootName}>)`);
+  }
 
   const { format, top, channel, entries } = locate(doc);
   const hasXmlBase = text.includes('xml:base');
@@ -142,7 +148,7 @@ function atomItem(node: XNode, built: Record<string, unknown>, feedBase: string,
     .map((c) => attr(c, 'term') ?? text1(c))
     .filter((c): c is string => Boolean(c));
   return {
-    title: text1(first(node, 'title')) ?? stringOf(built.title),
+    title: text1(first(node, 'title')) ?? deepText(first(node, 'title')),
     link: absoluteUrl(linkNode ? attr(linkNode, 'href') : undefined, linkNode ? resolveBase(attr(linkNode, 'xml:base'), base) : base),
     guid: text1(first(node, 'id')),
     published: rawDate(text1(first(node, 'published')) ?? text1(first(node, 'issued')) ?? text1(first(node, 'created')), `${label} published`, warnings),
@@ -226,6 +232,19 @@ function htmlOf(node: XNode | undefined): string | undefined {
   const keys = Object.keys(node).filter((k) => k !== '$' && k !== '_');
   if (keys.length) return undefined;
   return typeof node._ === 'string' && node._.trim() ? node._ : undefined;
+}
+
+/** All text inside an element (xhtml titles); xml2js loses mixed-content order, so this is approximate. */
+function deepText(node: XNode | undefined): string | undefined {
+  const parts: string[] = [];
+  const walk = (n: unknown): void => {
+    if (typeof n === 'string') parts.push(n);
+    else if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) if (k !== '$') walk(v);
+  };
+  walk(node);
+  const text = parts.join(' ').replace(/\s+/g, ' ').trim();
+  return text || undefined;
 }
 
 function stringOf(v: unknown): string | undefined {

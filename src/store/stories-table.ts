@@ -20,6 +20,8 @@ interface StoryRow {
   row_hash: string;
 }
 
+type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>;
+
 /** A stored story with what change detection needs. */
 export interface StoredStory {
   id: string;
@@ -71,11 +73,18 @@ function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
   };
 }
 
+/** Both listings walk an index backwards and stop after `limit` rows: no scan, no sort (pinned by a test). */
+export const listingSql = {
+  all: 'SELECT * FROM stories ORDER BY published_ms DESC, id DESC LIMIT ?',
+  category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    WHERE sc.slug = ? ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`,
+} as const;
+
 export function createStoriesTable(db: Database.Database) {
-  const byTitleKey = db.prepare<[string], Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>>(
+  const byTitleKey = db.prepare<[string], StoredStoryRow>(
     'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE title_key = ?',
   );
-  const byId = db.prepare<[string], Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>>(
+  const byId = db.prepare<[string], StoredStoryRow>(
     'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE id = ?',
   );
   const upsert = db.prepare<StoryRow>(`
@@ -93,19 +102,14 @@ export function createStoriesTable(db: Database.Database) {
   const addCategory = db.prepare<[string, string, number]>(
     'INSERT OR IGNORE INTO story_categories (story_id, slug, published_ms) VALUES (?, ?, ?)',
   );
-  // Both listings walk an index backwards and stop after `limit` rows: no scan, no sort.
-  const newest = db.prepare<[number], StoryRow>(
-    'SELECT * FROM stories ORDER BY published_ms DESC, id DESC LIMIT ?',
-  );
-  const newestInCategory = db.prepare<[string, number], StoryRow>(`
-    SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
-    WHERE sc.slug = ? ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`);
+  const newest = db.prepare<[number], StoryRow>(listingSql.all);
+  const newestInCategory = db.prepare<[string, number], StoryRow>(listingSql.category);
   const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM stories');
   const countInCategory = db.prepare<[string], { n: number }>(
     'SELECT count(*) AS n FROM story_categories WHERE slug = ?',
   );
 
-  const toStored = (row: Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>): StoredStory => ({
+  const toStored = (row: StoredStoryRow): StoredStory => ({
     id: row.id,
     titleKey: row.title_key,
     updatedMs: row.updated_ms,

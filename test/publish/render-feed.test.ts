@@ -4,6 +4,7 @@ import type { FeedInput } from '../../src/publish/build-feed.js';
 import { storyUrn } from '../../src/publish/feed-urls.js';
 import { validateAtom } from '../support/validate-atom.js';
 import { parseWithFeedparser } from '../support/feedparser.js';
+import { validateRss } from '../support/validate-rss.js';
 import { FINANCE, TECH, allStories, storyFinance, storyOld, storyTech } from '../fixtures/publish/stories.js';
 
 const site = { baseUrl: 'https://feeds.example.org/', title: 'Aggregator & Co' };
@@ -44,16 +45,20 @@ describe('renderAtom', () => {
   });
 
   it('reads back with every entry, title and body intact', async () => {
-    const parsed = await parseWithFeedparser(renderAtom(allInput));
+    const xml = renderAtom(allInput);
+    const parsed = await parseWithFeedparser(xml);
     expect(parsed.bozo).toBe(0);
     expect(parsed.version).toBe('atom10');
     expect(parsed.entries.map((e) => e.id)).toEqual([storyTech, storyFinance, storyOld].map((s) => storyUrn(s.id)));
-    expect(parsed.entries[0]!.title).toBe('Markers ]]> one and ]]> two <not a tag> & more');
-    expect(parsed.entries[0]!.link ?? null).toBeNull();
+    // Atom titles are type="html": the plain title arrives as escaped HTML that displays verbatim.
+    expect(parsed.entries[0]!.title).toBe('Markers ]]&gt; one and ]]&gt; two &lt;not a tag&gt; &amp; more');
+    // The story without a link gets no empty <link>: its content stands in (RFC 4287 4.1.1).
+    expect(xml).not.toMatch(/<link href=""|<link\/>/);
     expect(parsed.entries[1]!.title).toBe('为实体经济提质增效 “撑腰” 深圳速度背后的金融科技力量');
     expect(parsed.entries[1]!.content).toContain('a]]>b and c]]>d');
-    // The entry without its own author inherits the feed's.
-    expect(parsed.entries[0]!.author).toBe('Aggregator & Co');
+    // Entries without their own author inherit the feed-level one (RFC 4287 4.1.1).
+    expect(xml).toMatch(/<feed[^>]*>(?:(?!<entry>)[\s\S])*<author>\s*<name>Aggregator &amp; Co<\/name>\s*<\/author>/);
+    expect(parsed.entries[0]!.author ?? null).toBeNull();
     expect(parsed.entries[2]!.enclosures).toEqual([
       { href: 'https://img.example.com/photo/12345', type: 'image/jpeg', length: '0' },
     ]);
@@ -66,6 +71,12 @@ describe('renderAtom', () => {
 });
 
 describe('renderRss', () => {
+  // The shared XSD demands at least one <item> (the RSS 2.0 spec allows none), so only non-empty here.
+  it('is valid against the RSS 2.0 schema', async () => {
+    expect(await validateRss(renderRss(allInput))).toEqual([]);
+    expect(await validateRss(renderRss(financeInput))).toEqual([]);
+  });
+
   it('reads back with feedparser without errors, newest first', async () => {
     const parsed = await parseWithFeedparser(renderRss(allInput));
     expect(parsed.bozoException).toBeNull();
@@ -102,7 +113,8 @@ describe('renderRss', () => {
     expect(entry!.enclosures).toEqual([
       { href: 'https://n.example.cn/img/343233024.png?w=1&h=2', type: 'image/png', length: '0' },
     ]);
-    expect(entry!.summary).toBe('金融科技力量 深圳 a]]>b and c]]>d');
+    // The plain-text summary is written as HTML (RSS descriptions are HTML).
+    expect(entry!.summary).toBe('金融科技力量 深圳 a]]&gt;b and c]]&gt;d');
   });
 
   it('renders an empty category', async () => {

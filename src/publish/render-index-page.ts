@@ -1,0 +1,103 @@
+// The HTML index page: categories with counts and subscribe links, autodiscovery links, and the
+// state of every source. Plain HTML with a little inline CSS; no script.
+import type { CategorySummary, SourceState } from '../types.js';
+import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, type FeedFormat } from './feed-urls.js';
+import { escapeHtml } from './xml-safe.js';
+import type { FeedSite } from './build-feed.js';
+
+export interface IndexPageInput {
+  site: FeedSite;
+  /** The `all` pseudo-category (count of every story), when known. */
+  all: CategorySummary | null;
+  categories: CategorySummary[];
+  sources: SourceState[];
+}
+
+const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON' };
+const mediaType = (format: FeedFormat): string => FEED_CONTENT_TYPES[format].split(';')[0]!;
+
+const CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+.wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;word-break:break-word}
+a{color:#0550ae}ul.feeds{padding-left:1.2rem}`;
+
+function time(date: Date | null): string {
+  if (!date) return '—';
+  const iso = date.toISOString();
+  return `<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
+}
+
+function subscribeLinks(baseUrl: string, slug: string): string {
+  return FEED_FORMATS.map(
+    (f) => `<a href="${escapeHtml(feedUrl(baseUrl, slug, f))}" type="${mediaType(f)}">${FORMAT_LABEL[f]}</a>`,
+  ).join(' · ');
+}
+
+function alternates(site: FeedSite, slug: string, title: string): string[] {
+  return FEED_FORMATS.map(
+    (f) =>
+      `<link rel="alternate" type="${mediaType(f)}" title="${escapeHtml(`${title} (${FORMAT_LABEL[f]})`)}" href="${escapeHtml(feedUrl(site.baseUrl, slug, f))}">`,
+  );
+}
+
+function categoryRow(site: FeedSite, c: CategorySummary): string {
+  return `<tr id="${escapeHtml(categoryAnchor(c.slug))}"><td>${escapeHtml(c.name)}</td><td class="num">${c.count}</td><td>${time(c.lastChanged)}</td><td>${subscribeLinks(site.baseUrl, c.slug)}</td></tr>`;
+}
+
+function sourceRow(s: SourceState): string {
+  const url = escapeHtml(s.url);
+  // Only web URLs become links (the seed folder's "url" is a path).
+  const link = /^https?:\/\//i.test(s.url) ? `<a href="${url}">${url}</a>` : url;
+  return `<tr><td>${escapeHtml(s.name)}</td><td>${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${s.lastError ? escapeHtml(s.lastError) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
+}
+
+export function renderIndexPage(input: IndexPageInput): string {
+  const { site } = input;
+  const title = escapeHtml(site.title);
+  const categories = [...input.categories]
+    .filter((c) => c.slug !== 'all')
+    .sort((a, b) => a.name.localeCompare(b.name) || a.slug.localeCompare(b.slug));
+  const head = [
+    ...alternates(site, 'all', site.title),
+    ...categories.flatMap((c) => alternates(site, c.slug, `${c.name} — ${site.title}`)),
+    `<link rel="outline" type="text/x-opml" title="All categories (OPML)" href="${escapeHtml(opmlUrl(site.baseUrl))}">`,
+  ];
+  const allRow = input.all
+    ? categoryRow(site, { ...input.all, name: 'All articles' })
+    : `<tr><td>All articles</td><td class="num">—</td><td>—</td><td>${subscribeLinks(site.baseUrl, 'all')}</td></tr>`;
+  const sources = [...input.sources].sort((a, b) => a.name.localeCompare(b.name));
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${head.join('\n')}
+<style>${CSS}</style>
+</head>
+<body>
+<h1>${title}</h1>
+<p>Subscribe to one category or to everything; <a href="${escapeHtml(opmlUrl(site.baseUrl))}">import every category (OPML)</a>.</p>
+<h2>Categories</h2>
+<div class="wrap"><table>
+<thead><tr><th>Category</th><th class="num">Articles</th><th>Last change</th><th>Subscribe</th></tr></thead>
+<tbody>
+${[allRow, ...categories.map((c) => categoryRow(site, c))].join('\n')}
+</tbody>
+</table></div>
+<h2>Sources</h2>
+${
+  sources.length === 0
+    ? '<p>No source has run yet.</p>'
+    : `<div class="wrap"><table>
+<thead><tr><th>Source</th><th>URL</th><th>Last attempt</th><th>Last success</th><th class="num">HTTP</th><th>Last error</th><th class="num">Failures</th><th>Next run</th></tr></thead>
+<tbody>
+${sources.map(sourceRow).join('\n')}
+</tbody>
+</table></div>`
+}
+</body>
+</html>
+`;
+}

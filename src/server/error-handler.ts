@@ -1,0 +1,34 @@
+// The one error handler: logs server faults, answers without stack traces.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { describeError } from '../errors.js';
+
+/** The part of a pino logger the server uses. */
+export interface AppLogger {
+  error(obj: object, msg?: string): void;
+}
+
+function clientStatus(error: unknown): number | null {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
+}
+
+export function errorHandler(logger: AppLogger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    // Client mistakes Express reports as errors (e.g. bad percent-encoding: 400) are answered as such.
+    const status = clientStatus(error);
+    if (status !== null) {
+      res.status(status).type('text/plain').send(status === 400 ? 'Bad request\n' : 'Request error\n');
+      return;
+    }
+    logger.error({ error: describeError(error), method: req.method, url: req.originalUrl, stack: (error as Error)?.stack }, 'request failed');
+    res.status(500).set('Cache-Control', 'no-store').type('text/plain').send('Internal server error\n');
+  };
+}
+
+export const notFound: RequestHandler = (_req, res) => {
+  res.status(404).type('text/plain').send('Not found\n');
+};

@@ -51,6 +51,9 @@ export function parseFrontMatter(yamlText: string): FrontMatterResult {
     if (data.title !== undefined && !isScalar(data.title) && typeof recoveredData.title === 'string') {
       data.title = recoveredData.title;
     }
+    // `title: C# #1 tips` — YAML drops ` #1 tips` as a comment; a title has no comments.
+    const line = recoveredData.title;
+    if (typeof data.title === 'string' && typeof line === 'string' && line.startsWith(`${data.title} #`)) data.title = line;
     return { data, recovered: false, yamlError: null };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
@@ -167,7 +170,8 @@ export function stripQuoteRuns(title: string): string {
   const trail = /["'\u201C\u201D\u2018\u2019\s]+$/.exec(text)?.[0] ?? '';
   const leadQuotes = [...lead].filter((c) => QUOTES.includes(c));
   const trailQuotes = [...trail].filter((c) => QUOTES.includes(c));
-  if (leadQuotes.length === 0 || trailQuotes.length === 0 || lead.length + trail.length >= text.length) return text;
+  if (lead.length >= text.length) return ''; // nothing but quotes: no title
+  if (leadQuotes.length === 0 || trailQuotes.length === 0) return text;
   const inner = text.slice(lead.length, text.length - trail.length);
   if (leadQuotes.length === 1 && trailQuotes.length === 1) {
     const pairs: Record<string, string> = { '"': '"', "'": "'", '\u201C': '\u201D', '\u2018': '\u2019' };

@@ -66,7 +66,7 @@ export interface RunningService {
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const store = await openStore(config);
-  const cache = createRenderCache({ store, config });
+  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items });
   const app = createApp({ store, cache, config, logger });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -30,10 +30,12 @@ const TITLE_FROM_SUMMARY_CHARS = 80;
 
 export function normalizeItem(raw: RawItem, context: NormalizeContext): NormalizeResult {
   const warnings: string[] = [];
-  const base = absoluteHttpUrl(raw.baseUrl, null) ?? context.documentUrl;
-  const link = absoluteHttpUrl(raw.link, base);
+  const xmlBase = absoluteHttpUrl(raw.baseUrl, null);
+  const link = absoluteHttpUrl(raw.link, xmlBase ?? context.documentUrl);
   const guid = raw.guid?.trim() || null;
-  const cleaned = cleanHtml(raw.html ?? '', { baseUrl: base ?? link, rules: context.rules });
+  // Relative URLs in the body resolve against xml:base, else the item link, else the feed URL.
+  const base = xmlBase ?? link ?? context.documentUrl;
+  const cleaned = cleanHtml(raw.html ?? '', { baseUrl: base, rules: context.rules });
   const summary = summarize(cleaned.html);
   const title = plainTitle(raw.title ?? '') || truncate(summary, TITLE_FROM_SUMMARY_CHARS);
   const label = raw.title?.trim() || guid || link || context.fallbackId || 'item';
@@ -59,7 +61,7 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
     updated,
     author: plainTitle(raw.author ?? '') || null,
     categories: context.categories,
-    image: leadImage(raw.images ?? [], base ?? link) ?? cleaned.images[0] ?? null,
+    image: leadImage(raw.images ?? [], base) ?? cleaned.images[0] ?? null,
     contentHtml: cleaned.html,
     summary,
     dateIsFallback,

@@ -48,6 +48,8 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
     const scan = await scanSeedFolder(root, known, { onProgress: (done, total) => deps.onProgress?.('scan', done, total) });
     Object.assign(summary, { filesSeen: scan.seen, filesRead: scan.candidates.length, unchanged: scan.unchanged, skipped: scan.skipped });
     summary.rejected.push(...scan.unreadable);
+    // Files whose mtime changed but whose bytes did not: only their records move on.
+    if (scan.touched.length > 0) await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles: [], seedFiles: scan.touched });
     for (let start = 0; start < scan.candidates.length; start += BATCH_SIZE) {
       const batch = scan.candidates.slice(start, start + BATCH_SIZE);
       const { articles, records } = readBatch(batch, folder, deps, summary);
@@ -102,7 +104,7 @@ function readBatch(batch: SeedCandidate[], folder: SeedFolderConfig, deps: SeedR
       });
       if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
       // A seed file's identity is its path, never a guid or link it may carry.
-      articles.push({ ...normalized.article, originId: file.relPath });
+      articles.push({ ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback });
     } catch (error) {
       record.error = describeError(error);
       summary.rejected.push({ relPath: file.relPath, error: record.error });

@@ -1,6 +1,8 @@
-// Drives the real newsboat reader (Debian package): import an OPML file, reload every feed, count items per feed.
+// Drives the real newsboat reader (Debian package): import an OPML file, then read every feed it lists.
+// newsboat keeps one copy of an item per guid across all feeds, so each feed is read into its own cache
+// to count what that feed alone holds.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,28 +11,38 @@ import Database from 'better-sqlite3';
 const run = promisify(execFile);
 
 export interface NewsboatResult {
-  /** Items per feed URL as newsboat stored them. */
+  /** Feed URLs newsboat imported from the OPML file, in its order. */
+  imported: string[];
+  /** Items newsboat read from each feed. */
   itemsByFeed: Map<string, number>;
-  /** Feeds newsboat could not read, with its error. */
+  /** Lines of newsboat's error log. */
   errors: string[];
 }
 
 export async function readWithNewsboat(opml: string): Promise<NewsboatResult> {
   const home = await mkdtemp(path.join(tmpdir(), 'newsboat-'));
-  const files = { opml: path.join(home, 'feeds.opml'), urls: path.join(home, 'urls'), cache: path.join(home, 'cache.db'), config: path.join(home, 'config'), log: path.join(home, 'error.log') };
-  await writeFile(files.opml, opml);
-  await writeFile(files.urls, '');
-  await writeFile(files.config, `error-log "${files.log}"\n`);
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home };
-  const common = ['-u', files.urls, '-c', files.cache, '-C', files.config];
-  await run('newsboat', [...common, '-i', files.opml], { env });
-  await run('newsboat', [...common, '-x', 'reload'], { env, timeout: 60_000 });
-  const db = new Database(files.cache, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT feedurl, count(*) AS n FROM rss_item GROUP BY feedurl').all() as { feedurl: string; n: number }[];
-    const errorLog = await import('node:fs/promises').then((fs) => fs.readFile(files.log, 'utf8').catch(() => ''));
-    return { itemsByFeed: new Map(rows.map((row) => [row.feedurl, row.n])), errors: errorLog.split('\n').filter(Boolean) };
-  } finally {
-    db.close();
+  const config = path.join(home, 'config');
+  const errorLog = path.join(home, 'error.log');
+  await writeFile(config, `error-log "${errorLog}"\n`);
+  await writeFile(path.join(home, 'feeds.opml'), opml);
+  await writeFile(path.join(home, 'urls'), '');
+  await run('newsboat', ['-C', config, '-u', path.join(home, 'urls'), '-c', path.join(home, 'import.db'), '-i', path.join(home, 'feeds.opml')], { env });
+  const imported = (await readFile(path.join(home, 'urls'), 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean);
+
+  const itemsByFeed = new Map<string, number>();
+  for (const [index, url] of imported.entries()) {
+    const urls = path.join(home, `urls-${index}`);
+    const cache = path.join(home, `cache-${index}.db`);
+    await writeFile(urls, `${url}\n`);
+    await run('newsboat', ['-C', config, '-u', urls, '-c', cache, '-x', 'reload'], { env, timeout: 60_000 });
+    const db = new Database(cache, { readonly: true });
+    try {
+      itemsByFeed.set(url, (db.prepare('SELECT count(*) AS n FROM rss_item WHERE feedurl = ?').get(url) as { n: number }).n);
+    } finally {
+      db.close();
+    }
   }
+  const errors = (await readFile(errorLog, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  return { imported, itemsByFeed, errors };
 }

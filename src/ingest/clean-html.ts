@@ -1,0 +1,300 @@
+// Article HTML cleaning (DESIGN §5): site rules, then the allow-list sanitizer, absolute URLs, no
+// trackers, no empty leftovers. Everything but selectors with combinators happens inside one
+// sanitize-html parse: rules are decided in its hooks rather than in a DOM pass of their own.
+import sanitizeHtml from 'sanitize-html';
+import type { SiteRules } from '../config/schema.js';
+import {
+  IMAGE_SCHEMES,
+  LINK_SCHEMES,
+  isTrackingImage,
+  parseBase,
+  resolveSrcset,
+  resolveUrl,
+  stripTrackingParams,
+} from './clean-urls.js';
+import { compileSiteRules, removeComplexSelectors, type CompiledRules } from './site-rules.js';
+
+export { isTrackingImage } from './clean-urls.js';
+export { builtinRules, validateSiteRules } from './site-rules.js';
+export { plainTitle, summarize } from './plain-text.js';
+
+export interface CleanOptions {
+  /** Base for relative URLs; relative URLs are dropped when there is none. */
+  baseUrl?: string | null;
+  /** Per-source rules; undefined → built-in rules only. */
+  rules?: SiteRules | undefined;
+}
+
+export interface CleanResult {
+  html: string;
+  /** Names of the rules that removed something, in first-fired order. */
+  firedRules: string[];
+  /** Absolute src of every kept <img>, in document order (lead-image candidates). */
+  images: string[];
+}
+
+const ALLOWED_TAGS = [
+  'p', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'b', 'strong', 'i', 'em', 'u', 's', 'sub', 'sup', 'small',
+  'mark', 'span', 'div', 'blockquote', 'q', 'pre', 'code', 'hr', 'del', 'ins', 'a', 'img', 'ul', 'ol', 'li',
+  'dl', 'dt', 'dd', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'figure', 'figcaption',
+];
+const ALLOWED = new Set(ALLOWED_TAGS);
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  a: ['href', 'title', 'rel'],
+  img: ['src', 'srcset', 'alt', 'title', 'width', 'height'],
+  th: ['colspan', 'rowspan'],
+  td: ['colspan', 'rowspan'],
+  ol: ['start'],
+};
+/** Disallowed elements whose content goes with them (the rest are unwrapped). */
+const NON_TEXT_TAGS = [
+  'script', 'style', 'textarea', 'option', 'select', 'button', 'xmp', 'plaintext', 'noscript', 'noembed',
+  'noframes', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'svg', 'math', 'template', 'canvas',
+  'audio', 'video', 'head', 'title',
+];
+const NON_TEXT = new Set(NON_TEXT_TAGS);
+/** Sectioning elements become <div> so paragraphs keep apart and empty ones can be dropped. */
+const RENAME: Record<string, string> = {
+  section: 'div', article: 'div', header: 'div', footer: 'div', aside: 'div', main: 'div', nav: 'div',
+  center: 'div', address: 'div', details: 'div', summary: 'div', hgroup: 'div',
+};
+/** Removed when they hold no text and no image/br/hr. Cells stay so columns keep their place. */
+const REMOVE_WHEN_EMPTY = new Set([
+  'p', 'span', 'div', 'a', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'b', 'strong', 'i', 'em', 'u', 's', 'sub', 'sup',
+  'small', 'mark', 'q', 'del', 'ins', 'blockquote', 'pre', 'code', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'figure',
+  'figcaption', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'caption',
+]);
+/** Elements whose whole text `dropText` rules look at. */
+const BLOCKS = new Set([
+  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'dd', 'blockquote', 'pre', 'td', 'th', 'tr',
+  'table', 'ul', 'ol', 'dl', 'figure', 'figcaption', 'caption',
+]);
+const CONTENT_VOIDS = new Set(['img', 'br', 'hr']);
+
+/** The allow-list alone, as sanitize-html options: also the baseline the ingest benchmark compares with. */
+export const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  allowedAttributes: ALLOWED_ATTRIBUTES,
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  nonTextTags: NON_TEXT_TAGS,
+  parseStyleAttributes: false,
+};
+
+const NOT_BLANK = /[^\s\u200b\u200c\u200d\u2060]/;
+/** Longer blocks are content, never boilerplate: dropText does not look at them (nor copy their text). */
+const MAX_BOILERPLATE_TEXT = 1000;
+
+/** One element as the parser reported it, tracked beside sanitize-html's own stack. */
+interface Rec {
+  tag: string;
+  /** Name written out (after renames); a removed disallowed tag is renamed to an allowed one. */
+  outTag: string;
+  /** Removed by a rule or as a tracker; its output is cut at its closing tag. */
+  drop: boolean;
+  /** Inside an element sanitize-html skips wholesale (script, svg…): hooks other than ours never see it. */
+  skipped: boolean;
+  /** Inside a dropped element: everything here goes anyway. */
+  doomed: boolean;
+  hasMedia: boolean;
+  /** Holds visible text (seen by textFilter, so no copy of sanitize-html's accumulated text is needed). */
+  hasText: boolean;
+  imageStart: number;
+  emptyRule: string | null;
+  src: string | null;
+}
+
+/**
+ * Cleans an article body: site rules (built-in and configured), allow-list sanitizing, absolute URLs
+ * without tracking parameters, no trackers, no empty leftovers, no blank-line runs. One parse, plus a
+ * cheerio pass only when a configured selector has combinators or pseudo-classes.
+ */
+export function cleanHtml(html: string, options: CleanOptions = {}): CleanResult {
+  const rules = compileSiteRules(options.rules);
+  const run = new CleanRun(rules, parseBase(options.baseUrl));
+  const input = rules.complexSelectors.length ? removeComplexSelectors(html, rules.complexSelectors, run.fired) : html;
+  const out = sanitizeHtml(input, {
+    ...sanitizeOptions,
+    onOpenTag: run.onOpenTag.bind(run),
+    onCloseTag: run.onCloseTag.bind(run),
+    transformTags: { '*': run.transform.bind(run) },
+    exclusiveFilter: run.exclusiveFilter.bind(run),
+    textFilter: run.textFilter.bind(run),
+  });
+  return { html: collapseWhitespace(out), firedRules: [...run.fired], images: run.images };
+}
+
+/**
+ * The state of one cleanHtml call, fed by sanitize-html's hooks. Prototype methods rather than
+ * closures: the hooks run per element and must stay cheap.
+ */
+class CleanRun {
+  readonly fired = new Set<string>();
+  readonly images: string[] = [];
+  private readonly stack: Rec[] = [];
+  /** Loose text nodes removed by textFilter (unescaped), rare: promotions. */
+  private readonly droppedText: string[] = [];
+  /** The element whose closing tag sanitize-html is handling (onCloseTag runs just before exclusiveFilter). */
+  private closed: Rec | undefined;
+
+  constructor(
+    private readonly rules: CompiledRules,
+    private readonly base: URL | null,
+  ) {}
+
+  onOpenTag(tag: string, attribs: Record<string, string>): void {
+    const parent = this.stack[this.stack.length - 1];
+    const skipped = parent !== undefined && (parent.skipped || (!ALLOWED.has(parent.outTag) && NON_TEXT.has(parent.outTag)));
+    const doomed = parent !== undefined && (parent.doomed || parent.drop);
+    const rec: Rec = {
+      tag, outTag: RENAME[tag] ?? tag, drop: false, skipped, doomed, hasMedia: false, hasText: false,
+      imageStart: this.images.length, emptyRule: null, src: null,
+    };
+    this.stack.push(rec);
+    if (skipped || doomed) return;
+    for (const rule of this.rules.remove) {
+      if (rule.match(tag, attribs)) {
+        rec.drop = true;
+        this.fired.add(rule.name);
+        break;
+      }
+    }
+    if (!rec.drop && tag === 'img') {
+      rec.src = attribs.src ? resolveUrl(attribs.src, this.base, IMAGE_SCHEMES) : null;
+      if (!rec.src || isTrackingImage(attribs)) rec.drop = true;
+    }
+    if (rec.drop) {
+      // Renaming to a skipped tag would leave sanitize-html's tag map stale; an allowed name is cut cleanly.
+      if (!ALLOWED.has(rec.outTag)) rec.outTag = 'div';
+      return;
+    }
+    for (const rule of this.rules.removeEmpty) {
+      if (rule.match(tag, attribs)) {
+        rec.emptyRule = rule.name;
+        break;
+      }
+    }
+  }
+
+  onCloseTag(): void {
+    const closed = this.stack.pop();
+    this.closed = closed;
+    // exclusiveFilter only runs for allowed, unskipped tags; carry media up past unwrapped ones here.
+    if (closed && !closed.skipped && !closed.drop && !closed.doomed && !ALLOWED.has(closed.outTag)) {
+      const parent = this.stack[this.stack.length - 1];
+      if (parent) {
+        if (closed.hasMedia) parent.hasMedia = true;
+        if (closed.hasText) parent.hasText = true;
+      }
+    }
+  }
+
+  transform(tag: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+    const rec = this.stack[this.stack.length - 1];
+    if (!rec || rec.drop || rec.doomed) return { tagName: rec?.outTag ?? tag, attribs: {} };
+    return { tagName: rec.outTag, attribs: keptAttributes(rec, attribs, this.base, this.rules) };
+  }
+
+  exclusiveFilter(frame: sanitizeHtml.IFrame): boolean {
+    const rec = this.closed;
+    if (!rec) return false;
+    if (rec.drop || rec.doomed) return this.drop(rec);
+    const parent = this.stack[this.stack.length - 1];
+    if (CONTENT_VOIDS.has(rec.outTag)) {
+      if (rec.src) this.images.push(rec.src);
+      if (parent) parent.hasMedia = true;
+      return false;
+    }
+    if (!rec.hasText && !rec.hasMedia) {
+      if (rec.emptyRule) this.fired.add(rec.emptyRule);
+      if (rec.emptyRule || REMOVE_WHEN_EMPTY.has(rec.outTag)) return this.drop(rec);
+    }
+    if (rec.hasText && this.rules.dropText.length && BLOCKS.has(rec.outTag) && frame.text.length <= MAX_BOILERPLATE_TEXT) {
+      let text = frame.text;
+      // sanitize-html counts text our textFilter dropped; look at what is really left.
+      for (const gone of this.droppedText) if (text.includes(gone)) text = text.split(gone).join('');
+      const trimmed = text.trim();
+      for (const rule of this.rules.dropText) {
+        if (rule.test(trimmed)) {
+          this.fired.add(rule.name);
+          return this.drop(rec);
+        }
+      }
+    }
+    if (parent) {
+      if (rec.hasMedia) parent.hasMedia = true;
+      if (rec.hasText) parent.hasText = true;
+    }
+    return false;
+  }
+
+  /** Notes where visible text stands, and drops loose promotion text (built-in rules). */
+  textFilter(text: string): string {
+    const rec = this.stack[this.stack.length - 1];
+    if ((rec && (rec.drop || rec.doomed)) || !NOT_BLANK.test(text)) return text;
+    if (text.length <= 200 && this.rules.dropTextNode.length) {
+      const trimmed = text.trim();
+      for (const rule of this.rules.dropTextNode) {
+        if (rule.test(trimmed)) {
+          this.fired.add(rule.name);
+          this.droppedText.push(trimmed.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+          return '';
+        }
+      }
+    }
+    if (rec) rec.hasText = true;
+    return text;
+  }
+
+  /** Cuts an element: its images leave the lead-image candidates too. */
+  private drop(rec: Rec): true {
+    this.images.length = rec.imageStart;
+    return true;
+  }
+}
+
+/** The attributes sanitize-html may keep, with URLs made absolute and links hardened. */
+function keptAttributes(
+  rec: Rec,
+  attribs: sanitizeHtml.Attributes,
+  base: URL | null,
+  rules: CompiledRules,
+): sanitizeHtml.Attributes {
+  const allowed = ALLOWED_ATTRIBUTES[rec.outTag];
+  const out: sanitizeHtml.Attributes = {};
+  if (allowed) {
+    for (const name of allowed) {
+      const value = attribs[name];
+      if (value === undefined || rules.stripAttributes.has(name)) continue;
+      if (name === 'href') {
+        const abs = resolveUrl(value, base, LINK_SCHEMES);
+        if (abs) out.href = abs.startsWith('mailto:') ? abs : stripTrackingParams(abs);
+      } else if (name === 'src') {
+        if (rec.src) out.src = rec.src;
+      } else if (name === 'srcset') {
+        const set = resolveSrcset(value, base);
+        if (set) out.srcset = set;
+      } else if (name !== 'rel') {
+        out[name] = value;
+      }
+    }
+  }
+  if (rec.outTag === 'a') out.rel = 'noopener noreferrer';
+  return out;
+}
+
+/** Runs of blank lines and indentation left by removed markup become one newline (<pre> untouched). */
+function collapseWhitespace(html: string): string {
+  const collapse = (s: string): string =>
+    s.replace(/[ \t\r\f\n]{2,}|[\t\r\f]/g, (run) => (run.includes('\n') ? '\n' : ' '));
+  // Only ASCII whitespace: ideographic-space indentation (　　) is content.
+  const trim = (s: string): string => s.replace(/^[ \t\r\f\n]+|[ \t\r\f\n]+$/g, '');
+  if (!html.includes('<pre')) return trim(collapse(html));
+  return trim(
+    html
+      .split(/(<pre>[\s\S]*?<\/pre>)/)
+      .map((part, i) => (i % 2 ? part : collapse(part)))
+      .join(''),
+  );
+}

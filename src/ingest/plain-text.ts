@@ -1,0 +1,81 @@
+// Plain text from markup: titles (DESIGN §5: entities decoded, tags stripped, whitespace collapsed) and
+// the summary of a cleaned body.
+import sanitizeHtml from 'sanitize-html';
+
+const TEXT_ONLY: sanitizeHtml.IOptions = {
+  allowedTags: [],
+  allowedAttributes: {},
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'iframe', 'svg', 'math', 'template'],
+};
+
+const MINIMAL_ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' };
+/** Control characters (C0 but whitespace, DEL, C1) plus zero-width space and BOM. */
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b\ufeff]/g;
+
+/** A title as plain text: tags stripped, entities decoded, control characters removed, whitespace collapsed. */
+export function plainTitle(text: string): string {
+  if (!text) return '';
+  // sanitize-html decodes every entity while parsing and re-escapes only & < > "; undo those four.
+  const stripped = /[<&]/.test(text)
+    ? sanitizeHtml(text, TEXT_ONLY).replace(/&(?:amp|lt|gt|quot);/g, (e) => MINIMAL_ENTITY[e]!)
+    : text;
+  return stripped.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '';
+    }
+    return NAMED[name.toLowerCase()] ?? whole;
+  });
+}
+
+/** Block boundaries become spaces so paragraphs do not run together (cleaned HTML: lower-case tags). */
+const BLOCK_TAG = /<\/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|thead|tbody|tfoot|caption|blockquote|pre|figure|figcaption)\b[^>]*>/g;
+
+/** Text of cleaned HTML (our own output: attribute values escape `>`, so `<[^>]*>` is exact). */
+export function htmlToText(html: string): string {
+  return decodeEntities(html.replace(BLOCK_TAG, ' ').replace(/<[^>]*>/g, ''))
+    .replace(CONTROL, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const SPACE = /\s/;
+/** Letters written with spaces between words (Han and kana are cut anywhere). */
+const WORD_CHAR = /[\p{L}\p{N}_'’-]/u;
+const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const TRAILING = /[\s,;:.、，；：。!?！？…·—-]+$/u;
+
+/**
+ * Plain-text summary of cleaned HTML, at most `maxChars` characters (code points) including the
+ * ellipsis; cut at a word boundary in spaced scripts, at a character boundary otherwise.
+ */
+export function summarize(cleanHtml: string, maxChars = 280): string {
+  // Only the start matters: read growing prefixes until the text runs past the budget.
+  const enough = maxChars * 2 + 2; // UTF-16 units that surely hold maxChars + 1 code points
+  let text = '';
+  for (let window = maxChars * 4; ; window *= 4) {
+    const whole = window >= cleanHtml.length;
+    text = htmlToText(whole ? cleanHtml : cleanHtml.slice(0, window).replace(/<[^>]*$/, ''));
+    if (whole || text.length >= enough) break;
+  }
+  if (text.length <= maxChars) return text; // UTF-16 length ≥ code points
+  const chars = Array.from(text.slice(0, enough));
+  if (chars.length <= maxChars) return text;
+  const limit = Math.max(1, maxChars - 1);
+  let end = limit;
+  const next = chars[limit]!;
+  const last = chars[limit - 1]!;
+  if (!SPACE.test(next) && WORD_CHAR.test(last) && !NO_SPACE_SCRIPT.test(last)) {
+    // Mid-word: back up to the last space, unless that would throw away most of the budget.
+    let i = limit - 1;
+    while (i > 0 && !SPACE.test(chars[i]!)) i--;
+    if (i >= limit * 0.5) end = i;
+  }
+  return chars.slice(0, end).join('').replace(TRAILING, '') + '…';
+}

@@ -13,12 +13,35 @@ export interface DecodedFeed {
 /** Labels that name a single-byte charset: valid multi-byte UTF-8 under such a label is a mislabel. */
 const SINGLE_BYTE = /^(?:us-?ascii|ascii|iso-?8859-\d+|iso_8859-\d+|latin-?\d|l\d|(?:windows|cp|x-cp)-?125\d|koi8-?[ru]|macintosh|mac-?roman|ibm\d+)$/;
 
-/** Canonical iconv-lite name for a charset label (GB2312 and GBK are read as their superset GB18030). */
+/** Legacy multi-byte CJK labels: valid UTF-8 under one of these is a mislabel only when it is unmistakable. */
+const MULTI_BYTE = /^(?:gb18030|big5(?:-?hkscs)?|shift_jis|euc-jp|cp949|euc-kr)$/;
+
+/**
+ * Canonical iconv-lite name for a charset label. Like browsers (WHATWG Encoding), a label names its
+ * superset: GB2312/GBK → GB18030, Big5 → Big5-HKSCS, EUC-KR → CP949, ISO-8859-1 and ASCII → windows-1252
+ * (feeds labelled Latin-1 routinely carry curly quotes in 0x80–0x9F, which Latin-1 makes control characters).
+ */
 function canonicalLabel(label: string): string {
   const l = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
-  if (/^(?:gb2312|gb_2312(?:-80)?|gbk|x-gbk|cp936|ms936|windows-936|euc-cn|gb18030)$/.test(l)) return 'gb18030';
+  if (/^(?:gb2312|gb_2312(?:-80)?|gbk|x-gbk|cp936|ms936|windows-936|euc-cn|csgb2312|gb18030)$/.test(l)) return 'gb18030';
+  if (/^(?:big5|big-5|x-x-big5|cn-big5|csbig5|big5-hkscs|cp950)$/.test(l)) return 'big5-hkscs';
+  if (/^(?:shift[-_]jis|x-sjis|sjis|ms_kanji|csshiftjis|windows-31j|cp932)$/.test(l)) return 'shift_jis';
+  if (/^(?:euc-kr|x-euc-kr|ks_c_5601-1987|ksc5601|cp949|windows-949|cseuckr)$/.test(l)) return 'cp949';
+  if (/^(?:iso-?8859-1|iso_8859-1(?::1987)?|latin-?1|l1|us-?ascii|ascii|cp819|ibm819)$/.test(l)) return 'windows-1252';
+  if (/^(?:iso-?8859-9|latin-?5|l5)$/.test(l)) return 'windows-1254';
+  const cp = /^(?:x-)?cp-?(125\d)$/.exec(l);
+  if (cp) return `windows-${cp[1]}`;
+  if (l === 'x-mac-roman' || l === 'mac-roman') return 'macintosh';
+  if (l === 'unicode' || l === 'ucs-2' || l === 'iso-10646-ucs-2') return 'utf-16le';
   if (l === 'utf8') return 'utf-8';
   return l;
+}
+
+/** Count of multi-byte UTF-8 sequences (lead bytes), a measure of how unmistakably the bytes are UTF-8. */
+function utf8Sequences(body: Buffer): number {
+  let n = 0;
+  for (const byte of body) if (byte >= 0xc2 && byte <= 0xf4) n++;
+  return n;
 }
 
 function isValidUtf8(body: Buffer): boolean {
@@ -35,6 +58,23 @@ function hasNonAscii(body: Buffer): boolean {
   return false;
 }
 
+/** Count of well-formed multi-byte UTF-8 sequences in bytes that may not be UTF-8 as a whole. */
+function wellFormedUtf8Sequences(body: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const lead = body[i]!;
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0) continue;
+    let ok = i + length <= body.length;
+    for (let k = 1; ok && k < length; k++) ok = (body[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      n++;
+      i += length - 1;
+    }
+  }
+  return n;
+}
+
 function charsetFromContentType(contentType: string | null): string | null {
   const m = contentType?.match(/charset\s*=\s*["']?([^"';\s]+)/i);
   return m?.[1] ?? null;
@@ -47,11 +87,16 @@ function charsetFromXmlDeclaration(body: Buffer): string | null {
   return m?.[1] ?? null;
 }
 
-/** UTF-16 without a BOM still starts with `<?` in two-byte units. */
+/**
+ * UTF-16 without a BOM: an XML document starts with `<` (or whitespace) in two-byte units, so `<\0x\0`
+ * is little-endian and `\0<\0x` big-endian. No ASCII-compatible encoding produces those bytes.
+ */
 function sniffUtf16(body: Buffer): string | null {
   if (body.length < 4) return null;
-  if (body[0] === 0x3c && body[1] === 0 && body[2] === 0x3f && body[3] === 0) return 'utf-16le';
-  if (body[0] === 0 && body[1] === 0x3c && body[2] === 0 && body[3] === 0x3f) return 'utf-16be';
+  const start = (b: number | undefined) => b === 0x3c || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+  const ascii = (b: number | undefined) => b !== undefined && b > 0 && b < 0x80;
+  if (start(body[0]) && body[1] === 0 && ascii(body[2]) && body[3] === 0) return 'utf-16le';
+  if (body[0] === 0 && start(body[1]) && body[2] === 0 && ascii(body[3])) return 'utf-16be';
   return null;
 }
 
@@ -78,21 +123,21 @@ export function decodeFeedBytes(body: Buffer, contentType: string | null, overri
   const warnings: string[] = [];
   let label: string;
   let from: string;
-  const bom = sniffBom(body);
+  // A BOM, or UTF-16 code units, are facts about the bytes; labels are claims that may be wrong.
+  const bom = sniffBom(body) ?? sniffUtf16(body);
   const headerCharset = charsetFromContentType(contentType);
   const declared = charsetFromXmlDeclaration(body);
   if (override && override.trim()) [label, from] = [override, 'configured encoding'];
-  else if (bom) [label, from] = [bom, 'byte order mark'];
+  else if (bom) [label, from] = [bom, sniffBom(body) ? 'byte order mark' : 'UTF-16 sniffing'];
   else if (headerCharset) [label, from] = [headerCharset, 'Content-Type charset'];
   else if (declared) [label, from] = [declared, 'XML declaration'];
-  else {
-    const utf16 = sniffUtf16(body);
-    [label, from] = utf16 ? [utf16, 'UTF-16 sniffing'] : ['utf-8', 'default'];
-  }
+  else [label, from] = ['utf-8', 'default'];
 
   let encoding = canonicalLabel(label);
   const isOverride = from === 'configured encoding';
-  if (!isOverride && SINGLE_BYTE.test(encoding) && hasNonAscii(body) && isValidUtf8(body)) {
+  const mislabelled =
+    (SINGLE_BYTE.test(encoding) || /^windows-125\d$/.test(encoding)) ? hasNonAscii(body) : MULTI_BYTE.test(encoding) && utf8Sequences(body) >= 4;
+  if (!isOverride && mislabelled && isValidUtf8(body)) {
     warnings.push(`${from} says "${label}" but the bytes are valid UTF-8; decoded as UTF-8`);
     encoding = 'utf-8';
   }
@@ -104,10 +149,20 @@ export function decodeFeedBytes(body: Buffer, contentType: string | null, overri
       throw new ParseError('feed body', `unknown character encoding "${label}" (${from})`);
     }
   }
+  if (!isOverride && /^utf-?16/.test(encoding) && !bom && isValidUtf8(body)) {
+    // A UTF-16 label on bytes with neither BOM nor two-byte units: the label is wrong.
+    warnings.push(`${from} says "${label}" but the bytes are not UTF-16; decoded as UTF-8`);
+    encoding = 'utf-8';
+  }
+  if (/^utf-?16$/.test(encoding)) encoding = body[0] === 0 ? 'utf-16be' : 'utf-16le';
   if (encoding === 'utf-8' && !isValidUtf8(body)) {
     if (from === 'default') {
       // Unlabelled and not UTF-8: legacy Western feeds are the common case, and windows-1252 loses no byte.
       warnings.push('no charset declared and the bytes are not UTF-8; decoded as windows-1252');
+      encoding = 'windows-1252';
+    } else if (!isOverride && wellFormedUtf8Sequences(body) === 0) {
+      // Labelled UTF-8 yet not one multi-byte sequence is well formed: a legacy single-byte document.
+      warnings.push(`${from} says "${label}" but the bytes are not UTF-8; decoded as windows-1252`);
       encoding = 'windows-1252';
     } else warnings.push(`invalid UTF-8 byte sequences replaced with U+FFFD (${from} says "${label}")`);
   }

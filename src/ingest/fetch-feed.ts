@@ -1,14 +1,16 @@
 // Fetches one feed over HTTP(S) with node:http rather than global fetch: we need an injectable
-// connect-time DNS lookup, a byte cap enforced while streaming and after decompression, and one
-// deadline covering redirects and a slow drip of bytes.
+// connect-time DNS lookup (address filtering), a connect timeout, a byte cap enforced while streaming and
+// after decompression, and one deadline covering redirects and a slow drip of bytes.
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { FetchError } from '../errors.js';
+import { parseMaxAge, parseRetryAfter } from './cache-headers.js';
+import { checkLiteralHost, guardedLookup, isPrivateAddress, type AddressPolicy } from './network-guard.js';
+import { decompress, describeNetworkError, readCapped } from './read-body.js';
 
 export interface FetchOptions {
+  /** Deadline for the whole fetch: every redirect, the connect and the last byte. */
   timeoutMs: number;
   maxBytes: number;
   userAgent: string;
@@ -17,13 +19,29 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Default 5. */
   maxRedirects?: number;
+  /** Deadline for DNS + TCP (+ TLS) of each hop. Default 10 s. */
+  connectTimeoutMs?: number;
   /** Injectable DNS lookup, used at connect time (tests, address filtering). */
   lookup?: LookupFunction;
+  /**
+   * false: refuse to connect to loopback/private/link-local/metadata addresses, checked on every hop's
+   * resolved address. Default true (the caller decides per source; see run-feed-source).
+   */
+  allowPrivateNetworks?: boolean;
+  /** Which resolved addresses count as private when they are refused. Default `isPrivateAddress`. */
+  addressPolicy?: AddressPolicy;
+  /** Clock for Retry-After dates when the response has no Date header. */
+  now?: () => number;
+}
+
+interface Freshness {
+  /** Cache-Control max-age (minus Age) of the response, in ms; null when not given. */
+  maxAgeMs: number | null;
 }
 
 export type FetchResult =
-  | { kind: 'not-modified'; status: 304; url: string; etag: string | null; lastModified: string | null }
-  | {
+  | ({ kind: 'not-modified'; status: 304; url: string; etag: string | null; lastModified: string | null } & Freshness)
+  | ({
       kind: 'ok';
       status: number;
       /** Final URL after redirects. */
@@ -34,16 +52,33 @@ export type FetchResult =
       lastModified: string | null;
       /** The new URL when the source moved permanently (only 301/308 hops from the configured URL). */
       permanentRedirect: string | null;
-    };
+    } & Freshness);
+
+/** An HTTP error status; for 429 and 503 it carries the server's Retry-After. */
+export class HttpStatusError extends FetchError {
+  constructor(
+    url: string,
+    message: string,
+    status: number,
+    /** Retry-After in ms (429/503 only); null when not given. */
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(url, message, status);
+  }
+}
 
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
   'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function fetchFeed(url: string, options: FetchOptions): Promise<FetchResult> {
   const maxRedirects = options.maxRedirects ?? 5;
+  const guarded = options.allowPrivateNetworks === false;
+  const policy = options.addressPolicy ?? isPrivateAddress;
+  const lookup = guarded ? guardedLookup(options.lookup, policy) : options.lookup;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -70,9 +105,12 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
     for (let hop = 0; ; hop++) {
       const target = parseHttpUrl(current);
       visited.add(target.href);
+      // Node connects to an IP literal without calling lookup, so those are checked here.
+      const literal = guarded ? checkLiteralHost(target.hostname, policy) : null;
+      if (literal) throw new FetchError(current, literal.message, null, { cause: literal });
       let res: http.IncomingMessage;
       try {
-        res = await openResponse(target, options, controller.signal);
+        res = await openResponse(target, { ...options, lookup }, controller.signal);
       } catch (error) {
         throw fail(current, error);
       }
@@ -81,6 +119,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
         const v = res.headers[name];
         return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
       };
+      const maxAgeMs = parseMaxAge(header('cache-control'), header('age'));
 
       if (REDIRECTS.has(status) && header('location')) {
         res.destroy();
@@ -94,12 +133,14 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       }
       if (status === 304) {
         res.destroy();
-        return { kind: 'not-modified', status: 304, url: current, etag: header('etag'), lastModified: header('last-modified') };
+        return { kind: 'not-modified', status: 304, url: current, etag: header('etag'), lastModified: header('last-modified'), maxAgeMs };
       }
       if (status < 200 || status >= 300) {
         res.destroy();
         const reason = res.statusMessage || http.STATUS_CODES[status] || '';
-        throw new FetchError(current, `HTTP ${status}${reason ? ` ${reason}` : ''}`, status);
+        const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(header('retry-after'), header('date'), (options.now ?? Date.now)()) : null;
+        const wait = retryAfterMs !== null ? `; retry after ${Math.round(retryAfterMs / 1000)} s` : '';
+        throw new HttpStatusError(current, `HTTP ${status}${reason ? ` ${reason}` : ''}${wait}`, status, retryAfterMs);
       }
 
       let body: Buffer;
@@ -123,6 +164,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
         etag: header('etag'),
         lastModified: header('last-modified'),
         permanentRedirect,
+        maxAgeMs,
       };
     }
   } finally {
@@ -152,6 +194,10 @@ function resolveLocation(base: string, location: string): string {
   }
 }
 
+class ConnectTimeoutError extends Error {
+  readonly code = 'ERR_CONNECT_TIMEOUT';
+}
+
 function openResponse(target: URL, options: FetchOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
   const headers: Record<string, string> = {
     'user-agent': options.userAgent,
@@ -161,102 +207,20 @@ function openResponse(target: URL, options: FetchOptions, signal: AbortSignal): 
   if (options.etag) headers['if-none-match'] = options.etag;
   if (options.lastModified) headers['if-modified-since'] = options.lastModified;
   const request = target.protocol === 'https:' ? https.request : http.request;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     // agent: false → one connection per fetch; no stale keep-alive socket can reset a later fetch.
     const req = request(target, { method: 'GET', headers, signal, agent: false, ...(options.lookup ? { lookup: options.lookup } : {}) });
+    // The socket exists before DNS runs, so this deadline covers lookup + TCP (+ TLS for https).
+    req.once('socket', (socket) => {
+      const timer = setTimeout(() => req.destroy(new ConnectTimeoutError(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      const clear = () => clearTimeout(timer);
+      socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', clear);
+      socket.once('close', clear);
+      req.once('error', clear);
+    });
     req.once('response', resolve);
     req.once('error', reject);
     req.end();
   });
-}
-
-/** Collects the body, stopping as soon as it passes `maxBytes` or the connection dies early. */
-function readCapped(
-  res: http.IncomingMessage,
-  maxBytes: number,
-  signal: AbortSignal,
-  url: string,
-  status: number,
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (error: unknown, value?: Buffer) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      if (error) {
-        res.destroy();
-        reject(error);
-      } else resolve(value ?? Buffer.alloc(0));
-    };
-    const onAbort = () => settle(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) settle(new FetchError(url, `response larger than ${maxBytes} bytes`, status));
-      else chunks.push(chunk);
-    });
-    res.once('end', () => {
-      if (res.complete) settle(null, Buffer.concat(chunks));
-      else settle(new FetchError(url, 'connection closed before the body was complete', status));
-    });
-    res.once('error', (error) => settle(new FetchError(url, `connection lost while reading the body (${describeNetworkError(error)})`, status, { cause: error })));
-    res.once('close', () => {
-      if (!res.complete) settle(new FetchError(url, 'connection closed before the body was complete', status));
-    });
-  });
-}
-
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const brotli = promisify(zlib.brotliDecompress);
-
-/** Decompresses with an output cap, so a small gzip bomb stops at `maxBytes`. */
-async function decompress(raw: Buffer, contentEncoding: string | null, maxBytes: number, url: string, status: number): Promise<Buffer> {
-  const coding = (contentEncoding ?? '').trim().toLowerCase();
-  if (!coding || coding === 'identity' || raw.length === 0) return raw;
-  const opts = { maxOutputLength: maxBytes };
-  try {
-    if (coding === 'gzip' || coding === 'x-gzip') return await gunzip(raw, opts);
-    if (coding === 'br') return await brotli(raw, opts);
-    if (coding === 'deflate') {
-      // "deflate" is zlib-wrapped per the spec, but some servers send raw deflate.
-      try {
-        return await inflate(raw, opts);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
-        return await inflateRaw(raw, opts);
-      }
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new FetchError(url, `response larger than ${maxBytes} bytes (after ${coding} decompression)`, status);
-    }
-    throw new FetchError(url, `could not decompress ${coding} body: ${(error as Error).message}`, status, { cause: error });
-  }
-  throw new FetchError(url, `unsupported Content-Encoding "${contentEncoding}"`, status);
-}
-
-function describeNetworkError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException & { hostname?: string };
-  switch (e?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset by peer';
-    case 'ENOTFOUND':
-      return `host not found${e.hostname ? ` (${e.hostname})` : ''}`;
-    case 'EAI_AGAIN':
-      return 'DNS lookup failed (temporary)';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'host unreachable';
-    case 'ETIMEDOUT':
-      return 'connection timed out';
-    default:
-      return e instanceof Error ? e.message : String(error);
-  }
 }

@@ -7,7 +7,8 @@ import type { Store } from '../store/store.js';
 import type { Article, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './decode-bytes.js';
-import { fetchFeed, type FetchOptions } from './fetch-feed.js';
+import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch-feed.js';
+import { isPrivateHost } from './network-guard.js';
 import { normalizeItem } from './normalize.js';
 import { parseFeed } from './parse-feed.js';
 
@@ -17,9 +18,22 @@ export interface FeedRunDeps {
   clock: () => Date;
   resolveCategories: CategoryResolver;
   fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>;
-  /** When the next run is due, given this run's outcome (the scheduler's policy). */
-  nextRun: (outcome: { ok: boolean; consecutiveFailures: number; ttlMinutes?: number | undefined }) => Date | null;
+  /** When the next run is due, given this run's outcome (the scheduler's policy, e.g. `nextRunTime`). */
+  nextRun: (outcome: RunOutcome) => Date | null;
   timezone?: string;
+}
+
+/** What one run tells the next-run policy; spreads straight into `nextRunTime`'s input. */
+export interface RunOutcome {
+  ok: boolean;
+  /** Failures in a row including this run; 0 after a success. */
+  consecutiveFailures: number;
+  /** RSS <ttl>, when the feed was parsed and gave one. */
+  ttlMinutes?: number | undefined;
+  /** Retry-After of a 429/503, in ms. */
+  retryAfterMs?: number | null | undefined;
+  /** Cache-Control max-age of a 200/304, in ms. */
+  maxAgeMs?: number | null | undefined;
 }
 
 export interface FeedRunSummary {
@@ -39,30 +53,38 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
   const started = deps.clock();
   const log = deps.logger.child({ source: source.name, url: source.url });
   const previous = await deps.store.getSourceState(source.name);
+  // The status of the response, kept for failures after it (a 200 that is an HTML page, not a feed).
+  let answeredStatus: number | null = null;
   try {
     const fetched = await fetchFeed(source.url, {
       ...deps.fetchOptions,
+      // A source configured with a private address (or explicitly allowed) may reach private networks;
+      // a public one may not, even through a redirect or a DNS answer that points inside.
+      allowPrivateNetworks: source.allowPrivateNetworks ?? deps.fetchOptions.allowPrivateNetworks ?? isPrivateHost(source.url),
       etag: previous?.etag ?? null,
       lastModified: previous?.lastModified ?? null,
     });
     if (fetched.kind === 'not-modified') {
-      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag, lastModified: fetched.lastModified, added: 0 }, 0);
+      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag, lastModified: fetched.lastModified, added: 0 }, { ok: true, consecutiveFailures: 0, maxAgeMs: fetched.maxAgeMs });
       log.info({ status: 304, duration_ms: elapsed(deps, started) }, 'source not modified');
       return { source: source.name, ok: true, notModified: true, result: null, warnings: [], error: null };
     }
+    answeredStatus = fetched.status;
     const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source.encoding);
     const parsed = await parseFeed(decoded.text, fetched.url);
     const warnings = [...decoded.warnings, ...parsed.warnings];
     const articles = normalizeAll(parsed.items, source, fetched.url, deps, started, warnings);
     const result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
-    await record(deps, source, started, { ok: true, httpStatus: fetched.status, etag: fetched.etag, lastModified: fetched.lastModified, added: result.added, warning: firstWarning(warnings, fetched.permanentRedirect) }, 0, parsed.ttlMinutes);
+    await record(deps, source, started, { ok: true, httpStatus: fetched.status, etag: fetched.etag, lastModified: fetched.lastModified, added: result.added, warning: firstWarning(warnings, fetched.permanentRedirect) }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: fetched.maxAgeMs });
     log.info({ status: fetched.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
     for (const warning of warnings) log.warn({ warning }, 'source warning');
     return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
   } catch (error) {
     const message = describeError(error);
-    const httpStatus = error instanceof FetchError ? error.status : null;
-    await record(deps, source, started, { ok: false, httpStatus, error: message, added: 0 }, (previous?.consecutiveFailures ?? 0) + 1).catch((recordError) =>
+    const httpStatus = error instanceof FetchError ? error.status : answeredStatus;
+    const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : null;
+    const outcome: RunOutcome = { ok: false, consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1, retryAfterMs };
+    await record(deps, source, started, { ok: false, httpStatus, error: message, added: 0 }, outcome).catch((recordError) =>
       log.error({ error: describeError(recordError) }, 'could not record source failure'),
     );
     log.warn({ status: httpStatus, error: message, duration_ms: elapsed(deps, started) }, 'source failed');
@@ -102,7 +124,7 @@ interface OutcomeFields {
   added: number;
 }
 
-async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields: OutcomeFields, consecutiveFailures: number, ttlMinutes?: number): Promise<void> {
+async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields: OutcomeFields, outcome: RunOutcome): Promise<void> {
   await deps.store.recordFetchOutcome(source, {
     at,
     ok: fields.ok,
@@ -111,7 +133,7 @@ async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields:
     etag: fields.etag,
     lastModified: fields.lastModified,
     added: fields.added,
-    nextRun: deps.nextRun({ ok: fields.ok, consecutiveFailures, ttlMinutes }),
+    nextRun: deps.nextRun(outcome),
   });
 }
 

@@ -6,7 +6,8 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchError } from '../../src/errors.js';
 import { decodeFeedBytes } from '../../src/ingest/decode-bytes.js';
-import { fetchFeed, type FetchOptions } from '../../src/ingest/fetch-feed.js';
+import { fetchFeed, HttpStatusError, type FetchOptions } from '../../src/ingest/fetch-feed.js';
+import { isPrivateAddress } from '../../src/ingest/network-guard.js';
 import { parseFeed } from '../../src/ingest/parse-feed.js';
 
 const rss = readFileSync(new URL('../fixtures/feeds/rss2.xml', import.meta.url));
@@ -65,6 +66,16 @@ const routes: Record<string, (req: http.IncomingMessage, res: http.ServerRespons
   '/temporary': (_req, res) => void res.writeHead(307, { location: '/rss2.xml' }).end(),
   '/moved-then-temporary': (_req, res) => void res.writeHead(308, { location: '/temporary' }).end(),
 };
+routes['/limited'] = (_req, res) => void res.writeHead(429, { 'retry-after': '120' }).end();
+routes['/unavailable'] = (_req, res) =>
+  void res.writeHead(503, { date: 'Wed, 01 May 2024 06:00:00 GMT', 'retry-after': 'Wed, 01 May 2024 07:30:00 GMT' }).end();
+routes['/unavailable-bare'] = (_req, res) => void res.writeHead(503).end();
+routes['/cached'] = (_req, res) => void res.writeHead(200, { 'cache-control': 'public, max-age=3600', age: '600', etag: '"c1"' }).end(rss);
+routes['/cached-304'] = (_req, res) => void res.writeHead(304, { 'cache-control': 'max-age=7200' }).end();
+routes['/no-store'] = (_req, res) => void res.writeHead(200, { 'cache-control': 'no-store, max-age=3600' }).end(rss);
+routes['/to-loopback'] = (req, res) => void res.writeHead(302, { location: `http://127.0.0.1:${port}/rss2.xml` }).end();
+routes['/to-localhost'] = (req, res) => void res.writeHead(301, { location: `http://localhost:${port}/rss2.xml` }).end();
+routes['/to-rebind'] = (req, res) => void res.writeHead(302, { location: `http://rebind.example.net:${port}/rss2.xml` }).end();
 for (let i = 0; i < 8; i++) routes[`/hop${i}`] = (_req, res) => void res.writeHead(302, { location: `/hop${i + 1}` }).end();
 
 let server: http.Server;
@@ -113,7 +124,7 @@ describe('fetchFeed: success paths', () => {
 
   it('sends If-None-Match / If-Modified-Since and returns not-modified on 304', async () => {
     const byEtag = await fetchFeed(`${base}/rss2.xml`, options({ etag: ETAG }));
-    expect(byEtag).toEqual({ kind: 'not-modified', status: 304, url: `${base}/rss2.xml`, etag: ETAG, lastModified: LAST_MODIFIED });
+    expect(byEtag).toEqual({ kind: 'not-modified', status: 304, url: `${base}/rss2.xml`, etag: ETAG, lastModified: LAST_MODIFIED, maxAgeMs: null });
     expect(seen.at(-1)!['if-none-match']).toBe(ETAG);
     const byDate = await fetchFeed(`${base}/rss2.xml`, options({ lastModified: LAST_MODIFIED }));
     expect(byDate.kind).toBe('not-modified');
@@ -234,5 +245,75 @@ describe('fetchFeed: failures', () => {
   it('rejects URLs that are not http(s)', async () => {
     const error = await fetchError('file:///etc/passwd');
     expect(error.message).toBe('file:///etc/passwd: unsupported protocol file:');
+  });
+});
+
+// Every name resolves to the loopback test server; `feeds.example.com` plays a public host through the
+// address policy, since no public address can reach a server on this machine.
+const toLoopback = ((hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+  if (opts.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+}) as unknown as LookupFunction;
+const publicStandIn = (address: string, hostname: string) => hostname !== 'feeds.example.com' && isPrivateAddress(address);
+
+describe('fetchFeed: network safety', () => {
+  it('refuses a public name that resolves to a loopback address (checked at connect time)', async () => {
+    const error = await fetchError(`http://feeds.example.com:${port}/rss2.xml`, { lookup: toLoopback, allowPrivateNetworks: false });
+    expect(error.message).toBe(`http://feeds.example.com:${port}/rss2.xml: refused: feeds.example.com resolves to private address 127.0.0.1`);
+    expect(error.status).toBeNull();
+  });
+
+  it('refuses redirects from a public host into 127.0.0.1, localhost, or a name rebinding to loopback', async () => {
+    const guarded = { lookup: toLoopback, allowPrivateNetworks: false, addressPolicy: publicStandIn };
+    // The stand-in itself is reachable under this policy.
+    expect((await fetchFeed(`http://feeds.example.com:${port}/rss2.xml`, options(guarded))).kind).toBe('ok');
+    const before = seen.length;
+    const literal = await fetchError(`http://feeds.example.com:${port}/to-loopback`, guarded);
+    expect(literal.message).toBe(`http://127.0.0.1:${port}/rss2.xml: refused: 127.0.0.1 resolves to private address 127.0.0.1`);
+    expect(seen.length).toBe(before + 1); // the private target was never requested
+    const named = await fetchError(`http://feeds.example.com:${port}/to-localhost`, guarded);
+    expect(named.message).toBe(`http://localhost:${port}/rss2.xml: refused: localhost resolves to private address 127.0.0.1`);
+    const rebind = await fetchError(`http://feeds.example.com:${port}/to-rebind`, guarded);
+    expect(rebind.message).toContain('refused: rebind.example.net resolves to private address 127.0.0.1');
+  });
+
+  it('allows private addresses when allowPrivateNetworks is not false (the default)', async () => {
+    expect((await fetchFeed(`http://feeds.example.com:${port}/to-loopback`, options({ lookup: toLoopback }))).kind).toBe('ok');
+  });
+});
+
+describe('fetchFeed: connect timeout', () => {
+  it('gives up on a connect (here: a DNS answer) that never comes, well before the total timeout', async () => {
+    const never = (() => undefined) as unknown as LookupFunction;
+    const started = Date.now();
+    const error = await fetchError(`http://slow-dns.example.com:${port}/rss2.xml`, { lookup: never, connectTimeoutMs: 150, timeoutMs: 5000 });
+    expect(error.message).toBe(`http://slow-dns.example.com:${port}/rss2.xml: connect timed out after 150 ms`);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('does not cut a connected response that is merely slow', async () => {
+    const error = await fetchError(`${base}/drip.xml`, { connectTimeoutMs: 50, timeoutMs: 300, maxBytes: 10 * 1024 * 1024 });
+    expect(error.message).toBe(`${base}/drip.xml: timed out after 300 ms`);
+  });
+});
+
+describe('fetchFeed: what the server asks for', () => {
+  it('carries Retry-After seconds on a 429', async () => {
+    const error = await fetchError(`${base}/limited`);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 120_000 });
+    expect(error.message).toBe(`${base}/limited: HTTP 429 Too Many Requests; retry after 120 s`);
+  });
+
+  it('reads a Retry-After date against the response Date header on a 503', async () => {
+    expect(await fetchError(`${base}/unavailable`)).toMatchObject({ status: 503, retryAfterMs: 90 * 60_000 });
+    expect(await fetchError(`${base}/unavailable-bare`)).toMatchObject({ status: 503, retryAfterMs: null });
+  });
+
+  it('returns Cache-Control max-age minus Age on 200 and 304; none for no-store', async () => {
+    expect(await fetchFeed(`${base}/cached`, options())).toMatchObject({ kind: 'ok', maxAgeMs: 3000 * 1000 });
+    expect(await fetchFeed(`${base}/cached-304`, options())).toMatchObject({ kind: 'not-modified', maxAgeMs: 7200 * 1000 });
+    expect(await fetchFeed(`${base}/no-store`, options())).toMatchObject({ kind: 'ok', maxAgeMs: null });
+    expect(await fetchFeed(`${base}/rss2.xml`, options())).toMatchObject({ kind: 'ok', maxAgeMs: null });
   });
 });

@@ -18,6 +18,29 @@ export interface FeedInput {
   stories: Story[];
   /** The feed's updated time when there are no stories (the cache passes lastChanged or now). */
   updatedFallback: Date;
+  extras?: FeedExtras | undefined;
+}
+
+/** What a feed carries beyond its stories: polling hints, WebSub, history links (RFC 5005). */
+export interface FeedExtras {
+  /** RSS <ttl>: minutes between our polls of the category's sources. */
+  ttlMinutes?: number | undefined;
+  /** WebSub hub URL (rel="hub"). */
+  hub?: string | undefined;
+  /** Self links when the document is not the category's subscription feed (archives, search). */
+  self?: Partial<Record<'rss' | 'atom' | 'json', string>> | undefined;
+  /** Title override (search results). */
+  title?: string | undefined;
+  history?: HistoryLinks | undefined;
+}
+
+export interface HistoryLinks {
+  /** True for an archive document (fh:archive). */
+  archive: boolean;
+  /** Per format: the links; absent ones are not written. */
+  current?: string | undefined;
+  prevArchive?: string | undefined;
+  nextArchive?: string | undefined;
 }
 
 /** A story with every string safe for XML and every URL absolute (or dropped). */
@@ -88,6 +111,7 @@ export function feedUpdated(stories: PreparedStory[], fallback: Date): Date {
 }
 
 export function feedTitle(input: FeedInput): string {
+  if (input.extras?.title) return oneLine(input.extras.title);
   const site = oneLine(input.site.title) || 'Feed aggregator';
   return input.category.slug === 'all' ? site : `${oneLine(input.category.name)} — ${site}`;
 }
@@ -103,11 +127,13 @@ export function feedOptions(input: FeedInput, updated: Date): FeedOptions {
     link: indexUrl(baseUrl),
     updated,
     generator: 'feed-aggregator',
-    feedLinks: {
+    feedLinks: input.extras?.self ?? {
       rss: feedUrl(baseUrl, slug, 'rss'),
       atom: feedUrl(baseUrl, slug, 'atom'),
       json: feedUrl(baseUrl, slug, 'json'),
     },
     author: { name: oneLine(input.site.title) || 'Feed aggregator' },
+    ...(input.extras?.ttlMinutes ? { ttl: Math.max(1, Math.round(input.extras.ttlMinutes)) } : {}),
+    ...(input.extras?.hub ? { hub: input.extras.hub } : {}),
   };
 }

@@ -48,3 +48,19 @@ export function uuidUrn(name: string): string {
 
 export const storyUrn = (storyId: string): string => uuidUrn(`story:${storyId}`);
 export const feedUrn = (slug: string): string => uuidUrn(`feed:${slug}`);
+
+export type ArchiveFormat = 'rss' | 'atom';
+
+/** `${baseUrl}/feeds/${slug}/archive/${page}.${format}`: page 1 holds the oldest stories. */
+export function archiveUrl(baseUrl: string, slug: string, page: number, format: ArchiveFormat): string {
+  return `${trimBase(baseUrl)}/feeds/${encodeURIComponent(slug)}/archive/${page}.${format}`;
+}
+
+/** The HTML preview of a category, as a reader would show it. */
+export function previewUrl(baseUrl: string, slug: string): string {
+  return `${trimBase(baseUrl)}/categories/${encodeURIComponent(slug)}`;
+}
+
+export function searchUrl(baseUrl: string, query: string, format: FeedFormat): string {
+  return `${trimBase(baseUrl)}/feeds/search.${format}?q=${encodeURIComponent(query)}`;
+}

@@ -1,67 +1,85 @@
-// Rendered feed bytes per (slug, format, limit), with a strong ETag and Last-Modified. Renders lazily
-// on first request; concurrent requests for one missing entry share its render. Ingest calls
-// `invalidate` with the categories a run changed.
-import { createHash } from 'node:crypto';
-import type { Store } from '../store/store.js';
+// Rendered documents per category, kept as bytes with their gzip and brotli forms until a change
+// in that category. Renders lazily on first request; concurrent requests for one missing entry
+// share its render. Ingest calls `invalidate` with the categories a run changed. The `peek`
+// methods answer synchronously from settled entries, for the server's fast path.
 import type { CategorySummary } from '../types.js';
+import { ARCHIVE_PAGE_SIZE } from './archive-pages.js';
 import type { FeedSite } from './build-feed.js';
-import { FEED_CONTENT_TYPES, OPML_CONTENT_TYPE, type FeedFormat } from './feed-urls.js';
-import { renderFeed } from './render-feed.js';
+import { OPML_CONTENT_TYPE, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
+import { fixedFeedPolicy, type FeedPolicy } from './feed-policy.js';
+import {
+  listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderSearchFeed,
+  type DocumentDeps, type DocumentStore,
+} from './render-documents.js';
 import { renderOpml } from './render-opml.js';
+import { toRenderedEncoded, type Rendered } from './rendered.js';
 
-export interface Rendered {
-  body: Buffer;
-  /** Strong validator: quoted hash of the bytes. */
-  etag: string;
-  lastModified: Date;
-  contentType: string;
-}
+export { etagOf, toRendered, type Rendered } from './rendered.js';
 
 export interface RenderCacheOptions {
-  store: Pick<Store, 'getCategory' | 'listCategoryStories' | 'listCategories'>;
+  store: DocumentStore;
   site: FeedSite;
   /** Config `feeds.items`: stories per feed when no limit is asked for. */
   items: number;
   /** Clock for Last-Modified of empty categories. */
   now?: () => Date;
+  /** Polling hints, hub and saved searches; default: 15-minute schedule, no hub, no saved searches. */
+  policy?: FeedPolicy;
+  archivePageSize?: number;
 }
 
 export interface RenderCache {
   /** A category's feed (`all` included); null when the category is unknown. */
   getFeed(slug: string, format: FeedFormat, limit?: number): Promise<Rendered | null>;
+  /** The default-limit feed when it is rendered already (no I/O, no await). */
+  peekFeed(slug: string, format: FeedFormat): Rendered | undefined;
+  /** Archive page (1 = oldest); null when the category or page does not exist. */
+  getArchive(slug: string, page: number, format: ArchiveFormat): Promise<Rendered | null>;
+  getPreview(slug: string): Promise<Rendered | null>;
   getOpml(): Promise<Rendered>;
-  /** Drops what these categories' changes make stale: their feeds, `all` and the OPML list. */
+  peekOpml(): Rendered | undefined;
+  /** Categories with counts (saved searches counted by matches), for the index page. */
+  listCategories(): Promise<CategorySummary[]>;
+  /** Not cached: queries are unbounded. */
+  search(query: string, format: FeedFormat, limit?: number): Promise<Rendered>;
+  /** Drops what these categories' changes make stale: their documents, `all`, saved searches, OPML. */
   invalidate(slugs: string[]): void;
   clear(): void;
+  readonly items: number;
+  readonly policy: FeedPolicy;
 }
 
-/** Quoted, strong ETag of some bytes. */
-export function etagOf(body: Buffer): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-}
-
-export function toRendered(text: string, contentType: string, lastModified: Date): Rendered {
-  const body = Buffer.from(text, 'utf8');
-  return { body, etag: etagOf(body), lastModified, contentType };
-}
-
-const OPML_KEY = '\u0000opml';
+const GLOBAL_KEY = '\u0000global';
 
 export function createRenderCache(options: RenderCacheOptions): RenderCache {
-  const { store, site, items } = options;
-  const now = options.now ?? (() => new Date());
+  const { site, items } = options;
+  const policy = options.policy ?? fixedFeedPolicy();
+  const deps: DocumentDeps = {
+    store: options.store,
+    site,
+    policy,
+    now: options.now ?? (() => new Date()),
+    archivePageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
+  };
   // slug → variant key → pending or settled render. Promises are kept so concurrent misses share one.
-  const entries = new Map<string, Map<string, Promise<Rendered | null>>>();
+  const entries = new Map<string, Map<string, Promise<unknown>>>();
+  // The same renders once settled, for synchronous lookups.
+  const settled = new Map<string, Map<string, unknown>>();
 
-  function cached(slug: string, variant: string, render: () => Promise<Rendered | null>): Promise<Rendered | null> {
+  function cached<T>(slug: string, variant: string, render: () => Promise<T | null>): Promise<T | null> {
     let variants = entries.get(slug);
     if (!variants) entries.set(slug, (variants = new Map()));
-    const hit = variants.get(variant);
+    const hit = variants.get(variant) as Promise<T | null> | undefined;
     if (hit) return hit;
-    const pending = render().then(
+    const pending: Promise<T | null> = render().then(
       (result) => {
         // Unknown categories are not kept: they may appear with the next ingest run.
         if (result === null) forget(slug, variant, pending);
+        else if (entries.get(slug)?.get(variant) === pending) {
+          let done = settled.get(slug);
+          if (!done) settled.set(slug, (done = new Map()));
+          done.set(variant, result);
+        }
         return result;
       },
       (error: unknown) => {
@@ -74,48 +92,63 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
   }
 
   // Removes an entry only if it is still this render (an invalidate may have replaced it).
-  function forget(slug: string, variant: string, pending: Promise<Rendered | null>): void {
+  function forget(slug: string, variant: string, pending: Promise<unknown>): void {
     const variants = entries.get(slug);
     if (variants?.get(variant) === pending) variants.delete(variant);
   }
 
-  async function renderCategory(slug: string, format: FeedFormat, limit: number): Promise<Rendered | null> {
-    const category = await store.getCategory(slug);
-    if (!category) return null;
-    const stories = await store.listCategoryStories(slug, limit);
-    const lastModified = lastModifiedOf(category, now);
-    const text = renderFeed(format, { site, category, stories, updatedFallback: lastModified });
-    return toRendered(text, FEED_CONTENT_TYPES[format], lastModified);
+  function drop(slug: string): void {
+    entries.delete(slug);
+    settled.delete(slug);
   }
 
   async function renderOpmlList(): Promise<Rendered> {
-    const categories = await store.listCategories();
+    const categories = await listCategorySummaries(deps);
     const newest = categories.reduce<Date | null>(
       (acc, c) => (c.lastChanged && (!acc || c.lastChanged > acc) ? c.lastChanged : acc),
       null,
     );
-    return toRendered(renderOpml(site, categories), OPML_CONTENT_TYPE, newest ?? now());
+    const maxAge = policy.maxAgeSeconds('all');
+    return toRenderedEncoded(renderOpml(site, categories), OPML_CONTENT_TYPE, newest ?? deps.now(), `public, max-age=${maxAge}`);
   }
 
   return {
+    items,
+    policy,
     getFeed(slug, format, limit = items) {
-      return cached(slug, `${format}:${limit}`, () => renderCategory(slug, format, limit));
+      return cached(slug, `${format}:${limit}`, () => renderCategoryFeed(deps, slug, format, limit));
+    },
+    peekFeed(slug, format) {
+      return settled.get(slug)?.get(`${format}:${items}`) as Rendered | undefined;
+    },
+    getArchive(slug, page, format) {
+      return cached(slug, `archive:${format}:${page}`, () => renderArchivePage(deps, slug, page, format));
+    },
+    getPreview(slug) {
+      return cached(slug, 'preview', () => renderCategoryPreview(deps, slug, items));
     },
     async getOpml() {
-      return (await cached(OPML_KEY, 'opml', renderOpmlList))!;
+      return (await cached(GLOBAL_KEY, 'opml', renderOpmlList))!;
+    },
+    peekOpml() {
+      return settled.get(GLOBAL_KEY)?.get('opml') as Rendered | undefined;
+    },
+    async listCategories() {
+      return (await cached(GLOBAL_KEY, 'categories', () => listCategorySummaries(deps)))!;
+    },
+    search(query, format, limit = items) {
+      return renderSearchFeed(deps, query, format, limit);
     },
     invalidate(slugs) {
       if (slugs.length === 0) return;
-      for (const slug of slugs) entries.delete(slug);
-      entries.delete('all');
-      entries.delete(OPML_KEY);
+      for (const slug of slugs) drop(slug);
+      drop('all');
+      for (const slug of policy.savedQueries.keys()) drop(slug);
+      drop(GLOBAL_KEY);
     },
     clear() {
       entries.clear();
+      settled.clear();
     },
   };
-}
-
-function lastModifiedOf(category: CategorySummary, now: () => Date): Date {
-  return category.lastChanged ?? now();
 }

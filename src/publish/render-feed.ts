@@ -5,6 +5,7 @@ import type { FeedFormat } from './feed-urls.js';
 import { feedOptions, feedUpdated, prepareStories, type FeedInput, type PreparedStory } from './build-feed.js';
 import { guessImageType } from './media-type.js';
 import { cdataSafe, escapeHtml, escapeXml, xmlAttr } from './xml-safe.js';
+import { withAtomHistory, withRssHistory } from './feed-history.js';
 
 /** RSS 2.0: guid = story URN, names as dc:creator (RSS <author> wants an e-mail address). */
 export function renderRss(input: FeedInput): string {
@@ -26,7 +27,7 @@ export function renderRss(input: FeedInput): string {
     if (s.author) item.extensions = [{ name: 'dc:creator', objects: { _text: s.author } }];
     feed.addItem(item);
   }
-  return feed.rss2();
+  return withRssHistory(feed.rss2(), input.extras?.history);
 }
 
 // `feed` derives an Atom enclosure's type from the URL's last dot (`image/jpg`, `image//path`) and
@@ -55,10 +56,11 @@ export function renderAtom(input: FeedInput): string {
     if (s.image) item.image = `${ENCLOSURE_MARK}${index}`;
     feed.addItem(item);
   });
-  return feed
+  const xml = feed
     .atom1()
     .replace(EMPTY_LINK, '')
     .replace(ENCLOSURE_LINK, (_match, index: string) => atomEnclosure(stories[Number(index)]!));
+  return withAtomHistory(xml, input.extras?.history);
 }
 
 function atomEnclosure(story: PreparedStory): string {
@@ -88,6 +90,7 @@ export function renderJson(input: FeedInput): string {
   const doc = JSON.parse(feed.json1()) as JsonFeedDoc;
   doc.version = 'https://jsonfeed.org/version/1.1';
   if (doc.author) doc.authors = [doc.author];
+  if (input.extras?.hub) doc.hubs = [{ type: 'WebSub', url: input.extras.hub }];
   for (const item of doc.items) {
     if (item.author) item.authors = [item.author];
     if (item.tags && item.tags.length === 0) delete item.tags;
@@ -102,6 +105,7 @@ interface JsonFeedDoc {
   version: string;
   author?: JsonAuthor;
   authors?: JsonAuthor[];
+  hubs?: Array<{ type: string; url: string }>;
   items: Array<{ author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[] }>;
 }
 

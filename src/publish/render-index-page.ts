@@ -1,7 +1,7 @@
 // The HTML index page: categories with counts and subscribe links, autodiscovery links, and the
 // state of every source. Plain HTML with a little inline CSS; no script.
 import type { CategorySummary, SourceState } from '../types.js';
-import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, type FeedFormat } from './feed-urls.js';
+import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, previewUrl, trimBase, type FeedFormat } from './feed-urls.js';
 import { escapeHtml } from './xml-safe.js';
 import type { FeedSite } from './build-feed.js';
 
@@ -20,7 +20,9 @@ const CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60r
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 .wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;word-break:break-word}
-a{color:#0550ae}ul.feeds{padding-left:1.2rem}`;
+a{color:#0550ae}ul.feeds{padding-left:1.2rem}
+input.copy{width:100%;min-width:12rem;box-sizing:border-box;font:inherit;font-size:.8rem;margin:.1rem 0}
+details summary{cursor:pointer}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}`;
 
 function time(date: Date | null): string {
   if (!date) return '—';
@@ -28,10 +30,15 @@ function time(date: Date | null): string {
   return `<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
 }
 
+/** Links per format, and the URLs in read-only fields to select and copy (no script needed). */
 function subscribeLinks(baseUrl: string, slug: string): string {
-  return FEED_FORMATS.map(
+  const links = FEED_FORMATS.map(
     (f) => `<a href="${escapeHtml(feedUrl(baseUrl, slug, f))}" type="${mediaType(f)}">${FORMAT_LABEL[f]}</a>`,
   ).join(' · ');
+  const fields = FEED_FORMATS.map(
+    (f) => `<input class="copy" readonly value="${escapeHtml(feedUrl(baseUrl, slug, f))}" aria-label="${FORMAT_LABEL[f]} feed URL" onfocus="this.select()">`,
+  ).join('');
+  return `${links}<details><summary>Copy URL</summary>${fields}</details>`;
 }
 
 function alternates(site: FeedSite, slug: string, title: string): string[] {
@@ -42,7 +49,7 @@ function alternates(site: FeedSite, slug: string, title: string): string[] {
 }
 
 function categoryRow(site: FeedSite, c: CategorySummary): string {
-  return `<tr id="${escapeHtml(categoryAnchor(c.slug))}"><td>${escapeHtml(c.name)}</td><td class="num">${c.count}</td><td>${time(c.lastChanged)}</td><td>${subscribeLinks(site.baseUrl, c.slug)}</td></tr>`;
+  return `<tr id="${escapeHtml(categoryAnchor(c.slug))}"><td><a href="${escapeHtml(previewUrl(site.baseUrl, c.slug))}">${escapeHtml(c.name)}</a></td><td class="num">${c.count}</td><td>${time(c.lastChanged)}</td><td>${subscribeLinks(site.baseUrl, c.slug)}</td></tr>`;
 }
 
 function sourceRow(s: SourceState): string {
@@ -65,7 +72,7 @@ export function renderIndexPage(input: IndexPageInput): string {
   ];
   const allRow = input.all
     ? categoryRow(site, { ...input.all, name: 'All articles' })
-    : `<tr><td>All articles</td><td class="num">—</td><td>—</td><td>${subscribeLinks(site.baseUrl, 'all')}</td></tr>`;
+    : `<tr><td><a href="${escapeHtml(previewUrl(site.baseUrl, 'all'))}">All articles</a></td><td class="num">—</td><td>—</td><td>${subscribeLinks(site.baseUrl, 'all')}</td></tr>`;
   const sources = [...input.sources].sort((a, b) => a.name.localeCompare(b.name));
   return `<!doctype html>
 <html lang="en">
@@ -79,6 +86,7 @@ ${head.join('\n')}
 <body>
 <h1>${title}</h1>
 <p>Subscribe to one category or to everything; <a href="${escapeHtml(opmlUrl(site.baseUrl))}">import every category (OPML)</a>.</p>
+<form class="search" method="get" action="${escapeHtml(trimBase(site.baseUrl))}/feeds/search.atom" role="search"><input type="search" name="q" required placeholder="Search titles and bodies (any language)" aria-label="Search"><button type="submit">Search feed</button></form>
 <h2>Categories</h2>
 <div class="wrap"><table>
 <thead><tr><th>Category</th><th class="num">Articles</th><th>Last change</th><th>Subscribe</th></tr></thead>

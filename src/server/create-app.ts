@@ -24,7 +24,11 @@ const stderrLogger: AppLogger = {
   },
 };
 
-export function createApp(deps: AppDeps): express.Express {
+/**
+ * Routers mounted in order before the 404 and error handlers. Other route modules (admin, metrics)
+ * are added by passing `extraRoutes` (or by adding a line here).
+ */
+export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): express.Express {
   const { store, cache, config } = deps;
   const site = { baseUrl: config.server.baseUrl, title: config.feeds.title };
   const app = express();
@@ -32,8 +36,9 @@ export function createApp(deps: AppDeps): express.Express {
   // Our routes set their own strong ETags from the cached bytes.
   app.set('etag', false);
 
-  app.use(feedRoutes(cache, config.feeds.items));
-  app.use(statusRoutes({ store, site, listSources: deps.listSources ?? (() => store.listSourceStates()) }));
+  for (const router of deps.extraRoutes ?? []) app.use(router);
+  app.use(feedRoutes(cache));
+  app.use(statusRoutes({ store, cache, site, listSources: deps.listSources ?? (() => store.listSourceStates()) }));
   app.use(notFound);
   app.use(errorHandler(deps.logger ?? stderrLogger));
   return app;

@@ -1,13 +1,15 @@
-// /feeds/{slug}.{rss,atom,json} and /feeds.opml, served from the render cache.
+// /feeds/{slug}.{rss,atom,json}, archives, search, /feeds.opml and category previews, served from
+// the render cache (search results are rendered per request).
 import { Router, type Request, type Response } from 'express';
 import type { RenderCache } from '../publish/render-cache.js';
-import type { FeedFormat } from '../publish/feed-urls.js';
+import type { ArchiveFormat, FeedFormat } from '../publish/feed-urls.js';
 import { sendRendered } from './conditional.js';
 
-export const FEED_CACHE_CONTROL = 'public, max-age=300';
 export const MAX_LIMIT = 1000;
+export const MAX_QUERY_CHARS = 200;
 
 const FILE = /^(.+)\.(rss|atom|json)$/;
+const ARCHIVE_FILE = /^([1-9]\d{0,8})\.(rss|atom)$/;
 
 /** `?limit=N` as a number in 1..MAX_LIMIT, undefined when absent, null when unusable. */
 export function parseLimit(value: unknown): number | undefined | null {
@@ -17,32 +19,47 @@ export function parseLimit(value: unknown): number | undefined | null {
   return n >= 1 ? Math.min(n, MAX_LIMIT) : null;
 }
 
-export function feedRoutes(cache: RenderCache, defaultItems: number): Router {
+function text(res: Response, status: number, message: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(`${message}\n`);
+}
+
+export function feedRoutes(cache: RenderCache): Router {
   const router = Router();
 
   router.get('/feeds.opml', async (req: Request, res: Response) => {
-    sendRendered(req, res, await cache.getOpml(), { cacheControl: FEED_CACHE_CONTROL });
+    sendRendered(req, res, await cache.getOpml());
   });
 
-  // Express has already percent-decoded the parameter, so Chinese slugs arrive as text.
+  // Express has already percent-decoded parameters, so Chinese slugs arrive as text.
   router.get('/feeds/:file', async (req: Request<{ file: string }>, res: Response) => {
     const match = FILE.exec(req.params.file);
-    if (!match) {
-      res.status(404).type('text/plain').send('Not found: feeds are /feeds/{category}.rss, .atom or .json\n');
-      return;
-    }
+    if (!match) return text(res, 404, 'Not found: feeds are /feeds/{category}.rss, .atom or .json');
     const limit = parseLimit(req.query['limit']);
-    if (limit === null) {
-      res.status(400).type('text/plain').send(`Bad limit: use an integer from 1 to ${MAX_LIMIT}\n`);
-      return;
+    if (limit === null) return text(res, 400, `Bad limit: use an integer from 1 to ${MAX_LIMIT}`);
+    const [, slug, format] = match as unknown as [string, string, FeedFormat];
+    const q = req.query['q'];
+    if (slug === 'search' && q !== undefined) {
+      const query = typeof q === 'string' ? q.trim() : '';
+      if (!query || query.length > MAX_QUERY_CHARS) return text(res, 400, `Bad query: give q=… with 1 to ${MAX_QUERY_CHARS} characters`);
+      return sendRendered(req, res, await cache.search(query, format, limit ?? cache.items));
     }
-    const slug = match[1]!;
-    const rendered = await cache.getFeed(slug, match[2] as FeedFormat, limit ?? defaultItems);
-    if (!rendered) {
-      res.status(404).type('text/plain').send(`Unknown category: ${slug}\n`);
-      return;
-    }
-    sendRendered(req, res, rendered, { cacheControl: FEED_CACHE_CONTROL });
+    const rendered = await cache.getFeed(slug, format, limit ?? cache.items);
+    if (!rendered) return text(res, 404, `Unknown category: ${slug}`);
+    sendRendered(req, res, rendered);
+  });
+
+  router.get('/feeds/:slug/archive/:file', async (req: Request<{ slug: string; file: string }>, res: Response) => {
+    const match = ARCHIVE_FILE.exec(req.params.file);
+    if (!match) return text(res, 404, 'Not found: archive pages are /feeds/{category}/archive/{n}.atom or .rss');
+    const rendered = await cache.getArchive(req.params.slug, Number(match[1]), match[2] as ArchiveFormat);
+    if (!rendered) return text(res, 404, `No archive page ${match[1]} for category ${req.params.slug}`);
+    sendRendered(req, res, rendered);
+  });
+
+  router.get('/categories/:slug', async (req: Request<{ slug: string }>, res: Response) => {
+    const rendered = await cache.getPreview(req.params.slug);
+    if (!rendered) return text(res, 404, `Unknown category: ${req.params.slug}`);
+    sendRendered(req, res, rendered);
   });
 
   return router;

@@ -1,7 +1,7 @@
 // The index page, the health check and the source states as JSON.
 import { Router, type Request, type Response } from 'express';
 import type { FeedSite } from '../publish/build-feed.js';
-import { toRendered } from '../publish/render-cache.js';
+import { toRendered, type RenderCache } from '../publish/render-cache.js';
 import { renderIndexPage } from '../publish/render-index-page.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
@@ -9,19 +9,20 @@ import { sendRendered } from './conditional.js';
 
 export interface StatusDeps {
   store: Store;
+  cache: Pick<RenderCache, 'listCategories'>;
   site: FeedSite;
   listSources: () => Promise<SourceState[]>;
 }
 
-export function statusRoutes({ store, site, listSources }: StatusDeps): Router {
+export function statusRoutes({ store, cache, site, listSources }: StatusDeps): Router {
   const router = Router();
 
   // Rendered per request (source states change with every fetch); the ETag still saves the transfer.
   router.get('/', async (req: Request, res: Response) => {
-    const [categories, all, sources] = await Promise.all([store.listCategories(), store.getCategory('all'), listSources()]);
+    const [categories, all, sources] = await Promise.all([cache.listCategories(), store.getCategory('all'), listSources()]);
     const html = renderIndexPage({ site, categories, all, sources });
-    const rendered = toRendered(html, 'text/html; charset=utf-8', new Date());
-    sendRendered(req, res, rendered, { cacheControl: 'no-cache', withLastModified: false });
+    const rendered = toRendered(html, 'text/html; charset=utf-8', new Date(), 'no-cache');
+    sendRendered(req, res, rendered, { withLastModified: false });
   });
 
   router.get('/healthz', async (_req: Request, res: Response) => {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CategoryRef, Story } from '../types.js';
 
-interface StoryRow {
+export interface StoryRow {
   id: string;
   title_key: string;
   published_ms: number;
@@ -52,7 +52,7 @@ export function storyRowHash(story: Omit<Story, 'updated'>, titleKey: string): s
   ]);
 }
 
-function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
+export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
   const categories = (JSON.parse(row.categories_json) as CategoryRef[]).map((ref) => ({
     slug: ref.slug,
     // A category renamed in the config shows its current name without rewriting stories.

@@ -45,10 +45,17 @@ describe('renderIndexPage', () => {
   });
 
   it('lists categories with counts and subscribe links, escaped', () => {
-    expect(html).toContain('<tr id="category-%E9%87%91%E8%9E%8D"><td>金融</td><td class="num">12</td>');
-    expect(html).toContain('<td>Tech &quot;quoted&quot;</td><td class="num">0</td><td>—</td>');
+    expect(html).toContain(
+      '<tr id="category-%E9%87%91%E8%9E%8D"><td><a href="https://feeds.example.org/categories/%E9%87%91%E8%9E%8D">金融</a></td><td class="num">12</td>',
+    );
+    expect(html).toContain('>Tech &quot;quoted&quot;</a></td><td class="num">0</td><td>—</td>');
     expect(html).toContain('<a href="https://feeds.example.org/feeds/tech.atom" type="application/atom+xml">Atom</a>');
-    expect(html).toContain('<td>All articles</td><td class="num">12</td>');
+    expect(html).toContain('<a href="https://feeds.example.org/categories/all">All articles</a></td><td class="num">12</td>');
+  });
+
+  it('offers each feed URL in a read-only field to copy, and a search form that works without script', () => {
+    expect(html).toContain('<input class="copy" readonly value="https://feeds.example.org/feeds/tech.json"');
+    expect(html).toMatch(/<form class="search" method="get" action="https:\/\/feeds\.example\.org\/feeds\/search\.atom"[^>]*><input type="search" name="q"/);
   });
 
   it('shows each source state, escaping names and errors', () => {

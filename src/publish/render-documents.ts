@@ -1,0 +1,120 @@
+// Every cached document, rendered from the store: category feeds (saved searches included),
+// archive pages, search results and the HTML preview of a category.
+import type { Store } from '../store/store.js';
+import type { CategorySummary, Story } from '../types.js';
+import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './archive-pages.js';
+import type { FeedExtras, FeedSite } from './build-feed.js';
+import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
+import type { FeedPolicy } from './feed-policy.js';
+import { renderFeed } from './render-feed.js';
+import { renderPreviewPage } from './render-preview-page.js';
+import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
+
+export type DocumentStore = Pick<Store, 'getCategory' | 'listCategoryStories' | 'listCategories' | 'listCategoryPage' | 'searchStories'>;
+
+export interface DocumentDeps {
+  store: DocumentStore;
+  site: FeedSite;
+  policy: FeedPolicy;
+  now: () => Date;
+  archivePageSize: number;
+}
+
+export const SEARCH_CACHE_CONTROL = 'public, max-age=60';
+
+interface CategoryContent {
+  category: CategorySummary;
+  stories: Story[];
+  lastModified: Date;
+  savedQuery: boolean;
+}
+
+const maxAge = (deps: DocumentDeps, slug: string): string => `public, max-age=${deps.policy.maxAgeSeconds(slug)}`;
+
+/** A category's newest stories; a saved search's are its matches. Null for an unknown category. */
+export async function categoryContent(deps: DocumentDeps, slug: string, limit: number): Promise<CategoryContent | null> {
+  const query = deps.policy.savedQueries.get(slug);
+  if (query !== undefined) {
+    const declared = await deps.store.getCategory(slug);
+    const result = await deps.store.searchStories(query, limit);
+    const category = { slug, name: declared?.name ?? query, count: result.total, lastChanged: result.lastChanged };
+    return { category, stories: result.stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
+  }
+  const category = await deps.store.getCategory(slug);
+  if (!category) return null;
+  const stories = await deps.store.listCategoryStories(slug, limit);
+  return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false };
+}
+
+/** Categories with counts, saved searches counted by their matches. */
+export async function listCategorySummaries(deps: DocumentDeps): Promise<CategorySummary[]> {
+  const listed = await deps.store.listCategories();
+  const out: CategorySummary[] = [];
+  for (const c of listed) {
+    const query = deps.policy.savedQueries.get(c.slug);
+    if (query === undefined) out.push(c);
+    else {
+      const result = await deps.store.searchStories(query, 0);
+      out.push({ ...c, count: result.total, lastChanged: result.lastChanged });
+    }
+  }
+  return out;
+}
+
+function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
+  return { ttlMinutes: deps.policy.ttlMinutes(slug), hub: deps.policy.hub ?? undefined };
+}
+
+export async function renderCategoryFeed(deps: DocumentDeps, slug: string, format: FeedFormat, limit: number): Promise<Rendered | null> {
+  const content = await categoryContent(deps, slug, limit);
+  if (!content) return null;
+  const extras = commonExtras(deps, slug);
+  if (!content.savedQuery && format !== 'json') {
+    extras.history = currentHistory(deps.site.baseUrl, slug, archivePageCount(content.category.count, deps.archivePageSize), format);
+  }
+  const text = renderFeed(format, { site: deps.site, category: content.category, stories: content.stories, updatedFallback: content.lastModified, extras });
+  return toRenderedEncoded(text, FEED_CONTENT_TYPES[format], content.lastModified, maxAge(deps, slug));
+}
+
+/** Archive page `page` (1 = oldest) of a category; null when the category or the page does not exist. */
+export async function renderArchivePage(deps: DocumentDeps, slug: string, page: number, format: ArchiveFormat): Promise<Rendered | null> {
+  if (deps.policy.savedQueries.has(slug)) return null;
+  const category = await deps.store.getCategory(slug);
+  if (!category) return null;
+  const size = deps.archivePageSize;
+  const pages = archivePageCount(category.count, size);
+  if (!Number.isInteger(page) || page < 1 || page > pages) return null;
+  const stories = await deps.store.listCategoryPage(slug, (page - 1) * size, size);
+  const newest = stories.reduce<Date | null>((acc, s) => (!acc || s.updated > acc ? s.updated : acc), null);
+  const lastModified = newest ?? category.lastChanged ?? deps.now();
+  const { baseUrl } = deps.site;
+  const extras: FeedExtras = {
+    ...commonExtras(deps, slug),
+    self: { rss: archiveUrl(baseUrl, slug, page, 'rss'), atom: archiveUrl(baseUrl, slug, page, 'atom') },
+    history: archiveHistory(baseUrl, slug, page, pages, format),
+  };
+  const text = renderFeed(format, { site: deps.site, category, stories, updatedFallback: lastModified, extras });
+  const cacheControl = isFullPage(page, category.count, size) ? IMMUTABLE_CACHE_CONTROL : maxAge(deps, slug);
+  return toRenderedEncoded(text, FEED_CONTENT_TYPES[format], lastModified, cacheControl);
+}
+
+/** Matches of a query as a feed; rendered per request (queries are unbounded, so not cached). */
+export async function renderSearchFeed(deps: DocumentDeps, query: string, format: FeedFormat, limit: number): Promise<Rendered> {
+  const result = await deps.store.searchStories(query, limit);
+  const lastModified = result.lastChanged ?? deps.now();
+  const { baseUrl, title } = deps.site;
+  const extras: FeedExtras = {
+    title: `Search “${query}” — ${title}`,
+    self: { rss: searchUrl(baseUrl, query, 'rss'), atom: searchUrl(baseUrl, query, 'atom'), json: searchUrl(baseUrl, query, 'json') },
+  };
+  const category = { slug: 'search', name: `Search: ${query}` };
+  const text = renderFeed(format, { site: deps.site, category, stories: result.stories, updatedFallback: lastModified, extras });
+  return toRendered(text, FEED_CONTENT_TYPES[format], lastModified, SEARCH_CACHE_CONTROL);
+}
+
+export async function renderCategoryPreview(deps: DocumentDeps, slug: string, limit: number): Promise<Rendered | null> {
+  const content = await categoryContent(deps, slug, limit);
+  if (!content) return null;
+  const html = renderPreviewPage({ site: deps.site, category: content.category, stories: content.stories });
+  return toRenderedEncoded(html, 'text/html; charset=utf-8', content.lastModified, maxAge(deps, slug));
+}

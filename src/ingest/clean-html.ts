@@ -6,15 +6,17 @@ import type { SiteRules } from '../config/schema.js';
 import {
   IMAGE_SCHEMES,
   LINK_SCHEMES,
+  declaredSmall,
   isTrackingImage,
   parseBase,
   resolveSrcset,
   resolveUrl,
   stripTrackingParams,
 } from './clean-urls.js';
+import { collapseWhitespace } from './plain-text.js';
 import { compileSiteRules, removeComplexSelectors, type CompiledRules } from './site-rules.js';
 
-export { isTrackingImage } from './clean-urls.js';
+export { MIN_LEAD_IMAGE_PX, declaredSmall, isTrackingImage } from './clean-urls.js';
 export { builtinRules, validateSiteRules } from './site-rules.js';
 export { plainTitle, summarize } from './plain-text.js';
 
@@ -29,9 +31,17 @@ export interface CleanResult {
   html: string;
   /** Names of the rules that removed something, in first-fired order. */
   firedRules: string[];
-  /** Absolute src of every kept <img>, in document order (lead-image candidates). */
+  /** Absolute src of every kept <img>, in document order. */
   images: string[];
+  /** The kept images that may lead the article: not declared smaller than MIN_LEAD_IMAGE_PX. */
+  leadCandidates: string[];
+  /**
+   * Absolute src of images removed with boilerplate (site rules, trackers): a front-matter image
+   * equal to one of these is the ad's image, not the article's.
+   */
+  removedImages: string[];
 }
+
 
 const ALLOWED_TAGS = [
   'p', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'b', 'strong', 'i', 'em', 'u', 's', 'sub', 'sup', 'small',
@@ -101,6 +111,9 @@ interface Rec {
   /** Holds visible text (seen by textFilter, so no copy of sanitize-html's accumulated text is needed). */
   hasText: boolean;
   imageStart: number;
+  leadStart: number;
+  /** An <img> declared smaller than MIN_LEAD_IMAGE_PX. */
+  small: boolean;
   emptyRule: string | null;
   src: string | null;
 }
@@ -112,8 +125,11 @@ interface Rec {
  */
 export function cleanHtml(html: string, options: CleanOptions = {}): CleanResult {
   const rules = compileSiteRules(options.rules);
-  const run = new CleanRun(rules, parseBase(options.baseUrl));
-  const input = rules.complexSelectors.length ? removeComplexSelectors(html, rules.complexSelectors, run.fired) : html;
+  const base = parseBase(options.baseUrl);
+  const run = new CleanRun(rules, base);
+  const removedSrc: string[] = [];
+  const input = rules.complexSelectors.length ? removeComplexSelectors(html, rules.complexSelectors, run.fired, removedSrc) : html;
+  for (const src of removedSrc) run.noteRemoved(src);
   const out = sanitizeHtml(input, {
     ...sanitizeOptions,
     onOpenTag: run.onOpenTag.bind(run),
@@ -122,7 +138,13 @@ export function cleanHtml(html: string, options: CleanOptions = {}): CleanResult
     exclusiveFilter: run.exclusiveFilter.bind(run),
     textFilter: run.textFilter.bind(run),
   });
-  return { html: collapseWhitespace(out), firedRules: [...run.fired], images: run.images };
+  return {
+    html: collapseWhitespace(out),
+    firedRules: [...run.fired],
+    images: run.images,
+    leadCandidates: run.leadCandidates,
+    removedImages: [...new Set(run.removedImages)],
+  };
 }
 
 /**
@@ -132,6 +154,8 @@ export function cleanHtml(html: string, options: CleanOptions = {}): CleanResult
 class CleanRun {
   readonly fired = new Set<string>();
   readonly images: string[] = [];
+  readonly leadCandidates: string[] = [];
+  readonly removedImages: string[] = [];
   private readonly stack: Rec[] = [];
   /** Loose text nodes removed by textFilter (unescaped), rare: promotions. */
   private readonly droppedText: string[] = [];
@@ -149,10 +173,14 @@ class CleanRun {
     const doomed = parent !== undefined && (parent.doomed || parent.drop);
     const rec: Rec = {
       tag, outTag: RENAME[tag] ?? tag, drop: false, skipped, doomed, hasMedia: false, hasText: false,
-      imageStart: this.images.length, emptyRule: null, src: null,
+      imageStart: this.images.length, leadStart: this.leadCandidates.length, small: false, emptyRule: null, src: null,
     };
     this.stack.push(rec);
-    if (skipped || doomed) return;
+    if (skipped) return;
+    if (doomed) {
+      if (tag === 'img' && attribs.src) this.noteRemoved(attribs.src);
+      return;
+    }
     for (const rule of this.rules.remove) {
       if (rule.match(tag, attribs)) {
         rec.drop = true;
@@ -160,9 +188,15 @@ class CleanRun {
         break;
       }
     }
-    if (!rec.drop && tag === 'img') {
-      rec.src = attribs.src ? resolveUrl(attribs.src, this.base, IMAGE_SCHEMES) : null;
-      if (!rec.src || isTrackingImage(attribs)) rec.drop = true;
+    if (tag === 'img') {
+      if (rec.drop) {
+        if (attribs.src) this.noteRemoved(attribs.src);
+      } else {
+        rec.src = attribs.src ? resolveUrl(attribs.src, this.base, IMAGE_SCHEMES) : null;
+        rec.small = declaredSmall(attribs);
+        if (rec.src && isTrackingImage(attribs)) this.removedImages.push(rec.src);
+        if (!rec.src || isTrackingImage(attribs)) rec.drop = true;
+      }
     }
     if (rec.drop) {
       // Renaming to a skipped tag would leave sanitize-html's tag map stale; an allowed name is cut cleanly.
@@ -202,7 +236,10 @@ class CleanRun {
     if (rec.drop || rec.doomed) return this.drop(rec);
     const parent = this.stack[this.stack.length - 1];
     if (CONTENT_VOIDS.has(rec.outTag)) {
-      if (rec.src) this.images.push(rec.src);
+      if (rec.src) {
+        this.images.push(rec.src);
+        if (!rec.small) this.leadCandidates.push(rec.src);
+      }
       if (parent) parent.hasMedia = true;
       return false;
     }
@@ -247,9 +284,17 @@ class CleanRun {
     return text;
   }
 
-  /** Cuts an element: its images leave the lead-image candidates too. */
+  /** An image that went with removed content, by its src as written. */
+  noteRemoved(src: string): void {
+    const abs = resolveUrl(src, this.base, IMAGE_SCHEMES);
+    if (abs) this.removedImages.push(abs);
+  }
+
+  /** Cuts an element: its images leave the lead-image candidates and count as removed. */
   private drop(rec: Rec): true {
+    this.removedImages.push(...this.images.slice(rec.imageStart));
     this.images.length = rec.imageStart;
+    this.leadCandidates.length = rec.leadStart;
     return true;
   }
 }
@@ -282,19 +327,4 @@ function keptAttributes(
   }
   if (rec.outTag === 'a') out.rel = 'noopener noreferrer';
   return out;
-}
-
-/** Runs of blank lines and indentation left by removed markup become one newline (<pre> untouched). */
-function collapseWhitespace(html: string): string {
-  const collapse = (s: string): string =>
-    s.replace(/[ \t\r\f\n]{2,}|[\t\r\f]/g, (run) => (run.includes('\n') ? '\n' : ' '));
-  // Only ASCII whitespace: ideographic-space indentation (　　) is content.
-  const trim = (s: string): string => s.replace(/^[ \t\r\f\n]+|[ \t\r\f\n]+$/g, '');
-  if (!html.includes('<pre')) return trim(collapse(html));
-  return trim(
-    html
-      .split(/(<pre>[\s\S]*?<\/pre>)/)
-      .map((part, i) => (i % 2 ? part : collapse(part)))
-      .join(''),
-  );
 }

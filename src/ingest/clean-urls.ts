@@ -109,6 +109,23 @@ export function isTrackingImage(attribs: Record<string, string>): boolean {
   return PIXEL_FILE.test(last) || PIXEL_DIR.test(path) || UTM_COUNTER.test(url.search);
 }
 
+/** Images declared smaller than this (width or height, px) are icons and badges, never the lead image. */
+export const MIN_LEAD_IMAGE_PX = 100;
+
+const STYLE_SIZE = /(?:^|[;\s])(?:width|height)\s*:\s*(\d+(?:\.\d+)?)px/gi;
+
+/** Width or height declared (attribute or inline style, in px) below MIN_LEAD_IMAGE_PX. */
+export function declaredSmall(attribs: Record<string, string>): boolean {
+  for (const value of [attribs.width, attribs.height]) {
+    // `50%` or `auto` says nothing about the picture itself.
+    if (value !== undefined && /^\s*\d+(?:\.\d+)?\s*(?:px)?\s*$/i.test(value) && Number.parseFloat(value) < MIN_LEAD_IMAGE_PX) return true;
+  }
+  for (const match of (attribs.style ?? '').matchAll(STYLE_SIZE)) {
+    if (Number.parseFloat(match[1]!) < MIN_LEAD_IMAGE_PX) return true;
+  }
+  return false;
+}
+
 /** Resolves every candidate of a srcset; null when none survives. */
 export function resolveSrcset(value: string, base: URL | null): string | null {
   const out: string[] = [];

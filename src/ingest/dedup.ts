@@ -15,19 +15,37 @@ function simplify(text: string): string {
 }
 
 const notLetterOrDigit = /[^\p{L}\p{N}]+/gu;
+const notKeyChar = /[^\p{L}\p{N}.]+/gu;
 const hasHan = /\p{Script=Han}/u;
+const digit = /\p{Nd}/u;
+
+/** Text with any Chinese folded to simplified characters (`國內` → `国内`); other text unchanged. */
+export function foldChinese(text: string): string {
+  return hasHan.test(text) ? simplify(text) : text;
+}
 
 /**
- * The dedup key of a title: NFKC, case folded, only letters and digits kept, traditional Chinese
- * folded to simplified. `“撑腰”`, `_撑腰_` and `"撑腰"` agree; so do `国內` and `国内`.
- * An empty key means "no usable title": such articles never merge.
+ * Removes every character that is not a letter or digit, except that a run between two digits
+ * becomes one `.`: `2.5%` and `25%` stay apart, while `10:30`, `10_30` and `10 : 30` agree.
+ */
+function keepLettersAndDigits(text: string): string {
+  return text.replace(notLetterOrDigit, (run: string, offset: number) =>
+    digit.test(text[offset - 1] ?? '') && digit.test(text[offset + run.length] ?? '') ? '.' : '',
+  );
+}
+
+/**
+ * The dedup key of a title: NFKC, case folded, only letters and digits kept (a separator between two
+ * digits kept as one `.`), traditional Chinese folded to simplified. `“撑腰”`, `_撑腰_` and `"撑腰"`
+ * agree; so do `国內` and `国内`; `涨2.5%` and `涨25%` do not. An empty key means "no usable title":
+ * such articles never merge.
  */
 export function titleKey(title: string): string {
   // toUpperCase().toLowerCase() folds ß → ss and similar special casings that toLowerCase keeps.
   const folded = title.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
-  const stripped = folded.replace(notLetterOrDigit, '');
+  const stripped = keepLettersAndDigits(folded);
   // Stripping before conversion lets every punctuation variant reach the converter as the same text.
-  return hasHan.test(stripped) ? simplify(stripped).replace(notLetterOrDigit, '') : stripped;
+  return hasHan.test(stripped) ? simplify(stripped).replace(notKeyChar, '') : stripped;
 }
 
 /** The order every rule breaks ties in: publication time, then source, then id within the source. */
@@ -142,5 +160,6 @@ export function createDedupPolicy(windowMs: number): DedupPolicy {
   return {
     cluster: (origins) => clusterOrigins(origins, windowMs),
     merge: (origins) => mergeOrigins(origins),
+    windowMs,
   };
 }

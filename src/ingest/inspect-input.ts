@@ -4,9 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config, SiteRules } from '../config/schema.js';
 import { describeError } from '../errors.js';
-import type { RawItem } from '../types.js';
+import type { Article, RawItem } from '../types.js';
 import { createCategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './decode-bytes.js';
+import { clusterOrigins } from './dedup.js';
 import { fetchFeed, type FetchOptions } from './fetch-feed.js';
 import { normalizeItem } from './normalize.js';
 import { parseFeed } from './parse-feed.js';
@@ -25,6 +26,16 @@ export interface InspectedArticle {
   content: string;
   titleKey: string;
   firedRules: string[];
+  /** Other inspected articles the dedup policy merges this one with (set by `annotateMerges`). */
+  mergedWith?: MergeNote[];
+}
+
+/** Why two inspected articles are one story: the same title key, this far apart in time. */
+export interface MergeNote {
+  input: string;
+  title: string;
+  /** The other article's publication time minus this one's, in hours. */
+  differenceHours: number;
 }
 
 export interface InspectEntry {
@@ -100,4 +111,49 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       firedRules: normalized.firedRules,
     });
   }
+}
+
+/** Inspects every input in order, then notes which articles the dedup policy would merge. */
+export async function inspectInputs(
+  inputs: readonly string[],
+  config: Config,
+  fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>,
+): Promise<InspectEntry[]> {
+  const entries: InspectEntry[] = [];
+  for (const input of inputs) entries.push(await inspectInput(input, config, fetchOptions));
+  return annotateMerges(entries, config.dedup.window);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Clusters every inspected article across all entries with the store's policy (title key, `windowMs`)
+ * and sets `mergedWith` on each: the others in its cluster, empty when it stands alone.
+ */
+export function annotateMerges(entries: InspectEntry[], windowMs: number): InspectEntry[] {
+  const owners = new Map<Article, { input: string; article: InspectedArticle }>();
+  entries.forEach((entry, entryIndex) => {
+    entry.articles.forEach((article, articleIndex) => {
+      // Only what clustering reads matters; the ids keep inputs apart and the order stable.
+      const origin: Article = {
+        sourceKey: `inspect:${String(entryIndex).padStart(6, '0')}`, originId: String(articleIndex).padStart(6, '0'),
+        title: article.title, titleKey: article.titleKey, link: article.link, guid: article.guid,
+        published: new Date(article.published), updated: null, author: null, categories: [], image: null,
+        contentHtml: '', summary: '',
+      };
+      owners.set(origin, { input: entry.input, article });
+    });
+  });
+  for (const cluster of clusterOrigins([...owners.keys()], windowMs)) {
+    for (const origin of cluster) {
+      owners.get(origin)!.article.mergedWith = cluster
+        .filter((other) => other !== origin)
+        .map((other) => ({
+          input: owners.get(other)!.input,
+          title: other.title,
+          differenceHours: Math.round(((other.published.getTime() - origin.published.getTime()) / HOUR_MS) * 1000) / 1000,
+        }));
+    }
+  }
+  return entries;
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SiteRules } from '../config/schema.js';
 import type { Article, CategoryRef, RawItem } from '../types.js';
-import { cleanHtml, plainTitle, summarize } from './clean-html.js';
+import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean-html.js';
 import { titleKey } from './dedup.js';
 import { parseDate } from './parse-date.js';
 
@@ -61,7 +61,7 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
     updated,
     author: plainTitle(raw.author ?? '') || null,
     categories: context.categories,
-    image: leadImage(raw.images ?? [], base) ?? cleaned.images[0] ?? null,
+    image: leadImage(raw.images ?? [], cleaned, base),
     contentHtml: cleaned.html,
     summary,
     dateIsFallback,
@@ -69,13 +69,25 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
   return { article, warnings, firedRules: cleaned.firedRules };
 }
 
-/** The first candidate that is an absolute http(s) URL and not a known placeholder. */
-function leadImage(candidates: readonly string[], base: string | null): string | null {
-  for (const candidate of candidates) {
+/**
+ * One lead image: the first declared candidate (front matter, media:*, enclosure), else the first
+ * sizeable image of the cleaned body. Skipped: placeholders, relative paths with no base, and images
+ * that only belonged to removed boilerplate (the seed shape's headimg is the QR-code ad's own image).
+ */
+export function leadImage(
+  declared: readonly string[],
+  cleaned: Pick<CleanResult, 'leadCandidates' | 'removedImages' | 'images'>,
+  base: string | null,
+): string | null {
+  const removed = new Set(cleaned.removedImages);
+  const kept = new Set(cleaned.images);
+  const usable = (url: string | null): url is string =>
+    url !== null && !PLACEHOLDER_IMAGE.test(new URL(url).pathname) && (!removed.has(url) || kept.has(url));
+  for (const candidate of declared) {
     const url = absoluteHttpUrl(candidate, base);
-    if (url && !PLACEHOLDER_IMAGE.test(new URL(url).pathname)) return url;
+    if (usable(url)) return url;
   }
-  return null;
+  return cleaned.leadCandidates.find(usable) ?? null;
 }
 
 /** Absolute http(s) URL, resolving against `base`; null for anything else. */

@@ -79,3 +79,18 @@ export function summarize(cleanHtml: string, maxChars = 280): string {
   }
   return chars.slice(0, end).join('').replace(TRAILING, '') + '…';
 }
+
+/** Runs of blank lines and indentation left by removed markup become one newline (<pre> untouched). */
+export function collapseWhitespace(html: string): string {
+  const collapse = (s: string): string =>
+    s.replace(/[ \t\r\f\n]{2,}|[\t\r\f]/g, (run) => (run.includes('\n') ? '\n' : ' '));
+  // Only ASCII whitespace: ideographic-space indentation (　　) is content.
+  const trim = (s: string): string => s.replace(/^[ \t\r\f\n]+|[ \t\r\f\n]+$/g, '');
+  if (!html.includes('<pre')) return trim(collapse(html));
+  return trim(
+    html
+      .split(/(<pre>[\s\S]*?<\/pre>)/)
+      .map((part, i) => (i % 2 ? part : collapse(part)))
+      .join(''),
+  );
+}

@@ -42,13 +42,14 @@ export interface BuiltinRule {
   dropTextNode?: RegExp[];
 }
 
-const SINA_APP_PROMO = /^海量资讯[、，,]\s*精准解读[，,]\s*尽在新浪财经\s*APP[。.!！]?$/i;
+/** The app slogan, alone or with its "尽在…APP" tail (any app name, short: a sentence is content). */
+const SINA_APP_PROMO = /^海量资讯\s*[、，,]?\s*精准解读(?:\s*[，,、]?\s*尽在[^，,。]{0,12}?\s*(?:APP|客户端))?\s*[。.!！]?$/i;
 
 /** Boilerplate known from the seed shape (DESIGN §3, §5). */
 export const builtinRules: readonly BuiltinRule[] = [
   {
     name: 'builtin:qr-ad',
-    description: 'the end-of-article QR-code block and its "新浪财经APP" promotion',
+    description: 'the end-of-article QR-code block and the "海量资讯、精准解读…APP" promotion',
     remove: ['.appendQr_wrap'],
     dropText: [SINA_APP_PROMO],
     dropTextNode: [SINA_APP_PROMO],
@@ -184,16 +185,29 @@ function selectorIsValid(selector: string): boolean {
   }
 }
 
+/** One problem in configured rules, with its place inside the rules object (`['remove', 0]`). */
+export interface SiteRuleProblem {
+  path: [string, number];
+  message: string;
+}
+
+/** Problems in configured rules (invalid selector or regex), each with its path; empty when fine. */
+export function siteRuleProblems(rules: Partial<SiteRules>): SiteRuleProblem[] {
+  const problems: SiteRuleProblem[] = [];
+  (rules.remove ?? []).forEach((selector, index) => {
+    if (!compileSelector(selector) && !selectorIsValid(selector)) {
+      problems.push({ path: ['remove', index], message: `invalid CSS selector "${selector}"` });
+    }
+  });
+  (rules.dropText ?? []).forEach((pattern, index) => {
+    if (!compilePattern(pattern)) problems.push({ path: ['dropText', index], message: `invalid regular expression "${pattern}"` });
+  });
+  return problems;
+}
+
 /** Problems in configured rules (invalid selector or regex), one message each; empty when fine. */
 export function validateSiteRules(rules: Partial<SiteRules>): string[] {
-  const problems: string[] = [];
-  for (const selector of rules.remove ?? []) {
-    if (!compileSelector(selector) && !selectorIsValid(selector)) problems.push(`remove: invalid CSS selector "${selector}"`);
-  }
-  for (const pattern of rules.dropText ?? []) {
-    if (!compilePattern(pattern)) problems.push(`dropText: invalid regular expression "${pattern}"`);
-  }
-  return problems;
+  return siteRuleProblems(rules).map((problem) => `${problem.path[0]}: ${problem.message}`);
 }
 
 function compileBuiltins(): CompiledRules {
@@ -248,14 +262,24 @@ export function compileSiteRules(rules: SiteRules | undefined): CompiledRules {
 
 /**
  * The fallback pass for selectors a single streaming parse cannot decide. Costs a second parse, so it
- * only runs when such a selector is configured. Adds `remove:<selector>` to `fired` for each that matched.
+ * only runs when such a selector is configured. Adds `remove:<selector>` to `fired` for each that matched,
+ * and the src (as written) of every image it removed to `removedImages`.
  */
-export function removeComplexSelectors(html: string, selectors: readonly string[], fired: Set<string>): string {
+export function removeComplexSelectors(
+  html: string,
+  selectors: readonly string[],
+  fired: Set<string>,
+  removedImages: string[] = [],
+): string {
   const $ = load(html, null, false);
   let changed = false;
   for (const selector of selectors) {
     const found = $(selector);
     if (found.length) {
+      found.find('img').addBack('img').each((_i, el) => {
+        const src = $(el).attr('src');
+        if (src) removedImages.push(src);
+      });
       found.remove();
       fired.add(`remove:${selector}`);
       changed = true;

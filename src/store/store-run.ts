@@ -5,6 +5,7 @@ import type { DedupPolicy, StoreRunInput } from './store.js';
 import type { CategoriesTable } from './categories-table.js';
 import { articleHash, storedTitleKey, type OriginsTable } from './origins-table.js';
 import type { SeedFilesTable } from './seed-files-table.js';
+import type { Tombstones } from './retention.js';
 import { publishedContentHash, storyRowHash, type StoredStory, type StoriesTable } from './stories-table.js';
 
 export interface StoreTables {
@@ -12,6 +13,8 @@ export interface StoreTables {
   stories: StoriesTable;
   categories: CategoriesTable;
   seedFiles: SeedFilesTable;
+  /** Pruned stories: an origin they cover is not stored again (retention.ts). */
+  tombstones?: Tombstones;
 }
 
 const originKey = (origin: Pick<Article, 'sourceKey' | 'originId'>): string => `${origin.sourceKey}\n${origin.originId}`;
@@ -35,6 +38,11 @@ function upsertOrigins(tables: StoreTables, input: StoreRunInput, nowMs: number)
     // A feed listing one guid twice: the first occurrence (usually the newest) wins.
     if (seen.has(key)) continue;
     seen.add(key);
+    // A pruned story stays gone while its sources keep listing it.
+    if (tables.tombstones?.covers(storedTitleKey(origin), origin.published.getTime())) {
+      result.unchanged++;
+      continue;
+    }
     const hash = articleHash(origin);
     const stored = tables.origins.find(origin.sourceKey, origin.originId);
     if (stored && stored.contentHash === hash) {

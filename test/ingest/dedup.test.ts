@@ -31,6 +31,18 @@ describe('titleKey', () => {
     expect(titleKey('Тест 2022: ニュース')).toBe('тест2022ニュース');
   });
 
+  it('keeps numbers apart: a separator between two digits stays as one mark', () => {
+    expect(titleKey('沪指收涨2.5%')).not.toBe(titleKey('沪指收涨25%'));
+    expect(titleKey('北向资金净买入5.0亿元')).not.toBe(titleKey('北向资金净买入50亿元'));
+    expect(titleKey('Version 2.0.1')).not.toBe(titleKey('Version 2.0.10'));
+    // …while the crawler's substitutes and spacing still agree.
+    expect(titleKey('10:30 briefing')).toBe(titleKey('10_30 briefing'));
+    expect(titleKey('2022/04/27 早报')).toBe(titleKey('2022_04_27 早报'));
+    expect(titleKey('涨 2.5 %')).toBe(titleKey('涨2.5%'));
+    expect(titleKey('第3季度')).toBe('第3季度');
+    expect(titleKey('沪指涨2%')).not.toBe(titleKey('沪指涨3%'));
+  });
+
   it('is empty for a title without letters or digits', () => {
     expect(titleKey(' “—” ')).toBe('');
   });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
 import { siteRulesSchema, type SiteRules } from '../../src/config/schema.js';
 import { cleanHtml } from '../../src/ingest/clean-html.js';
 import { builtinRules, compileSelector, validateSiteRules } from '../../src/ingest/site-rules.js';
@@ -24,6 +26,25 @@ describe('built-in rules', () => {
     const loose = cleanHtml('<div>正文<br>海量资讯、精准解读，尽在新浪财经APP</div>');
     expect(loose.html).toBe('<div>正文<br /></div>');
     expect(loose.firedRules).toEqual(['builtin:qr-ad']);
+  });
+
+  it.each([
+    '海量资讯、精准解读，尽在新浪财经APP',
+    '海量资讯、精准解读',
+    '海量资讯,精准解读,尽在示例财经客户端。',
+    '海量资讯 精准解读 尽在新浪财经 APP',
+  ])('builtin:qr-ad drops the promotion written as "%s"', (promo) => {
+    const result = cleanHtml(`<p>正文</p><p>${promo}</p>`);
+    expect(result.html).toBe('<p>正文</p>');
+    expect(result.firedRules).toEqual(['builtin:qr-ad']);
+  });
+
+  it('builtin:qr-ad reports the images it removed, so none can lead the article', () => {
+    const result = cleanHtml(
+      '<p>正文<img src="https://e.com/photo.jpg"></p><div class="appendQr_wrap"><div><img src="https://n.sinaimg.cn/qr.png"></div></div><img src="https://e.com/p.gif" width="1" height="1">',
+    );
+    expect(result.images).toEqual(['https://e.com/photo.jpg']);
+    expect(result.removedImages).toEqual(['https://n.sinaimg.cn/qr.png', 'https://e.com/p.gif']);
   });
 
   it('builtin:qr-ad leaves a paragraph that merely mentions the app', () => {
@@ -123,6 +144,16 @@ describe('configured rules', () => {
     expect(result.html).toBe('<p><a href="https://e.com/" rel="noopener noreferrer">a</a><img src="https://e.com/i.png" alt="i" /></p>');
   });
 
+  it('reports images removed by configured rules: simple selectors, DOM-pass selectors and dropText', () => {
+    const html =
+      '<p>keep</p><div class="ad"><img src="/a.png"></div><div class="rel"><p><img src="https://e.com/b.png"> 相关</p></div>' +
+      '<p><img src="https://e.com/c.png">推荐阅读：别的</p>';
+    const result = cleanHtml(html, { baseUrl: 'https://site.example/x/', rules: rules({ remove: ['.ad', 'div.rel > p'], dropText: ['推荐阅读：.*'] }) });
+    expect(result.html).toBe('<p>keep</p>');
+    expect(result.removedImages.sort()).toEqual(['https://e.com/b.png', 'https://e.com/c.png', 'https://site.example/a.png']);
+    expect(result.leadCandidates).toEqual([]);
+  });
+
   it('configured rules add to the built-ins', () => {
     const result = cleanHtml('<p class="x">x</p><p>keep</p><p class="article-editor">责任编辑：某</p>', { rules: rules({ remove: ['.x'] }) });
     expect(result.html).toBe('<p>keep</p>');
@@ -148,7 +179,67 @@ describe('selectors and validation', () => {
   });
 
   it('skips invalid rules instead of failing the article', () => {
-    const result = cleanHtml('<p>keep</p>', { rules: rules({ remove: ['div['], dropText: ['(unclosed'] }) });
+    // The config schema refuses these; a rules object built in code can still carry them.
+    const invalid: SiteRules = { remove: ['div['], dropText: ['(unclosed'], stripAttributes: [], builtin: true };
+    const result = cleanHtml('<p>keep</p>', { rules: invalid });
     expect(result.html).toBe('<p>keep</p>');
+  });
+});
+
+describe('config validation of site rules', () => {
+  it('reports bad selectors and patterns with file, line, column and path', () => {
+    const yaml = [
+      'sources:',
+      '  - name: a',
+      '    url: https://a.example/feed',
+      '  - name: b',
+      '    url: https://b.example/feed',
+      '  - name: c',
+      '    url: https://c.example/feed',
+      '    rules:',
+      '      remove: ["div["]',
+      '      dropText: ["ok", "(unclosed"]',
+      'seedFolder:',
+      '  rules:',
+      '    remove: [".fine", "p:no-such-pseudo"]',
+    ].join('\n');
+    let message = '';
+    try {
+      parseConfig(yaml, 'agg.yaml');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('agg.yaml:9:16 sources[2].rules.remove[0]: invalid CSS selector "div["');
+    expect(message).toContain('agg.yaml:10:24 sources[2].rules.dropText[1]: invalid regular expression "(unclosed"');
+    expect(message).toContain('seedFolder.rules.remove[1]: invalid CSS selector "p:no-such-pseudo"');
+    expect(message).not.toContain('.fine');
+  });
+
+  it('accepts valid rules, complex selectors included', () => {
+    const config = parseConfig('sources: []\nseedFolder:\n  rules:\n    remove: ["div.related > p", "p:only-child"]\n    dropText: ["推荐阅读.*"]\n', 'ok.yaml');
+    expect(config.seedFolder?.rules?.remove).toEqual(['div.related > p', 'p:only-child']);
+  });
+});
+
+describe('rules on the seed shape', () => {
+  const page = readFileSync(new URL('../fixtures/clean/seed-article.html', import.meta.url), 'utf8');
+
+  it('built-ins alone: every known block goes, and each rule is reported once', () => {
+    const result = cleanHtml(page, { baseUrl: 'https://finance.sina.com.cn/china/2022-04-27/doc-1.shtml' });
+    expect(result.firedRules).toEqual(['builtin:stock-quote', 'builtin:qr-ad', 'builtin:editor']);
+    for (const gone of ['appendQr', '海量资讯', '责任编辑', 'n.sinaimg.cn/finance/qr']) expect(result.html).not.toContain(gone);
+    expect(result.removedImages).toContain('https://n.sinaimg.cn/finance/qr/app-download.png');
+  });
+
+  it('configured per seed folder: remove, dropText and stripAttributes on top of the built-ins', () => {
+    const result = cleanHtml(page, {
+      baseUrl: 'https://finance.sina.com.cn/china/2022-04-27/doc-1.shtml',
+      rules: rules({ remove: ['span[id^="stock_"]'], dropText: ['\\s*(?:导读|展望)'], stripAttributes: ['alt', 'width', 'height'] }),
+    });
+    // In first-fired order: the 导读 heading closes first.
+    expect(result.firedRules).toEqual(['dropText:\\s*(?:导读|展望)', 'remove:span[id^="stock_"]', 'builtin:stock-quote', 'builtin:qr-ad', 'builtin:editor']);
+    expect(result.html).not.toMatch(/导读|展望|示例银行|alt=|width=/);
+    expect(result.html).toContain('<img src="https://finance.sina.com.cn/photos/harbour.jpg" />');
+    expect(result.html).toContain('审批从一周缩短到一天');
   });
 });

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
+import { annotateMerges, inspectInputs, type InspectEntry, type InspectedArticle } from '../../src/ingest/inspect-input.js';
+
+const SEED = path.resolve(import.meta.dirname, '../../storage/seed');
+const config = configSchema.parse({ sources: [], seedFolder: { path: SEED } });
+const fetchOptions = { timeoutMs: 1000, maxBytes: 1_000_000, userAgent: 'test' };
+
+describe('inspect: merge record', () => {
+  it('clusters articles across inputs and says which merged and how far apart', async () => {
+    const sina = path.join(SEED, '金融/新浪财经/2022-04-27 数字人民币试点扩容.txt');
+    const daily = path.join(SEED, '金融/数字人民币试点“再扩容”.md');
+    const tea = path.join(SEED, '生活/☕ tea notes.markdown');
+    const entries = await inspectInputs([sina, daily, tea], config, fetchOptions);
+    const [a, b, c] = entries.map((entry) => entry.articles[0]!) as [InspectedArticle, InspectedArticle, InspectedArticle];
+    expect(a.firedRules).toEqual(['builtin:qr-ad', 'builtin:editor']);
+    expect(a.titleKey).toBe(b.titleKey);
+    expect(a.mergedWith).toEqual([{ input: daily, title: '数字人民币试点“再扩容”：深圳先行', differenceHours: 8 }]);
+    expect(b.mergedWith).toEqual([{ input: sina, title: '数字人民币试点_再扩容_ 深圳先行', differenceHours: -8 }]);
+    expect(c.mergedWith).toEqual([]);
+  });
+
+  it('uses the configured window: 7 h keeps an 8-hour slip apart', async () => {
+    const entry = (input: string, title: string, published: string): InspectEntry => ({
+      input, warnings: [], error: null,
+      articles: [{ title, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [] }],
+    });
+    const pair = () => [entry('a', 'A', '2022-04-27T00:00:00.000Z'), entry('b', 'B', '2022-04-27T08:00:00.000Z')];
+    expect(annotateMerges(pair(), 7 * 3_600_000).map((e) => e.articles[0]!.mergedWith)).toEqual([[], []]);
+    expect(annotateMerges(pair(), 12 * 3_600_000)[0]!.articles[0]!.mergedWith).toEqual([{ input: 'b', title: 'B', differenceHours: 8 }]);
+  });
+});

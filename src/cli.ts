@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// Command-line entry: `ingest`, `inspect`, `check-config` (the service itself starts from main.ts).
-import { readdir, stat } from 'node:fs/promises';
+// Command-line entry: `ingest`, `inspect`, `check-config`, `backup` (the service itself starts from main.ts).
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { inspectInput } from './ingest/inspect-input.js';
 import { createLogger } from './logger.js';
+import { createDedupPolicy } from './ingest/dedup.js';
 import { createIngestJobs, DEFAULT_USER_AGENT, openStore } from './main.js';
 import { createLimiter } from './scheduler/limiter.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { openSqliteStore } from './store/open-store.js';
 
 const EXIT_INVALID_CONFIG = 2;
 const EXIT_FAILURE = 1;
@@ -120,7 +122,45 @@ async function inspect(argv: string[]): Promise<void> {
   process.stdout.write('\n]\n');
 }
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { ingest, inspect, 'check-config': checkConfig };
+/**
+ * `backup FILE`: a consistent copy of the database through SQLite's online backup API, safe while the
+ * service runs and writes. Written beside FILE first and renamed, so FILE is never a partial copy.
+ */
+async function backup(argv: string[]): Promise<void> {
+  const targets = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--config');
+  if (targets.length !== 1) {
+    console.error('usage: npm run backup -- [--config FILE] BACKUP_FILE');
+    process.exit(EXIT_FAILURE);
+  }
+  const target = path.resolve(targets[0]!);
+  const config = await readConfigOrExit(argv);
+  if (path.resolve(config.storage.database) === target) {
+    console.error(`refusing to back up ${target} onto itself`);
+    process.exit(EXIT_FAILURE);
+  }
+  let store;
+  try {
+    // Not openStore: a backup writes nothing to the live database (no category declarations).
+    store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
+  } catch (error) {
+    console.error(`cannot open database ${config.storage.database}: ${describeError(error)}`);
+    process.exit(EXIT_FAILURE);
+  }
+  const partial = `${target}.partial`;
+  try {
+    await store.backup(partial);
+    await rename(partial, target);
+  } catch (error) {
+    await rm(partial, { force: true });
+    console.error(describeError(error));
+    process.exit(EXIT_FAILURE);
+  } finally {
+    await store.close();
+  }
+  console.log(`backed up ${config.storage.database} to ${target} (${(await stat(target)).size} bytes)`);
+}
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = { ingest, inspect, 'check-config': checkConfig, backup };
 
 const [command, ...rest] = process.argv.slice(2);
 const run = command ? commands[command] : undefined;

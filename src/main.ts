@@ -1,34 +1,49 @@
 // The composition root: config → database → ingestion → scheduler → server. Only this file knows every stage.
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Config, SourceConfig } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
+import { planConfigChange, watchConfig, type ReloadOutcome } from './config/watch-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { createCategoryResolver } from './ingest/categories.js';
 import { createDedupPolicy } from './ingest/dedup.js';
 import { runFeedSource } from './ingest/run-feed-source.js';
-import { runSeedFolder, type SeedRunDeps } from './ingest/run-seed-folder.js';
+import { runSeedFolder, SEED_SOURCE_NAME, type SeedRunDeps } from './ingest/run-seed-folder.js';
 import { createLogger, type Logger } from './logger.js';
+import { countCacheLookups, instrumentRequests } from './observability/http-metrics.js';
+import { createMetrics, createRegistry, type Metrics } from './observability/metrics.js';
+import { createReadiness, type Readiness } from './observability/readiness.js';
+import { feedPolicyFromConfig } from './publish/feed-policy.js';
 import { createRenderCache } from './publish/render-cache.js';
-import { createLimiter } from './scheduler/limiter.js';
+import { changedFeedUrls, pingHub } from './publish/websub.js';
+import { createLimiter, type Limiter } from './scheduler/limiter.js';
 import { nextRunTime } from './scheduler/next-run.js';
 import { createScheduler, cronNext, type Scheduler, type SchedulerJobs } from './scheduler/scheduler.js';
+import { adminRoutes } from './server/admin-routes.js';
 import { createApp } from './server/create-app.js';
-import { openSqliteStore } from './store/open-store.js';
+import { metricsRoutes } from './server/metrics-routes.js';
+import { createRequestHandler } from './server/fast-path.js';
+import { openSqliteStore, type OpenStoreOptions } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import type { Registry } from 'prom-client';
 
 const VERSION = '0.1.0';
 export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
 
-export async function openStore(config: Config, clock: () => Date = () => new Date()): Promise<Store> {
-  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { clock });
+export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
+  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
   const resolve = createCategoryResolver(config.categories);
   await store.declareCategories(resolve(config.categories.map((category) => category.name)));
   return store;
 }
 
 /** The two kinds of ingest job, wired to the store; shared by the service and `npm run ingest`. */
-export function createIngestJobs(config: Config, store: Store, logger: Logger, options: { clock?: () => Date; onSeedProgress?: SeedRunDeps['onProgress'] } = {}): SchedulerJobs {
+export function createIngestJobs(
+  config: Config, store: Store, logger: Logger,
+  options: { clock?: () => Date; onSeedProgress?: SeedRunDeps['onProgress']; metrics?: Pick<Metrics, 'sourceRun' | 'seedScan'> } = {},
+): SchedulerJobs {
+  const { metrics } = options;
   const clock = options.clock ?? (() => new Date());
   const resolveCategories = createCategoryResolver(config.categories);
   const fetchOptions = {
@@ -38,19 +53,28 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
   };
   return {
     runSource: async (source: SourceConfig) => {
+      const started = performance.now();
       const summary = await runFeedSource(source, {
         store, logger, clock, resolveCategories, fetchOptions,
         nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...outcome }),
+      }).catch((error: unknown) => {
+        metrics?.sourceRun(source.name, 'failed', (performance.now() - started) / 1000, 0);
+        throw error;
       });
+      const outcome = !summary.ok ? 'failed' : summary.notModified ? 'not_modified' : 'ok';
+      metrics?.sourceRun(source.name, outcome, (performance.now() - started) / 1000, summary.result?.added ?? 0);
       return { changedCategories: summary.result?.changedCategories ?? [] };
     },
     runSeedFolder: async () => {
       if (!config.seedFolder) return { changedCategories: [] };
       const seedFolder = config.seedFolder;
-      return runSeedFolder(seedFolder, {
+      const started = performance.now();
+      const summary = await runSeedFolder(seedFolder, {
         store, logger, clock, resolveCategories, onProgress: options.onSeedProgress,
         nextRun: () => cronNext(seedFolder.schedule, clock()),
       });
+      metrics?.seedScan(summary, (performance.now() - started) / 1000);
+      return summary;
     },
   };
 }
@@ -59,38 +83,125 @@ export interface RunningService {
   server: Server;
   scheduler: Scheduler;
   store: Store;
+  /** Prometheus registry behind /metrics. */
+  registry: Registry;
+  readiness: Readiness;
   /** Resolves when the start-up ingest has finished. */
   firstIngest: Promise<void>;
+  /** The config in effect (after reloads). */
+  config(): Config;
+  /** Re-reads the config file (SIGHUP); rejects when the service was started without one. */
+  reloadConfig(reason?: string): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const store = await openStore(config);
-  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items });
-  const app = createApp({ store, cache, config, logger });
-  const server = createServer(app);
+export interface ServiceOptions {
+  /** The file `config` was read from: watched, and re-read on `reloadConfig`. */
+  configFile?: string;
+  /** Debounce of file change events, ms (default 200). */
+  watchDebounceMs?: number;
+  /** For the admin token (AGGREGATOR_ADMIN_TOKEN) and LOG_LEVEL; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Passed to the SQLite store (tests simulate a full disk or a held lock through `onOpen`). */
+  storeOptions?: Omit<OpenStoreOptions, 'clock'>;
+}
+
+export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+  const env = options.env ?? process.env;
+  let running = config;
+  const readiness = createReadiness();
+  const store = await openStore(config, undefined, options.storeOptions);
+  readiness.done('database');
+  const registry = createRegistry();
+  const metrics = createMetrics(registry, {
+    listSourceStates: () => store.listSourceStates(),
+    sizeBytes: () => store.sizeBytes(),
+    configuredSources: () => [...running.sources.map((source) => source.name), ...(running.seedFolder ? [SEED_SOURCE_NAME] : [])],
+  });
+  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
+  // The scheduler is created below; the admin route reaches it once it exists.
+  let scheduler: Scheduler | undefined;
+  const app = createApp({
+    store, cache, config, logger,
+    extraRoutes: [
+      metricsRoutes({ registry, pending: () => readiness.pending() }),
+      adminRoutes({ token: () => env.AGGREGATOR_ADMIN_TOKEN || running.admin.token, refresh: (name) => scheduler!.refresh(name) }),
+    ],
+  });
+  // Cached feeds are answered before express (server/fast-path.ts); every response is counted.
+  const server = createServer(instrumentRequests(createRequestHandler(app, countCacheLookups(cache, metrics)), metrics));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => resolve());
   });
   logger.info({ url: `http://${config.server.host}:${portOf(server)}`, baseUrl: config.server.baseUrl }, 'listening');
 
-  const scheduler = createScheduler({
+  const limiterFor = (c: Config): Limiter => createLimiter(c.fetch.concurrency, c.fetch.perHost);
+  scheduler = createScheduler({
     config, store, logger,
     clock: () => new Date(),
-    jobs: createIngestJobs(config, store, logger),
-    limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-    onChange: (categories) => cache.invalidate(categories),
+    jobs: createIngestJobs(config, store, logger, { metrics }),
+    limiter: limiterFor(config),
+    onChange: (categories) => {
+      cache.invalidate(categories);
+      if (policy.hub && categories.length > 0) {
+        const hub = policy.hub;
+        void pingHub(hub, changedFeedUrls(config.server.baseUrl, categories, policy.savedQueries.keys())).then((result) => {
+          if (!result.ok) logger.warn({ url: hub, error: result.error }, 'websub ping failed');
+        });
+      }
+    },
   });
-  const firstIngest = scheduler.runAll().then(() => logger.info('first ingest finished'));
+  const firstIngest = scheduler.runAll().then(() => {
+    readiness.done('first-ingest');
+    logger.info('first ingest finished');
+  });
   scheduler.start();
 
+  /** Applies what can change live; keeps the running values of keys that need a restart, and says so. */
+  const apply = (next: Config, reason: string): void => {
+    const plan = planConfigChange(running, next);
+    if (plan.live.length === 0 && plan.needRestart.length === 0) {
+      logger.info({ reason }, 'config reloaded: no changes');
+      return;
+    }
+    const effective = { ...next } as Record<string, unknown>;
+    for (const key of plan.needRestart) effective[key] = (running as Record<string, unknown>)[key];
+    const nextConfig = effective as Config;
+    const newLimiter = JSON.stringify([running.fetch.concurrency, running.fetch.perHost]) !== JSON.stringify([nextConfig.fetch.concurrency, nextConfig.fetch.perHost]);
+    const changes = scheduler!.reconfigure(nextConfig, createIngestJobs(nextConfig, store, logger, { metrics }), newLimiter ? limiterFor(nextConfig) : undefined);
+    if (!env.LOG_LEVEL && nextConfig.log.level !== running.log.level) logger.level = nextConfig.log.level;
+    running = nextConfig;
+    logger.info({ reason, applied: plan.live, ...changes }, 'config reloaded');
+    if (plan.needRestart.length > 0) {
+      logger.warn({ keys: plan.needRestart }, `config changes to ${plan.needRestart.join(', ')} take effect after a restart; running with the old values`);
+    }
+  };
+  const watcher = options.configFile
+    ? watchConfig(options.configFile, {
+        debounceMs: options.watchDebounceMs,
+        initialText: await readFile(options.configFile, 'utf8').catch(() => undefined),
+        onConfig: apply,
+        onInvalid: (problems, reason) => {
+          logger.error({ file: options.configFile, reason, errors: problems }, `config invalid (${problems.length} error${problems.length === 1 ? '' : 's'}); keeping the running config`);
+          for (const problem of problems) logger.error({ file: options.configFile, error: problem }, 'config error');
+        },
+      })
+    : undefined;
+
   return {
-    server, scheduler, store, firstIngest,
+    server, scheduler, store, registry, readiness, firstIngest,
+    config: () => running,
+    reloadConfig(reason = 'reload requested') {
+      if (!watcher) return Promise.reject(new Error('started without a config file: nothing to reload'));
+      return watcher.reload(reason);
+    },
     async stop() {
+      watcher?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await scheduler.stop();
+      await scheduler!.stop();
       await store.close();
     },
   };
@@ -113,7 +224,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   let service: RunningService;
   try {
-    service = await startService(config, logger);
+    service = await startService(config, logger, { configFile: configPath });
   } catch (error) {
     logger.fatal({ error: describeError(error) }, 'cannot start');
     process.exit(1);
@@ -133,6 +244,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // SIGHUP: re-read the config (the file is also watched; this is for tools that expect the signal).
+  process.on('SIGHUP', () => void service.reloadConfig('SIGHUP').catch((error) => logger.error({ error: describeError(error) }, 'config reload failed')));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -1,6 +1,7 @@
 // The config file's shape. `Config` is inferred from this schema; never write it by hand.
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
+import { siteRuleProblems } from '../ingest/site-rules.js';
 
 const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
 
@@ -30,6 +31,9 @@ export const siteRulesSchema = z.strictObject({
   stripAttributes: z.array(z.string().min(1)).default([]),
   /** Use the built-in rules for known boilerplate. */
   builtin: z.boolean().default(true),
+}).superRefine((rules, ctx) => {
+  // Reported at load time with their place (`sources[2].rules.remove[0]`), not skipped silently at ingest.
+  for (const problem of siteRuleProblems(rules)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
 });
 
 const categoryName = z.string().trim().min(1);
@@ -67,15 +71,30 @@ export const configSchema = z
     .optional(),
   schedule: cron.default('*/15 * * * *'),
   dedup: z.strictObject({ window: duration.default(12 * 3_600_000) }).prefault({}),
+  /** Pruning of old stories (off unless set); pruned stories leave tombstones so sources cannot revive them. */
+  retention: z
+    .strictObject({
+      maxAgeDays: z.number().positive().optional(),
+      maxItemsPerCategory: z.number().int().positive().optional(),
+    })
+    .optional(),
   feeds: z
     .strictObject({
       title: z.string().default('Feed aggregator'),
       items: z.number().int().min(1).max(1000).default(50),
+      /** Cache-Control max-age of feeds; default: the category's polling interval, at most 1h. */
+      maxAge: duration.optional(),
     })
     .prefault({}),
   fetch: z
     .strictObject({
       timeout: duration.default(30_000),
+      connectTimeout: duration.default(10_000),
+      /** Ceilings on how far a source can push its next poll away. */
+      backoffCap: duration.default(6 * 3_600_000),
+      retryAfterCap: duration.default(24 * 3_600_000),
+      maxAgeCap: duration.default(24 * 3_600_000),
+      ttlCap: duration.default(24 * 3_600_000),
       maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
       userAgent: z.string().optional(),
       concurrency: z.number().int().min(1).default(8),
@@ -91,10 +110,16 @@ export const configSchema = z
           .regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, 'Invalid slug (letters, digits and -)')
           .optional(),
         aliases: z.array(categoryName).default([]),
+        /** A saved search: the category publishes the stories matching this query. */
+        query: z.string().trim().min(1).optional(),
       }),
     )
     .default([]),
   sources: z.array(sourceSchema),
+  /** WebSub: feeds name this hub (rel="hub") and ingest runs that change a category ping it. */
+  websub: z.strictObject({ hub: httpUrl }).optional(),
+  /** Admin routes (POST /admin/refresh) need this bearer token; env AGGREGATOR_ADMIN_TOKEN overrides it. */
+  admin: z.strictObject({ token: z.string().min(16, 'Admin token too short (at least 16 characters)').optional() }).prefault({}),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   })
   .superRefine((config, ctx) => {

@@ -1,5 +1,7 @@
 // Drives ingestion: everything once at start, then each source on its own cron schedule and the seed folder on
 // its own. node-cron's noOverlap keeps one run per source at a time; the limiter bounds concurrency per host.
+// `reconfigure` swaps in a new config while running: only the tasks of added, removed or changed sources
+// change, and runs in flight finish with the config they started with.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
@@ -23,6 +25,13 @@ export interface SchedulerDeps {
   onChange: (categories: string[]) => void;
 }
 
+/** What a reconfigure changed, by source name (`seed folder` for the seed folder). */
+export interface ScheduleChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
 export interface Scheduler {
   /** Runs every source and the seed folder once; resolves when all finished. */
   runAll(): Promise<void>;
@@ -30,12 +39,30 @@ export interface Scheduler {
   start(): void;
   /** Stops the cron tasks and waits for runs in flight to finish. */
   stop(): Promise<void>;
+  /**
+   * Applies a new config (and the jobs and limiter built for it). Tasks of removed or changed sources stop,
+   * new ones start; added and changed sources run once now. Runs in flight are not interrupted.
+   */
+  reconfigure(config: Config, jobs: SchedulerJobs, limiter?: Limiter): ScheduleChanges;
+  /** Runs now, ignoring next-run times: everything, or the named source; resolves with the names run, null when unknown. */
+  refresh(name?: string): Promise<string[] | null>;
+  /** Names of the scheduled sources, and `seed folder` when it is scheduled. */
+  scheduled(): string[];
+}
+
+export const SEED_TASK = 'seed folder';
+
+interface Task {
+  signature: string;
+  task: ScheduledTask | null;
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const { config, logger } = deps;
-  const tasks: ScheduledTask[] = [];
+  const { logger } = deps;
+  let current = { config: deps.config, jobs: deps.jobs, limiter: deps.limiter };
+  const tasks = new Map<string, Task>();
   const inFlight = new Set<Promise<unknown>>();
+  let started = false;
   let stopping = false;
 
   const track = <T>(run: Promise<T>): Promise<T> => {
@@ -44,58 +71,132 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return run;
   };
 
-  const report = (what: string) => (result: { changedCategories: string[] }) => {
+  const report = (result: { changedCategories: string[] }) => {
     if (result.changedCategories.length > 0) deps.onChange(result.changedCategories);
-    return result;
   };
   const fail = (what: string) => (error: unknown) => {
     logger.error({ source: what, error: describeError(error) }, 'run failed unexpectedly');
   };
 
-  const sources = config.sources.filter((source) => source.enabled);
+  const enabledSources = (config: Config) => new Map(config.sources.filter((s) => s.enabled).map((s) => [s.name, s]));
+  let sources = enabledSources(current.config);
 
-  const runSource = (source: SourceConfig, honourNextRun: boolean) =>
-    track(
-      deps.limiter
+  // A run reads the config and jobs current when it starts, so a reload between runs applies to the next one.
+  const runSource = (source: SourceConfig, honourNextRun: boolean) => {
+    const { jobs, limiter } = current;
+    return track(
+      limiter
         .run(new URL(source.url).hostname, async () => {
           if (stopping) return { changedCategories: [] };
           if (honourNextRun && !(await isDue(source))) return { changedCategories: [] };
-          return deps.jobs.runSource(source);
+          return jobs.runSource(source);
         })
-        .then(report(source.name), fail(source.name)),
+        .then(report, fail(source.name)),
     );
-
-  const runSeed = () => track(deps.jobs.runSeedFolder().then(report('seed folder'), fail('seed folder')));
+  };
+  const runSeed = () => {
+    if (stopping || !current.config.seedFolder) return Promise.resolve();
+    return track(current.jobs.runSeedFolder().then(report, fail(SEED_TASK)));
+  };
 
   async function isDue(source: SourceConfig): Promise<boolean> {
     const state = await deps.store.getSourceState(source.name);
     return !state?.nextRun || state.nextRun.getTime() <= deps.clock().getTime() + 1_000;
   }
 
+  /** What identifies a task: a source's whole config with its effective schedule. */
+  const signatures = (config: Config): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const source of enabledSources(config).values()) {
+      out.set(source.name, JSON.stringify({ ...source, schedule: source.schedule ?? config.schedule }));
+    }
+    if (config.seedFolder) out.set(SEED_TASK, JSON.stringify(config.seedFolder));
+    return out;
+  };
+
+  const schedule = (name: string): ScheduledTask => {
+    if (name === SEED_TASK) {
+      return cron.schedule(current.config.seedFolder!.schedule, () => runSeed(), { name, noOverlap: true });
+    }
+    const source = sources.get(name)!;
+    return cron.schedule(
+      source.schedule ?? current.config.schedule,
+      () => {
+        // The task may fire once more while a reconfigure removes it: run only what is still configured.
+        const now = sources.get(name);
+        return now ? runSource(now, true) : undefined;
+      },
+      { name, noOverlap: true, maxRandomDelay: 30_000 },
+    );
+  };
+
+  const startTask = (name: string, signature: string) => {
+    tasks.set(name, { signature, task: started && !stopping ? schedule(name) : null });
+  };
+  const stopTask = (name: string) => {
+    const entry = tasks.get(name);
+    tasks.delete(name);
+    if (entry?.task) void Promise.resolve(entry.task.destroy()).catch(() => undefined);
+  };
+
+  for (const [name, signature] of signatures(current.config)) tasks.set(name, { signature, task: null });
+
+  const runEverything = () =>
+    Promise.all([runSeed(), ...[...sources.values()].map((source) => runSource(source, false))]).then(() => undefined);
+
   return {
-    async runAll() {
-      await Promise.all([config.seedFolder ? runSeed() : undefined, ...sources.map((source) => runSource(source, false))]);
-    },
+    runAll: runEverything,
     start() {
-      for (const source of sources) {
-        tasks.push(
-          cron.schedule(source.schedule ?? config.schedule, () => runSource(source, true), {
-            name: source.name,
-            noOverlap: true,
-            maxRandomDelay: 30_000,
-          }),
-        );
-      }
-      if (config.seedFolder) {
-        tasks.push(cron.schedule(config.seedFolder.schedule, () => runSeed(), { name: 'seed folder', noOverlap: true }));
-      }
-      logger.info({ sources: sources.length, seedFolder: Boolean(config.seedFolder) }, 'scheduler started');
+      started = true;
+      for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
+      logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');
     },
     async stop() {
       stopping = true;
-      await Promise.all(tasks.map((task) => task.stop()));
+      await Promise.all([...tasks.values()].map((entry) => entry.task?.destroy()));
       await Promise.allSettled([...inFlight]);
     },
+    reconfigure(config, jobs, limiter) {
+      const next = signatures(config);
+      const changes: ScheduleChanges = { added: [], removed: [], changed: [] };
+      current = { config, jobs, limiter: limiter ?? current.limiter };
+      sources = enabledSources(config);
+      for (const name of [...tasks.keys()]) {
+        if (!next.has(name)) {
+          stopTask(name);
+          changes.removed.push(name);
+        }
+      }
+      for (const [name, signature] of next) {
+        const previous = tasks.get(name);
+        if (previous?.signature === signature) continue;
+        if (previous) {
+          stopTask(name);
+          changes.changed.push(name);
+        } else changes.added.push(name);
+        startTask(name, signature);
+        if (started && !stopping) {
+          if (name === SEED_TASK) void runSeed();
+          else void runSource(sources.get(name)!, false);
+        }
+      }
+      return changes;
+    },
+    async refresh(name) {
+      if (name === undefined) {
+        await runEverything();
+        return [...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()];
+      }
+      if (name === SEED_TASK && current.config.seedFolder) {
+        await runSeed();
+        return [SEED_TASK];
+      }
+      const source = sources.get(name);
+      if (!source) return null;
+      await runSource(source, false);
+      return [name];
+    },
+    scheduled: () => [...tasks.keys()],
   };
 }
 

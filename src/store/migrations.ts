@@ -1,6 +1,8 @@
 // Schema versions, applied in order; PRAGMA user_version records how many have run.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { SEARCH_MIGRATION, registerSearchFunctions } from './search-table.js';
+import { RETENTION_MIGRATION } from './retention.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -85,10 +87,16 @@ export const migrations: readonly string[] = [
     error TEXT
   );
   `,
+  // 2: full-text search (search-table.ts).
+  SEARCH_MIGRATION,
+  // 3: tombstones of pruned stories, origins by story (retention.ts).
+  RETENTION_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */
 export function migrate(db: Database.Database): void {
+  // The search triggers call this function: every migrated connection needs it.
+  registerSearchFunctions(db);
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new StoreError(`database schema version ${current} is newer than this program knows (${migrations.length})`);

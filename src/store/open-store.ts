@@ -6,6 +6,10 @@ import { dirname } from 'node:path';
 import { StoreError, describeError } from '../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { migrate } from './migrations.js';
+import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
+import { createStoryOrigins } from './story-origins.js';
+import { createArchiveListing } from './archive-listing.js';
+import { createSearchTable } from './search-table.js';
 import { createOriginsTable } from './origins-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -16,6 +20,11 @@ import type { DedupPolicy, Store } from './store.js';
 export interface OpenStoreOptions {
   /** Source of "now" for first-seen and updated times; tests pin it. */
   clock?: () => Date;
+  /**
+   * Called with the connection once it is open and migrated: tests use it to simulate faults
+   * (`PRAGMA max_page_count` for a full disk, a short `busy_timeout` for a held lock).
+   */
+  onOpen?: (db: Database.Database) => void;
 }
 
 function openDatabase(path: string): Database.Database {
@@ -43,14 +52,20 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   } catch (error) {
     throw new StoreError(`cannot open database ${path}: ${describeError(error)}`, { cause: error });
   }
+  options.onOpen?.(db);
 
   const tables: StoreTables = {
     origins: createOriginsTable(db),
     stories: createStoriesTable(db),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
+    tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
   };
+  const storyOrigins = createStoryOrigins(db);
+  const prune = createPruner(db, tables);
   const sources = createSourcesTable(db);
+  const search = createSearchTable(db);
+  const archive = createArchiveListing(db);
   // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.
   const storeRun = db.transaction((input: Parameters<Store['storeRun']>[0], nowMs: number) =>
     storeRunInTransaction(tables, policy, input, nowMs),
@@ -97,6 +112,30 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async listSeedFiles() {
       return unit('listing seed files failed', () => tables.seedFiles.all());
+    },
+    async listCategoryPage(slug, offset, limit) {
+      const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
+      return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
+    },
+    async searchStories(query, limit) {
+      return unit('searching stories failed', () => search.search(query, limit, tables.categories.names()));
+    },
+    async backup(file) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        await db.backup(file);
+      } catch (error) {
+        throw new StoreError(`backup to ${file} failed: ${describeError(error)}`, { cause: error });
+      }
+    },
+    async sizeBytes() {
+      return unit('reading database size failed', () => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number));
+    },
+    async listStoryOrigins(storyId) {
+      return unit(`listing origins of story ${storyId} failed`, () => storyOrigins.list(storyId));
+    },
+    async pruneStories(options) {
+      return unit('pruning stories failed', () => prune(options, clock().getTime()));
     },
     async ping() {
       try {

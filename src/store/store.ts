@@ -11,6 +11,8 @@ export interface DedupPolicy {
   cluster(origins: Article[]): Article[][];
   /** One story from its origins; deterministic. `updated` is set by the store. */
   merge(origins: Article[]): Omit<Story, 'updated'>;
+  /** `dedup.window` in ms: a tombstone this near an origin's publication time keeps it out (default 12 h). */
+  windowMs?: number;
 }
 
 /** Outcome of one fetch attempt, recorded in the source's state. */
@@ -42,6 +44,12 @@ export interface StoreRunInput {
   seedFiles?: SeedFileRecord[];
 }
 
+export interface SearchResult {
+  stories: Story[];
+  total: number;
+  lastChanged: Date | null;
+}
+
 export interface Store {
   /** Stores one source run's articles in one transaction: upsert by (source, originId), then dedup + merge. */
   storeRun(input: StoreRunInput): Promise<StoreRunResult>;
@@ -58,7 +66,52 @@ export interface Store {
   listSourceStates(): Promise<SourceState[]>;
   /** Known seed files, keyed by relative path. */
   listSeedFiles(): Promise<Map<string, SeedFileRecord>>;
+  /**
+   * Oldest-first stories of a category (`all` included) at positions offset … offset+limit-1 in
+   * publication order: the pages of archived feeds.
+   */
+  listCategoryPage(slug: string, offset: number, limit: number): Promise<Story[]>;
+  /**
+   * Stories whose title or body contains every whitespace-separated term (case-insensitive
+   * substrings, any script), newest first, with the number of matches and their newest change.
+   */
+  searchStories(query: string, limit: number): Promise<SearchResult>;
+  /** Writes a consistent copy of the database to `file` while it stays in use (online backup). */
+  backup(file: string): Promise<void>;
+  /** Bytes the database takes (pages in use and free), for monitoring. */
+  sizeBytes(): Promise<number>;
+  /** The origins a story was merged from (the merge record), earliest first; empty for an unknown id. */
+  listStoryOrigins(storyId: string): Promise<StoryOrigin[]>;
+  /**
+   * Deletes stories older than `olderThan` and those past the newest `maxItemsPerCategory` of any
+   * category, with their origins, in one transaction; each leaves a tombstone so no source brings it back.
+   */
+  pruneStories(options: PruneOptions): Promise<PruneResult>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** One origin of a merged story and why it belongs there. */
+export interface StoryOrigin {
+  sourceKey: string;
+  originId: string;
+  title: string;
+  link: string | null;
+  published: Date;
+  /** The title key every origin of the story shares ('' for an untitled origin). */
+  titleKey: string;
+  /** This origin's publication time minus the story's (its earliest origin's), in hours. */
+  differenceHours: number;
+}
+
+export interface PruneOptions {
+  olderThan?: Date | undefined;
+  maxItemsPerCategory?: number | undefined;
+}
+
+export interface PruneResult {
+  pruned: number;
+  /** Category slugs whose content changed (`all` first), as storeRun reports them. */
+  changedCategories: string[];
 }

@@ -1,0 +1,27 @@
+// GET /metrics (Prometheus text from the registry the service owns) and GET /readyz.
+import { Router, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+
+export interface MetricsRouteDeps {
+  registry: Registry;
+  /** Steps still pending before the service is ready (empty: ready). */
+  pending: () => readonly string[];
+}
+
+export function metricsRoutes({ registry, pending }: MetricsRouteDeps): Router {
+  const router = Router();
+
+  router.get('/metrics', async (_req: Request, res: Response) => {
+    const body = await registry.metrics();
+    res.status(200).set('Cache-Control', 'no-store').type(registry.contentType).send(body);
+  });
+
+  router.get('/readyz', (_req: Request, res: Response) => {
+    const waiting = pending();
+    res.set('Cache-Control', 'no-store').type('text/plain');
+    if (waiting.length === 0) res.status(200).send('ready\n');
+    else res.status(503).send(`not ready: waiting for ${waiting.join(', ')}\n`);
+  });
+
+  return router;
+}

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
-import { inspectInput } from './ingest/inspect-input.js';
+import { inspectInputs } from './ingest/inspect-input.js';
 import { createLogger } from './logger.js';
 import { createDedupPolicy } from './ingest/dedup.js';
-import { createIngestJobs, DEFAULT_USER_AGENT, openStore } from './main.js';
+import { createIngestJobs, fetchOptionsOf, openStore } from './ingest-jobs.js';
+import type { FeedRunSummary } from './ingest/run-feed-source.js';
+import type { SeedRunSummary } from './ingest/run-seed-folder.js';
 import { createLimiter } from './scheduler/limiter.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { openSqliteStore } from './store/open-store.js';
@@ -42,40 +44,38 @@ async function ingest(argv: string[]): Promise<void> {
     process.exit(EXIT_FAILURE);
   }
   const progress = process.stderr.isTTY ? showProgress : undefined;
-  const results: { source: string; ok: boolean }[] = [];
   const jobs = createIngestJobs(config, store, logger, { onSeedProgress: progress });
-  const seedSummaries: Awaited<ReturnType<typeof import('./ingest/run-seed-folder.js').runSeedFolder>>[] = [];
+  const sources: FeedRunSummary[] = [];
+  let seed: SeedRunSummary | null = null;
+  // The scheduler's one-pass mode, so a one-shot ingest keeps the same concurrency and per-host limits.
   const scheduler = createScheduler({
     config, store, logger, clock: () => new Date(),
     limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
     onChange: () => undefined,
     jobs: {
       runSource: async (source) => {
-        const outcome = await jobs.runSource(source);
-        const state = await store.getSourceState(source.name);
-        results.push({ source: source.name, ok: state?.consecutiveFailures === 0 });
-        return outcome;
-      },
-      runSeedFolder: async () => {
-        const summary = (await jobs.runSeedFolder()) as (typeof seedSummaries)[number];
-        seedSummaries.push(summary);
+        const summary = await jobs.runSource(source);
+        sources.push(summary);
         return summary;
       },
+      runSeedFolder: async () => (seed = await jobs.runSeedFolder()),
+      prune: jobs.prune,
     },
   });
   await scheduler.runAll();
   await store.close();
   if (progress) process.stderr.write('\n');
-  for (const seed of seedSummaries) printSeedSummary(seed);
-  const failed = results.filter((result) => !result.ok).length;
-  console.log(`sources: ${results.length - failed} ok, ${failed} failed (details in the log and on the index page)`);
+  if (seed) printSeedSummary(seed);
+  const failed = sources.filter((summary) => !summary.ok);
+  console.log(`sources: ${sources.length - failed.length} ok, ${failed.length} failed${failed.length ? ' (details in the log and on the index page)' : ''}`);
+  for (const summary of failed) console.log(`  ${summary.source}: ${summary.error}`);
 }
 
 function showProgress(stage: 'scan' | 'store', done: number, total: number): void {
   process.stderr.write(`\r${stage === 'scan' ? 'scanning' : 'importing'} seed files: ${done}/${total}   `);
 }
 
-function printSeedSummary(seed: Awaited<ReturnType<typeof import('./ingest/run-seed-folder.js').runSeedFolder>>): void {
+function printSeedSummary(seed: SeedRunSummary): void {
   console.log(`seed folder ${seed.folder}: ${seed.filesSeen} files seen, ${seed.filesRead} read, ${seed.unchanged} unchanged, ${seed.skipped} skipped (not articles)`);
   console.log(`  articles: ${seed.added} added, ${seed.merged} merged into existing stories, ${seed.updated} updated`);
   if (seed.error) console.log(`  error: ${seed.error}`);
@@ -112,14 +112,9 @@ async function inspect(argv: string[]): Promise<void> {
   }
   const explicit = argv.includes('--config') || argv.some((arg) => arg.startsWith('--config=')) || process.env.AGGREGATOR_CONFIG;
   const config = explicit ? await readConfigOrExit(argv) : await loadConfig(resolveConfigPath(argv)).catch(() => configSchema.parse({ sources: [] }));
-  const fetchOptions = { timeoutMs: config.fetch.timeout, maxBytes: config.fetch.maxBytes, userAgent: config.fetch.userAgent ?? DEFAULT_USER_AGENT };
-  const files = await expandInputs(inputs);
-  process.stdout.write('[');
-  for (const [index, input] of files.entries()) {
-    const entry = await inspectInput(input, config, fetchOptions);
-    process.stdout.write(`${index === 0 ? '\n' : ',\n'}${JSON.stringify(entry, null, 2)}`);
-  }
-  process.stdout.write('\n]\n');
+  // All inputs first: `mergedWith` needs every article, clustered with dedup.window.
+  const entries = await inspectInputs(await expandInputs(inputs), config, fetchOptionsOf(config));
+  process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
 }
 
 /**

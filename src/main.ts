@@ -2,82 +2,29 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import type { Config, SourceConfig } from './config/schema.js';
+import type { Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { planConfigChange, watchConfig, type ReloadOutcome } from './config/watch-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { createCategoryResolver } from './ingest/categories.js';
-import { createDedupPolicy } from './ingest/dedup.js';
-import { runFeedSource } from './ingest/run-feed-source.js';
-import { runSeedFolder, SEED_SOURCE_NAME, type SeedRunDeps } from './ingest/run-seed-folder.js';
+import { SEED_SOURCE_NAME } from './ingest/run-seed-folder.js';
+import { createIngestJobs, openStore } from './ingest-jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { countCacheLookups, instrumentRequests } from './observability/http-metrics.js';
-import { createMetrics, createRegistry, type Metrics } from './observability/metrics.js';
+import { createMetrics, createRegistry } from './observability/metrics.js';
 import { createReadiness, type Readiness } from './observability/readiness.js';
 import { feedPolicyFromConfig } from './publish/feed-policy.js';
 import { createRenderCache } from './publish/render-cache.js';
 import { changedFeedUrls, pingHub } from './publish/websub.js';
 import { createLimiter, type Limiter } from './scheduler/limiter.js';
-import { nextRunTime } from './scheduler/next-run.js';
-import { createScheduler, cronNext, type Scheduler, type SchedulerJobs } from './scheduler/scheduler.js';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { adminRoutes } from './server/admin-routes.js';
 import { createApp } from './server/create-app.js';
 import { metricsRoutes } from './server/metrics-routes.js';
 import { createRequestHandler } from './server/fast-path.js';
-import { openSqliteStore, type OpenStoreOptions } from './store/open-store.js';
+import type { OpenStoreOptions } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import type { Registry } from 'prom-client';
-
-const VERSION = '0.1.0';
-export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
-
-export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
-  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
-  const resolve = createCategoryResolver(config.categories);
-  await store.declareCategories(resolve(config.categories.map((category) => category.name)));
-  return store;
-}
-
-/** The two kinds of ingest job, wired to the store; shared by the service and `npm run ingest`. */
-export function createIngestJobs(
-  config: Config, store: Store, logger: Logger,
-  options: { clock?: () => Date; onSeedProgress?: SeedRunDeps['onProgress']; metrics?: Pick<Metrics, 'sourceRun' | 'seedScan'> } = {},
-): SchedulerJobs {
-  const { metrics } = options;
-  const clock = options.clock ?? (() => new Date());
-  const resolveCategories = createCategoryResolver(config.categories);
-  const fetchOptions = {
-    timeoutMs: config.fetch.timeout,
-    maxBytes: config.fetch.maxBytes,
-    userAgent: config.fetch.userAgent ?? DEFAULT_USER_AGENT,
-  };
-  return {
-    runSource: async (source: SourceConfig) => {
-      const started = performance.now();
-      const summary = await runFeedSource(source, {
-        store, logger, clock, resolveCategories, fetchOptions,
-        nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...outcome }),
-      }).catch((error: unknown) => {
-        metrics?.sourceRun(source.name, 'failed', (performance.now() - started) / 1000, 0);
-        throw error;
-      });
-      const outcome = !summary.ok ? 'failed' : summary.notModified ? 'not_modified' : 'ok';
-      metrics?.sourceRun(source.name, outcome, (performance.now() - started) / 1000, summary.result?.added ?? 0);
-      return { changedCategories: summary.result?.changedCategories ?? [] };
-    },
-    runSeedFolder: async () => {
-      if (!config.seedFolder) return { changedCategories: [] };
-      const seedFolder = config.seedFolder;
-      const started = performance.now();
-      const summary = await runSeedFolder(seedFolder, {
-        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress,
-        nextRun: () => cronNext(seedFolder.schedule, clock()),
-      });
-      metrics?.seedScan(summary, (performance.now() - started) / 1000);
-      return summary;
-    },
-  };
-}
 
 export interface RunningService {
   server: Server;
@@ -153,7 +100,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       }
     },
   });
-  const firstIngest = scheduler.runAll().then(() => {
+  const firstIngest = scheduler.runAll({ skipBackedOff: true }).then(() => {
     readiness.done('first-ingest');
     logger.info('first ingest finished');
   });

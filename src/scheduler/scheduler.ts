@@ -12,7 +12,12 @@ import type { Limiter } from './limiter.js';
 export interface SchedulerJobs {
   runSource(source: SourceConfig): Promise<{ changedCategories: string[] }>;
   runSeedFolder(): Promise<{ changedCategories: string[] }>;
+  /** Retention: run after each full pass and hourly. */
+  prune?(): Promise<{ changedCategories: string[] }>;
 }
+
+/** Retention runs at this minute of every hour. */
+const PRUNE_SCHEDULE = '17 * * * *';
 
 export interface SchedulerDeps {
   config: Config;
@@ -33,8 +38,12 @@ export interface ScheduleChanges {
 }
 
 export interface Scheduler {
-  /** Runs every source and the seed folder once; resolves when all finished. */
-  runAll(): Promise<void>;
+  /**
+   * Runs every source and the seed folder once, then retention; resolves when all finished.
+   * `skipBackedOff`: leave out sources whose last run failed and whose next run is still ahead (backoff,
+   * Retry-After), so a restart does not hammer a source that asked us to wait.
+   */
+  runAll(options?: { skipBackedOff?: boolean }): Promise<void>;
   /** Starts the cron tasks. */
   start(): void;
   /** Stops the cron tasks and waits for runs in flight to finish. */
@@ -82,13 +91,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let sources = enabledSources(current.config);
 
   // A run reads the config and jobs current when it starts, so a reload between runs applies to the next one.
-  const runSource = (source: SourceConfig, honourNextRun: boolean) => {
+  const runSource = (source: SourceConfig, honourNextRun: boolean | 'after-failure') => {
     const { jobs, limiter } = current;
     return track(
       limiter
         .run(new URL(source.url).hostname, async () => {
           if (stopping) return { changedCategories: [] };
-          if (honourNextRun && !(await isDue(source))) return { changedCategories: [] };
+          if (honourNextRun && !(await isDue(source, honourNextRun === 'after-failure'))) return { changedCategories: [] };
           return jobs.runSource(source);
         })
         .then(report, fail(source.name)),
@@ -99,8 +108,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return track(current.jobs.runSeedFolder().then(report, fail(SEED_TASK)));
   };
 
-  async function isDue(source: SourceConfig): Promise<boolean> {
+  const runPrune = () => {
+    const prune = current.jobs.prune;
+    if (stopping || !prune) return Promise.resolve();
+    return track(prune().then(report, fail('retention')));
+  };
+
+  async function isDue(source: SourceConfig, onlyAfterFailure = false): Promise<boolean> {
     const state = await deps.store.getSourceState(source.name);
+    if (onlyAfterFailure && !state?.consecutiveFailures) return true;
     return !state?.nextRun || state.nextRun.getTime() <= deps.clock().getTime() + 1_000;
   }
 
@@ -141,19 +157,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   for (const [name, signature] of signatures(current.config)) tasks.set(name, { signature, task: null });
 
-  const runEverything = () =>
-    Promise.all([runSeed(), ...[...sources.values()].map((source) => runSource(source, false))]).then(() => undefined);
+  const runEverything = async (skipBackedOff = false) => {
+    await Promise.all([runSeed(), ...[...sources.values()].map((source) => runSource(source, skipBackedOff && 'after-failure'))]);
+    await runPrune();
+  };
+  let pruneTask: ScheduledTask | null = null;
 
   return {
-    runAll: runEverything,
+    runAll: (options) => runEverything(options?.skipBackedOff),
     start() {
       started = true;
       for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
+      pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: 'retention', noOverlap: true });
       logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');
     },
     async stop() {
       stopping = true;
       await Promise.all([...tasks.values()].map((entry) => entry.task?.destroy()));
+      await pruneTask?.destroy();
       await Promise.allSettled([...inFlight]);
     },
     reconfigure(config, jobs, limiter) {

@@ -2,7 +2,7 @@
 // on stdout, so the parent can SIGKILL it in the middle. Usage: node --import tsx crash-child.ts DB SEED
 import { pino } from 'pino';
 import { configSchema } from '../../src/config/schema.js';
-import { createIngestJobs, openStore } from '../../src/main.js';
+import { createIngestJobs, openStore } from '../../src/ingest-jobs.js';
 
 const [database, seed] = process.argv.slice(2);
 const config = configSchema.parse({ storage: { database }, seedFolder: { path: seed }, sources: [] });

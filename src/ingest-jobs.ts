@@ -1,0 +1,88 @@
+// Composition of the ingest side: the store as configured, and the jobs the scheduler runs (feed sources, the seed
+// folder, retention). Shared by the service (main.ts) and the one-shot `npm run ingest` (cli.ts).
+import type { Logger } from 'pino';
+import type { Config, SourceConfig } from './config/schema.js';
+import { createCategoryResolver } from './ingest/categories.js';
+import { createDedupPolicy } from './ingest/dedup.js';
+import { runFeedSource, type FeedRunSummary } from './ingest/run-feed-source.js';
+import { runSeedFolder, type SeedRunDeps, type SeedRunSummary } from './ingest/run-seed-folder.js';
+import type { Metrics } from './observability/metrics.js';
+import { nextRunTime } from './scheduler/next-run.js';
+import { cronNext } from './scheduler/scheduler.js';
+import { openSqliteStore, type OpenStoreOptions } from './store/open-store.js';
+import { retentionPruneOptions } from './store/retention.js';
+import type { Store } from './store/store.js';
+
+const VERSION = '0.1.0';
+export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
+
+export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
+  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
+  const resolve = createCategoryResolver(config.categories);
+  await store.declareCategories(resolve(config.categories.map((category) => category.name)));
+  return store;
+}
+
+/** Fetch settings of the config, as fetchFeed takes them. */
+export function fetchOptionsOf(config: Config) {
+  return {
+    timeoutMs: config.fetch.timeout,
+    connectTimeoutMs: config.fetch.connectTimeout,
+    maxBytes: config.fetch.maxBytes,
+    userAgent: config.fetch.userAgent ?? DEFAULT_USER_AGENT,
+  };
+}
+
+export interface IngestJobs {
+  runSource(source: SourceConfig): Promise<FeedRunSummary & { changedCategories: string[] }>;
+  runSeedFolder(): Promise<SeedRunSummary>;
+  /** Prunes by the `retention` section; a no-op when it is off. */
+  prune(): Promise<{ pruned: number; changedCategories: string[] }>;
+}
+
+export interface IngestJobOptions {
+  clock?: () => Date;
+  onSeedProgress?: SeedRunDeps['onProgress'];
+  metrics?: Pick<Metrics, 'sourceRun' | 'seedScan'>;
+}
+
+export function createIngestJobs(config: Config, store: Store, logger: Logger, options: IngestJobOptions = {}): IngestJobs {
+  const { metrics } = options;
+  const clock = options.clock ?? (() => new Date());
+  const resolveCategories = createCategoryResolver(config.categories);
+  const fetchOptions = fetchOptionsOf(config);
+  const caps = { backoffCapMs: config.fetch.backoffCap, retryAfterCapMs: config.fetch.retryAfterCap, maxAgeCapMs: config.fetch.maxAgeCap, ttlCapMs: config.fetch.ttlCap };
+  return {
+    async runSource(source) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      const summary = await runFeedSource(source, {
+        store, logger, clock, resolveCategories, fetchOptions,
+        nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...caps, ...outcome }),
+      }).catch((error: unknown) => {
+        metrics?.sourceRun(source.name, 'failed', seconds(), 0);
+        throw error;
+      });
+      metrics?.sourceRun(source.name, !summary.ok ? 'failed' : summary.notModified ? 'not_modified' : 'ok', seconds(), summary.result?.added ?? 0);
+      return { ...summary, changedCategories: summary.result?.changedCategories ?? [] };
+    },
+    async runSeedFolder() {
+      const seedFolder = config.seedFolder;
+      if (!seedFolder) throw new Error('no seedFolder in the config');
+      const started = performance.now();
+      const summary = await runSeedFolder(seedFolder, {
+        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress,
+        nextRun: () => cronNext(seedFolder.schedule, clock()),
+      });
+      metrics?.seedScan(summary, (performance.now() - started) / 1000);
+      return summary;
+    },
+    async prune() {
+      const pruneOptions = retentionPruneOptions(config.retention, clock());
+      if (!pruneOptions) return { pruned: 0, changedCategories: [] };
+      const result = await store.pruneStories(pruneOptions);
+      if (result.pruned > 0) logger.info({ pruned: result.pruned, category: result.changedCategories }, 'retention: pruned stories');
+      return result;
+    },
+  };
+}

@@ -23,11 +23,21 @@ export function renderRss(input: FeedInput): string {
       content: cdataSafe(s.contentHtml),
       category: s.categories.map((c) => ({ name: c.name, term: c.name })),
     };
-    if (s.image) item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
-    if (s.author) item.extensions = [{ name: 'dc:creator', objects: { _text: s.author } }];
+    item.extensions = [];
+    if (s.image) {
+      item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
+      item.extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: xmlAttr(s.image) } } });
+    }
+    if (s.author) item.extensions.push({ name: 'dc:creator', objects: { _text: s.author } });
     feed.addItem(item);
   }
-  return withRssHistory(feed.rss2(), input.extras?.history);
+  return withRssHistory(withMediaNamespace(feed.rss2()), input.extras?.history);
+}
+
+/** `feed` does not declare the Media RSS namespace its media:thumbnail extensions use. */
+function withMediaNamespace(xml: string): string {
+  if (!xml.includes('<media:thumbnail')) return xml;
+  return xml.replace(/<rss version="2.0"/, '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"');
 }
 
 // `feed` derives an Atom enclosure's type from the URL's last dot (`image/jpg`, `image//path`) and

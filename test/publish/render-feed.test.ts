@@ -113,6 +113,7 @@ describe('renderRss', () => {
     expect(entry!.enclosures).toEqual([
       { href: 'https://n.example.cn/img/343233024.png?w=1&h=2', type: 'image/png', length: '0' },
     ]);
+    expect(entry!.mediaThumbnail).toEqual(['https://n.example.cn/img/343233024.png?w=1&h=2']);
     // The plain-text summary is written as HTML (RSS descriptions are HTML).
     expect(entry!.summary).toBe('金融科技力量 深圳 a]]&gt;b and c]]&gt;d');
   });

@@ -12,6 +12,8 @@ export interface ParsedEntry {
   content: string | null;
   tags: string[];
   enclosures: Array<{ href: string; type: string | null; length: string | null }>;
+  /** URLs of media:thumbnail elements. */
+  mediaThumbnail: string[];
 }
 
 export interface ParsedFeed {
@@ -37,6 +39,7 @@ for e in d.entries:
         'summary': g(e, 'summary'), 'content': content[0].get('value') if content else None,
         'tags': [t.get('term') for t in e.get('tags', [])],
         'enclosures': [{'href': x.get('href'), 'type': x.get('type'), 'length': x.get('length')} for x in e.get('enclosures', [])],
+        'mediaThumbnail': [t.get('url') for t in e.get('media_thumbnail', [])],
     })
 print(json.dumps({
     'bozo': int(bool(d.bozo)),

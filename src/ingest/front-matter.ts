@@ -40,7 +40,7 @@ export interface FrontMatterResult {
 export function parseFrontMatter(yamlText: string): FrontMatterResult {
   const recoveredData = recoverFrontMatter(yamlText);
   try {
-    const parsed: unknown = parseYaml(yamlText, { uniqueKeys: false, prettyErrors: false });
+    const parsed: unknown = parseYaml(yamlText, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     if (parsed === null || parsed === undefined) return { data: recoveredData, recovered: true, yamlError: null };
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       return { data: recoveredData, recovered: true, yamlError: 'front matter is not a mapping' };
@@ -133,7 +133,7 @@ function stripListMarkers(text: string): string {
 function inlineValue(value: string): string | string[] {
   if (/^\[.*\]$/.test(value) && !/^\[[^\]]*\]\(/.test(value)) {
     try {
-      const parsed: unknown = parseYaml(value);
+      const parsed: unknown = parseYaml(value, { logLevel: 'error' });
       if (Array.isArray(parsed)) return parsed.map((v) => String(v));
     } catch {
       // fall through: keep the raw text

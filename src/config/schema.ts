@@ -52,75 +52,75 @@ const sourceSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-  server: z
-    .strictObject({
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8080),
-      baseUrl: httpUrl.default('http://localhost:8080'),
-    })
-    .prefault({}),
-  storage: z.strictObject({ database: z.string().min(1).default('storage/aggregator.db') }).prefault({}),
-  seedFolder: z
-    .strictObject({
-      path: z.string().min(1).default('storage/seed'),
-      schedule: cron.default('*/5 * * * *'),
-      categories: z.array(categoryName).default([]),
-      timezone: z.string().default('UTC'),
-      rules: siteRulesSchema.optional(),
-    })
-    .optional(),
-  schedule: cron.default('*/15 * * * *'),
-  dedup: z.strictObject({ window: duration.default(12 * 3_600_000) }).prefault({}),
-  /** Pruning of old stories (off unless set); pruned stories leave tombstones so sources cannot revive them. */
-  retention: z
-    .strictObject({
-      maxAgeDays: z.number().positive().optional(),
-      maxItemsPerCategory: z.number().int().positive().optional(),
-    })
-    .optional(),
-  feeds: z
-    .strictObject({
-      title: z.string().default('Feed aggregator'),
-      items: z.number().int().min(1).max(1000).default(50),
-      /** Cache-Control max-age of feeds; default: the category's polling interval, at most 1h. */
-      maxAge: duration.optional(),
-    })
-    .prefault({}),
-  fetch: z
-    .strictObject({
-      timeout: duration.default(30_000),
-      connectTimeout: duration.default(10_000),
-      /** Ceilings on how far a source can push its next poll away. */
-      backoffCap: duration.default(6 * 3_600_000),
-      retryAfterCap: duration.default(24 * 3_600_000),
-      maxAgeCap: duration.default(24 * 3_600_000),
-      ttlCap: duration.default(24 * 3_600_000),
-      maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
-      userAgent: z.string().optional(),
-      concurrency: z.number().int().min(1).default(8),
-      perHost: z.number().int().min(1).default(2),
-    })
-    .prefault({}),
-  categories: z
-    .array(
-      z.strictObject({
-        name: categoryName,
-        slug: z
-          .string()
-          .regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, 'Invalid slug (letters, digits and -)')
-          .optional(),
-        aliases: z.array(categoryName).default([]),
-        /** A saved search: the category publishes the stories matching this query. */
-        query: z.string().trim().min(1).optional(),
-      }),
-    )
-    .default([]),
-  sources: z.array(sourceSchema),
-  /** WebSub: feeds name this hub (rel="hub") and ingest runs that change a category ping it. */
-  websub: z.strictObject({ hub: httpUrl }).optional(),
-  /** Admin routes (POST /admin/refresh) need this bearer token; env AGGREGATOR_ADMIN_TOKEN overrides it. */
-  admin: z.strictObject({ token: z.string().min(16, 'Admin token too short (at least 16 characters)').optional() }).prefault({}),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        baseUrl: httpUrl.default('http://localhost:8080'),
+      })
+      .prefault({}),
+    storage: z.strictObject({ database: z.string().min(1).default('storage/aggregator.db') }).prefault({}),
+    seedFolder: z
+      .strictObject({
+        path: z.string().min(1).default('storage/seed'),
+        schedule: cron.default('*/5 * * * *'),
+        categories: z.array(categoryName).default([]),
+        timezone: z.string().default('UTC'),
+        rules: siteRulesSchema.optional(),
+      })
+      .optional(),
+    schedule: cron.default('*/15 * * * *'),
+    dedup: z.strictObject({ window: duration.default(12 * 3_600_000) }).prefault({}),
+    /** Pruning of old stories (off unless set); pruned stories leave tombstones so sources cannot revive them. */
+    retention: z
+      .strictObject({
+        maxAgeDays: z.number().positive().optional(),
+        maxItemsPerCategory: z.number().int().positive().optional(),
+      })
+      .optional(),
+    feeds: z
+      .strictObject({
+        title: z.string().default('Feed aggregator'),
+        items: z.number().int().min(1).max(1000).default(50),
+        /** Cache-Control max-age of feeds; default: the category's polling interval, at most 1h. */
+        maxAge: duration.optional(),
+      })
+      .prefault({}),
+    fetch: z
+      .strictObject({
+        timeout: duration.default(30_000),
+        connectTimeout: duration.default(10_000),
+        /** Ceilings on how far a source can push its next poll away. */
+        backoffCap: duration.default(6 * 3_600_000),
+        retryAfterCap: duration.default(24 * 3_600_000),
+        maxAgeCap: duration.default(24 * 3_600_000),
+        ttlCap: duration.default(24 * 3_600_000),
+        maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        userAgent: z.string().optional(),
+        concurrency: z.number().int().min(1).default(8),
+        perHost: z.number().int().min(1).default(2),
+      })
+      .prefault({}),
+    categories: z
+      .array(
+        z.strictObject({
+          name: categoryName,
+          slug: z
+            .string()
+            .regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, 'Invalid slug (letters, digits and -)')
+            .optional(),
+          aliases: z.array(categoryName).default([]),
+          /** A saved search: the category publishes the stories matching this query. */
+          query: z.string().trim().min(1).optional(),
+        }),
+      )
+      .default([]),
+    sources: z.array(sourceSchema),
+    /** WebSub: feeds name this hub (rel="hub") and ingest runs that change a category ping it. */
+    websub: z.strictObject({ hub: httpUrl }).optional(),
+    /** Admin routes (POST /admin/refresh) need this bearer token; env AGGREGATOR_ADMIN_TOKEN overrides it. */
+    admin: z.strictObject({ token: z.string().min(16, 'Admin token too short (at least 16 characters)').optional() }).prefault({}),
+    log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

@@ -14,7 +14,7 @@ export interface FeedPolicy {
   savedQueries: ReadonlyMap<string, string>;
 }
 
-export type PolicyConfig = Pick<Config, 'schedule' | 'sources' | 'categories' | 'feeds' | 'websub'>;
+export type PolicyConfig = Pick<Config, 'schedule' | 'sources' | 'categories' | 'feeds' | 'websub'> & Partial<Pick<Config, 'seedFolder'>>;
 
 /** Default upper bound of max-age: a daily schedule should not make readers wait a day after a change. */
 export const MAX_AGE_CAP_SECONDS = 3600;
@@ -59,8 +59,11 @@ export function feedPolicyFromConfig(config: PolicyConfig, resolve: (names: stri
     const [ref] = resolve([category.name]);
     if (ref) savedQueries.set(ref.slug, category.query);
   }
+  // Seed articles name their own categories, so the seed folder's schedule bounds every category.
+  const seedMinutes = config.seedFolder ? cronIntervalMinutes(config.seedFolder.schedule) : Infinity;
+  shortest = Math.min(shortest, seedMinutes);
   const ttlMinutes = (slug: string): number =>
-    slug === 'all' || savedQueries.has(slug) ? shortest : bySlug.get(slug) ?? fallback;
+    slug === 'all' || savedQueries.has(slug) ? shortest : Math.min(bySlug.get(slug) ?? fallback, seedMinutes);
   const fixedMaxAge = config.feeds.maxAge === undefined ? null : Math.round(config.feeds.maxAge / 1000);
   return {
     ttlMinutes,

@@ -79,6 +79,13 @@ describe('feed policy from the config', () => {
     expect(policy.maxAgeSeconds('tech')).toBe(1800);
   });
 
+  it('bounds every category by the seed folder schedule, since seed files name their own categories', () => {
+    const withSeed = feedPolicyFromConfig({ ...config, seedFolder: configSchema.parse({ sources: [], seedFolder: { schedule: '*/5 * * * *' } }).seedFolder }, createCategoryResolver(config.categories));
+    expect(withSeed.ttlMinutes('tech')).toBe(5);
+    expect(withSeed.ttlMinutes('unknown')).toBe(5);
+    expect(withSeed.maxAgeSeconds('finance')).toBe(300);
+  });
+
   it('knows the hub and the saved searches, and honours a configured max-age', () => {
     expect(policy.hub).toBe('https://hub.example.net/');
     expect([...policy.savedQueries]).toEqual([['深圳', '深圳']]);

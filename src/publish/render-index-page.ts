@@ -19,7 +19,7 @@ const mediaType = (format: FeedFormat): string => FEED_CONTENT_TYPES[format].spl
 const CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
-.wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;word-break:break-word}
+.wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;min-width:14rem;overflow-wrap:anywhere}.url{overflow-wrap:anywhere;min-width:10rem}
 a{color:#0550ae}ul.feeds{padding-left:1.2rem}
 input.copy{width:100%;min-width:12rem;box-sizing:border-box;font:inherit;font-size:.8rem;margin:.1rem 0}
 details summary{cursor:pointer}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}`;
@@ -56,7 +56,9 @@ function sourceRow(s: SourceState): string {
   const url = escapeHtml(s.url);
   // Only web URLs become links (the seed folder's "url" is a path).
   const link = /^https?:\/\//i.test(s.url) ? `<a href="${url}">${url}</a>` : url;
-  return `<tr><td>${escapeHtml(s.name)}</td><td>${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${s.lastError ? escapeHtml(s.lastError) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
+  // Errors name their URL for the log; here it stands in its own column already.
+  const error = s.lastError?.startsWith(`${s.url}: `) ? s.lastError.slice(s.url.length + 2) : s.lastError;
+  return `<tr><td>${escapeHtml(s.name)}</td><td class="url">${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${error ? escapeHtml(error) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
 }
 
 export function renderIndexPage(input: IndexPageInput): string {

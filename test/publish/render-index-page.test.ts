@@ -64,6 +64,11 @@ describe('renderIndexPage', () => {
     expect(html).toContain('<time datetime="2025-01-03T10:00:00.000Z">2025-01-03 10:00 UTC</time>');
     expect(html).toContain('<td class="num">500</td><td class="err">HTTP 500 &quot;&lt;b&gt;oops&lt;/b&gt;&quot;</td><td class="num">4</td>');
     // A seed folder path is shown, not linked.
-    expect(html).toContain('<td>seed</td><td>storage/seed</td>');
+    expect(html).toContain('<td>seed</td><td class="url">storage/seed</td>');
+  });
+
+  it('does not repeat the source URL that an error message starts with', () => {
+    const page = renderIndexPage({ site, all, categories, sources: [{ ...source, lastError: `${source.url}: host not found (finance.example.cn)` }] });
+    expect(page).toContain('<td class="err">host not found (finance.example.cn)</td>');
   });
 });

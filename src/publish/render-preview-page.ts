@@ -56,7 +56,7 @@ ${alternates.join('\n')}
 <body>
 <nav><a href="${escapeHtml(indexUrl(site.baseUrl))}">← ${escapeHtml(site.title)}</a></nav>
 <h1>${escapeHtml(name)}</h1>
-<p>${category.count} articles · subscribe: ${subscribe}</p>
+<p>${category.count} article${category.count === 1 ? '' : 's'} · subscribe: ${subscribe}</p>
 ${articles.length ? articles.join('\n') : '<p>No articles yet.</p>'}
 </body>
 </html>

@@ -9,7 +9,7 @@ import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import { normalizeItem } from './normalize.js';
 import { parseSeedFile } from './parse-seed-file.js';
-import { scanSeedFolder, type SeedCandidate } from './seed-folder.js';
+import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed-folder.js';
 
 export const SEED_SOURCE_KEY = 'seed';
 export const SEED_SOURCE_NAME = 'seed folder';
@@ -45,13 +45,14 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
   const changed = new Set<string>();
   try {
     const known = await deps.store.listSeedFiles();
-    const scan = await scanSeedFolder(root, known, { onProgress: (done, total) => deps.onProgress?.('scan', done, total) });
+    // Texts are read batch by batch, so a first import of tens of thousands of files stays small in memory.
+    const scan = await scanSeedFolder(root, known, { keepText: false, onProgress: (done, total) => deps.onProgress?.('scan', done, total) });
     Object.assign(summary, { filesSeen: scan.seen, filesRead: scan.candidates.length, unchanged: scan.unchanged, skipped: scan.skipped });
     summary.rejected.push(...scan.unreadable);
     // Files whose mtime changed but whose bytes did not: only their records move on.
     if (scan.touched.length > 0) await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles: [], seedFiles: scan.touched });
     for (let start = 0; start < scan.candidates.length; start += BATCH_SIZE) {
-      const batch = scan.candidates.slice(start, start + BATCH_SIZE);
+      const batch = await readTexts(scan.candidates.slice(start, start + BATCH_SIZE), summary);
       const { articles, records } = readBatch(batch, folder, deps, summary);
       const result = await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles, seedFiles: records });
       summary.added += result.added;
@@ -84,7 +85,20 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
   return summary;
 }
 
-function readBatch(batch: SeedCandidate[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary): { articles: Article[]; records: SeedFileRecord[] } {
+/** The batch's texts; a file gone or unreadable since the scan is rejected by name. */
+async function readTexts(batch: SeedCandidate[], summary: SeedRunSummary): Promise<(SeedCandidate & { text: string })[]> {
+  const read = await Promise.all(
+    batch.map((file) =>
+      readCandidateText(file).catch((error: unknown) => {
+        summary.rejected.push({ relPath: file.relPath, error: describeError(error) });
+        return null;
+      }),
+    ),
+  );
+  return read.filter((file) => file !== null);
+}
+
+function readBatch(batch: (SeedCandidate & { text: string })[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary): { articles: Article[]; records: SeedFileRecord[] } {
   const articles: Article[] = [];
   const records: SeedFileRecord[] = [];
   const baseCategories = folder.categories;

@@ -15,8 +15,11 @@ export interface SeedCandidate {
   mtimeMs: number;
   /** sha256 of the bytes, hex. */
   hash: string;
-  /** The bytes decoded: UTF-8 (BOM removed), or GB18030 when they are not valid UTF-8. */
-  text: string;
+  /**
+   * The bytes decoded: UTF-8 (BOM removed), or GB18030 when they are not valid UTF-8. Null when the scan
+   * ran with `keepText: false` (read it with `readCandidateText` when it is needed).
+   */
+  text: string | null;
 }
 
 export interface SeedScan {
@@ -46,6 +49,11 @@ export interface ScanOptions {
   maxBytes?: number;
   /** Parallel stat/read calls. Default 64. */
   concurrency?: number;
+  /**
+   * Keep each candidate's text. Default true. A first import of a large folder passes false so the
+   * scan does not hold every file's text at once (tens of thousands of files: hundreds of MB).
+   */
+  keepText?: boolean;
 }
 
 const ARTICLE_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.html', '.htm']);
@@ -78,6 +86,7 @@ export async function scanSeedFolder(
   await listDirectory(root, root, listing, unreadable);
 
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const keepText = options.keepText ?? true;
   const candidates: SeedCandidate[] = [];
   const touched: SeedFileRecord[] = [];
   let unchanged = 0;
@@ -100,7 +109,7 @@ export async function scanSeedFolder(
         touched.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash, error: record.error });
         return;
       }
-      candidates.push({ relPath, absPath, size: info.size, mtimeMs: info.mtimeMs, hash, text: decode(bytes) });
+      candidates.push({ relPath, absPath, size: info.size, mtimeMs: info.mtimeMs, hash, text: keepText ? decode(bytes) : null });
     } catch (error) {
       unreadable.push({ relPath, error: describeFsError(error) });
     } finally {
@@ -158,6 +167,18 @@ function isUnknownType(entry: Dirent): boolean {
 
 function toRelPath(root: string, absPath: string): string {
   return path.relative(root, absPath).split(path.sep).join('/').normalize('NFC');
+}
+
+/**
+ * A candidate's text, read now: the text the scan kept, else the file read again. When the file changed
+ * since the scan, the bytes read now win and `hash`/`size` describe them.
+ */
+export async function readCandidateText(candidate: SeedCandidate): Promise<SeedCandidate & { text: string }> {
+  if (candidate.text !== null) return candidate as SeedCandidate & { text: string };
+  const bytes = await readFile(candidate.absPath);
+  const hash = bytes.length === candidate.size ? createHash('sha256').update(bytes).digest('hex') : '';
+  if (hash === candidate.hash) return { ...candidate, text: decode(bytes) };
+  return { ...candidate, size: bytes.length, hash: createHash('sha256').update(bytes).digest('hex'), text: decode(bytes) };
 }
 
 /** UTF-8 unless the bytes are not valid UTF-8, then GB18030 (older Chinese crawls). */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isArticleFile, scanSeedFolder } from '../../src/ingest/seed-folder.js';
+import { isArticleFile, readCandidateText, scanSeedFolder } from '../../src/ingest/seed-folder.js';
 import type { SeedFileRecord } from '../../src/store/store.js';
 
 let root: string;
@@ -155,6 +155,22 @@ describe('scanSeedFolder', () => {
   }, 60_000);
 });
 
+describe('scanSeedFolder with keepText: false', () => {
+  it('keeps no text, and readCandidateText reads it later (the bytes read then win)', async () => {
+    await put('a.md', '---\ntitle: 甲\n---\n');
+    const abs = await put('b.md', 'before');
+    const scan = await scanSeedFolder(root, new Map(), { keepText: false });
+    expect(scan.candidates.map((c) => c.text)).toEqual([null, null]);
+    const a = await readCandidateText(scan.candidates[0]!);
+    expect(a).toMatchObject({ text: '---\ntitle: 甲\n---\n', hash: scan.candidates[0]!.hash });
+    await writeFile(abs, 'after, longer');
+    const b = await readCandidateText(scan.candidates[1]!);
+    expect(b.text).toBe('after, longer');
+    expect(b.size).toBe(13);
+    expect(b.hash).not.toBe(scan.candidates[1]!.hash);
+  });
+});
+
 describe('the sample folder storage/seed', () => {
   it('scans and parses every sample, and holds one story twice, 8 h apart', async () => {
     const { parseSeedFile } = await import('../../src/ingest/parse-seed-file.js');
@@ -163,7 +179,7 @@ describe('the sample folder storage/seed', () => {
     expect(scan.candidates.length).toBeGreaterThanOrEqual(5);
     expect(scan.unreadable).toEqual([]);
     const parsed = scan.candidates.map((c) =>
-      parseSeedFile(c.text, { relPath: c.relPath, mtime: new Date(c.mtimeMs), timezone: 'Asia/Shanghai' }),
+      parseSeedFile(c.text!, { relPath: c.relPath, mtime: new Date(c.mtimeMs), timezone: 'Asia/Shanghai' }),
     );
     const key = (title: string): string => title.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
     const dcep = parsed.filter((p) => key(p.item.title ?? '') === key('数字人民币试点再扩容深圳先行'));

@@ -1,0 +1,129 @@
+// `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N]`: runs the benchmarks and
+// prints one table (also written to bench-results.md). Modules other issues add are picked up when present.
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { GeneratedSeedFolder } from './generate.js';
+import type { BuiltStore } from './store-scale.js';
+import type { BenchRow } from './stats.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    size: { type: 'string', default: 'full' },
+    files: { type: 'string' },
+    runs: { type: 'string' },
+    out: { type: 'string', default: 'bench-results.md' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const size = values.size === 'small' ? 'small' : 'full';
+const files = Number(values.files ?? (size === 'small' ? 5_000 : 20_000));
+const largeStore = size === 'small' ? 100_000 : 1_000_000;
+const runs = Number(values.runs ?? 3);
+const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
+const wanted = (name: string): boolean => !only || only.has(name);
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+interface Section {
+  name: string;
+  rows: BenchRow[];
+}
+const sections: Section[] = [];
+let seedFolder: GeneratedSeedFolder | undefined;
+let builtStore: BuiltStore | undefined;
+
+/** Modules written for other issues: imported only when the file exists, so the table works before they land. */
+async function optional(name: string, file: string, call: (mod: Record<string, unknown>) => Promise<{ rows: BenchRow[] }>): Promise<void> {
+  const full = path.join(HERE, file);
+  if (!wanted(name)) return;
+  if (!existsSync(full)) {
+    log(`[${name}] ${file} not present, skipped`);
+    return;
+  }
+  await section(name, async () => (await call((await import(pathToFileURL(full).href)) as Record<string, unknown>)).rows);
+}
+
+async function section(name: string, work: () => Promise<BenchRow[]>): Promise<void> {
+  log(`[${name}] running…`);
+  const start = performance.now();
+  try {
+    sections.push({ name, rows: await work() });
+  } catch (error) {
+    log(`[${name}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    sections.push({ name, rows: [{ name: `${name}: FAILED (${error instanceof Error ? error.message : String(error)})`, value: NaN, unit: '', met: false }] });
+  }
+  log(`[${name}] done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+}
+
+if (wanted('seed-import') || wanted('memory')) {
+  const { benchSeedImport } = await import('./seed-import.js');
+  const { generateSeedFolder, tempDir } = await import('./generate.js');
+  log(`generating ${files} seed files…`);
+  seedFolder = generateSeedFolder(path.join(tempDir('seed-src'), 'seed'), { files });
+  if (wanted('seed-import')) {
+    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder })).rows);
+  }
+}
+if (wanted('store-scale') || wanted('memory')) {
+  const { benchStoreScale, buildStore } = await import('./store-scale.js');
+  if (wanted('store-scale')) {
+    await section('store-scale', async () => {
+      const result = await benchStoreScale({ large: largeStore, rounds: Math.max(runs, 5), log });
+      builtStore = result.largeStore;
+      return result.rows;
+    });
+  }
+  if (wanted('memory') && !builtStore) {
+    const { tempDir } = await import('./generate.js');
+    log(`building a ${largeStore}-story store for the serving memory row…`);
+    builtStore = await buildStore(path.join(tempDir('store'), 'large.db'), largeStore);
+  }
+}
+if (wanted('memory')) {
+  const { benchImportMemory, benchServeMemory } = await import('./memory.js');
+  await section('memory', async () => [
+    ...(await benchImportMemory(seedFolder!.root, runs)),
+    ...(await benchServeMemory(builtStore!.file, largeStore >= 1e6 ? `${largeStore / 1e6}M` : `${largeStore / 1000}k`, runs)),
+  ]);
+}
+await optional('poll-cycle', 'poll-cycle.ts', (m) => (m.benchPollCycle as (o: object) => Promise<{ rows: BenchRow[] }>)({ sources: size === 'small' ? 200 : 1000, items: 20 }));
+await optional('dedup-quality', 'dedup-quality.ts', (m) => (m.benchDedupQuality as () => Promise<{ rows: BenchRow[] }>)());
+await optional('serve', 'serve.ts', (m) => (m.benchServe as (o: object) => Promise<{ rows: BenchRow[] }>)({ seconds: size === 'small' ? 5 : 10 }));
+await optional('soak', 'soak.ts', (m) => (m.benchSoak as (o: object) => Promise<{ rows: BenchRow[] }>)({ seconds: size === 'small' ? 15 : 60 }));
+
+const table = renderTable(sections);
+const header = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+  `Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (size ${size}: ${files} seed files, ${largeStore} stories; ${runs} runs per row unless noted).`,
+  '',
+].join('\n');
+process.stdout.write(`\n${header}\n${table}\n`);
+writeFileSync(values.out!, `${header}\n${table}\n`);
+if (!values.keep) (await import('./generate.js')).removeTempDirs();
+else log('temporary folders kept (--keep): /tmp/feed-bench-*');
+const missed = sections.flatMap((s) => s.rows).filter((r) => r.met === false);
+log(missed.length ? `${missed.length} target(s) missed` : 'every target met');
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toFixed(3);
+}
+
+function renderTable(all: Section[]): string {
+  const lines = ['| benchmark | figure (median) | spread (min–max) | runs | target | met |', '|---|---|---|---|---|---|'];
+  for (const { rows } of all) {
+    for (const row of rows) {
+      const spread = row.min !== undefined && row.max !== undefined ? `${fmt(row.min)}–${fmt(row.max)}` : '';
+      const met = row.met === undefined ? '' : row.met ? 'yes' : '**no**';
+      const name = row.note ? `${row.name} (${row.note})` : row.name;
+      lines.push(`| ${name} | ${fmt(row.value)} ${row.unit} | ${spread} | ${row.runs ?? ''} | ${row.target ?? ''} | ${met} |`);
+    }
+  }
+  return lines.join('\n');
+}

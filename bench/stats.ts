@@ -1,0 +1,53 @@
+// Shared shapes and helpers for benchmark modules: rows of the table, medians and spreads.
+import { readFileSync } from 'node:fs';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  met?: boolean;
+  /** min–max over the runs, when the figure is a median of several. */
+  min?: number;
+  max?: number;
+  /** Runs behind the figure. */
+  runs?: number;
+  note?: string;
+}
+
+export interface BenchResult {
+  rows: BenchRow[];
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A row whose figure is the median of `values`, with their spread. */
+export function summaryRow(name: string, values: readonly number[], unit: string, extra: Partial<BenchRow> = {}): BenchRow {
+  return { name, value: median(values), unit, min: Math.min(...values), max: Math.max(...values), runs: values.length, ...extra };
+}
+
+export function nowMs(): number {
+  return performance.now();
+}
+
+export async function timed<T>(work: () => Promise<T> | T): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await work();
+  return { ms: performance.now() - start, result };
+}
+
+/** Frees what the previous run left, so runs start alike (node --expose-gc; a no-op without it). */
+export function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Peak (VmHWM) and current (VmRSS) resident set of a process, in MB (Linux /proc). */
+export function memoryStatus(pid: number | 'self' = 'self'): { hwmMB: number; rssMB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { hwmMB: kb('VmHWM') / 1024, rssMB: kb('VmRSS') / 1024 };
+}

@@ -15,14 +15,8 @@ import { runFeedSource, type FeedRunDeps } from '../src/ingest/run-feed-source.j
 import { createLimiter } from '../src/scheduler/limiter.js';
 import { nextRunTime } from '../src/scheduler/next-run.js';
 import { openSqliteStore } from '../src/store/open-store.js';
+import type { BenchRow } from './stats.js';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-}
 
 const HOSTS = 50;
 // Consecutive sources share a host (sources/50 per host), so the per-host limit, not luck, keeps it at 2.

@@ -1,15 +1,17 @@
 // `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N]`: runs the benchmarks and
-// prints one table (also written to bench-results.md). Modules other issues add are picked up when present.
-import { existsSync, writeFileSync } from 'node:fs';
+// prints one table (also written to bench-results.md).
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GeneratedSeedFolder } from './generate.js';
 import type { BuiltStore } from './store-scale.js';
+import { benchDedupQuality } from './dedup-quality.js';
+import { benchPollCycle } from './poll-cycle.js';
+import { benchServe } from './serve.js';
+import { benchSoak } from './soak.js';
 import type { BenchRow } from './stats.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -36,17 +38,6 @@ interface Section {
 const sections: Section[] = [];
 let seedFolder: GeneratedSeedFolder | undefined;
 let builtStore: BuiltStore | undefined;
-
-/** Modules written for other issues: imported only when the file exists, so the table works before they land. */
-async function optional(name: string, file: string, call: (mod: Record<string, unknown>) => Promise<{ rows: BenchRow[] }>): Promise<void> {
-  const full = path.join(HERE, file);
-  if (!wanted(name)) return;
-  if (!existsSync(full)) {
-    log(`[${name}] ${file} not present, skipped`);
-    return;
-  }
-  await section(name, async () => (await call((await import(pathToFileURL(full).href)) as Record<string, unknown>)).rows);
-}
 
 async function section(name: string, work: () => Promise<BenchRow[]>): Promise<void> {
   log(`[${name}] running…`);
@@ -91,10 +82,10 @@ if (wanted('memory')) {
     ...(await benchServeMemory(builtStore!.file, largeStore >= 1e6 ? `${largeStore / 1e6}M` : `${largeStore / 1000}k`, runs)),
   ]);
 }
-await optional('poll-cycle', 'poll-cycle.ts', (m) => (m.benchPollCycle as (o: object) => Promise<{ rows: BenchRow[] }>)({ sources: size === 'small' ? 200 : 1000, items: 20 }));
-await optional('dedup-quality', 'dedup-quality.ts', (m) => (m.benchDedupQuality as () => Promise<{ rows: BenchRow[] }>)());
-await optional('serve', 'serve.ts', (m) => (m.benchServe as (o: object) => Promise<{ rows: BenchRow[] }>)({ seconds: size === 'small' ? 5 : 10 }));
-await optional('soak', 'soak.ts', (m) => (m.benchSoak as (o: object) => Promise<{ rows: BenchRow[] }>)({ seconds: size === 'small' ? 15 : 60 }));
+if (wanted('poll-cycle')) await section('poll-cycle', async () => (await benchPollCycle({ sources: size === 'small' ? 200 : 1000, items: 20 })).rows);
+if (wanted('dedup-quality')) await section('dedup-quality', async () => (await benchDedupQuality()).rows);
+if (wanted('serve')) await section('serve', async () => (await benchServe({ seconds: size === 'small' ? 5 : 10 })).rows);
+if (wanted('soak')) await section('soak', async () => (await benchSoak({ seconds: size === 'small' ? 15 : 60 })).rows);
 
 const table = renderTable(sections);
 const header = [

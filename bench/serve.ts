@@ -16,16 +16,10 @@ import { createApp } from '../src/server/create-app.js';
 import { createRequestHandler } from '../src/server/fast-path.js';
 import { openSqliteStore } from '../src/store/open-store.js';
 import type { Article } from '../src/types.js';
+import type { BenchRow } from './stats.js';
 
 const run = promisify(execFile);
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-}
 
 const CATEGORY = { slug: 'bench', name: 'Bench' };
 const TARGET_RATIO = 0.5;

@@ -42,10 +42,9 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
   if (!title) return { article: null, warnings: [`${label}: dropped, no title and no text`], firedRules: cleaned.firedRules };
 
   const updated = parseDate(raw.updated, context.timezone);
-  let published = parseDate(raw.published, context.timezone) ?? updated;
-  if (raw.published && !parseDate(raw.published, context.timezone)) {
-    warnings.push(`${label}: unusable date "${String(raw.published)}"`);
-  }
+  const declared = parseDate(raw.published, context.timezone);
+  if (raw.published && !declared) warnings.push(`${label}: unusable date "${String(raw.published)}"`);
+  let published = declared ?? updated;
   const dateIsFallback = published === null;
   published ??= context.fallbackDate;
 

@@ -17,7 +17,7 @@ export function categoryKey(name: string): string {
   const hit = folded.get(name);
   if (hit !== undefined) return hit;
   // Special casings folded as in titleKey (ß ≡ ss); Chinese folded to simplified (國內 ≡ 国内).
-  const key = foldChinese(name.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase().toUpperCase().toLowerCase());
+  const key = foldChinese(name.normalize('NFKC').trim().replace(/\s+/gu, ' ').toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, 'σ'));
   // A handful of names recur on every article: remember them, within a bound.
   if (folded.size >= FOLD_CACHE_LIMIT) folded.clear();
   folded.set(name, key);

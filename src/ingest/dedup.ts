@@ -41,9 +41,12 @@ function keepLettersAndDigits(text: string): string {
  * such articles never merge.
  */
 export function titleKey(title: string): string {
-  // toUpperCase().toLowerCase() folds ß → ss and similar special casings that toLowerCase keeps.
-  const folded = title.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
-  const stripped = keepLettersAndDigits(folded);
+  // toUpperCase().toLowerCase() folds ß → ss and similar special casings that toLowerCase keeps;
+  // final sigma folds to σ as Unicode case folding does (toLowerCase picks ς by position, which would
+  // change once the spaces around it are gone).
+  const folded = title.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, 'σ');
+  // Normalized again: removing punctuation can leave combinable neighbours (Hangul jamo) side by side.
+  const stripped = keepLettersAndDigits(folded).normalize('NFKC');
   // Stripping before conversion lets every punctuation variant reach the converter as the same text.
   return hasHan.test(stripped) ? simplify(stripped).replace(notKeyChar, '') : stripped;
 }

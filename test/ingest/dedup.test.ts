@@ -8,6 +8,17 @@ const WINDOW = 12 * HOUR;
 const ids = (clusters: Article[][]) => clusters.map((cluster) => cluster.map((origin) => origin.originId));
 
 describe('titleKey', () => {
+  it('folds final sigma, so a key does not change when computed again', () => {
+    expect(titleKey('º 𝜍')).toBe('oσ');
+    expect(titleKey(titleKey('º 𝜍'))).toBe('oσ');
+    expect(titleKey('ΟΔΟΣ')).toBe(titleKey('οδος'));
+  });
+
+  it('composes Hangul jamo that become neighbours once punctuation is gone', () => {
+    expect(titleKey('㈀ㅏ')).toBe('가');
+    expect(titleKey(titleKey('㈀ㅏ'))).toBe('가');
+  });
+
   it('ignores quotes, the crawler’s _ substitutes, spaces and punctuation', () => {
     const keys = ['“撑腰”', '_撑腰_', '"撑腰"', '撑 腰', '「撑腰」！'].map(titleKey);
     expect(new Set(keys)).toEqual(new Set(['撑腰']));

@@ -18,6 +18,7 @@ import { createRenderCache } from './publish/render-cache.js';
 import { changedFeedUrls, pingHub } from './publish/websub.js';
 import { createLimiter, type Limiter } from './scheduler/limiter.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
+import { searchIndexLoop } from './scheduler/search-index-loop.js';
 import { adminRoutes } from './server/admin-routes.js';
 import { createApp } from './server/create-app.js';
 import { metricsRoutes } from './server/metrics-routes.js';
@@ -67,6 +68,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
   });
   const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
   const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
+  const indexSearch = searchIndexLoop(store, logger, (indexed) => {
+    // Saved searches may match the newly indexed stories: render them again.
+    if (indexed > 0 && policy.savedQueries.size > 0) cache.invalidate([...policy.savedQueries.keys()]);
+  });
   // The scheduler is created below; the admin route reaches it once it exists.
   let scheduler: Scheduler | undefined;
   const app = createApp({
@@ -92,6 +97,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     limiter: limiterFor(config),
     onChange: (categories) => {
       cache.invalidate(categories);
+      indexSearch.kick();
       if (policy.hub && categories.length > 0) {
         const hub = policy.hub;
         void pingHub(hub, changedFeedUrls(config.server.baseUrl, categories, policy.savedQueries.keys())).then((result) => {
@@ -103,6 +109,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const firstIngest = scheduler.runAll({ skipBackedOff: true }).then(() => {
     readiness.done('first-ingest');
     logger.info('first ingest finished');
+    indexSearch.kick();
   });
   scheduler.start();
 
@@ -149,6 +156,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await scheduler!.stop();
+      await indexSearch.stop();
       await store.close();
     },
   };

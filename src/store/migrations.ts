@@ -1,7 +1,7 @@
 // Schema versions, applied in order; PRAGMA user_version records how many have run.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
-import { SEARCH_MIGRATION, registerSearchFunctions } from './search-table.js';
+import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } from './search-table.js';
 import { RETENTION_MIGRATION } from './retention.js';
 
 /** Append only: never edit a migration that has shipped. */
@@ -91,6 +91,8 @@ export const migrations: readonly string[] = [
   SEARCH_MIGRATION,
   // 3: tombstones of pruned stories, origins by story (retention.ts).
   RETENTION_MIGRATION,
+  // 4: search indexing deferred to a queue drained in the background and before each search (search-table.ts).
+  SEARCH_QUEUE_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -9,7 +9,7 @@ import { migrate } from './migrations.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
-import { createSearchTable } from './search-table.js';
+import { createSearchIndexer, createSearchTable } from './search-table.js';
 import { createOriginsTable } from './origins-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -65,6 +65,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const prune = createPruner(db, tables);
   const sources = createSourcesTable(db);
   const search = createSearchTable(db);
+  const indexer = createSearchIndexer(db);
   const archive = createArchiveListing(db);
   // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.
   const storeRun = db.transaction((input: Parameters<Store['storeRun']>[0], nowMs: number) =>
@@ -118,7 +119,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
     },
     async searchStories(query, limit) {
-      return unit('searching stories failed', () => search.search(query, limit, tables.categories.names()));
+      // Queued stories are indexed first, so a search never misses a stored story.
+      return unit('searching stories failed', () => {
+        indexer.drain();
+        return search.search(query, limit, tables.categories.names());
+      });
+    },
+    async indexSearchBacklog(maxStories) {
+      return unit('indexing stories for search failed', () => indexer.indexBacklog(maxStories));
     },
     async backup(file) {
       try {

@@ -76,6 +76,12 @@ export interface Store {
    * substrings, any script), newest first, with the number of matches and their newest change.
    */
   searchStories(query: string, limit: number): Promise<SearchResult>;
+  /**
+   * Indexes up to `maxStories` of the stories queued for search (new or edited since last indexed)
+   * in one transaction; `remaining` is what is still queued. searchStories drains the queue itself:
+   * this is for indexing in the background, off the import's path.
+   */
+  indexSearchBacklog(maxStories: number): Promise<{ indexed: number; remaining: number }>;
   /** Writes a consistent copy of the database to `file` while it stays in use (online backup). */
   backup(file: string): Promise<void>;
   /** Bytes the database takes (pages in use and free), for monitoring. */

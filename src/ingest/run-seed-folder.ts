@@ -7,13 +7,16 @@ import { describeError } from '../errors.js';
 import type { SeedFileRecord, Store } from '../store/store.js';
 import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
-import { normalizeItem } from './normalize.js';
-import { parseSeedFile } from './parse-seed-file.js';
 import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed-folder.js';
+import { createSeedWorkerPool, defaultSeedWorkerCount, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed-workers.js';
 
-export const SEED_SOURCE_KEY = 'seed';
+export { SEED_SOURCE_KEY };
 export const SEED_SOURCE_NAME = 'seed folder';
 const BATCH_SIZE = 500;
+/** Below this many files to parse (the usual rescan), worker start-up would cost more than it saves. */
+export const SEED_WORKER_THRESHOLD = 200;
+/** Batches read and parsed ahead of the one being stored, when workers parse. */
+const PREFETCH_BATCHES = 2;
 
 export interface SeedRunDeps {
   store: Store;
@@ -22,6 +25,11 @@ export interface SeedRunDeps {
   resolveCategories: CategoryResolver;
   nextRun: () => Date | null;
   onProgress?: ((stage: 'scan' | 'store', done: number, total: number) => void) | undefined;
+  /**
+   * Worker threads that parse and clean while the main thread stores, for runs of at least
+   * SEED_WORKER_THRESHOLD files. Default: one per core up to 4, none on one core. 0: all on the main thread.
+   */
+  workers?: number | undefined;
 }
 
 export interface SeedRunSummary {
@@ -51,16 +59,7 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
     summary.rejected.push(...scan.unreadable);
     // Files whose mtime changed but whose bytes did not: only their records move on.
     if (scan.touched.length > 0) await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles: [], seedFiles: scan.touched });
-    for (let start = 0; start < scan.candidates.length; start += BATCH_SIZE) {
-      const batch = await readTexts(scan.candidates.slice(start, start + BATCH_SIZE), summary);
-      const { articles, records } = readBatch(batch, folder, deps, summary);
-      const result = await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles, seedFiles: records });
-      summary.added += result.added;
-      summary.merged += result.merged;
-      summary.updated += result.updated;
-      result.changedCategories.forEach((slug) => changed.add(slug));
-      deps.onProgress?.('store', Math.min(start + BATCH_SIZE, scan.candidates.length), scan.candidates.length);
-    }
+    await storeBatches(scan.candidates, folder, deps, summary, changed);
   } catch (error) {
     summary.error = describeError(error);
   }
@@ -85,46 +84,83 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
   return summary;
 }
 
+interface LoadedBatch {
+  files: SeedCandidate[];
+  prepared: PreparedSeedFile[];
+  unreadable: { relPath: string; error: string }[];
+}
+
+/**
+ * Reads, parses and stores the candidates batch by batch, each batch in its own transaction. With workers
+ * the stages overlap: while batch N is stored, the workers parse N+1 and N+2 is being read.
+ */
+async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary, changed: Set<string>): Promise<void> {
+  const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules };
+  const workers = candidates.length >= SEED_WORKER_THRESHOLD ? (deps.workers ?? defaultSeedWorkerCount()) : 0;
+  const pool = workers > 0 ? createSeedWorkerPool(config, { size: workers }) : null;
+  const batches: SeedCandidate[][] = [];
+  for (let start = 0; start < candidates.length; start += BATCH_SIZE) batches.push(candidates.slice(start, start + BATCH_SIZE));
+  const ahead: Promise<LoadedBatch>[] = [];
+  let launched = 0;
+  try {
+    for (let index = 0; index < batches.length; index++) {
+      while (launched < batches.length && launched <= index + (pool ? PREFETCH_BATCHES : 0)) {
+        const loading = loadBatch(batches[launched++]!, config, pool);
+        // Awaited in turn below; until then a failure must not count as unhandled.
+        loading.catch(() => undefined);
+        ahead.push(loading);
+      }
+      const loaded = await ahead.shift()!;
+      const { articles, records } = assemble(loaded, folder, deps, summary);
+      const result = await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles, seedFiles: records });
+      summary.added += result.added;
+      summary.merged += result.merged;
+      summary.updated += result.updated;
+      result.changedCategories.forEach((slug) => changed.add(slug));
+      deps.onProgress?.('store', Math.min((index + 1) * BATCH_SIZE, candidates.length), candidates.length);
+    }
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function loadBatch(batch: SeedCandidate[], config: SeedParseConfig, pool: SeedWorkerPool | null): Promise<LoadedBatch> {
+  const { files, unreadable } = await readTexts(batch);
+  const texts = files.map(({ relPath, text, mtimeMs }) => ({ relPath, text, mtimeMs }));
+  const prepared = pool ? await pool.prepare(texts) : prepareSeedFiles(texts, config);
+  return { files, prepared, unreadable };
+}
+
 /** The batch's texts; a file gone or unreadable since the scan is rejected by name. */
-async function readTexts(batch: SeedCandidate[], summary: SeedRunSummary): Promise<(SeedCandidate & { text: string })[]> {
+async function readTexts(batch: SeedCandidate[]): Promise<{ files: (SeedCandidate & { text: string })[]; unreadable: { relPath: string; error: string }[] }> {
+  const unreadable: { relPath: string; error: string }[] = [];
   const read = await Promise.all(
     batch.map((file) =>
       readCandidateText(file).catch((error: unknown) => {
-        summary.rejected.push({ relPath: file.relPath, error: describeError(error) });
+        unreadable.push({ relPath: file.relPath, error: describeError(error) });
         return null;
       }),
     ),
   );
-  return read.filter((file) => file !== null);
+  return { files: read.filter((file) => file !== null), unreadable };
 }
 
-function readBatch(batch: (SeedCandidate & { text: string })[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary): { articles: Article[]; records: SeedFileRecord[] } {
+/** Articles with their categories resolved, and one record per parsed file (its error, if rejected). */
+function assemble(loaded: LoadedBatch, folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary): { articles: Article[]; records: SeedFileRecord[] } {
+  summary.rejected.push(...loaded.unreadable);
   const articles: Article[] = [];
   const records: SeedFileRecord[] = [];
-  const baseCategories = folder.categories;
-  for (const file of batch) {
+  loaded.files.forEach((file, i) => {
+    const outcome = loaded.prepared[i]!;
     const record: SeedFileRecord = { relPath: file.relPath, size: file.size, mtimeMs: file.mtimeMs, hash: file.hash, error: null };
-    try {
-      const mtime = new Date(file.mtimeMs);
-      const parsed = parseSeedFile(file.text, { relPath: file.relPath, mtime, timezone: folder.timezone });
-      const normalized = normalizeItem(parsed.item, {
-        sourceKey: SEED_SOURCE_KEY,
-        documentUrl: null,
-        fallbackId: file.relPath,
-        fallbackDate: mtime,
-        timezone: folder.timezone,
-        categories: deps.resolveCategories([...(parsed.item.categories ?? []), ...baseCategories]),
-        rules: folder.rules,
-      });
-      if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
-      // A seed file's identity is its path, never a guid or link it may carry.
-      articles.push({ ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback });
-    } catch (error) {
-      record.error = describeError(error);
-      summary.rejected.push({ relPath: file.relPath, error: record.error });
+    if (outcome.article) {
+      articles.push({ ...outcome.article, categories: deps.resolveCategories([...outcome.itemCategories, ...folder.categories]) });
+    } else {
+      record.error = outcome.error;
+      summary.rejected.push({ relPath: file.relPath, error: outcome.error });
     }
     records.push(record);
-  }
+  });
   return { articles, records };
 }
 

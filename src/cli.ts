@@ -40,7 +40,7 @@ async function ingest(argv: string[]): Promise<void> {
   try {
     store = await openStore(config);
   } catch (error) {
-    console.error(`cannot open database ${config.storage.database}: ${describeError(error)}`);
+    console.error(describeError(error));
     process.exit(EXIT_FAILURE);
   }
   const progress = process.stderr.isTTY ? showProgress : undefined;
@@ -138,7 +138,7 @@ async function backup(argv: string[]): Promise<void> {
     // Not openStore: a backup writes nothing to the live database (no category declarations).
     store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
   } catch (error) {
-    console.error(`cannot open database ${config.storage.database}: ${describeError(error)}`);
+    console.error(describeError(error));
     process.exit(EXIT_FAILURE);
   }
   const partial = `${target}.partial`;

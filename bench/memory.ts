@@ -1,9 +1,9 @@
 // Peak memory, each in a child process: the seed import, and the service serving a large store.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tempDir } from './generate.js';
 import { STORE_CATEGORIES } from './store-scale.js';
 import { median, memoryStatus, summaryRow, type BenchRow } from './stats.js';
@@ -14,20 +14,43 @@ let compiled: string | undefined;
 /**
  * The child runs as plain JavaScript, as the service does in production (`node dist/…`): under tsx a loader
  * thread with its own V8 heap would count in the child's RSS. esbuild (tsx's own compiler) bundles the
- * project's code into one file beside node_modules; packages stay external.
+ * project's code beside node_modules; packages stay external. The seed import's worker entry is bundled beside
+ * the child, where the pool looks for it (`./seed-worker.js` next to the module's URL).
  */
 async function childScript(): Promise<string> {
   if (compiled) return compiled;
   const { build } = await import('esbuild');
-  const outfile = path.join(HERE, '..', 'node_modules', '.cache', 'feed-bench', 'memory-child.mjs');
-  await build({ entryPoints: [path.join(HERE, 'memory-child.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning',
-    // main.ts starts the service when it is the entry script; bundled, it would think it is.
-    define: { 'import.meta.url': JSON.stringify('file:///bundled/memory-child') } });
-  return (compiled = outfile);
+  const outdir = path.join(HERE, '..', 'node_modules', '.cache', 'feed-bench');
+  await build({
+    entryPoints: { 'memory-child': path.join(HERE, 'memory-child.ts'), 'seed-worker': path.join(HERE, '..', 'src', 'ingest', 'seed-worker.ts') },
+    bundle: true, platform: 'node', format: 'esm', packages: 'external', outdir, logLevel: 'warning',
+    // One URL for every bundled module: a file in outdir, so relative URLs (the worker entry) and createRequire
+    // resolve as from dist/, and main.ts does not take itself for the entry script.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(outdir, 'bundled.js')).href) },
+  });
+  writeFileSync(path.join(outdir, 'package.json'), '{ "type": "module" }\n');
+  return (compiled = path.join(outdir, 'memory-child.js'));
+}
+
+/**
+ * The node flags of an npm script (`node --max-old-space-size=… dist/main.js` → the flags), so the children
+ * run with the heap limits production runs with and the two cannot drift.
+ */
+export function scriptNodeFlags(script: 'start' | 'ingest'): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(HERE, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts[script] ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json script "${script}" does not start with node`);
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith('-')) break;
+    flags.push(word);
+  }
+  return flags;
 }
 
 async function startChild(args: string[]): Promise<{ child: ChildProcess; firstLine: Promise<Record<string, unknown>> }> {
-  const child = spawn(process.execPath, [await childScript(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = scriptNodeFlags(args[0] === 'serve' ? 'start' : 'ingest');
+  const child = spawn(process.execPath, [...flags, await childScript(), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
@@ -58,7 +81,7 @@ export async function benchImportMemory(seedRoot: string, runs = 3): Promise<Ben
     summaryRow('peak RSS during the seed import (child, VmHWM)', peaks, 'MB', {
       target: '≤ 250',
       met: median(peaks) <= 250,
-      note: `node + modules alone: ${baseline.toFixed(0)} MB`,
+      note: `node + modules alone: ${baseline.toFixed(0)} MB; node flags of the ingest script: ${scriptNodeFlags('ingest').join(' ') || 'none'}`,
     }),
   ];
 }
@@ -90,7 +113,11 @@ export async function benchServeMemory(dbFile: string, label: string, runs = 3):
     }
   }
   return [
-    summaryRow(`serving process with ${label} stories: peak RSS after ${2 + 5 + 30} requests (VmHWM)`, hwm, 'MB', { target: '≤ 150', met: median(hwm) <= 150 }),
+    summaryRow(`serving process with ${label} stories: peak RSS after ${2 + 5 + 30} requests (VmHWM)`, hwm, 'MB', {
+      target: '≤ 150',
+      met: median(hwm) <= 150,
+      note: `node flags of the start script: ${scriptNodeFlags('start').join(' ') || 'none'}`,
+    }),
     summaryRow(`serving process with ${label} stories: RSS then (VmRSS)`, rss, 'MB'),
   ];
 }

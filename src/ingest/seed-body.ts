@@ -1,7 +1,12 @@
 // The body of a seed article is HTML or Markdown; decided by content, never rendered blindly:
 // Markdown would turn the crawler's 12-space-indented HTML lines into code blocks and its
 // comments and <style> into visible text.
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownIt from 'markdown-it';
+
+// markdown-it (~8 MB RSS with linkify-it and its tables) is loaded on the first Markdown body, not at startup;
+// required rather than imported so renderSeedBody stays synchronous.
+const require = createRequire(import.meta.url);
 
 export type SeedBodyFormat = 'html' | 'markdown';
 
@@ -53,6 +58,6 @@ let markdown: MarkdownIt | null = null;
 export function renderSeedBody(body: string): SeedBody {
   const format = detectBodyFormat(body);
   if (format === 'html') return { html: body.trim(), format };
-  markdown ??= new MarkdownIt({ html: true, linkify: true });
+  markdown ??= new (require('markdown-it') as typeof MarkdownIt)({ html: true, linkify: true });
   return { html: markdown.render(body), format };
 }

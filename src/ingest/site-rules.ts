@@ -1,8 +1,19 @@
 // Site rules: boilerplate removal that runs before the allow-list sanitizer. Rules are compiled once per
 // rules object into matchers the sanitizer's single parse can apply (clean-html.ts); only selectors with
 // combinators or pseudo-classes need a separate cheerio pass.
-import { load } from 'cheerio';
+import { createRequire } from 'node:module';
+import type * as CheerioSlim from 'cheerio/slim';
 import type { SiteRules } from '../config/schema.js';
+
+// cheerio is loaded on the first complex selector, never at startup (the full entry pulls in parse5 and
+// undici: ~24 MB RSS). The slim entry parses with htmlparser2 like the sanitizer does; required (not imported)
+// so it shares sanitize-html's CommonJS htmlparser2 and the call stays synchronous.
+const require = createRequire(import.meta.url);
+let cheerio: typeof CheerioSlim | undefined;
+function load(...args: Parameters<typeof CheerioSlim.load>): ReturnType<typeof CheerioSlim.load> {
+  cheerio ??= require('cheerio/slim') as typeof CheerioSlim;
+  return cheerio.load(...args);
+}
 
 /** Decides from a tag name and its original attributes, at the opening tag. */
 export type ElementMatcher = (tag: string, attribs: Record<string, string>) => boolean;

@@ -1,7 +1,13 @@
 // Checks and repairs run on XML text before rss-parser: it rejects any document declaring DTD
 // entities (we refuse those outright: entities are never expanded), chokes on bare `&`, and has no
 // notion of an HTML page served where a feed was expected.
-import * as cheerio from 'cheerio';
+import { createRequire } from 'node:module';
+import type * as Htmlparser2 from 'htmlparser2';
+
+// htmlparser2 (sanitize-html's parser) is required on the first HTML page, not at startup: required rather than
+// imported so it is sanitize-html's CommonJS copy, and advertisedFeeds stays synchronous.
+const require = createRequire(import.meta.url);
+let htmlparser2: typeof Htmlparser2 | undefined;
 
 export interface Preflight {
   text: string;
@@ -58,8 +64,19 @@ const FEED_TYPES = /^application\/(?:rss\+xml|atom\+xml|feed\+json|rdf\+xml)$|^a
 
 /** Feed URLs an HTML page advertises with `<link rel="alternate" type="…feed…" href>`, absolute. */
 export function advertisedFeeds(html: string, pageUrl: string): string[] {
-  const $ = cheerio.load(html);
-  const base = $('base[href]').attr('href');
+  htmlparser2 ??= require('htmlparser2') as typeof Htmlparser2;
+  let base: string | undefined;
+  const links: Record<string, string>[] = [];
+  const parser = new htmlparser2.Parser(
+    {
+      onopentag(name, attribs) {
+        if (name === 'base' && base === undefined && attribs.href !== undefined) base = attribs.href;
+        else if (name === 'link' && attribs.href !== undefined) links.push(attribs);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(html);
   let baseUrl = pageUrl;
   try {
     if (base) baseUrl = new URL(base, pageUrl).href;
@@ -67,16 +84,16 @@ export function advertisedFeeds(html: string, pageUrl: string): string[] {
     // A broken <base> is ignored; links resolve against the page.
   }
   const found: string[] = [];
-  $('link[href]').each((_, el) => {
-    const rel = ($(el).attr('rel') ?? '').toLowerCase().split(/\s+/);
-    const type = ($(el).attr('type') ?? '').trim();
-    if (!rel.includes('alternate') || !FEED_TYPES.test(type)) return;
+  for (const link of links) {
+    const rel = (link.rel ?? '').toLowerCase().split(/\s+/);
+    const type = (link.type ?? '').trim();
+    if (!rel.includes('alternate') || !FEED_TYPES.test(type)) continue;
     try {
-      const href = new URL($(el).attr('href') ?? '', baseUrl).href;
+      const href = new URL(link.href ?? '', baseUrl).href;
       if (!found.includes(href)) found.push(href);
     } catch {
       // Unresolvable href: not worth naming.
     }
-  });
+  }
   return found;
 }

@@ -26,7 +26,7 @@ const logger = pino({ level: 'silent' });
 const DAY_MS = 86_400_000;
 
 export function seedConfig(root: string): SeedFolderConfig {
-  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC' };
+  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0 };
 }
 
 export async function openBenchStore(file: string): Promise<Store> {

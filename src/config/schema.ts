@@ -66,6 +66,8 @@ export const configSchema = z
         schedule: cron.default('*/5 * * * *'),
         categories: z.array(categoryName).default([]),
         timezone: z.string().default('UTC'),
+        /** Worker threads parsing a large import (0: the main thread does it all). */
+        workers: z.number().int().min(0).max(16).default(0),
         rules: siteRulesSchema.optional(),
       })
       .optional(),

@@ -39,7 +39,7 @@ describe('parseConfig', () => {
       'x.yaml',
     );
     expect(config.dedup.window).toBe(90 * 60_000);
-    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC' });
+    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0 });
     expect(config.sources[0]).toMatchObject({ name: 'A', schedule: '*/10 * * * *', categories: [] });
   });
 

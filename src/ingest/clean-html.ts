@@ -15,10 +15,12 @@ import {
 } from './clean-urls.js';
 import { collapseWhitespace } from './plain-text.js';
 import { compileSiteRules, removeComplexSelectors, type CompiledRules } from './site-rules.js';
+import { ALLOWED, ALLOWED_ATTRIBUTES, BLOCKS, CONTENT_VOIDS, NON_TEXT, REMOVE_WHEN_EMPTY, RENAME, sanitizeOptions } from './allow-list.js';
 
 export { MIN_LEAD_IMAGE_PX, declaredSmall, isTrackingImage } from './clean-urls.js';
 export { builtinRules, validateSiteRules } from './site-rules.js';
 export { plainTitle, summarize } from './plain-text.js';
+export { sanitizeOptions } from './allow-list.js';
 
 export interface CleanOptions {
   /** Base for relative URLs; relative URLs are dropped when there is none. */
@@ -42,55 +44,6 @@ export interface CleanResult {
   removedImages: string[];
 }
 
-
-const ALLOWED_TAGS = [
-  'p', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'b', 'strong', 'i', 'em', 'u', 's', 'sub', 'sup', 'small',
-  'mark', 'span', 'div', 'blockquote', 'q', 'pre', 'code', 'hr', 'del', 'ins', 'a', 'img', 'ul', 'ol', 'li',
-  'dl', 'dt', 'dd', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'figure', 'figcaption',
-];
-const ALLOWED = new Set(ALLOWED_TAGS);
-const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
-  a: ['href', 'title', 'rel'],
-  img: ['src', 'srcset', 'alt', 'title', 'width', 'height'],
-  th: ['colspan', 'rowspan'],
-  td: ['colspan', 'rowspan'],
-  ol: ['start'],
-};
-/** Disallowed elements whose content goes with them (the rest are unwrapped). */
-const NON_TEXT_TAGS = [
-  'script', 'style', 'textarea', 'option', 'select', 'button', 'xmp', 'plaintext', 'noscript', 'noembed',
-  'noframes', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'svg', 'math', 'template', 'canvas',
-  'audio', 'video', 'head', 'title',
-];
-const NON_TEXT = new Set(NON_TEXT_TAGS);
-/** Sectioning elements become <div> so paragraphs keep apart and empty ones can be dropped. */
-const RENAME: Record<string, string> = {
-  section: 'div', article: 'div', header: 'div', footer: 'div', aside: 'div', main: 'div', nav: 'div',
-  center: 'div', address: 'div', details: 'div', summary: 'div', hgroup: 'div',
-};
-/** Removed when they hold no text and no image/br/hr. Cells stay so columns keep their place. */
-const REMOVE_WHEN_EMPTY = new Set([
-  'p', 'span', 'div', 'a', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'b', 'strong', 'i', 'em', 'u', 's', 'sub', 'sup',
-  'small', 'mark', 'q', 'del', 'ins', 'blockquote', 'pre', 'code', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'figure',
-  'figcaption', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'caption',
-]);
-/** Elements whose whole text `dropText` rules look at. */
-const BLOCKS = new Set([
-  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'dt', 'dd', 'blockquote', 'pre', 'td', 'th', 'tr',
-  'table', 'ul', 'ol', 'dl', 'figure', 'figcaption', 'caption',
-]);
-const CONTENT_VOIDS = new Set(['img', 'br', 'hr']);
-
-/** The allow-list alone, as sanitize-html options: also the baseline the ingest benchmark compares with. */
-export const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: ALLOWED_TAGS,
-  allowedAttributes: ALLOWED_ATTRIBUTES,
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https'] },
-  allowProtocolRelative: false,
-  nonTextTags: NON_TEXT_TAGS,
-  parseStyleAttributes: false,
-};
 
 const NOT_BLANK = /[^\s\u200b\u200c\u200d\u2060]/;
 /** Longer blocks are content, never boilerplate: dropText does not look at them (nor copy their text). */

@@ -1,5 +1,5 @@
 // Drives ingestion: everything once at start, then each source on its own cron schedule and the seed folder on
-// its own. node-cron's noOverlap keeps one run per source at a time; the limiter bounds concurrency per host.
+// its own. One run per source at a time, whatever started it; the limiter bounds concurrency per host.
 // `reconfigure` swaps in a new config while running: only the tasks of added, removed or changed sources
 // change, and runs in flight finish with the config they started with.
 import cron, { type ScheduledTask } from 'node-cron';
@@ -60,6 +60,7 @@ export interface Scheduler {
 }
 
 export const SEED_TASK = 'seed folder';
+const PRUNE_TASK = 'retention';
 
 interface Task {
   signature: string;
@@ -70,15 +71,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { logger } = deps;
   let current = { config: deps.config, jobs: deps.jobs, limiter: deps.limiter };
   const tasks = new Map<string, Task>();
-  const inFlight = new Set<Promise<unknown>>();
   let started = false;
   let stopping = false;
-
-  const track = <T>(run: Promise<T>): Promise<T> => {
-    inFlight.add(run);
-    void run.finally(() => inFlight.delete(run)).catch(() => undefined);
-    return run;
-  };
 
   const report = (result: { changedCategories: string[] }) => {
     if (result.changedCategories.length > 0) deps.onChange(result.changedCategories);
@@ -87,31 +81,45 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     logger.error({ source: what, error: describeError(error) }, 'run failed unexpectedly');
   };
 
+  /**
+   * One run per name at a time, whoever asks (start-up, cron, admin refresh, config reload): a request
+   * while a run is in flight shares it. noOverlap alone only keeps one cron run from overlapping another.
+   */
+  const running = new Map<string, Promise<void>>();
+  const once = (name: string, start: () => Promise<{ changedCategories: string[] }>): Promise<void> => {
+    const existing = running.get(name);
+    if (existing) return existing;
+    const run = (async () => report(await start()))()
+      .catch(fail(name))
+      .finally(() => running.delete(name));
+    running.set(name, run);
+    return run;
+  };
+
   const enabledSources = (config: Config) => new Map(config.sources.filter((s) => s.enabled).map((s) => [s.name, s]));
   let sources = enabledSources(current.config);
 
   // A run reads the config and jobs current when it starts, so a reload between runs applies to the next one.
   const runSource = (source: SourceConfig, honourNextRun: boolean | 'after-failure') => {
     const { jobs, limiter } = current;
-    return track(
-      limiter
-        .run(new URL(source.url).hostname, async () => {
-          if (stopping) return { changedCategories: [] };
-          if (honourNextRun && !(await isDue(source, honourNextRun === 'after-failure'))) return { changedCategories: [] };
-          return jobs.runSource(source);
-        })
-        .then(report, fail(source.name)),
+    return once(source.name, () =>
+      limiter.run(new URL(source.url).hostname, async () => {
+        if (stopping) return { changedCategories: [] };
+        if (honourNextRun && !(await isDue(source, honourNextRun === 'after-failure'))) return { changedCategories: [] };
+        return jobs.runSource(source);
+      }),
     );
   };
   const runSeed = () => {
-    if (stopping || !current.config.seedFolder) return Promise.resolve();
-    return track(current.jobs.runSeedFolder().then(report, fail(SEED_TASK)));
+    const { config, jobs } = current;
+    if (stopping || !config.seedFolder) return Promise.resolve();
+    return once(SEED_TASK, () => jobs.runSeedFolder());
   };
 
   const runPrune = () => {
     const prune = current.jobs.prune;
     if (stopping || !prune) return Promise.resolve();
-    return track(prune().then(report, fail('retention')));
+    return once(PRUNE_TASK, () => prune());
   };
 
   async function isDue(source: SourceConfig, onlyAfterFailure = false): Promise<boolean> {
@@ -168,14 +176,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     start() {
       started = true;
       for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
-      pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: 'retention', noOverlap: true });
+      pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: PRUNE_TASK, noOverlap: true });
       logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');
     },
     async stop() {
       stopping = true;
       await Promise.all([...tasks.values()].map((entry) => entry.task?.destroy()));
       await pruneTask?.destroy();
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...running.values()]);
     },
     reconfigure(config, jobs, limiter) {
       const next = signatures(config);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
 import { describeError, FetchError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Article, StoreRunResult } from '../types.js';
+import type { Article, SourceState, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './decode-bytes.js';
 import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch-feed.js';
@@ -52,10 +52,13 @@ export function sourceKeyOf(name: string): string {
 export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Promise<FeedRunSummary> {
   const started = deps.clock();
   const log = deps.logger.child({ source: source.name, url: source.url });
-  const previous = await deps.store.getSourceState(source.name);
+  let previous: SourceState | null = null;
   // The status of the response, kept for failures after it (a 200 that is an HTML page, not a feed).
   let answeredStatus: number | null = null;
+  // Kept when recording the outcome fails after a successful store: the change must still be published.
+  let result: StoreRunResult | null = null;
   try {
+    previous = await deps.store.getSourceState(source.name);
     const fetched = await fetchFeed(source.url, {
       ...deps.fetchOptions,
       // A source configured with a private address (or explicitly allowed) may reach private networks;
@@ -65,7 +68,8 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       lastModified: previous?.lastModified ?? null,
     });
     if (fetched.kind === 'not-modified') {
-      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag, lastModified: fetched.lastModified, added: 0 }, { ok: true, consecutiveFailures: 0, maxAgeMs: fetched.maxAgeMs });
+      // A 304 may omit the validators; the stored ones stay (undefined keeps, null would clear them).
+      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag ?? undefined, lastModified: fetched.lastModified ?? undefined, added: 0 }, { ok: true, consecutiveFailures: 0, maxAgeMs: fetched.maxAgeMs });
       log.info({ status: 304, duration_ms: elapsed(deps, started) }, 'source not modified');
       return { source: source.name, ok: true, notModified: true, result: null, warnings: [], error: null };
     }
@@ -74,7 +78,7 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     const parsed = await parseFeed(decoded.text, fetched.url);
     const warnings = [...decoded.warnings, ...parsed.warnings];
     const articles = normalizeAll(parsed.items, source, fetched.url, deps, started, warnings);
-    const result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
+    result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
     await record(deps, source, started, { ok: true, httpStatus: fetched.status, etag: fetched.etag, lastModified: fetched.lastModified, added: result.added, warning: firstWarning(warnings, fetched.permanentRedirect) }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: fetched.maxAgeMs });
     log.info({ status: fetched.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
     for (const warning of warnings) log.warn({ warning }, 'source warning');
@@ -88,7 +92,7 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       log.error({ error: describeError(recordError) }, 'could not record source failure'),
     );
     log.warn({ status: httpStatus, error: message, duration_ms: elapsed(deps, started) }, 'source failed');
-    return { source: source.name, ok: false, notModified: false, result: null, warnings: [], error: message };
+    return { source: source.name, ok: false, notModified: false, result, warnings: [], error: message };
   }
 }
 

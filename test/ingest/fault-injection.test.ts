@@ -200,6 +200,14 @@ describe('fault injection: each broken source is recorded, skipped, and loses no
     expect(state).toMatchObject({ lastError: null, httpStatus: 304, consecutiveFailures: 0, etag: '"unchanged-v1"', nextRun: after(60), addedLastRun: 0, addedTotal: 2 });
   });
 
+  it('304 without validators: the stored ETag stays, so the next poll is conditional too', async () => {
+    const { state } = await breakSource('bare304', (req, res) => {
+      expect(req.headers['if-none-match']).toBe('"bare304-v1"');
+      res.writeHead(304).end();
+    });
+    expect(state).toMatchObject({ httpStatus: 304, consecutiveFailures: 0, etag: '"bare304-v1"' });
+  });
+
   it('wrong charset label: UTF-8 bytes labelled ISO-8859-1 still read correctly', async () => {
     const { state } = await breakSource('mislabelled', (_req, res) => {
       const body = Buffer.from(rssOf('mislabelled', ['Crème brûlée à Zürich']).replace('utf-8', 'ISO-8859-1'));

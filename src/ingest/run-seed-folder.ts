@@ -15,6 +15,9 @@ export const SEED_SOURCE_NAME = 'seed folder';
 const BATCH_SIZE = 500;
 /** Below this many files to parse (the usual rescan), worker start-up would cost more than it saves. */
 export const SEED_WORKER_THRESHOLD = 200;
+/** A run stops after this many batches in a row failed to store (the database, not the files, is the problem). */
+const MAX_FAILED_BATCHES = 2;
+
 /** Batches read and parsed ahead of the one being stored, when workers parse. */
 const PREFETCH_BATCHES = 2;
 
@@ -103,6 +106,7 @@ async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfi
   for (let start = 0; start < candidates.length; start += BATCH_SIZE) batches.push(candidates.slice(start, start + BATCH_SIZE));
   const ahead: Promise<LoadedBatch>[] = [];
   let launched = 0;
+  let failedInARow = 0;
   try {
     for (let index = 0; index < batches.length; index++) {
       while (launched < batches.length && launched <= index + (pool ? PREFETCH_BATCHES : 0)) {
@@ -113,11 +117,20 @@ async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfi
       }
       const loaded = await ahead.shift()!;
       const { articles, records } = assemble(loaded, folder, deps, summary);
-      const result = await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles, seedFiles: records });
-      summary.added += result.added;
-      summary.merged += result.merged;
-      summary.updated += result.updated;
-      result.changedCategories.forEach((slug) => changed.add(slug));
+      try {
+        const result = await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles, seedFiles: records });
+        summary.added += result.added;
+        summary.merged += result.merged;
+        summary.updated += result.updated;
+        result.changedCategories.forEach((slug) => changed.add(slug));
+        failedInARow = 0;
+      } catch (error) {
+        // The batch's files stay unrecorded, so the next scan tries them again; later batches still go on,
+        // unless the database itself keeps refusing (full disk, a held lock): then the run stops.
+        if (++failedInARow >= MAX_FAILED_BATCHES) throw error;
+        summary.error ??= describeError(error);
+        for (const record of records) summary.rejected.push({ relPath: record.relPath, error: `not stored: ${describeError(error)}` });
+      }
       deps.onProgress?.('store', Math.min((index + 1) * BATCH_SIZE, candidates.length), candidates.length);
     }
   } finally {

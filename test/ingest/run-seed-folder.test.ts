@@ -80,3 +80,25 @@ describe('runSeedFolder with and without workers', () => {
   }, 120_000);
 
 });
+
+describe('runSeedFolder when the store refuses a batch', () => {
+  it('goes on with the other batches and leaves the refused files for the next scan', async () => {
+    // A trigger refuses one article, and with it the transaction of its batch.
+    const poisoned = 'Extra 4';
+    const store = await openSqliteStore(':memory:', createDedupPolicy(12 * 3_600_000), {
+      onOpen: (db) => db.exec(`CREATE TEMP TRIGGER poison BEFORE INSERT ON origins WHEN NEW.title = '${poisoned}' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`),
+    });
+    const deps = { store, logger: pino({ level: 'silent' }), clock: () => new Date(), resolveCategories, nextRun: () => null, workers: 0 };
+    const summary = await runSeedFolder(config, deps);
+    const notStored = summary.rejected.filter((file) => file.error.startsWith('not stored: '));
+    // One batch of 500 refused, the other two stored.
+    expect(notStored).toHaveLength(500);
+    expect(notStored[0]!.error).toContain('poisoned row');
+    expect(summary.filesRead).toBe(1_100);
+    expect(summary.added + summary.merged).toBeGreaterThan(400);
+    const known = await store.listSeedFiles();
+    expect(known.size).toBe(600);
+    expect(notStored.every((file) => !known.has(file.relPath))).toBe(true);
+    await store.close();
+  });
+});

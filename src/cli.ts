@@ -62,8 +62,11 @@ async function ingest(argv: string[]): Promise<void> {
       prune: jobs.prune,
     },
   });
-  await scheduler.runAll();
-  await store.close();
+  try {
+    await scheduler.runAll();
+  } finally {
+    await store.close();
+  }
   if (progress) process.stderr.write('\n');
   if (seed) printSeedSummary(seed);
   const failed = sources.filter((summary) => !summary.ok);

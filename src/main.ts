@@ -1,4 +1,4 @@
-// The composition root: config → database → ingestion → scheduler → server. Only this file knows every stage.
+// The composition root: config → database → ingestion (wired in ingest-jobs.ts) → scheduler → server.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -110,7 +110,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     readiness.done('first-ingest');
     logger.info('first ingest finished');
     indexSearch.kick();
-  });
+  }).catch((error: unknown) => logger.error({ error: describeError(error) }, 'first ingest failed'));
   scheduler.start();
 
   /** Applies what can change live; keeps the running values of keys that need a restart, and says so. */
@@ -153,8 +153,10 @@ export async function startService(config: Config, logger: Logger, options: Serv
     },
     async stop() {
       watcher?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets would hold close() open; requests in flight still get their answer.
+      server.closeIdleConnections();
+      await closed;
       await scheduler!.stop();
       await indexSearch.stop();
       await store.close();

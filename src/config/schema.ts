@@ -38,6 +38,9 @@ export const siteRulesSchema = z.strictObject({
 
 const categoryName = z.string().trim().min(1);
 
+/** The seed folder's name in source states, logs and metrics; no configured source may take it. */
+export const SEED_FOLDER_NAME = 'seed folder';
+
 const sourceSchema = z.strictObject({
   name: z.string().trim().min(1),
   url: httpUrl,
@@ -127,6 +130,9 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.sources.forEach((source, index) => {
+      if (source.name === SEED_FOLDER_NAME) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'name'], message: `"${SEED_FOLDER_NAME}" names the seed folder; choose another name` });
+      }
       if (seen.has(source.name)) {
         ctx.addIssue({ code: 'custom', path: ['sources', index, 'name'], message: `Duplicate source name "${source.name}"` });
       }

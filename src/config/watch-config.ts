@@ -89,8 +89,9 @@ export function watchConfig(file: string, options: ConfigWatcherOptions): Config
       options.onInvalid(problems, reason);
       return { status: 'invalid', problems };
     }
-    lastText = text;
     await options.onConfig(config, reason);
+    // Only once applied: a failed apply is tried again on the next change or SIGHUP.
+    lastText = text;
     return { status: 'applied', config };
   };
 

@@ -2,7 +2,7 @@
 // together with the records of its files, so an interrupted import resumes where it stopped.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { SeedFolderConfig } from '../config/schema.js';
+import { SEED_FOLDER_NAME, type SeedFolderConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { SeedFileRecord, Store } from '../store/store.js';
 import type { Article } from '../types.js';
@@ -11,7 +11,7 @@ import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed-fo
 import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed-workers.js';
 
 export { SEED_SOURCE_KEY };
-export const SEED_SOURCE_NAME = 'seed folder';
+export const SEED_SOURCE_NAME = SEED_FOLDER_NAME;
 const BATCH_SIZE = 500;
 /** Below this many files to parse (the usual rescan), worker start-up would cost more than it saves. */
 export const SEED_WORKER_THRESHOLD = 200;

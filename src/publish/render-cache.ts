@@ -116,6 +116,8 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     items,
     policy,
     getFeed(slug, format, limit = items) {
+      // Only the default page is kept: every `?limit=` kept would let any client grow the cache.
+      if (limit !== items) return renderCategoryFeed(deps, slug, format, limit);
       return cached(slug, `${format}:${limit}`, () => renderCategoryFeed(deps, slug, format, limit));
     },
     peekFeed(slug, format) {

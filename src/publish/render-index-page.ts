@@ -36,7 +36,7 @@ function subscribeLinks(baseUrl: string, slug: string): string {
     (f) => `<a href="${escapeHtml(feedUrl(baseUrl, slug, f))}" type="${mediaType(f)}">${FORMAT_LABEL[f]}</a>`,
   ).join(' · ');
   const fields = FEED_FORMATS.map(
-    (f) => `<input class="copy" readonly value="${escapeHtml(feedUrl(baseUrl, slug, f))}" aria-label="${FORMAT_LABEL[f]} feed URL" onfocus="this.select()">`,
+    (f) => `<input class="copy" readonly value="${escapeHtml(feedUrl(baseUrl, slug, f))}" aria-label="${FORMAT_LABEL[f]} feed URL">`,
   ).join('');
   return `${links}<details><summary>Copy URL</summary>${fields}</details>`;
 }

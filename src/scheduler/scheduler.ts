@@ -4,7 +4,7 @@
 // change, and runs in flight finish with the config they started with.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { Config, SourceConfig } from '../config/schema.js';
+import { SEED_FOLDER_NAME, type Config, type SourceConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Limiter } from './limiter.js';
@@ -59,7 +59,7 @@ export interface Scheduler {
   scheduled(): string[];
 }
 
-export const SEED_TASK = 'seed folder';
+export const SEED_TASK = SEED_FOLDER_NAME;
 const PRUNE_TASK = 'retention';
 
 interface Task {

@@ -79,6 +79,11 @@ describe('parseConfig', () => {
     expect(problems.some((problem) => problem.endsWith('sources: Required'))).toBe(true);
   });
 
+  it('keeps the seed folder\'s name for the seed folder', () => {
+    const problems = problemsOf('sources:\n  - { name: seed folder, url: "https://a.example/x" }\n');
+    expect(problems).toEqual([expect.stringMatching(/sources\[0\]\.name: "seed folder" names the seed folder; choose another name$/)]);
+  });
+
   it('rejects two sources with one name', () => {
     const problems = problemsOf('sources:\n  - { name: A, url: "https://a.example/x" }\n  - { name: A, url: "https://b.example/x" }\n');
     expect(problems).toEqual([expect.stringMatching(/:3:\d+ sources\[1\]\.name: Duplicate source name "A"$/)]);

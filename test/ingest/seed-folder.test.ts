@@ -126,12 +126,11 @@ describe('scanSeedFolder', () => {
     await expect(scanSeedFolder(file, new Map())).rejects.toThrow(/not a directory/);
   });
 
-  it('rescans 20,000 unchanged files without reading them, well under a second', async () => {
+  it('rescans unchanged files without reading them', async () => {
     const known = new Map<string, SeedFileRecord>();
-    // Written synchronously: 20,000 tiny files take well under a second this way.
     for (let d = 0; d < 40; d++) {
       mkdirSync(path.join(root, `d${d}`));
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 50; i++) {
         const rel = `d${d}/${i}.md`;
         const abs = path.join(root, rel);
         writeFileSync(abs, 'x');
@@ -140,18 +139,11 @@ describe('scanSeedFolder', () => {
         known.set(rel, { relPath: rel, size: info.size, mtimeMs: info.mtimeMs, hash: 'never-read', error: null });
       }
     }
-    // Best of two runs, so a busy CI machine does not fail a test about our own cost.
-    let elapsed = Infinity;
-    let scan = await scanSeedFolder(root, known);
-    for (let run = 0; run < 2; run++) {
-      const started = performance.now();
-      scan = await scanSeedFolder(root, known);
-      elapsed = Math.min(elapsed, performance.now() - started);
-    }
-    expect(scan.unchanged).toBe(20_000);
+    // How fast this is, is `npm run bench`'s business (rescan row); here: not one file is read.
+    const scan = await scanSeedFolder(root, known);
+    expect(scan.unchanged).toBe(2_000);
     expect(scan.candidates).toEqual([]);
     expect(scan.touched).toEqual([]);
-    expect(elapsed).toBeLessThan(1000);
   }, 60_000);
 });
 

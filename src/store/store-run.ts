@@ -6,7 +6,7 @@ import type { CategoriesTable } from './categories-table.js';
 import { articleHash, storedTitleKey, type OriginsTable } from './origins-table.js';
 import type { SeedFilesTable } from './seed-files-table.js';
 import type { Tombstones } from './retention.js';
-import { publishedContentHash, storyRowHash, type StoredStory, type StoriesTable } from './stories-table.js';
+import { storyHashes, type StoredStory, type StoriesTable } from './stories-table.js';
 
 export interface StoreTables {
   origins: OriginsTable;
@@ -95,10 +95,10 @@ function reconcileStories(
   for (const { story, titleKey, origins } of after.values()) {
     // A story id may have lived under another title key before (its earliest origin was retitled).
     const stored = before.get(story.id) ?? tables.stories.find(story.id);
-    const rowHash = storyRowHash(story, titleKey);
-    if (stored?.rowHash !== rowHash) {
-      const contentChanged = stored?.contentHash !== publishedContentHash(story);
-      tables.stories.save(story, titleKey, contentChanged || !stored ? nowMs : stored.updatedMs);
+    const hashes = storyHashes(story, titleKey);
+    if (stored?.rowHash !== hashes.row) {
+      const contentChanged = stored?.contentHash !== hashes.content;
+      tables.stories.save(story, titleKey, contentChanged || !stored ? nowMs : stored.updatedMs, hashes);
       for (const ref of story.categories) tables.categories.discover(ref);
       touch(story.categories);
       if (stored) touch(stored.categories);

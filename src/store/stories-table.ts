@@ -36,20 +36,28 @@ const hash = (value: unknown): string => createHash('sha1').update(JSON.stringif
 const categoryPairs = (refs: readonly CategoryRef[]) => refs.map((ref) => [ref.slug, ref.name]);
 
 /** Hash of what a reader sees change: title, body, link, categories, image. Drives `updated`. */
-export function publishedContentHash(story: Omit<Story, 'updated'>): string {
+function publishedContentHash(story: Omit<Story, 'updated'>): string {
   return hash([story.title, story.contentHtml, story.link, categoryPairs(story.categories), story.image]);
 }
 
-/** Hash of every stored field: any difference means the row (and its feeds) must be rewritten. */
-export function storyRowHash(story: Omit<Story, 'updated'>, titleKey: string): string {
-  return hash([
-    publishedContentHash(story),
+/** Hashes of a story: what readers see (`content`) and every stored field (`row`). */
+export interface StoryHashes {
+  content: string;
+  row: string;
+}
+
+/** Both hashes, the body hashed once: any row difference means the row (and its feeds) must be rewritten. */
+export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): StoryHashes {
+  const content = publishedContentHash(story);
+  const row = hash([
+    content,
     titleKey,
     story.published.getTime(),
     story.links,
     story.author,
     story.summary,
   ]);
+  return { content, row };
 }
 
 export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
@@ -126,7 +134,7 @@ export function createStoriesTable(db: Database.Database) {
       const row = byId.get(id);
       return row ? toStored(row) : null;
     },
-    save(story: Omit<Story, 'updated'>, titleKey: string, updatedMs: number): void {
+    save(story: Omit<Story, 'updated'>, titleKey: string, updatedMs: number, hashes: StoryHashes): void {
       const categories = story.categories.map((ref) => ({ slug: ref.slug, name: ref.name }));
       upsert.run({
         id: story.id,
@@ -141,8 +149,8 @@ export function createStoriesTable(db: Database.Database) {
         image: story.image,
         content_html: story.contentHtml,
         summary: story.summary,
-        content_hash: publishedContentHash(story),
-        row_hash: storyRowHash(story, titleKey),
+        content_hash: hashes.content,
+        row_hash: hashes.row,
       });
       clearCategories.run(story.id);
       for (const ref of categories) addCategory.run(story.id, ref.slug, story.published.getTime());

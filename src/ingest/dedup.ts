@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Converter } from 'opencc-js/t2cn';
 import type { Article, CategoryRef, Story } from '../types.js';
 import type { DedupPolicy } from '../store/store.js';
+import { htmlToText } from './plain-text.js';
 
 type Convert = (text: string) => string;
 let toSimplified: Convert | undefined;
@@ -67,13 +68,7 @@ export function storyId(origin: Pick<Article, 'sourceKey' | 'originId'>): string
 
 /** Length of the visible text of an HTML body, the measure of "fullest". */
 export function plainTextLength(html: string): number {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/gi, '_')
-    .replace(/\s+/gu, ' ')
-    .trim();
-  return [...text].length;
+  return [...htmlToText(html)].length;
 }
 
 /**

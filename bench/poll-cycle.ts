@@ -14,7 +14,7 @@ import { createDedupPolicy } from '../src/ingest/dedup.js';
 import { runFeedSource, type FeedRunDeps } from '../src/ingest/run-feed-source.js';
 import { createLimiter } from '../src/scheduler/limiter.js';
 import { nextRunTime } from '../src/scheduler/next-run.js';
-import { openSqliteStore } from '../src/store/open-store.js';
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { BenchRow } from './stats.js';
 
 

@@ -14,7 +14,7 @@ import { createDedupPolicy, titleKey } from '../src/ingest/dedup.js';
 import { createRenderCache } from '../src/publish/render-cache.js';
 import { createApp } from '../src/server/create-app.js';
 import { createRequestHandler } from '../src/server/fast-path.js';
-import { openSqliteStore } from '../src/store/open-store.js';
+import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Article } from '../src/types.js';
 import type { BenchRow } from './stats.js';
 

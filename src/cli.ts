@@ -13,7 +13,7 @@ import type { FeedRunSummary } from './ingest/run-feed-source.js';
 import type { SeedRunSummary } from './ingest/run-seed-folder.js';
 import { createLimiter } from './scheduler/limiter.js';
 import { createScheduler } from './scheduler/scheduler.js';
-import { openSqliteStore } from './store/open-store.js';
+import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
 
 const EXIT_INVALID_CONFIG = 2;
 const EXIT_FAILURE = 1;

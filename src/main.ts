@@ -23,7 +23,7 @@ import { adminRoutes } from './server/admin-routes.js';
 import { createApp } from './server/create-app.js';
 import { metricsRoutes } from './server/metrics-routes.js';
 import { createRequestHandler } from './server/fast-path.js';
-import type { OpenStoreOptions } from './store/open-store.js';
+import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
 import type { Store } from './store/store.js';
 import type { Registry } from 'prom-client';
 

@@ -1,7 +1,7 @@
 // The config file's shape. `Config` is inferred from this schema; never write it by hand.
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
-import { siteRuleProblems } from '../ingest/site-rules.js';
+import { siteRuleProblems } from './site-rule-grammar.js';
 
 const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Converter } from 'opencc-js/t2cn';
 import type { Article, CategoryRef, Story } from '../types.js';
 import type { DedupPolicy } from '../store/store.js';
-import { htmlToText } from './plain-text.js';
+import { htmlToText } from './clean/plain-text.js';
 
 type Convert = (text: string) => string;
 let toSimplified: Convert | undefined;

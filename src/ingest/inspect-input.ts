@@ -6,12 +6,12 @@ import type { Config, SiteRules } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Article, RawItem } from '../types.js';
 import { createCategoryResolver } from './categories.js';
-import { decodeFeedBytes } from './decode-bytes.js';
+import { decodeFeedBytes } from './fetch/decode-bytes.js';
 import { clusterOrigins } from './dedup.js';
-import { fetchFeed, type FetchOptions } from './fetch-feed.js';
+import { fetchFeed, type FetchOptions } from './fetch/fetch-feed.js';
 import { normalizeItem } from './normalize.js';
-import { parseFeed } from './parse-feed.js';
-import { parseSeedFile } from './parse-seed-file.js';
+import { parseFeed } from './parse/parse-feed.js';
+import { parseSeedFile } from './seed/parse-seed-file.js';
 
 export interface InspectedArticle {
   title: string;

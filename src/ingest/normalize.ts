@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { SiteRules } from '../config/schema.js';
 import type { Article, CategoryRef, RawItem } from '../types.js';
-import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean-html.js';
+import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean/clean-html.js';
 import { titleKey } from './dedup.js';
-import { parseDate } from './parse-date.js';
+import { parseDate } from './parse/parse-date.js';
 
 export interface NormalizeContext {
   sourceKey: string;

@@ -6,11 +6,11 @@ import { describeError, FetchError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Article, SourceState, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
-import { decodeFeedBytes } from './decode-bytes.js';
-import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch-feed.js';
-import { isPrivateHost } from './network-guard.js';
+import { decodeFeedBytes } from './fetch/decode-bytes.js';
+import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch/fetch-feed.js';
+import { isPrivateHost } from './fetch/network-guard.js';
 import { normalizeItem } from './normalize.js';
-import { parseFeed } from './parse-feed.js';
+import { parseFeed } from './parse/parse-feed.js';
 
 export interface FeedRunDeps {
   store: Store;

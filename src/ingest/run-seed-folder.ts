@@ -7,8 +7,8 @@ import { describeError } from '../errors.js';
 import type { SeedFileRecord, Store } from '../store/store.js';
 import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
-import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed-folder.js';
-import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed-workers.js';
+import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed/seed-folder.js';
+import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed/seed-workers.js';
 
 export { SEED_SOURCE_KEY };
 export const SEED_SOURCE_NAME = SEED_FOLDER_NAME;

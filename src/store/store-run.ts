@@ -2,11 +2,11 @@
 // the run touched, so the result always equals clustering all stored origins from scratch.
 import type { Article, Story, StoreRunResult } from '../types.js';
 import type { DedupPolicy, StoreRunInput } from './store.js';
-import type { CategoriesTable } from './categories-table.js';
-import { articleHash, storedTitleKey, type OriginsTable } from './origins-table.js';
-import type { SeedFilesTable } from './seed-files-table.js';
-import type { Tombstones } from './retention.js';
-import { storyHashes, type StoredStory, type StoriesTable } from './stories-table.js';
+import type { CategoriesTable } from './sqlite/categories-table.js';
+import { articleHash, storedTitleKey, type OriginsTable } from './sqlite/origins-table.js';
+import type { SeedFilesTable } from './sqlite/seed-files-table.js';
+import type { Tombstones } from './sqlite/retention.js';
+import { storyHashes, type StoredStory, type StoriesTable } from './sqlite/stories-table.js';
 
 export interface StoreTables {
   origins: OriginsTable;

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/config/schema.js';
 import { createCategoryResolver } from '../../src/ingest/categories.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { isPrivateAddress } from '../../src/ingest/network-guard.js';
+import { isPrivateAddress } from '../../src/ingest/fetch/network-guard.js';
 import { runFeedSource, type FeedRunDeps } from '../../src/ingest/run-feed-source.js';
 import { nextRunTime } from '../../src/scheduler/next-run.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 
 const NOW = new Date('2024-05-01T06:00:00Z');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { siteRulesSchema } from '../../src/config/schema.js';
 import { createCategoryResolver } from '../../src/ingest/categories.js';
 import { normalizeItem, type NormalizeContext } from '../../src/ingest/normalize.js';
-import { parseSeedFile } from '../../src/ingest/parse-seed-file.js';
+import { parseSeedFile } from '../../src/ingest/seed/parse-seed-file.js';
 import type { Article, RawItem } from '../../src/types.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');

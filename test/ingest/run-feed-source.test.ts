@@ -5,7 +5,7 @@ import type { SourceConfig } from '../../src/config/schema.js';
 import { createCategoryResolver } from '../../src/ingest/categories.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { runFeedSource, type FeedRunDeps, type RunOutcome } from '../../src/ingest/run-feed-source.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 

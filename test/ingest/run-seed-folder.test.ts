@@ -8,7 +8,7 @@ import type { SeedFolderConfig } from '../../src/config/schema.js';
 import { createCategoryResolver } from '../../src/ingest/categories.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { runSeedFolder, type SeedRunSummary } from '../../src/ingest/run-seed-folder.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { Story } from '../../src/types.js';
 

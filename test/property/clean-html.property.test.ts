@@ -1,7 +1,7 @@
 // The sanitizer on random and hostile HTML: it never throws, and what it returns holds no active content.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanHtml } from '../../src/ingest/clean-html.js';
+import { cleanHtml } from '../../src/ingest/clean/clean-html.js';
 import { activeContent, XSS_VECTORS } from './active-content.js';
 
 const BASE = 'https://news.example.org/2025/story.html';

@@ -2,7 +2,7 @@
 // the dates it is meant to read.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDate } from '../../src/ingest/parse-date.js';
+import { parseDate } from '../../src/ingest/parse/parse-date.js';
 
 const ZONES = ['UTC', 'Asia/Shanghai', 'America/New_York', 'Europe/Berlin', 'Pacific/Chatham', 'Not/AZone', '', '+08:00'];
 const DATEISH = ['Mon', ', ', '27', 'Apr', '2022', '00:43:25', 'GMT', '+0800', '-0500', 'T', 'Z', '-', ':', '.', '99', '0000', '9999', 'Invalid Date', ' ', 'EST', '上午', '年', '月', '日'];

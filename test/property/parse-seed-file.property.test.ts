@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import { normalizeItem } from '../../src/ingest/normalize.js';
-import { parseSeedFile } from '../../src/ingest/parse-seed-file.js';
+import { parseSeedFile } from '../../src/ingest/seed/parse-seed-file.js';
 import { activeContent, XSS_VECTORS } from './active-content.js';
 
 const TOKENS = [

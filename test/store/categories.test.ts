@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 
 const policy = createDedupPolicy(12 * HOUR);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { StoreError } from '../../src/errors.js';
-import { migrations } from '../../src/store/migrations.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 
 const policy = createDedupPolicy(12 * HOUR);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import Database from 'better-sqlite3';
-import { migrate } from '../../src/store/migrations.js';
-import { listingSql } from '../../src/store/stories-table.js';
+import { migrate } from '../../src/store/sqlite/migrations.js';
+import { listingSql } from '../../src/store/sqlite/stories-table.js';
 
 // Feed pages are read on every request: they must come straight off an index, whatever the table size.
 function plan(sql: string, ...params: unknown[]): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { Article } from '../../src/types.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
@@ -109,7 +109,7 @@ describe('pruneStories', () => {
 
 describe('retention config', () => {
   it('is off by default and turns maxAgeDays into a cut-off before now', async () => {
-    const { retentionPruneOptions } = await import('../../src/store/retention.js');
+    const { retentionPruneOptions } = await import('../../src/store/sqlite/retention.js');
     const { configSchema } = await import('../../src/config/schema.js');
     expect(configSchema.parse({ sources: [] }).retention).toBeUndefined();
     expect(retentionPruneOptions(undefined, NOW)).toBeNull();

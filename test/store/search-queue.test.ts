@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { startService } from '../../src/main.js';
-import { migrations } from '../../src/store/migrations.js';
-import { openSqliteStore } from '../../src/store/open-store.js';
-import { registerSearchFunctions } from '../../src/store/search-table.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import { registerSearchFunctions } from '../../src/store/sqlite/search-table.js';
 import { FINANCE, article } from '../fixtures/publish/articles.js';
 
 const NOW = new Date('2025-01-01T00:00:00Z');

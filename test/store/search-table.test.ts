@@ -2,8 +2,8 @@
 // before search is indexed on upgrade.
 import Database from 'better-sqlite3';
 import { describe, it, expect } from 'vitest';
-import { migrate, migrations } from '../../src/store/migrations.js';
-import { htmlText } from '../../src/store/search-table.js';
+import { migrate, migrations } from '../../src/store/sqlite/migrations.js';
+import { htmlText } from '../../src/store/sqlite/search-table.js';
 import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
 
 describe('story search', () => {

@@ -1,0 +1,252 @@
+// RSS 0.9x / 1.0 (RDF) / 2.0 and Atom 0.3 / 1.0 through rss-parser. rss-parser reads the XML and
+// recognizes the format; item fields are then taken from the raw xml2js nodes, because rss-parser
+// drops xml:base, media:* and Atom 0.3 dates, and throws on one bad Atom date (guarded per item here).
+import Parser from 'rss-parser';
+import { ParseError } from '../../errors.js';
+import type { ParsedDocument, RawItem } from '../../types.js';
+import { absoluteUrl, rawDate, resolveBase } from './feed-values.js';
+
+/** An xml2js node with the default options: text, or an object with `$` attributes, `_` text, child arrays. */
+type XNode = string | { $?: Record<string, string>; _?: string; [child: string]: unknown };
+
+interface ParserInternals {
+  parseString(xml: string): Promise<Record<string, unknown>>;
+  xmlParser: { parseString(xml: string, cb: (err: unknown, result: unknown) => void): void };
+  parseItemAtom(entry: unknown): Record<string, unknown>;
+  parseItemRss(item: unknown, fields: unknown): Record<string, unknown>;
+}
+
+type Format = 'atom' | 'rss' | 'rdf';
+
+export async function parseXmlFeed(text: string, feedUrl: string, warnings: string[]): Promise<ParsedDocument> {
+  const parser = new Parser({ defaultRSS: 2 }) as unknown as ParserInternals;
+  // Capture the raw document rss-parser builds from, to read what it does not keep.
+  let root: Record<string, unknown> | null = null;
+  const xmlParse = parser.xmlParser.parseString.bind(parser.xmlParser);
+  parser.xmlParser.parseString = (xml, cb) =>
+    xmlParse(xml, (err, result) => {
+      if (!err && typeof result === 'object' && result) root = result as Record<string, unknown>;
+      cb(err, result);
+    });
+  // One item that rss-parser cannot build (e.g. `new Date('garbage').toISOString()`) must not sink the feed.
+  const failed = new Map<unknown, string>();
+  const atom = parser.parseItemAtom.bind(parser);
+  parser.parseItemAtom = (entry) => guard(() => atom(entry), entry, failed);
+  const rss = parser.parseItemRss.bind(parser);
+  parser.parseItemRss = (item, fields) => guard(() => rss(item, fields), item, failed);
+
+  let built: Record<string, unknown> = {};
+  try {
+    built = await parser.parseString(text);
+  } catch (error) {
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ').trim();
+    // `root` is only set when the XML itself was well formed: then rss-parser failed building, and the
+    // raw document is read directly (e.g. an <rss> without <channel> is an empty feed, not an error).
+    if (!root) throw new ParseError(feedUrl, `malformed XML: ${message}`, { cause: error });
+    if (!/not recognized as RSS/i.test(message)) warnings.push(`rss-parser could not build the feed (${message}); read from raw fields`);
+  }
+  if (!root) throw new ParseError(feedUrl, 'malformed XML: empty document');
+  const doc: Record<string, unknown> = root;
+  const rootName = Object.keys(doc)[0] ?? '';
+  if (!['feed', 'rss', 'rdf:RDF'].includes(rootName)) {
+    throw new ParseError(feedUrl, `not a feed (XML root element <${rootName}>)`);
+  }
+
+  const { format, top, channel, entries } = locate(doc);
+  const hasXmlBase = text.includes('xml:base');
+  const feedBase = resolveBase(attr(top, 'xml:base'), resolveBase(attr(channel, 'xml:base'), feedUrl));
+  const feedAuthor = format === 'atom' ? personName(first(channel, 'author')) : undefined;
+  const builtItems = Array.isArray(built.items) ? (built.items as Record<string, unknown>[]) : [];
+
+  const items: RawItem[] = [];
+  entries.forEach((entry, index) => {
+    const label = `item ${index + 1}`;
+    const problem = failed.get(entry);
+    if (problem) warnings.push(`${label}: ${problem}; read from raw fields`);
+    try {
+      const item =
+        format === 'atom'
+          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings)
+          : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings);
+      if (!hasXmlBase) delete item.baseUrl;
+      if (!item.title && !item.link && !item.guid && !item.html) {
+        warnings.push(`${label}: no title, link, id or content; dropped`);
+        return;
+      }
+      items.push(item);
+    } catch (error) {
+      warnings.push(`${label}: ${(error as Error).message}; dropped`);
+    }
+  });
+
+  const ttl = Number.parseInt(text1(first(channel, 'ttl')) ?? '', 10);
+  return {
+    title: text1(first(channel, 'title')) ?? text1(first(channel, 'dc:title')),
+    link: absoluteUrl(format === 'atom' ? atomLink(channel) : text1(first(channel, 'link')), feedBase),
+    items,
+    warnings,
+    ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
+  };
+}
+
+function guard(build: () => Record<string, unknown>, node: unknown, failed: Map<unknown, string>): Record<string, unknown> {
+  try {
+    return build();
+  } catch (error) {
+    failed.set(node, (error as Error).message);
+    return {};
+  }
+}
+
+function locate(doc: Record<string, unknown>): { format: Format; top: XNode | undefined; channel: XNode | undefined; entries: XNode[] } {
+  if (doc.feed) {
+    const feed = doc.feed as XNode;
+    return { format: 'atom', top: feed, channel: feed, entries: children(feed, 'entry') };
+  }
+  if (doc['rdf:RDF']) {
+    const rdf = doc['rdf:RDF'] as XNode;
+    return { format: 'rdf', top: rdf, channel: first(rdf, 'channel'), entries: children(rdf, 'item') };
+  }
+  const rss = doc.rss as XNode;
+  const channel = first(rss, 'channel');
+  return { format: 'rss', top: rss, channel, entries: children(channel, 'item') };
+}
+
+function rssItem(node: XNode, built: Record<string, unknown>, feedBase: string, label: string, warnings: string[]): RawItem {
+  const base = resolveBase(attr(node, 'xml:base'), feedBase);
+  const guidNode = first(node, 'guid');
+  const guid = text1(guidNode) ?? attr(node, 'rdf:about');
+  const permalink = guidNode && attr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid ?? '') ? guid : undefined;
+  const link = text1(first(node, 'link')) ?? atomLink(node, 'atom:link') ?? permalink;
+  const html = htmlOf(first(node, 'content:encoded')) ?? htmlOf(first(node, 'description')) ?? stringOf(built.content);
+  const categories = [...children(node, 'category'), ...children(node, 'dc:subject')]
+    .map(text1)
+    .filter((c): c is string => Boolean(c));
+  return {
+    title: text1(first(node, 'title')) ?? text1(first(node, 'dc:title')),
+    link: absoluteUrl(link, base),
+    guid,
+    published: rawDate(text1(first(node, 'pubDate')) ?? text1(first(node, 'dc:date')), `${label} date`, warnings),
+    updated: rawDate(text1(first(node, 'atom:updated')) ?? text1(first(node, 'dcterms:modified')), `${label} updated`, warnings),
+    author: text1(first(node, 'dc:creator')) ?? text1(first(node, 'author')) ?? text1(first(node, 'itunes:author')),
+    categories: categories.length ? categories : undefined,
+    images: imagesOf(node, base),
+    html,
+    baseUrl: base,
+  };
+}
+
+function atomItem(node: XNode, built: Record<string, unknown>, feedBase: string, feedAuthor: string | undefined, label: string, warnings: string[]): RawItem {
+  const base = resolveBase(attr(node, 'xml:base'), feedBase);
+  const content = first(node, 'content');
+  const summary = first(node, 'summary');
+  // rss-parser serializes xhtml content (child elements) back to markup; plain text content is in `_`.
+  const html = htmlOf(content) ?? stringOf(built.content) ?? htmlOf(summary) ?? stringOf(built.summary);
+  const contentBase = content ? resolveBase(attr(content, 'xml:base'), base) : base;
+  const linkNode = pickAtomLink(node);
+  const categories = children(node, 'category')
+    .map((c) => attr(c, 'term') ?? text1(c))
+    .filter((c): c is string => Boolean(c));
+  return {
+    title: text1(first(node, 'title')) ?? deepText(first(node, 'title')),
+    link: absoluteUrl(linkNode ? attr(linkNode, 'href') : undefined, linkNode ? resolveBase(attr(linkNode, 'xml:base'), base) : base),
+    guid: text1(first(node, 'id')),
+    published: rawDate(text1(first(node, 'published')) ?? text1(first(node, 'issued')) ?? text1(first(node, 'created')), `${label} published`, warnings),
+    updated: rawDate(text1(first(node, 'updated')) ?? text1(first(node, 'modified')), `${label} updated`, warnings),
+    author: personName(first(node, 'author')) ?? text1(first(node, 'dc:creator')) ?? feedAuthor,
+    categories: categories.length ? categories : undefined,
+    images: imagesOf(node, base),
+    html,
+    baseUrl: contentBase,
+  };
+}
+
+/** Atom link: rel="alternate" (or no rel), else the first with an href. */
+function pickAtomLink(node: XNode, name = 'link'): XNode | undefined {
+  const links = children(node, name).filter((l) => attr(l, 'href'));
+  return links.find((l) => (attr(l, 'rel') ?? 'alternate') === 'alternate') ?? links[0];
+}
+
+function atomLink(node: XNode | undefined, name = 'link'): string | undefined {
+  if (!node) return undefined;
+  const l = pickAtomLink(node, name);
+  return l ? attr(l, 'href') : undefined;
+}
+
+/** Lead image candidates: media:thumbnail, media:content images (also inside media:group), image enclosures. */
+function imagesOf(node: XNode, base: string): string[] | undefined {
+  const out: string[] = [];
+  const add = (u: string | undefined) => {
+    const abs = absoluteUrl(u, base);
+    if (abs && !out.includes(abs)) out.push(abs);
+  };
+  const scopes = [node, ...children(node, 'media:group')];
+  for (const scope of scopes) for (const t of children(scope, 'media:thumbnail')) add(attr(t, 'url'));
+  for (const scope of scopes) {
+    for (const m of children(scope, 'media:content')) {
+      const type = attr(m, 'type') ?? '';
+      if (attr(m, 'medium') === 'image' || type.startsWith('image/')) add(attr(m, 'url'));
+    }
+  }
+  for (const e of children(node, 'enclosure')) if ((attr(e, 'type') ?? '').startsWith('image/')) add(attr(e, 'url'));
+  for (const l of children(node, 'link')) {
+    if (attr(l, 'rel') === 'enclosure' && (attr(l, 'type') ?? '').startsWith('image/')) add(attr(l, 'href'));
+  }
+  for (const i of children(node, 'itunes:image')) add(attr(i, 'href'));
+  return out.length ? out : undefined;
+}
+
+function personName(node: XNode | undefined): string | undefined {
+  if (!node) return undefined;
+  return text1(first(node, 'name')) ?? (typeof node === 'string' ? text1(node) : undefined);
+}
+
+// ---- xml2js node access ----
+
+function children(node: XNode | undefined, name: string): XNode[] {
+  if (!node || typeof node === 'string') return [];
+  const v = node[name];
+  return Array.isArray(v) ? (v as XNode[]) : [];
+}
+
+function first(node: XNode | undefined, name: string): XNode | undefined {
+  return children(node, name)[0];
+}
+
+function attr(node: XNode | undefined, name: string): string | undefined {
+  if (!node || typeof node === 'string') return undefined;
+  const v = node.$?.[name];
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** Trimmed text of a simple element, or undefined when blank or when it holds elements only. */
+function text1(node: XNode | undefined): string | undefined {
+  const t = typeof node === 'string' ? node : node?._;
+  return typeof t === 'string' && t.trim() ? t.trim() : undefined;
+}
+
+/** Body markup of an element whose text is HTML (escaped or CDATA); undefined for xhtml children. */
+function htmlOf(node: XNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  if (typeof node === 'string') return node.trim() ? node : undefined;
+  const keys = Object.keys(node).filter((k) => k !== '$' && k !== '_');
+  if (keys.length) return undefined;
+  return typeof node._ === 'string' && node._.trim() ? node._ : undefined;
+}
+
+/** All text inside an element (xhtml titles); xml2js loses mixed-content order, so this is approximate. */
+function deepText(node: XNode | undefined): string | undefined {
+  const parts: string[] = [];
+  const walk = (n: unknown): void => {
+    if (typeof n === 'string') parts.push(n);
+    else if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) if (k !== '$') walk(v);
+  };
+  walk(node);
+  const text = parts.join(' ').replace(/\s+/g, ' ').trim();
+  return text || undefined;
+}
+
+function stringOf(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v : undefined;
+}

@@ -1,0 +1,133 @@
+// One seed article (Hexo-crawler Markdown/HTML with YAML front matter) to a RawItem. Pure: the
+// caller reads the file and passes its text, relative path and modification time.
+import { ParseError } from '../../errors.js';
+import type { RawItem } from '../../types.js';
+import { parseFrontMatter, splitFrontMatter, stripQuoteRuns, type FrontMatterData } from './front-matter.js';
+import { parseDate } from '../parse/parse-date.js';
+import { renderSeedBody } from './seed-body.js';
+
+export interface SeedFileInput {
+  /** Path relative to the seed folder, `/`-separated; names the file in warnings and errors. */
+  relPath: string;
+  mtime: Date;
+  /** IANA zone for zone-less dates (`seedFolder.timezone`). */
+  timezone: string;
+}
+
+export interface ParsedSeedFile {
+  item: RawItem;
+  warnings: string[];
+  /** True when the front-matter date was missing or unusable and the file's mtime was used. */
+  dateFromMtime: boolean;
+}
+
+/**
+ * Reads one seed file. A file whose YAML fails still yields an article when a title can be recovered;
+ * only a file with no recoverable title throws a ParseError naming it.
+ */
+export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFile {
+  const { relPath } = input;
+  const warnings: string[] = [];
+  const split = splitFrontMatter(text);
+  let data: FrontMatterData = {};
+  if (split.yaml === null) {
+    warnings.push(`${relPath}: no front matter`);
+  } else {
+    if (split.unclosed) warnings.push(`${relPath}: front matter has no closing ---`);
+    const parsed = parseFrontMatter(split.yaml);
+    data = parsed.data;
+    if (parsed.recovered && parsed.yamlError) {
+      warnings.push(`${relPath}: invalid YAML front matter (${parsed.yamlError}); fields recovered line by line`);
+    }
+  }
+
+  const body = renderSeedBody(split.body);
+  const title = readTitle(data.title) ?? titleFromBody(split.yaml === null ? split.body : '');
+  if (!title) throw new ParseError(relPath, 'no recoverable title in front matter');
+
+  let published = parseDate(dateValue(data.date), input.timezone);
+  const dateFromMtime = published === null;
+  if (published === null) {
+    const raw = dateValue(data.date);
+    const shown = raw === undefined ? 'missing' : `unusable (${JSON.stringify(String(raw))})`;
+    warnings.push(`${relPath}: date ${shown}; using the file's modification time`);
+    published = input.mtime;
+  }
+  const updated = parseDate(dateValue(data.updated), input.timezone);
+
+  const item: RawItem = {
+    title,
+    published,
+    author: readText(data.author),
+    categories: readCategories(data.categories ?? data.category),
+    images: dedupe([readText(data.headimg), readText(data.thumbnail), readText(data.cover)]),
+    html: body.html,
+  };
+  if (updated) item.updated = updated;
+  const link = [data.link, data.url, data.permalink].map(readText).find((v) => v !== undefined && isHttpUrl(v));
+  if (link) item.link = link;
+  return { item, warnings, dateFromMtime };
+}
+
+function readTitle(value: unknown): string | undefined {
+  const text = readText(value);
+  if (text === undefined) return undefined;
+  const title = stripQuoteRuns(text.replace(/\s+/g, ' ')).trim();
+  return title === '' ? undefined : title;
+}
+
+/** Without front matter, a Markdown `# heading` or an HTML <title>/<h1> can still name the article. */
+function titleFromBody(body: string): string | undefined {
+  const heading = /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
+  const tag = /<(title|h1)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(body)?.[2]?.replace(/<[^>]*>/g, '');
+  const text = (heading ?? tag)?.replace(/\s+/g, ' ').trim();
+  return text ? text : undefined;
+}
+
+function dateValue(value: unknown): string | Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+function readText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  return undefined;
+}
+
+/** Categories: a list or a string; nested lists flattened, Markdown links reduced to their text, blanks dropped. */
+export function readCategories(value: unknown): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+    } else if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+      // `- 科技: 手机` is a one-entry mapping in YAML; the crawler meant the text.
+      for (const [key, inner] of Object.entries(v as Record<string, unknown>)) {
+        const innerText = readText(inner);
+        visit(innerText === undefined ? key : `${key}: ${innerText}`);
+      }
+    } else {
+      const text = readText(v);
+      if (text !== undefined) out.push(text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\s+/g, ' ').trim());
+    }
+  };
+  visit(value);
+  return dedupe(out);
+}
+
+function dedupe(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

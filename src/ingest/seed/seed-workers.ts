@@ -1,0 +1,191 @@
+// Parsing, normalizing and cleaning seed files: the pure per-file step (shared by the main thread and the
+// workers) and a small worker_threads pool that runs it off the main thread during large imports.
+import { availableParallelism } from 'node:os';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { SiteRules } from '../../config/schema.js';
+import { describeError } from '../../errors.js';
+import type { Article } from '../../types.js';
+import { normalizeItem } from '../normalize.js';
+import { parseSeedFile } from './parse-seed-file.js';
+
+/** The source key of seed articles (re-exported by run-seed-folder.ts). */
+export const SEED_SOURCE_KEY = 'seed';
+
+export interface SeedTextFile {
+  relPath: string;
+  text: string;
+  mtimeMs: number;
+}
+
+/** The plain data the per-file step needs (it crosses the thread boundary). */
+export interface SeedParseConfig {
+  timezone: string;
+  rules?: SiteRules | undefined;
+}
+
+/**
+ * One file's outcome. The article's categories are left empty: the caller resolves `itemCategories`
+ * (plus the folder's own) with its resolver, which is a function and stays on the main thread.
+ */
+export type PreparedSeedFile =
+  | { relPath: string; article: Article; itemCategories: string[]; error?: undefined }
+  | { relPath: string; error: string; article?: undefined };
+
+export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): PreparedSeedFile {
+  try {
+    const mtime = new Date(file.mtimeMs);
+    const parsed = parseSeedFile(file.text, { relPath: file.relPath, mtime, timezone: config.timezone });
+    const normalized = normalizeItem(parsed.item, {
+      sourceKey: SEED_SOURCE_KEY,
+      documentUrl: null,
+      fallbackId: file.relPath,
+      fallbackDate: mtime,
+      timezone: config.timezone,
+      categories: [],
+      rules: config.rules,
+    });
+    if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
+    // A seed file's identity is its path, never a guid or link it may carry.
+    const article: Article = { ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback };
+    return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])] };
+  } catch (error) {
+    return { relPath: file.relPath, error: describeError(error) };
+  }
+}
+
+export function prepareSeedFiles(files: readonly SeedTextFile[], config: SeedParseConfig): PreparedSeedFile[] {
+  return files.map((file) => prepareSeedFile(file, config));
+}
+
+/** Messages between the pool and seed-worker.ts. */
+export interface SeedWorkerRequest {
+  id: number;
+  files: SeedTextFile[];
+}
+export type SeedWorkerReply = { id: number; results: PreparedSeedFile[] } | { id: number; error: string };
+
+export interface SeedWorkerPool {
+  readonly size: number;
+  /** The files' outcomes in input order. Rejects when a worker crashes (the pool is then unusable). */
+  prepare(files: readonly SeedTextFile[]): Promise<PreparedSeedFile[]>;
+  /** Terminates every worker; pending work is rejected. */
+  close(): Promise<void>;
+}
+
+const MAX_WORKERS = 4;
+/** Files per message: small enough to balance the workers, large enough that messaging costs nothing. */
+const CHUNK_FILES = 50;
+
+/** Workers for a large import: one per core up to 4 (the main thread stores meanwhile); 0 on one core. */
+export function defaultSeedWorkerCount(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(cores, MAX_WORKERS);
+}
+
+/**
+ * The worker entry next to this module: the built .js under dist/; under tsx or vitest the .ts source,
+ * loaded through tsx's API (Node 20 does not apply `--import tsx` hooks inside worker threads).
+ */
+function workerEntry(): { source: URL | string; eval: boolean } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { source: new URL('./seed-worker.js', here), eval: false };
+  const entry = new URL('./seed-worker.ts', here).href;
+  const api = import.meta.resolve('tsx/esm/api');
+  const script = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
+  return { source: script, eval: true };
+}
+
+interface Task {
+  files: SeedTextFile[];
+  resolve: (results: PreparedSeedFile[]) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Tasks posted and not yet answered, by id; the worker answers them in order. */
+  pending: Map<number, Task>;
+  queuedFiles: number;
+}
+
+export interface SeedWorkerPoolOptions {
+  /** Workers; default defaultSeedWorkerCount(), at least 1. */
+  size?: number;
+  /** Heap limits per worker (a runaway file then fails the run instead of the machine). */
+  resourceLimits?: ResourceLimits;
+}
+
+export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorkerPoolOptions = {}): SeedWorkerPool {
+  const size = Math.max(1, options.size ?? (defaultSeedWorkerCount() || 1));
+  const entry = workerEntry();
+  let nextId = 0;
+  let failure: Error | null = null;
+  let closed = false;
+
+  const fail = (slot: Slot, error: Error): void => {
+    if (closed) return;
+    failure ??= error;
+    for (const task of slot.pending.values()) task.reject(failure);
+    slot.pending.clear();
+    slot.queuedFiles = 0;
+    // One crashed worker ends the pool: the run stops with the batches stored so far.
+    for (const other of slots) {
+      if (other === slot) continue;
+      for (const task of other.pending.values()) task.reject(failure);
+      other.pending.clear();
+      void other.worker.terminate();
+    }
+  };
+
+  const slots: Slot[] = Array.from({ length: size }, (_, index) => {
+    const worker = new Worker(entry.source, { eval: entry.eval, workerData: { config }, execArgv: [], ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
+    const slot: Slot = { worker, pending: new Map(), queuedFiles: 0 };
+    worker.on('message', (reply: SeedWorkerReply) => {
+      const task = slot.pending.get(reply.id);
+      if (!task) return;
+      slot.pending.delete(reply.id);
+      slot.queuedFiles -= task.files.length;
+      if ('error' in reply) task.reject(new Error(`seed worker ${index} failed: ${reply.error}`));
+      else task.resolve(reply.results);
+    });
+    worker.on('error', (error) => fail(slot, new Error(`seed worker ${index} crashed: ${describeError(error)}`, { cause: error })));
+    worker.on('exit', (code) => fail(slot, new Error(`seed worker ${index} exited unexpectedly (code ${code})`)));
+    return slot;
+  });
+
+  const submit = (files: SeedTextFile[]): Promise<PreparedSeedFile[]> =>
+    new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
+      if (closed) return reject(new Error('seed worker pool is closed'));
+      // The least loaded worker; each one works through its own queue, so it keeps busy while the main
+      // thread is storing and cannot hand out work.
+      const slot = slots.reduce((best, s) => (s.queuedFiles < best.queuedFiles ? s : best));
+      const id = nextId++;
+      slot.pending.set(id, { files, resolve, reject });
+      slot.queuedFiles += files.length;
+      slot.worker.postMessage({ id, files } satisfies SeedWorkerRequest);
+    });
+
+  return {
+    size,
+    async prepare(files) {
+      const chunks: Promise<PreparedSeedFile[]>[] = [];
+      for (let start = 0; start < files.length; start += CHUNK_FILES) chunks.push(submit(files.slice(start, start + CHUNK_FILES)));
+      // Keep every chunk's rejection handled even when an earlier one already failed the whole call.
+      const settled = await Promise.allSettled(chunks);
+      const rejected = settled.find((s) => s.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const error = new Error('seed worker pool is closed');
+      for (const slot of slots) {
+        for (const task of slot.pending.values()) task.reject(error);
+        slot.pending.clear();
+      }
+      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Oldest-first pages of a category for archived feeds (RFC 5005): walks the same indexes as the
+// newest-first listing, forwards, skipping `offset` rows.
+import type Database from 'better-sqlite3';
+import type { Story } from '../../types.js';
+import { toStory, type StoryRow } from './stories-table.js';
+
+export const archiveSql = {
+  all: 'SELECT * FROM stories ORDER BY published_ms ASC, id ASC LIMIT ? OFFSET ?',
+  category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    WHERE sc.slug = ? ORDER BY sc.published_ms ASC, sc.story_id ASC LIMIT ? OFFSET ?`,
+} as const;
+
+export function createArchiveListing(db: Database.Database) {
+  const all = db.prepare<[number, number], StoryRow>(archiveSql.all);
+  const category = db.prepare<[string, number, number], StoryRow>(archiveSql.category);
+  return {
+    /** Stories at positions offset … offset+limit-1 in publication order, oldest first. */
+    page(slug: string, offset: number, limit: number, names: ReadonlyMap<string, string>): Story[] {
+      const rows = slug === 'all' ? all.all(limit, offset) : category.all(slug, limit, offset);
+      return rows.map((row) => toStory(row, names));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// categories: names for slugs, and each category's story count and last change, kept up to date by
+// storeRun so listing categories costs one small table read instead of a join over every story.
+import type Database from 'better-sqlite3';
+import type { CategoryRef, CategorySummary } from '../../types.js';
+
+interface CategoryRow {
+  slug: string;
+  name: string;
+  story_count: number;
+  last_changed_ms: number | null;
+}
+
+const toSummary = (row: CategoryRow): CategorySummary => ({
+  slug: row.slug,
+  name: row.name,
+  count: row.story_count,
+  lastChanged: row.last_changed_ms === null ? null : new Date(row.last_changed_ms),
+});
+
+export function createCategoriesTable(db: Database.Database) {
+  const declare = db.prepare<[string, string]>(
+    'INSERT INTO categories (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name',
+  );
+  // A name seen on an article never overrides a configured (declared) one.
+  const discover = db.prepare<[string, string]>('INSERT OR IGNORE INTO categories (slug, name) VALUES (?, ?)');
+  const setStats = db.prepare<[number, number | null, string]>(
+    'UPDATE categories SET story_count = ?, last_changed_ms = ? WHERE slug = ?',
+  );
+  const all = db.prepare<[], CategoryRow>("SELECT * FROM categories WHERE slug <> 'all' ORDER BY slug");
+  const one = db.prepare<[string], CategoryRow>('SELECT * FROM categories WHERE slug = ?');
+  const names = db.prepare<[], Pick<CategoryRow, 'slug' | 'name'>>('SELECT slug, name FROM categories');
+
+  return {
+    declare(ref: CategoryRef): void {
+      declare.run(ref.slug, ref.name);
+    },
+    discover(ref: CategoryRef): void {
+      discover.run(ref.slug, ref.name);
+    },
+    /** Records a change: the new count, and the change time (null once the category is empty). */
+    changed(slug: string, count: number, atMs: number): void {
+      setStats.run(count, count > 0 ? atMs : null, slug);
+    },
+    list(): CategorySummary[] {
+      return all.all().map(toSummary);
+    },
+    get(slug: string): CategorySummary | null {
+      const row = one.get(slug);
+      return row ? toSummary(row) : null;
+    },
+    names(): Map<string, string> {
+      return new Map(names.all().map((row) => [row.slug, row.name]));
+    },
+  };
+}
+
+export type CategoriesTable = ReturnType<typeof createCategoriesTable>;

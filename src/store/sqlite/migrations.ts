@@ -1,0 +1,114 @@
+// Schema versions, applied in order; PRAGMA user_version records how many have run.
+import type Database from 'better-sqlite3';
+import { StoreError } from '../../errors.js';
+import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } from './search-table.js';
+import { RETENTION_MIGRATION } from './retention.js';
+
+/** Append only: never edit a migration that has shipped. */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE origins (
+    source_key TEXT NOT NULL,
+    origin_id TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    guid TEXT,
+    published_ms INTEGER NOT NULL,
+    updated_ms INTEGER,
+    author TEXT,
+    categories_json TEXT NOT NULL,
+    image TEXT,
+    content_html TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    date_is_fallback INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    story_id TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    PRIMARY KEY (source_key, origin_id)
+  );
+  CREATE INDEX origins_by_title_key ON origins (title_key);
+
+  CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    title_key TEXT NOT NULL,
+    published_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    links_json TEXT NOT NULL,
+    author TEXT,
+    categories_json TEXT NOT NULL,
+    image TEXT,
+    content_html TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    row_hash TEXT NOT NULL
+  );
+  CREATE INDEX stories_by_title_key ON stories (title_key);
+  CREATE INDEX stories_by_published ON stories (published_ms, id);
+
+  CREATE TABLE story_categories (
+    story_id TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    published_ms INTEGER NOT NULL,
+    PRIMARY KEY (story_id, slug)
+  );
+  CREATE INDEX story_categories_by_slug ON story_categories (slug, published_ms, story_id);
+
+  CREATE TABLE categories (
+    slug TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    story_count INTEGER NOT NULL DEFAULT 0,
+    last_changed_ms INTEGER
+  );
+  INSERT INTO categories (slug, name) VALUES ('all', 'all');
+
+  CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    last_attempt_ms INTEGER,
+    last_success_ms INTEGER,
+    http_status INTEGER,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_run_ms INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    added_last INTEGER NOT NULL DEFAULT 0,
+    added_total INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE seed_files (
+    rel_path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    hash TEXT NOT NULL,
+    error TEXT
+  );
+  `,
+  // 2: full-text search (search-table.ts).
+  SEARCH_MIGRATION,
+  // 3: tombstones of pruned stories, origins by story (retention.ts).
+  RETENTION_MIGRATION,
+  // 4: search indexing deferred to a queue drained in the background and before each search (search-table.ts).
+  SEARCH_QUEUE_MIGRATION,
+];
+
+/** Brings the database to the latest schema; refuses a database written by a newer version. */
+export function migrate(db: Database.Database): void {
+  // The search triggers call this function: every migrated connection needs it.
+  registerSearchFunctions(db);
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new StoreError(`database schema version ${current} is newer than this program knows (${migrations.length})`);
+  }
+  const apply = db.transaction(() => {
+    for (let version = current; version < migrations.length; version++) {
+      db.exec(migrations[version]!);
+      // PRAGMA takes no bound parameters; the value is our own integer.
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  });
+  apply.immediate();
+}

@@ -1,0 +1,159 @@
+// The embedded store: one SQLite file (better-sqlite3, WAL) behind the async Store contract.
+// Calls are synchronous underneath; the async surface keeps the stages ready for a server database.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreError, describeError } from '../../errors.js';
+import { createCategoriesTable } from './categories-table.js';
+import { migrate } from './migrations.js';
+import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
+import { createStoryOrigins } from './story-origins.js';
+import { createArchiveListing } from './archive-listing.js';
+import { createSearchIndexer, createSearchTable } from './search-table.js';
+import { createOriginsTable } from './origins-table.js';
+import { createSeedFilesTable } from './seed-files-table.js';
+import { createSourcesTable } from './sources-table.js';
+import { createStoriesTable } from './stories-table.js';
+import { storeRunInTransaction, type StoreTables } from '../store-run.js';
+import type { DedupPolicy, Store } from '../store.js';
+
+export interface OpenStoreOptions {
+  /** Source of "now" for first-seen and updated times; tests pin it. */
+  clock?: () => Date;
+  /**
+   * Called with the connection once it is open and migrated: tests use it to simulate faults
+   * (`PRAGMA max_page_count` for a full disk, a short `busy_timeout` for a held lock).
+   */
+  onOpen?: (db: Database.Database) => void;
+}
+
+function openDatabase(path: string): Database.Database {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Opens (creating and migrating as needed) the SQLite database at `path`; `:memory:` for tests. */
+export async function openSqliteStore(path: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? (() => new Date());
+  let db: Database.Database;
+  try {
+    db = openDatabase(path);
+  } catch (error) {
+    throw new StoreError(`cannot open database ${path}: ${describeError(error)}`, { cause: error });
+  }
+  options.onOpen?.(db);
+
+  const tables: StoreTables = {
+    origins: createOriginsTable(db),
+    stories: createStoriesTable(db),
+    categories: createCategoriesTable(db),
+    seedFiles: createSeedFilesTable(db),
+    tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
+  };
+  const storyOrigins = createStoryOrigins(db);
+  const prune = createPruner(db, tables);
+  const sources = createSourcesTable(db);
+  const search = createSearchTable(db);
+  const indexer = createSearchIndexer(db);
+  const archive = createArchiveListing(db);
+  // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.
+  const storeRun = db.transaction((input: Parameters<Store['storeRun']>[0], nowMs: number) =>
+    storeRunInTransaction(tables, policy, input, nowMs),
+  ).immediate;
+  const declare = db.transaction((refs: Parameters<Store['declareCategories']>[0]) => {
+    for (const ref of refs) tables.categories.declare(ref);
+  });
+
+  /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
+  const unit = <T>(what: string, work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });
+    }
+  };
+
+  return {
+    async storeRun(input) {
+      return unit(`storing run of ${input.sourceKey} failed`, () => storeRun(input, clock().getTime()));
+    },
+    async listCategoryStories(slug, limit) {
+      const rows = Math.max(0, Math.floor(limit));
+      return unit(`listing category ${slug} failed`, () => tables.stories.newest(slug, rows, tables.categories.names()));
+    },
+    async listCategories() {
+      return unit('listing categories failed', () => tables.categories.list());
+    },
+    async getCategory(slug) {
+      return unit(`reading category ${slug} failed`, () => tables.categories.get(slug));
+    },
+    async declareCategories(categories) {
+      unit('declaring categories failed', () => declare(categories));
+    },
+    async recordFetchOutcome(source, outcome) {
+      unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome));
+    },
+    async getSourceState(name) {
+      return unit(`reading source ${name} failed`, () => sources.get(name));
+    },
+    async listSourceStates() {
+      return unit('listing sources failed', () => sources.list());
+    },
+    async listSeedFiles() {
+      return unit('listing seed files failed', () => tables.seedFiles.all());
+    },
+    async listCategoryPage(slug, offset, limit) {
+      const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
+      return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
+    },
+    async searchStories(query, limit) {
+      // Queued stories are indexed first, so a search never misses a stored story.
+      return unit('searching stories failed', () => {
+        indexer.drain();
+        return search.search(query, limit, tables.categories.names());
+      });
+    },
+    async indexSearchBacklog(maxStories) {
+      return unit('indexing stories for search failed', () => indexer.indexBacklog(maxStories));
+    },
+    async backup(file) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        await db.backup(file);
+      } catch (error) {
+        throw new StoreError(`backup to ${file} failed: ${describeError(error)}`, { cause: error });
+      }
+    },
+    async sizeBytes() {
+      return unit('reading database size failed', () => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number));
+    },
+    async listStoryOrigins(storyId) {
+      return unit(`listing origins of story ${storyId} failed`, () => storyOrigins.list(storyId));
+    },
+    async pruneStories(options) {
+      return unit('pruning stories failed', () => prune(options, clock().getTime()));
+    },
+    async ping() {
+      try {
+        return db.prepare('SELECT 1 AS ok').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// sources: the fetch state of each source (a configured feed, or the seed folder).
+import type Database from 'better-sqlite3';
+import type { SourceState } from '../../types.js';
+import type { FetchOutcome } from '../store.js';
+
+interface SourceRow {
+  name: string;
+  url: string;
+  last_attempt_ms: number | null;
+  last_success_ms: number | null;
+  http_status: number | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_run_ms: number | null;
+  etag: string | null;
+  last_modified: string | null;
+  added_last: number;
+  added_total: number;
+}
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+const toState = (row: SourceRow): SourceState => ({
+  name: row.name,
+  url: row.url,
+  lastAttempt: toDate(row.last_attempt_ms),
+  lastSuccess: toDate(row.last_success_ms),
+  httpStatus: row.http_status,
+  lastError: row.last_error,
+  consecutiveFailures: row.consecutive_failures,
+  nextRun: toDate(row.next_run_ms),
+  etag: row.etag,
+  lastModified: row.last_modified,
+  addedLastRun: row.added_last,
+  addedTotal: row.added_total,
+});
+
+export function createSourcesTable(db: Database.Database) {
+  // Validators (etag, last_modified) are kept when the outcome does not mention them (undefined),
+  // so a failed fetch does not forget them; an explicit null clears them.
+  const record = db.prepare(`
+    INSERT INTO sources (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
+      consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total)
+    VALUES (@name, @url, @at_ms, CASE WHEN @ok THEN @at_ms END, @http_status, @error,
+      CASE WHEN @ok THEN 0 ELSE 1 END, @next_run_ms,
+      CASE WHEN @etag_given THEN @etag END, CASE WHEN @last_modified_given THEN @last_modified END,
+      @added, @added)
+    ON CONFLICT (name) DO UPDATE SET
+      url = excluded.url,
+      last_attempt_ms = excluded.last_attempt_ms,
+      last_success_ms = CASE WHEN @ok THEN excluded.last_attempt_ms ELSE last_success_ms END,
+      http_status = excluded.http_status,
+      last_error = excluded.last_error,
+      consecutive_failures = CASE WHEN @ok THEN 0 ELSE consecutive_failures + 1 END,
+      next_run_ms = excluded.next_run_ms,
+      etag = CASE WHEN @etag_given THEN @etag ELSE etag END,
+      last_modified = CASE WHEN @last_modified_given THEN @last_modified ELSE last_modified END,
+      added_last = excluded.added_last,
+      added_total = added_total + excluded.added_last`);
+  const one = db.prepare<[string], SourceRow>('SELECT * FROM sources WHERE name = ?');
+  const all = db.prepare<[], SourceRow>('SELECT * FROM sources ORDER BY name');
+
+  return {
+    record(source: { name: string; url: string }, outcome: FetchOutcome): void {
+      record.run({
+        name: source.name,
+        url: source.url,
+        at_ms: outcome.at.getTime(),
+        ok: outcome.ok ? 1 : 0,
+        http_status: outcome.httpStatus,
+        error: outcome.error,
+        next_run_ms: outcome.nextRun?.getTime() ?? null,
+        etag_given: outcome.etag !== undefined ? 1 : 0,
+        etag: outcome.etag ?? null,
+        last_modified_given: outcome.lastModified !== undefined ? 1 : 0,
+        last_modified: outcome.lastModified ?? null,
+        added: outcome.added,
+      });
+    },
+    get(name: string): SourceState | null {
+      const row = one.get(name);
+      return row ? toState(row) : null;
+    },
+    list(): SourceState[] {
+      return all.all().map(toState);
+    },
+  };
+}
+
+export type SourcesTable = ReturnType<typeof createSourcesTable>;

@@ -64,3 +64,8 @@ export function previewUrl(baseUrl: string, slug: string): string {
 export function searchUrl(baseUrl: string, query: string, format: FeedFormat): string {
   return `${trimBase(baseUrl)}/feeds/search.${format}?q=${encodeURIComponent(query)}`;
 }
+
+/** `${baseUrl}/stories/${id}`: the page of one story, the link of every item that has no origin link. */
+export function storyUrl(baseUrl: string, storyId: string): string {
+  return `${trimBase(baseUrl)}/stories/${encodeURIComponent(storyId)}`;
+}

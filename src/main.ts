@@ -61,13 +61,14 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const store = await openStore(config, undefined, options.storeOptions);
   readiness.done('database');
   const registry = createRegistry();
+  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
   const metrics = createMetrics(registry, {
     listSourceStates: () => store.listSourceStates(),
     sizeBytes: () => store.sizeBytes(),
     configuredSources: () => [...running.sources.map((source) => source.name), ...(running.seedFolder ? [SEED_SOURCE_NAME] : [])],
+    renderCache: () => cache.stats(),
   });
-  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
-  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
   const indexSearch = searchIndexLoop(store, logger, (indexed) => {
     // Saved searches may match the newly indexed stories: render them again.
     if (indexed > 0 && policy.savedQueries.size > 0) cache.invalidate([...policy.savedQueries.keys()]);

@@ -22,6 +22,15 @@ export interface MetricsSources {
   sizeBytes(): Promise<number>;
   /** Names of the sources in the running config: states of removed sources are not exported. */
   configuredSources(): readonly string[];
+  /** What the render cache holds now (publish/render-cache.ts `stats`). */
+  renderCache?(): RenderCacheFigures;
+}
+
+export interface RenderCacheFigures {
+  entries: number;
+  bytes: number;
+  budgetBytes: number;
+  evictions: number;
 }
 
 export interface Metrics {
@@ -141,6 +150,17 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
       this.set(await sources.sizeBytes());
     },
   });
+
+  const cacheStats = sources.renderCache;
+  if (cacheStats) {
+    const gauge = (name: string, help: string, read: (stats: RenderCacheFigures) => number): void => {
+      new Gauge({ name: `${PREFIX}${name}`, help, registers, collect() { this.set(read(cacheStats())); } });
+    };
+    gauge('render_cache_bytes', 'Bytes of rendered documents the render cache keeps (all codings).', (s) => s.bytes);
+    gauge('render_cache_budget_bytes', 'The render cache byte budget; least recently used documents go beyond it.', (s) => s.budgetBytes);
+    gauge('render_cache_entries', 'Documents the render cache keeps.', (s) => s.entries);
+    gauge('render_cache_evictions', 'Documents dropped to stay within the budget since start.', (s) => s.evictions);
+  }
 
   return {
     registry,

@@ -2,6 +2,10 @@
 // in that category. Renders lazily on first request; concurrent requests for one missing entry
 // share its render. Ingest calls `invalidate` with the categories a run changed. The `peek`
 // methods answer synchronously from settled entries, for the server's fast path.
+// Memory is bounded by construction: only categories the store knows get entries, the bytes kept
+// are capped (least recently used go first), and one-off `?limit=` renders are never kept or
+// precompressed, are capped in size and run a few at a time.
+import pLimit from 'p-limit';
 import type { CategorySummary } from '../types.js';
 import { ARCHIVE_PAGE_SIZE } from './archive-pages.js';
 import type { FeedSite } from './build-feed.js';
@@ -12,6 +16,7 @@ import {
   type DocumentDeps, type DocumentStore,
 } from './render-documents.js';
 import { renderOpml } from './render-opml.js';
+import { createBudgetCache, type BudgetCacheStats } from './budget-cache.js';
 import { toRenderedEncoded, type Rendered } from './rendered.js';
 
 export { etagOf, toRendered, type Rendered } from './rendered.js';
@@ -26,7 +31,17 @@ export interface RenderCacheOptions {
   /** Polling hints, hub and saved searches; default: 15-minute schedule, no hub, no saved searches. */
   policy?: FeedPolicy;
   archivePageSize?: number;
+  /** Bytes of rendered documents kept (identity, gzip and brotli together); default RENDER_CACHE_BYTES. */
+  budgetBytes?: number;
+  /** One-off `?limit=` renders at once; default ONE_OFF_RENDERS. */
+  oneOffConcurrency?: number;
 }
+
+/** Default byte budget: room for every default page of a few hundred categories. */
+export const RENDER_CACHE_BYTES = 48 * 1024 * 1024;
+/** One-off renders in parallel: each holds its stories and output in memory at once. */
+export const ONE_OFF_RENDERS = 2;
+
 
 export interface RenderCache {
   /** A category's feed (`all` included); null when the category is unknown. */
@@ -44,7 +59,10 @@ export interface RenderCache {
   search(query: string, format: FeedFormat, limit?: number): Promise<Rendered>;
   /** Drops what these categories' changes make stale: their documents, `all`, saved searches, OPML. */
   invalidate(slugs: string[]): void;
-  clear(): void;
+  /** Drops everything (a follower that may have missed changes renders everything again). */
+  invalidateAll(): void;
+  /** Entries and bytes kept, for /metrics. */
+  stats(): BudgetCacheStats;
   readonly items: number;
   readonly policy: FeedPolicy;
 }
@@ -61,46 +79,10 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     now: options.now ?? (() => new Date()),
     archivePageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   };
-  // slug → variant key → pending or settled render. Promises are kept so concurrent misses share one.
-  const entries = new Map<string, Map<string, Promise<unknown>>>();
-  // The same renders once settled, for synchronous lookups.
-  const settled = new Map<string, Map<string, unknown>>();
-
-  function cached<T>(slug: string, variant: string, render: () => Promise<T | null>): Promise<T | null> {
-    let variants = entries.get(slug);
-    if (!variants) entries.set(slug, (variants = new Map()));
-    const hit = variants.get(variant) as Promise<T | null> | undefined;
-    if (hit) return hit;
-    const pending: Promise<T | null> = render().then(
-      (result) => {
-        // Unknown categories are not kept: they may appear with the next ingest run.
-        if (result === null) forget(slug, variant, pending);
-        else if (entries.get(slug)?.get(variant) === pending) {
-          let done = settled.get(slug);
-          if (!done) settled.set(slug, (done = new Map()));
-          done.set(variant, result);
-        }
-        return result;
-      },
-      (error: unknown) => {
-        forget(slug, variant, pending);
-        throw error;
-      },
-    );
-    variants.set(variant, pending);
-    return pending;
-  }
-
-  // Removes an entry only if it is still this render (an invalidate may have replaced it).
-  function forget(slug: string, variant: string, pending: Promise<unknown>): void {
-    const variants = entries.get(slug);
-    if (variants?.get(variant) === pending) variants.delete(variant);
-  }
-
-  function drop(slug: string): void {
-    entries.delete(slug);
-    settled.delete(slug);
-  }
+  const kept = createBudgetCache<object>(options.budgetBytes ?? RENDER_CACHE_BYTES, sizeOfValue);
+  const oneOff = pLimit(options.oneOffConcurrency ?? ONE_OFF_RENDERS);
+  const cached = <T extends object>(slug: string, variant: string, render: () => Promise<T | null>): Promise<T | null> =>
+    kept.get(slug, variant, render) as Promise<T | null>;
 
   async function renderOpmlList(): Promise<Rendered> {
     const categories = await listCategorySummaries(deps);
@@ -117,11 +99,11 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     policy,
     getFeed(slug, format, limit = items) {
       // Only the default page is kept: every `?limit=` kept would let any client grow the cache.
-      if (limit !== items) return renderCategoryFeed(deps, slug, format, limit);
+      if (limit !== items) return oneOff(() => renderCategoryFeed(deps, slug, format, limit, { oneOff: true }));
       return cached(slug, `${format}:${limit}`, () => renderCategoryFeed(deps, slug, format, limit));
     },
     peekFeed(slug, format) {
-      return settled.get(slug)?.get(`${format}:${items}`) as Rendered | undefined;
+      return kept.peek(slug, `${format}:${items}`) as Rendered | undefined;
     },
     getArchive(slug, page, format) {
       return cached(slug, `archive:${format}:${page}`, () => renderArchivePage(deps, slug, page, format));
@@ -133,7 +115,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       return (await cached(GLOBAL_KEY, 'opml', renderOpmlList))!;
     },
     peekOpml() {
-      return settled.get(GLOBAL_KEY)?.get('opml') as Rendered | undefined;
+      return kept.peek(GLOBAL_KEY, 'opml') as Rendered | undefined;
     },
     async listCategories() {
       return (await cached(GLOBAL_KEY, 'categories', () => listCategorySummaries(deps)))!;
@@ -143,14 +125,21 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     },
     invalidate(slugs) {
       if (slugs.length === 0) return;
-      for (const slug of slugs) drop(slug);
-      drop('all');
-      for (const slug of policy.savedQueries.keys()) drop(slug);
-      drop(GLOBAL_KEY);
+      for (const slug of slugs) kept.dropGroup(slug);
+      kept.dropGroup('all');
+      for (const slug of policy.savedQueries.keys()) kept.dropGroup(slug);
+      kept.dropGroup(GLOBAL_KEY);
     },
-    clear() {
-      entries.clear();
-      settled.clear();
+    invalidateAll() {
+      kept.clear();
     },
+    stats: () => kept.stats(),
   };
+}
+
+/** Bytes a kept value holds: a rendered document's three codings, or a small list. */
+function sizeOfValue(value: object): number {
+  if (Array.isArray(value)) return 256 * (value.length + 1);
+  const rendered = value as Rendered;
+  return rendered.body.length + (rendered.gzip?.length ?? 0) + (rendered.br?.length ?? 0) + 512;
 }

@@ -65,15 +65,38 @@ function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
   return { ttlMinutes: deps.policy.ttlMinutes(slug), hub: deps.policy.hub ?? undefined };
 }
 
-export async function renderCategoryFeed(deps: DocumentDeps, slug: string, format: FeedFormat, limit: number): Promise<Rendered | null> {
+/** Text of stories a one-off (`?limit=`) render takes at most: the output stays a few MB. */
+export const ONE_OFF_MAX_TEXT_CHARS = 4 * 1024 * 1024;
+
+/** The newest stories whose bodies and summaries fit in `budget` characters (at least one). */
+export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
+  let used = 0;
+  let n = 0;
+  for (const story of stories) {
+    used += story.contentHtml.length + story.summary.length + story.title.length;
+    if (used > budget && n > 0) break;
+    n += 1;
+  }
+  return n === stories.length ? stories : stories.slice(0, n);
+}
+
+/**
+ * A category's feed; null for an unknown category. A one-off render (a `?limit=` asked by a client)
+ * is served once and dropped, so it is not precompressed and its stories are capped in size.
+ */
+export async function renderCategoryFeed(
+  deps: DocumentDeps, slug: string, format: FeedFormat, limit: number, options: { oneOff?: boolean } = {},
+): Promise<Rendered | null> {
   const content = await categoryContent(deps, slug, limit);
   if (!content) return null;
+  if (options.oneOff) content.stories = storiesWithinBudget(content.stories, ONE_OFF_MAX_TEXT_CHARS);
   const extras = commonExtras(deps, slug);
   if (!content.savedQuery && format !== 'json') {
     extras.history = currentHistory(deps.site.baseUrl, slug, archivePageCount(content.category.count, deps.archivePageSize), format);
   }
   const text = renderFeed(format, { site: deps.site, category: content.category, stories: content.stories, updatedFallback: content.lastModified, extras });
-  return toRenderedEncoded(text, FEED_CONTENT_TYPES[format], content.lastModified, maxAge(deps, slug));
+  const encode = options.oneOff ? toRendered : toRenderedEncoded;
+  return encode(text, FEED_CONTENT_TYPES[format], content.lastModified, maxAge(deps, slug));
 }
 
 /** Archive page `page` (1 = oldest) of a category; null when the category or the page does not exist. */

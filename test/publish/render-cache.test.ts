@@ -129,3 +129,77 @@ describe('render cache', () => {
     expect(await cache.getFeed('all', 'rss')).not.toBeNull();
   });
 });
+
+describe('render cache bounds', () => {
+  it('keeps nothing for unknown categories, however many are asked for', async () => {
+    const { store } = await seeded();
+    const cache = createRenderCache({ store, site, items: 50 });
+    await cache.getFeed(TECH.slug, 'rss');
+    const before = cache.stats();
+    for (let i = 0; i < 2_000; i++) {
+      const slug = `made-up-${i}-${'x'.repeat(200)}`;
+      expect(await cache.getFeed(slug, 'rss')).toBeNull();
+      expect(await cache.getArchive(slug, 1, 'atom')).toBeNull();
+      expect(await cache.getPreview(slug)).toBeNull();
+    }
+    expect(cache.stats()).toEqual(before);
+    expect(before.entries).toBe(1);
+  });
+
+  it('stays within its byte budget, dropping the least recently used document first', async () => {
+    const { store } = await seeded();
+    const probe = createRenderCache({ store, site, items: 50 });
+    await probe.getFeed('all', 'rss');
+    const one = probe.stats().bytes;
+    // Room for two such documents, not three.
+    const cache = createRenderCache({ store, site, items: 50, budgetBytes: Math.floor(one * 2.5) });
+    await cache.getFeed('all', 'rss');
+    await cache.getFeed('all', 'atom');
+    expect(cache.peekFeed('all', 'rss')).toBeDefined(); // a use: `atom` is now the oldest
+    await cache.getFeed('all', 'json');
+    const stats = cache.stats();
+    expect(stats.bytes).toBeLessThanOrEqual(stats.budgetBytes);
+    expect(stats.evictions).toBe(1);
+    expect(cache.peekFeed('all', 'atom')).toBeUndefined();
+    expect(cache.peekFeed('all', 'rss')).toBeDefined();
+    expect(cache.peekFeed('all', 'json')).toBeDefined();
+  });
+
+  it('renders a one-off limit without keeping or precompressing it, a few at a time', async () => {
+    const { store } = await seeded();
+    let inFlight = 0;
+    let most = 0;
+    const slow: Store = {
+      ...store,
+      listCategoryStories: async (slug, limit) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return store.listCategoryStories(slug, limit);
+      },
+    };
+    const cache = createRenderCache({ store: slow, site, items: 50, oneOffConcurrency: 2 });
+    const results = await Promise.all(Array.from({ length: 6 }, () => cache.getFeed('all', 'rss', 1)));
+    expect(most).toBe(2);
+    for (const r of results) {
+      expect(r!.gzip).toBeUndefined();
+      expect(r!.br).toBeUndefined();
+    }
+    expect(cache.stats().entries).toBe(0);
+  });
+
+  it('caps the text of a one-off render', async () => {
+    const { store } = await seeded();
+    const big = 'x'.repeat(1024 * 1024);
+    await store.storeRun({
+      sourceKey: 'source:Big',
+      articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
+    });
+    const cache = createRenderCache({ store, site, items: 50 });
+    const r = await cache.getFeed(TECH.slug, 'json', 1000);
+    const items = JSON.parse(r!.body.toString()).items as unknown[];
+    expect(items.length).toBeGreaterThan(1);
+    expect(items.length).toBeLessThan(8);
+  });
+});

@@ -104,6 +104,8 @@ export const configSchema = z
         userAgent: z.string().optional(),
         concurrency: z.number().int().min(1).default(8),
         perHost: z.number().int().min(1).default(2),
+        /** A run's lease lives `timeout` + this; a dead worker's runs are taken over after it (README "Scaling out"). */
+        leaseMargin: duration.default(30_000),
       })
       .prefault({}),
     categories: z

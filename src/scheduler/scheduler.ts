@@ -1,13 +1,16 @@
 // Drives ingestion: everything once at start, then each source on its own cron schedule and the seed folder on
-// its own. One run per source at a time, whatever started it; the limiter bounds concurrency per host.
+// its own. One run per source at a time, whatever started it; the limiter bounds concurrency per host in this
+// process, and every run is claimed with a lease in the store (run-leases.ts), so other processes sharing the
+// database neither run it at the same time nor again for the same due time.
 // `reconfigure` swaps in a new config while running: only the tasks of added, removed or changed sources
 // change, and runs in flight finish with the config they started with.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { SEED_FOLDER_NAME, type Config, type SourceConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { RunDue, Store } from '../store/store.js';
 import type { Limiter } from './limiter.js';
+import { createRunLeases, hostBusyDelay, leaseMsOf, type RunLeases } from './run-leases.js';
 
 export interface SchedulerJobs {
   runSource(source: SourceConfig): Promise<{ changedCategories: string[] }>;
@@ -28,6 +31,8 @@ export interface SchedulerDeps {
   clock: () => Date;
   /** Called after every run that changed published content. */
   onChange: (categories: string[]) => void;
+  /** The leases this process claims runs with; default: a new owner on `store`. */
+  leases?: RunLeases;
 }
 
 /** What a reconfigure changed, by source name (`seed folder` for the seed folder). */
@@ -42,8 +47,10 @@ export interface Scheduler {
    * Runs every source and the seed folder once, then retention; resolves when all finished.
    * `skipBackedOff`: leave out sources whose last run failed and whose next run is still ahead (backoff,
    * Retry-After), so a restart does not hammer a source that asked us to wait.
+   * `onlyDue`: run only what is due, the seed folder too (a worker joining others: it does not refetch
+   * what they just fetched).
    */
-  runAll(options?: { skipBackedOff?: boolean }): Promise<void>;
+  runAll(options?: { skipBackedOff?: boolean; onlyDue?: boolean }): Promise<void>;
   /** Starts the cron tasks. */
   start(): void;
   /** Stops the cron tasks and waits for runs in flight to finish. */
@@ -69,6 +76,7 @@ interface Task {
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { logger } = deps;
+  const leases = deps.leases ?? createRunLeases(deps.store, logger);
   let current = { config: deps.config, jobs: deps.jobs, limiter: deps.limiter };
   const tasks = new Map<string, Task>();
   let started = false;
@@ -99,21 +107,30 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const enabledSources = (config: Config) => new Map(config.sources.filter((s) => s.enabled).map((s) => [s.name, s]));
   let sources = enabledSources(current.config);
 
+  const nothing = { changedCategories: [] as string[] };
   // A run reads the config and jobs current when it starts, so a reload between runs applies to the next one.
-  const runSource = (source: SourceConfig, honourNextRun: boolean | 'after-failure') => {
-    const { jobs, limiter } = current;
-    return once(source.name, () =>
-      limiter.run(new URL(source.url).hostname, async () => {
-        if (stopping) return { changedCategories: [] };
-        if (honourNextRun && !(await isDue(source, honourNextRun === 'after-failure'))) return { changedCategories: [] };
-        return jobs.runSource(source);
-      }),
-    );
-  };
-  const runSeed = () => {
+  // The claim is made once a local slot is free, right before fetching, so a lease is not spent waiting here.
+  const runSource = (source: SourceConfig, due: RunDue) =>
+    once(source.name, async () => {
+      const host = new URL(source.url).hostname;
+      for (let attempt = 0; !stopping; attempt++) {
+        const { config, jobs, limiter } = current;
+        const claim = { name: source.name, host, perHost: config.fetch.perHost, leaseMs: leaseMsOf(config), due };
+        const run = await limiter.run(host, () => (stopping ? Promise.resolve(null) : leases.run(claim, () => jobs.runSource(source))));
+        // Other workers hold this host's slots: give the local slot back and ask again shortly.
+        if (run?.status === 'host-busy') await hostBusyDelay(attempt);
+        else return run?.status === 'ran' ? run.value : nothing;
+      }
+      return nothing;
+    });
+  const runSeed = (due: RunDue) => {
     const { config, jobs } = current;
     if (stopping || !config.seedFolder) return Promise.resolve();
-    return once(SEED_TASK, () => jobs.runSeedFolder());
+    const claim = { name: SEED_TASK, host: null, perHost: 0, leaseMs: leaseMsOf(config), due };
+    return once(SEED_TASK, async () => {
+      const run = await leases.run(claim, () => jobs.runSeedFolder());
+      return run.status === 'ran' ? run.value : nothing;
+    });
   };
 
   const runPrune = () => {
@@ -121,12 +138,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (stopping || !prune) return Promise.resolve();
     return once(PRUNE_TASK, () => prune());
   };
-
-  async function isDue(source: SourceConfig, onlyAfterFailure = false): Promise<boolean> {
-    const state = await deps.store.getSourceState(source.name);
-    if (onlyAfterFailure && !state?.consecutiveFailures) return true;
-    return !state?.nextRun || state.nextRun.getTime() <= deps.clock().getTime() + 1_000;
-  }
 
   /** What identifies a task: a source's whole config with its effective schedule. */
   const signatures = (config: Config): Map<string, string> => {
@@ -140,7 +151,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const schedule = (name: string): ScheduledTask => {
     if (name === SEED_TASK) {
-      return cron.schedule(current.config.seedFolder!.schedule, () => runSeed(), { name, noOverlap: true });
+      return cron.schedule(current.config.seedFolder!.schedule, () => runSeed('due'), { name, noOverlap: true });
     }
     const source = sources.get(name)!;
     return cron.schedule(
@@ -148,9 +159,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       () => {
         // The task may fire once more while a reconfigure removes it: run only what is still configured.
         const now = sources.get(name);
-        return now ? runSource(now, true) : undefined;
+        return now ? runSource(now, 'due') : undefined;
       },
-      { name, noOverlap: true, maxRandomDelay: 30_000 },
+      { name, noOverlap: true, maxRandomDelay: jitterMs(source.schedule ?? current.config.schedule) },
     );
   };
 
@@ -165,22 +176,35 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   for (const [name, signature] of signatures(current.config)) tasks.set(name, { signature, task: null });
 
-  const runEverything = async (skipBackedOff = false) => {
-    await Promise.all([runSeed(), ...[...sources.values()].map((source) => runSource(source, skipBackedOff && 'after-failure'))]);
+  const runEverything = async (options: { skipBackedOff?: boolean; onlyDue?: boolean } = {}) => {
+    const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
+    await Promise.all([runSeed(options.onlyDue ? 'due' : 'always'), ...[...sources.values()].map((source) => runSource(source, due))]);
     await runPrune();
   };
   let pruneTask: ScheduledTask | null = null;
 
+  // The runs of a worker that died (its leases expired unreleased) are claimed again by whoever sweeps first.
+  let sweep: NodeJS.Timeout | undefined;
+  const sweepExpired = async () => {
+    for (const name of await deps.store.listExpiredRuns()) {
+      if (name === SEED_TASK) void runSeed('due');
+      else if (sources.has(name)) void runSource(sources.get(name)!, 'due');
+    }
+  };
+
   return {
-    runAll: (options) => runEverything(options?.skipBackedOff),
+    runAll: (options) => runEverything(options),
     start() {
       started = true;
       for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
       pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: PRUNE_TASK, noOverlap: true });
+      sweep = setInterval(() => void sweepExpired().catch(fail('lease sweep')), Math.max(100, leaseMsOf(current.config) / 4));
+      sweep.unref();
       logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');
     },
     async stop() {
       stopping = true;
+      clearInterval(sweep);
       await Promise.all([...tasks.values()].map((entry) => entry.task?.destroy()));
       await pruneTask?.destroy();
       await Promise.allSettled([...running.values()]);
@@ -205,8 +229,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         } else changes.added.push(name);
         startTask(name, signature);
         if (started && !stopping) {
-          if (name === SEED_TASK) void runSeed();
-          else void runSource(sources.get(name)!, false);
+          if (name === SEED_TASK) void runSeed('always');
+          else void runSource(sources.get(name)!, 'always');
         }
       }
       return changes;
@@ -217,24 +241,38 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return [...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()];
       }
       if (name === SEED_TASK && current.config.seedFolder) {
-        await runSeed();
+        await runSeed('always');
         return [SEED_TASK];
       }
       const source = sources.get(name);
       if (!source) return null;
-      await runSource(source, false);
+      await runSource(source, 'always');
       return [name];
     },
     scheduled: () => [...tasks.keys()],
   };
 }
 
-/** The next time a cron expression fires after `now`. */
-export function cronNext(expression: string, now: Date): Date | null {
+/** The next `count` times a cron expression fires, from the real clock. */
+function nextRuns(expression: string, count: number): Date[] {
   const task = cron.createTask(expression, () => undefined);
   try {
-    return task.getNextRuns(1).find((date) => date.getTime() > now.getTime()) ?? null;
+    return task.getNextRuns(count);
   } finally {
     void task.destroy();
   }
+}
+
+/** The next time a cron expression fires after `now`. */
+export function cronNext(expression: string, now: Date): Date | null {
+  return nextRuns(expression, 1).find((date) => date.getTime() > now.getTime()) ?? null;
+}
+
+/**
+ * The random delay spreading a schedule's runs: 30 s, or a quarter of the schedule's interval when that is
+ * shorter (a schedule in seconds must not be pushed past its next firing).
+ */
+function jitterMs(expression: string): number {
+  const [first, second] = nextRuns(expression, 2);
+  return first && second ? Math.min(30_000, Math.floor((second.getTime() - first.getTime()) / 4)) : 30_000;
 }

@@ -66,6 +66,20 @@ export interface Store {
   listSourceStates(): Promise<SourceState[]>;
   /** Known seed files, keyed by relative path. */
   listSeedFiles(): Promise<Map<string, SeedFileRecord>>;
+  // ---- Leased runs: how workers share the polling without a coordinator (README "Scaling out"). ----
+  /**
+   * Claims the run of a source (or the seed folder) for `owner` until now + `leaseMs`, atomically across
+   * every process on the database. Refused while another live lease holds it, when the run is not due
+   * (as `claim.due` asks), or when `perHost` live leases already hold `host`. An expired lease (its owner
+   * died or hung) is taken over; an expired lease on a run that is no longer due is dropped.
+   */
+  claimRun(claim: RunClaim): Promise<ClaimResult>;
+  /** Ends `owner`'s lease on `name` (after its outcome is recorded); a lease taken over since is left alone. */
+  releaseRun(name: string, owner: string): Promise<void>;
+  /** Extends every lease `owner` holds to now + `leaseMs` (the heartbeat of a live worker); returns how many. */
+  renewRuns(owner: string, leaseMs: number): Promise<number>;
+  /** Names of runs whose lease expired unreleased (a dead worker's): the sweep claims them again. */
+  listExpiredRuns(): Promise<string[]>;
   /**
    * Oldest-first stories of a category (`all` included) at positions offset … offset+limit-1 in
    * publication order: the pages of archived feeds.
@@ -121,3 +135,27 @@ export interface PruneResult {
   /** Category slugs whose content changed (`all` first), as storeRun reports them. */
   changedCategories: string[];
 }
+
+/**
+ * When a claimed run may start: `due` when its next run time has come (cron); `not-backed-off` unless
+ * its last run failed and its next run is still ahead (start-up); `always` regardless (refresh, ingest).
+ */
+export type RunDue = 'due' | 'not-backed-off' | 'always';
+
+export interface RunClaim {
+  /** The source's name (`seed folder` for the seed folder). */
+  name: string;
+  /** The host whose politeness slots the run takes (`fetch.perHost` across every process); null for none. */
+  host: string | null;
+  /** Live leases allowed on `host` at once, across every process. */
+  perHost: number;
+  /** Who claims: unique per process (host name, pid, random). */
+  owner: string;
+  /** How long the lease lives unless renewed: fetch timeout + margin. */
+  leaseMs: number;
+  due: RunDue;
+}
+
+export type ClaimResult =
+  | { claimed: true; expiresAt: Date }
+  | { claimed: false; reason: 'held' | 'not-due' | 'host-busy' };

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } from './search-table.js';
 import { RETENTION_MIGRATION } from './retention.js';
+import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -93,6 +94,8 @@ export const migrations: readonly string[] = [
   RETENTION_MIGRATION,
   // 4: search indexing deferred to a queue drained in the background and before each search (search-table.ts).
   SEARCH_QUEUE_MIGRATION,
+  // 5: leases on source runs, so several workers share the polling (run-leases-table.ts).
+  RUN_LEASES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

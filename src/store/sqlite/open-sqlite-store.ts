@@ -11,6 +11,7 @@ import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
 import { createSearchIndexer, createSearchTable } from './search-table.js';
 import { createOriginsTable } from './origins-table.js';
+import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable } from './stories-table.js';
@@ -67,6 +68,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const search = createSearchTable(db);
   const indexer = createSearchIndexer(db);
   const archive = createArchiveListing(db);
+  const leases = createRunLeasesTable(db);
   // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.
   const storeRun = db.transaction((input: Parameters<Store['storeRun']>[0], nowMs: number) =>
     storeRunInTransaction(tables, policy, input, nowMs),
@@ -113,6 +115,18 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async listSeedFiles() {
       return unit('listing seed files failed', () => tables.seedFiles.all());
+    },
+    async claimRun(claim) {
+      return unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime()));
+    },
+    async releaseRun(name, owner) {
+      unit(`releasing the run of ${name} failed`, () => leases.release(name, owner));
+    },
+    async renewRuns(owner, leaseMs) {
+      return unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs));
+    },
+    async listExpiredRuns() {
+      return unit('listing expired run leases failed', () => leases.expired(clock().getTime()));
     },
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];

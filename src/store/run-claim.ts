@@ -1,0 +1,35 @@
+// The rule of a run claim, shared by every backend: each reads the rows under its own lock (SQLite's single
+// writer, PostgreSQL's row and advisory locks) and asks this what to write.
+import type { ClaimResult, RunClaim, RunDue } from './store.js';
+
+/** A cron run fires on the second; a next-run time this close to now counts as come. */
+export const DUE_TOLERANCE_MS = 1_000;
+
+/** What the claim reads: the run's source state (null before its first run) and its lease row. */
+export interface ClaimView {
+  nowMs: number;
+  state: { nextRunMs: number | null; consecutiveFailures: number } | null;
+  lease: { owner: string; expiresMs: number } | null;
+  /** Live leases on the claim's host, this run's own row left out. */
+  liveOnHost: number;
+}
+
+export function isRunDue(due: RunDue, state: ClaimView['state'], nowMs: number): boolean {
+  if (due === 'always') return true;
+  if (due === 'not-backed-off' && !state?.consecutiveFailures) return true;
+  return state?.nextRunMs == null || state.nextRunMs <= nowMs + DUE_TOLERANCE_MS;
+}
+
+/**
+ * `write`: take (or take over) the lease; `drop`: delete an expired lease whose run is no longer due (its
+ * owner recorded the outcome and died before releasing); `keep`: touch nothing.
+ */
+export function decideClaim(claim: RunClaim, view: ClaimView): { result: ClaimResult; action: 'write' | 'drop' | 'keep' } {
+  const live = view.lease !== null && view.lease.expiresMs > view.nowMs;
+  if (live) return { result: { claimed: false, reason: 'held' }, action: 'keep' };
+  if (!isRunDue(claim.due, view.state, view.nowMs)) {
+    return { result: { claimed: false, reason: 'not-due' }, action: view.lease ? 'drop' : 'keep' };
+  }
+  if (claim.host !== null && view.liveOnHost >= claim.perHost) return { result: { claimed: false, reason: 'host-busy' }, action: 'keep' };
+  return { result: { claimed: true, expiresAt: new Date(view.nowMs + claim.leaseMs) }, action: 'write' };
+}

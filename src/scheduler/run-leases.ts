@@ -25,6 +25,11 @@ export interface RunLeases {
   /** Claims `claim.name`, runs `work` under the lease and releases it; `work` does not run when refused. */
   run<T>(claim: Omit<RunClaim, 'owner'>, work: () => Promise<T>): Promise<LeasedRun<T>>;
   owner: string;
+  /**
+   * Releases the leases of processes on this machine that are gone (a crash or kill -9 of the previous run):
+   * a restart need not wait for them to expire. Leases of other machines are left to expire.
+   */
+  reapDeadLocalOwners(): Promise<void>;
 }
 
 export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOwner()): RunLeases {
@@ -46,6 +51,14 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
 
   return {
     owner,
+    async reapDeadLocalOwners() {
+      const local = `${hostname()}:`;
+      for (const lease of await store.listRunLeases()) {
+        if (!lease.owner.startsWith(local) || lease.owner === owner) continue;
+        const pid = Number(lease.owner.slice(local.length).split(':')[0]);
+        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await store.releaseRun(lease.name, lease.owner);
+      }
+    },
     async run(claim, work) {
       let result: Awaited<ReturnType<Store['claimRun']>>;
       try {
@@ -76,4 +89,14 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
 export function hostBusyDelay(attempt: number): Promise<void> {
   const ms = Math.min(1_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

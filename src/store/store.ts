@@ -78,8 +78,8 @@ export interface Store {
   releaseRun(name: string, owner: string): Promise<void>;
   /** Extends every lease `owner` holds to now + `leaseMs` (the heartbeat of a live worker); returns how many. */
   renewRuns(owner: string, leaseMs: number): Promise<number>;
-  /** Names of runs whose lease expired unreleased (a dead worker's): the sweep claims them again. */
-  listExpiredRuns(): Promise<string[]>;
+  /** Leases not released, oldest expiry first; `expired` (by the database's clock) marks a dead or frozen owner's. */
+  listRunLeases(): Promise<RunLease[]>;
   /**
    * Oldest-first stories of a category (`all` included) at positions offset … offset+limit-1 in
    * publication order: the pages of archived feeds.
@@ -154,6 +154,13 @@ export interface RunClaim {
   /** How long the lease lives unless renewed: fetch timeout + margin. */
   leaseMs: number;
   due: RunDue;
+}
+
+export interface RunLease {
+  name: string;
+  owner: string;
+  expiresAt: Date;
+  expired: boolean;
 }
 
 export type ClaimResult =

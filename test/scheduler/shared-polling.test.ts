@@ -1,5 +1,7 @@
 // Two schedulers on one SQLite file stand for two workers: they share the polling through leased runs.
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -92,6 +94,19 @@ describe('two workers on one database', () => {
     survivor.scheduler.start();
     await waitFor(async () => (await survivor.store.getSourceState('feed 0'))?.lastSuccess != null, 5_000, 'the survivor to fetch the abandoned source');
     expect(server!.requests).toEqual(['GET /feed/0']);
-    expect(await survivor.store.listExpiredRuns()).toEqual([]);
+    expect(await survivor.store.listRunLeases()).toEqual([]);
+  });
+
+  it('on restart, do not wait for the leases of a killed process on the same machine', async () => {
+    await slowFeeds(1, 0);
+    const config = await sharedConfig([{ name: 'feed 0', url: server!.url('/feed/0') }]);
+    const restarted = await worker(config);
+    // A process of this machine that is gone (its pid no longer runs) left a live lease behind.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const owner = `${hostname()}:${gone}:cafebabe`;
+    expect(await restarted.store.claimRun({ name: 'feed 0', host: '127.0.0.1', perHost: 2, owner, leaseMs: 600_000, due: 'due' })).toMatchObject({ claimed: true });
+    await restarted.scheduler.runAll({ skipBackedOff: true });
+    expect(server!.requests).toEqual(['GET /feed/0']);
+    expect(await restarted.store.listRunLeases()).toEqual([]);
   });
 });

@@ -125,8 +125,8 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async renewRuns(owner, leaseMs) {
       return unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs));
     },
-    async listExpiredRuns() {
-      return unit('listing expired run leases failed', () => leases.expired(clock().getTime()));
+    async listRunLeases() {
+      return unit('listing run leases failed', () => leases.list(clock().getTime()));
     },
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];

@@ -2,7 +2,7 @@
 // read and written in one IMMEDIATE transaction is atomic across every process sharing the file.
 import type Database from 'better-sqlite3';
 import { decideClaim } from '../run-claim.js';
-import type { ClaimResult, RunClaim } from '../store.js';
+import type { ClaimResult, RunClaim, RunLease } from '../store.js';
 
 export const RUN_LEASES_MIGRATION = `
   CREATE TABLE run_leases (
@@ -31,7 +31,7 @@ export function createRunLeasesTable(db: Database.Database) {
   const drop = db.prepare('DELETE FROM run_leases WHERE name = ?');
   const release = db.prepare('DELETE FROM run_leases WHERE name = ? AND owner = ?');
   const renew = db.prepare('UPDATE run_leases SET expires_ms = ? WHERE owner = ?');
-  const expired = db.prepare<[number], { name: string }>('SELECT name FROM run_leases WHERE expires_ms <= ? ORDER BY expires_ms');
+  const all = db.prepare<[], { name: string; owner: string; expires_ms: number }>('SELECT name, owner, expires_ms FROM run_leases ORDER BY expires_ms, name');
 
   const claim = db.transaction((request: RunClaim, nowMs: number): ClaimResult => {
     const row = lease.get(request.name);
@@ -51,6 +51,7 @@ export function createRunLeasesTable(db: Database.Database) {
     claim,
     release: (name: string, owner: string): void => void release.run(name, owner),
     renew: (owner: string, expiresMs: number): number => renew.run(expiresMs, owner).changes,
-    expired: (nowMs: number): string[] => expired.all(nowMs).map((row) => row.name),
+    list: (nowMs: number): RunLease[] =>
+      all.all().map((row) => ({ name: row.name, owner: row.owner, expiresAt: new Date(row.expires_ms), expired: row.expires_ms <= nowMs })),
   };
 }

@@ -26,7 +26,7 @@ const logger = pino({ level: 'silent' });
 const DAY_MS = 86_400_000;
 
 export function seedConfig(root: string): SeedFolderConfig {
-  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0 };
+  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false };
 }
 
 export async function openBenchStore(file: string): Promise<Store> {

@@ -44,6 +44,14 @@ export class StoreError extends Error {
   }
 }
 
+/** A search query the index cannot run (syntax); the client's mistake, answered with 400. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** Short, single-line description of any thrown value, for logs and the status page. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;

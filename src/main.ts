@@ -1,7 +1,8 @@
 // The composition root: config → database → ingestion (wired in ingest-jobs.ts) → scheduler → server.
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { envAdminToken } from './config/admin-token.js';
 import type { Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { planConfigChange, watchConfig, type ReloadOutcome } from './config/watch-config.js';
@@ -19,7 +20,8 @@ import { changedFeedUrls, pingHub } from './publish/websub.js';
 import { createLimiter, type Limiter } from './scheduler/limiter.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { searchIndexLoop } from './scheduler/search-index-loop.js';
-import { adminRoutes } from './server/admin-routes.js';
+import { adminRoutes, hasAdminToken } from './server/admin-routes.js';
+import { createLimitedServer } from './server/connection-limits.js';
 import { createApp } from './server/create-app.js';
 import { metricsRoutes } from './server/metrics-routes.js';
 import { createRequestHandler } from './server/fast-path.js';
@@ -56,7 +58,12 @@ export interface ServiceOptions {
 
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
   const env = options.env ?? process.env;
+  const envToken = envAdminToken(env);
   let running = config;
+  const adminToken = (): string | undefined => envToken || running.admin.token;
+  if (config.metrics.requireToken && !adminToken()) {
+    throw new ConfigError('metrics.requireToken', ['metrics.requireToken: needs an admin token (admin.token or AGGREGATOR_ADMIN_TOKEN)']);
+  }
   const readiness = createReadiness();
   const store = await openStore(config, undefined, options.storeOptions);
   readiness.done('database');
@@ -76,14 +83,14 @@ export async function startService(config: Config, logger: Logger, options: Serv
   // The scheduler is created below; the admin route reaches it once it exists.
   let scheduler: Scheduler | undefined;
   const app = createApp({
-    store, cache, config, logger,
+    store, cache, config, logger, adminToken,
     extraRoutes: [
-      metricsRoutes({ registry, pending: () => readiness.pending() }),
-      adminRoutes({ token: () => env.AGGREGATOR_ADMIN_TOKEN || running.admin.token, refresh: (name) => scheduler!.refresh(name) }),
+      metricsRoutes({ registry, pending: () => readiness.pending(), allowed: (req) => !running.metrics.requireToken || hasAdminToken(req, adminToken()) }),
+      adminRoutes({ token: adminToken, refresh: (name) => scheduler!.refresh(name) }),
     ],
   });
   // Cached feeds are answered before express (server/fast-path.ts); every response is counted.
-  const server = createServer(instrumentRequests(createRequestHandler(app, countCacheLookups(cache, metrics)), metrics));
+  const server = createLimitedServer(instrumentRequests(createRequestHandler(app, countCacheLookups(cache, metrics)), metrics), config.server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.server.port, config.server.host, () => resolve());
@@ -184,6 +191,10 @@ async function main(): Promise<void> {
   try {
     service = await startService(config, logger, { configFile: configPath });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
     logger.fatal({ error: describeError(error) }, 'cannot start');
     process.exit(1);
   }

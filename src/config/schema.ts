@@ -38,6 +38,10 @@ export const siteRulesSchema = z.strictObject({
 
 const categoryName = z.string().trim().min(1);
 
+export const ADMIN_TOKEN_MIN_CHARS = 16;
+/** The admin token, from the file or AGGREGATOR_ADMIN_TOKEN alike. */
+export const adminToken = z.string().min(ADMIN_TOKEN_MIN_CHARS, `Admin token too short (at least ${ADMIN_TOKEN_MIN_CHARS} characters)`);
+
 /** The seed folder's name in source states, logs and metrics; no configured source may take it. */
 export const SEED_FOLDER_NAME = 'seed folder';
 
@@ -60,6 +64,18 @@ export const configSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
         baseUrl: httpUrl.default('http://localhost:8080'),
+        /** Source URLs, states and errors on `/` and `/api/sources` for anyone (false: admin token only). */
+        publicStatus: z.boolean().default(true),
+        maxConnections: z.number().int().min(1).default(1024),
+        /** Connection limits (server/connection-limits.ts says why these values). */
+        timeouts: z
+          .strictObject({
+            headers: duration.default(10_000),
+            request: duration.default(30_000),
+            keepAlive: duration.default(5_000),
+            idle: duration.default(60_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     storage: z.strictObject({ database: z.string().min(1).default('storage/aggregator.db') }).prefault({}),
@@ -72,6 +88,10 @@ export const configSchema = z
         /** Worker threads parsing a large import (0: the main thread does it all). */
         workers: z.number().int().min(0).max(16).default(0),
         rules: siteRulesSchema.optional(),
+        /** Larger files are rejected by name, not read, until they change. */
+        maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+        /** Follow symlinks whose real path is inside the folder (default: skip every symlink, with a warning). */
+        followSymlinks: z.boolean().default(false),
       })
       .optional(),
     schedule: cron.default('*/15 * * * *'),
@@ -126,7 +146,9 @@ export const configSchema = z
     /** WebSub: feeds name this hub (rel="hub") and ingest runs that change a category ping it. */
     websub: z.strictObject({ hub: httpUrl }).optional(),
     /** Admin routes (POST /admin/refresh) need this bearer token; env AGGREGATOR_ADMIN_TOKEN overrides it. */
-    admin: z.strictObject({ token: z.string().min(16, 'Admin token too short (at least 16 characters)').optional() }).prefault({}),
+    admin: z.strictObject({ token: adminToken.optional() }).prefault({}),
+    /** `/metrics` answers only with the admin token when set. */
+    metrics: z.strictObject({ requireToken: z.boolean().default(false) }).prefault({}),
     log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   })
   .superRefine((config, ctx) => {

@@ -10,7 +10,8 @@ export interface IndexPageInput {
   /** The `all` pseudo-category (count of every story), when known. */
   all: CategorySummary | null;
   categories: CategorySummary[];
-  sources: SourceState[];
+  /** Null when the source status is not public (config `server.publicStatus: false`). */
+  sources: SourceState[] | null;
 }
 
 const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON' };
@@ -75,7 +76,7 @@ export function renderIndexPage(input: IndexPageInput): string {
   const allRow = input.all
     ? categoryRow(site, { ...input.all, name: 'All articles' })
     : `<tr><td><a href="${escapeHtml(previewUrl(site.baseUrl, 'all'))}">All articles</a></td><td class="num">—</td><td>—</td><td>${subscribeLinks(site.baseUrl, 'all')}</td></tr>`;
-  const sources = [...input.sources].sort((a, b) => a.name.localeCompare(b.name));
+  const sources = input.sources === null ? null : [...input.sources].sort((a, b) => a.name.localeCompare(b.name));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -96,7 +97,7 @@ ${head.join('\n')}
 ${[allRow, ...categories.map((c) => categoryRow(site, c))].join('\n')}
 </tbody>
 </table></div>
-<h2>Sources</h2>
+${sources === null ? '' : `<h2>Sources</h2>
 ${
   sources.length === 0
     ? '<p>No source has run yet.</p>'
@@ -106,7 +107,7 @@ ${
 ${sources.map(sourceRow).join('\n')}
 </tbody>
 </table></div>`
-}
+}`}
 </body>
 </html>
 `;

@@ -25,6 +25,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return timingSafeEqual(given, digest(token)) && match !== null;
 }
 
+/** True when the request carries the admin token (false when none is configured). */
+export function hasAdminToken(req: Request, token: string | undefined): boolean {
+  return token !== undefined && token !== '' && bearerMatches(req.get('authorization'), token);
+}
+
 function plain(res: Response, status: number, message: string): void {
   res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(`${message}\n`);
 }
@@ -48,7 +53,7 @@ export function adminRoutes(deps: AdminDeps): Router {
       return plain(res, 400, 'Bad source: give ?source=NAME once');
     }
     const refreshed = await deps.refresh(source);
-    if (refreshed === null) return plain(res, 404, `Unknown source: ${source}`);
+    if (refreshed === null) return plain(res, 404, 'Unknown source');
     res.status(200).set('Cache-Control', 'no-store').json({ refreshed });
   });
 

@@ -4,7 +4,10 @@ import type { Config } from '../config/schema.js';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
+import { publicSourceState } from '../publish/redact-source.js';
+import { hasAdminToken } from './admin-routes.js';
 import { errorHandler, notFound, type AppLogger } from './error-handler.js';
+import { EXPENSIVE_REQUESTS, limitExpensiveRequests, rejectControlCharacters } from './input-hygiene.js';
 import { feedRoutes } from './feed-routes.js';
 import { statusRoutes } from './status-routes.js';
 
@@ -12,10 +15,14 @@ export interface AppDeps {
   store: Store;
   /** Built over the same store and `config` (publish/render-cache.ts `createRenderCache`). */
   cache: RenderCache;
-  config: Pick<Config, 'server' | 'feeds'>;
+  config: { server: Pick<Config['server'], 'baseUrl'> & Partial<Config['server']>; feeds: Pick<Config['feeds'], 'title' | 'items'> };
   logger?: AppLogger;
   /** Source states for the index page and /api/sources; defaults to the store's. */
   listSources?: () => Promise<SourceState[]>;
+  /** The admin token in effect (file or AGGREGATOR_ADMIN_TOKEN): it unlocks a non-public status. */
+  adminToken?: () => string | undefined;
+  /** Searches and `?limit=` feeds per client and window (default EXPENSIVE_REQUESTS). */
+  expensiveRequests?: { limit: number; windowMs: number };
 }
 
 const stderrLogger: AppLogger = {
@@ -36,9 +43,18 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   // Our routes set their own strong ETags from the cached bytes.
   app.set('etag', false);
 
+  app.use(rejectControlCharacters);
+  app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use(feedRoutes(cache));
-  app.use(statusRoutes({ store, cache, site, listSources: deps.listSources ?? (() => store.listSourceStates()) }));
+  const listSources = deps.listSources ?? (() => store.listSourceStates());
+  const adminToken = deps.adminToken ?? (() => undefined);
+  app.use(statusRoutes({
+    store, cache, site,
+    // Source URLs and errors are shown redacted, and only to whom the config allows.
+    listSources: async () => (await listSources()).map(publicSourceState),
+    showSources: (req) => config.server.publicStatus !== false || hasAdminToken(req, adminToken()),
+  }));
   app.use(notFound);
   app.use(errorHandler(deps.logger ?? stderrLogger));
   return app;

@@ -1,6 +1,6 @@
 // The one error handler: logs server faults, answers without stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { describeError } from '../errors.js';
+import { QueryError, describeError } from '../errors.js';
 
 /** The part of a pino logger the server uses. */
 export interface AppLogger {
@@ -16,6 +16,10 @@ export function errorHandler(logger: AppLogger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
+      return;
+    }
+    if (error instanceof QueryError) {
+      res.status(400).set('Cache-Control', 'no-store').type('text/plain').send(`${error.message}\n`);
       return;
     }
     // Client mistakes Express reports as errors (e.g. bad percent-encoding: 400) are answered as such.

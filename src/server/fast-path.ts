@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { RenderCache } from '../publish/render-cache.js';
 import type { FeedFormat } from '../publish/feed-urls.js';
 import { sendRendered } from './conditional.js';
+import { guardRequest } from './request-guard.js';
 
 const FEED_PATH = /^\/feeds\/([^/?#]+)\.(rss|atom|json)$/;
 
@@ -17,9 +18,10 @@ function decodeSlug(raw: string): string | null {
   }
 }
 
-/** A request listener for `createServer`: cached feeds first, the express app for the rest. */
+/** A request listener for `createServer`: the request guard, cached feeds, then the express app. */
 export function createRequestHandler(app: RequestListener, cache: Pick<RenderCache, 'peekFeed' | 'peekOpml'>): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
+    if (!guardRequest(req, res)) return;
     const { method, url } = req;
     // Any query (`?limit=`, `?q=`) goes the full way.
     if ((method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith('/feeds')) {

@@ -1,5 +1,6 @@
 // /feeds/{slug}.{rss,atom,json}, archives, search, /feeds.opml and category previews, served from
-// the render cache (search results are rendered per request).
+// the render cache (search results are rendered per request). Answers never echo what the client
+// sent: a 404 says what was not found, not the name asked for.
 import { Router, type Request, type Response } from 'express';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { ArchiveFormat, FeedFormat } from '../publish/feed-urls.js';
@@ -44,7 +45,7 @@ export function feedRoutes(cache: RenderCache): Router {
       return sendRendered(req, res, await cache.search(query, format, limit ?? cache.items));
     }
     const rendered = await cache.getFeed(slug, format, limit ?? cache.items);
-    if (!rendered) return text(res, 404, `Unknown category: ${slug}`);
+    if (!rendered) return text(res, 404, 'Unknown category');
     sendRendered(req, res, rendered);
   });
 
@@ -52,13 +53,13 @@ export function feedRoutes(cache: RenderCache): Router {
     const match = ARCHIVE_FILE.exec(req.params.file);
     if (!match) return text(res, 404, 'Not found: archive pages are /feeds/{category}/archive/{n}.atom or .rss');
     const rendered = await cache.getArchive(req.params.slug, Number(match[1]), match[2] as ArchiveFormat);
-    if (!rendered) return text(res, 404, `No archive page ${match[1]} for category ${req.params.slug}`);
+    if (!rendered) return text(res, 404, 'No such archive page');
     sendRendered(req, res, rendered);
   });
 
   router.get('/categories/:slug', async (req: Request<{ slug: string }>, res: Response) => {
     const rendered = await cache.getPreview(req.params.slug);
-    if (!rendered) return text(res, 404, `Unknown category: ${req.params.slug}`);
+    if (!rendered) return text(res, 404, 'Unknown category');
     sendRendered(req, res, rendered);
   });
 

@@ -6,12 +6,19 @@ export interface MetricsRouteDeps {
   registry: Registry;
   /** Steps still pending before the service is ready (empty: ready). */
   pending: () => readonly string[];
+  /** False when this request may not read the metrics (config `metrics.requireToken` without the token). */
+  allowed?: (req: Request) => boolean;
 }
 
-export function metricsRoutes({ registry, pending }: MetricsRouteDeps): Router {
+export function metricsRoutes({ registry, pending, allowed = () => true }: MetricsRouteDeps): Router {
   const router = Router();
 
-  router.get('/metrics', async (_req: Request, res: Response) => {
+  router.get('/metrics', async (req: Request, res: Response) => {
+    if (!allowed(req)) {
+      res.status(401).set({ 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="metrics"' }).type('text/plain');
+      res.send('Unauthorized: metrics need Authorization: Bearer <admin token>\n');
+      return;
+    }
     const body = await registry.metrics();
     res.status(200).set('Cache-Control', 'no-store').type(registry.contentType).send(body);
   });

@@ -12,14 +12,17 @@ export interface StatusDeps {
   cache: Pick<RenderCache, 'listCategories'>;
   site: FeedSite;
   listSources: () => Promise<SourceState[]>;
+  /** Whether this request may see the sources (config `server.publicStatus`, or the admin token). */
+  showSources: (req: Request) => boolean;
 }
 
-export function statusRoutes({ store, cache, site, listSources }: StatusDeps): Router {
+export function statusRoutes({ store, cache, site, listSources, showSources }: StatusDeps): Router {
   const router = Router();
 
   // Rendered per request (source states change with every fetch); the ETag still saves the transfer.
   router.get('/', async (req: Request, res: Response) => {
-    const [categories, all, sources] = await Promise.all([cache.listCategories(), store.getCategory('all'), listSources()]);
+    const shown = showSources(req);
+    const [categories, all, sources] = await Promise.all([cache.listCategories(), store.getCategory('all'), shown ? listSources() : null]);
     const html = renderIndexPage({ site, categories, all, sources });
     const rendered = toRendered(html, 'text/html; charset=utf-8', new Date(), 'no-cache');
     sendRendered(req, res, rendered, { withLastModified: false });
@@ -30,7 +33,12 @@ export function statusRoutes({ store, cache, site, listSources }: StatusDeps): R
     res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').type('text/plain').send(ok ? 'ok\n' : 'database unavailable\n');
   });
 
-  router.get('/api/sources', async (_req: Request, res: Response) => {
+  router.get('/api/sources', async (req: Request, res: Response) => {
+    if (!showSources(req)) {
+      res.status(401).set({ 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="status"' }).type('text/plain');
+      res.send('Unauthorized: the source status is not public; send Authorization: Bearer <admin token>\n');
+      return;
+    }
     const sources = await listSources();
     res.set('Cache-Control', 'no-store').json(sources);
   });

@@ -18,7 +18,11 @@ function problemsOf(text: string): string[] {
 describe('parseConfig', () => {
   it('fills every default when only sources is given', () => {
     const config = parseConfig('sources: []\n', 'x.yaml');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080' });
+    expect(config.server).toEqual({
+      host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080', publicStatus: true, maxConnections: 1024,
+      timeouts: { headers: 10_000, request: 30_000, keepAlive: 5_000, idle: 60_000 },
+    });
+    expect(config.metrics).toEqual({ requireToken: false });
     expect(config.storage.database).toBe('storage/aggregator.db');
     expect(config.schedule).toBe('*/15 * * * *');
     expect(config.dedup.window).toBe(12 * 3_600_000);
@@ -39,7 +43,7 @@ describe('parseConfig', () => {
       'x.yaml',
     );
     expect(config.dedup.window).toBe(90 * 60_000);
-    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0 });
+    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false });
     expect(config.sources[0]).toMatchObject({ name: 'A', schedule: '*/10 * * * *', categories: [] });
   });
 

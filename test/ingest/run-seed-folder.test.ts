@@ -26,7 +26,7 @@ for (let i = 0; i < 10; i++) {
   writeFileSync(path.join(extra, `extra-${i}.md`), text);
 }
 
-const config: SeedFolderConfig = { path: root, schedule: '*/5 * * * *', categories: ['种子'], timezone: 'Asia/Shanghai', workers: 0, rules: { remove: ['.appendQr_wrap'], dropText: [], stripAttributes: [], builtin: true } };
+const config: SeedFolderConfig = { path: root, schedule: '*/5 * * * *', categories: ['种子'], timezone: 'Asia/Shanghai', workers: 0, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false, rules: { remove: ['.appendQr_wrap'], dropText: [], stripAttributes: [], builtin: true } };
 const resolveCategories = createCategoryResolver([{ name: 'Finance', slug: 'finance', aliases: ['金融', 'Fintech'] }]);
 
 async function ingest(workers: number): Promise<{ store: Store; summary: SeedRunSummary; progress: string[] }> {

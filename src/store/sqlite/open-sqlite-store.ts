@@ -3,13 +3,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError, describeError } from '../../errors.js';
+import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { migrate } from './migrations.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
-import { createSearchIndexer, createSearchTable } from './search-table.js';
+import { createSearchIndexer, createSearchTable, rejectingBadQuery } from './search-table.js';
 import { createOriginsTable } from './origins-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
@@ -82,7 +82,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     try {
       return work();
     } catch (error) {
-      if (error instanceof StoreError) throw error;
+      if (error instanceof StoreError || error instanceof QueryError) throw error;
       throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });
     }
   };
@@ -136,7 +136,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       // Queued stories are indexed first, so a search never misses a stored story.
       return unit('searching stories failed', () => {
         indexer.drain();
-        return search.search(query, limit, tables.categories.names());
+        return rejectingBadQuery(() => search.search(query, limit, tables.categories.names()));
       });
     },
     async indexSearchBacklog(maxStories) {

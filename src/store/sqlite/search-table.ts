@@ -5,6 +5,7 @@
 // `search_queue` (indexing costs more than the rest of an import) and `indexBacklog` indexes them in
 // slices; a search first drains the queue, so it never misses a stored story.
 import type Database from 'better-sqlite3';
+import { QueryError } from '../../errors.js';
 import type { Story } from '../../types.js';
 import { toStory, type StoryRow } from './stories-table.js';
 
@@ -125,6 +126,19 @@ export interface SearchPage {
 }
 
 export const MAX_QUERY_TERMS = 8;
+
+/** Runs a search, turning FTS5's complaints about the query (not the database) into a QueryError. */
+export function rejectingBadQuery<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if ((error as { code?: string }).code === 'SQLITE_ERROR' && /^(fts5: syntax error|unterminated string|unknown special query|no such column)/.test(message)) {
+      throw new QueryError(`Bad search query (${message.replace(/^fts5: /, '').replace(/ near .*$/, '')}): use words and "quoted phrases"`, { cause: error });
+    }
+    throw error;
+  }
+}
 
 /** Terms of a query: NFKC, split on white space, at most MAX_QUERY_TERMS. */
 export function queryTerms(query: string): string[] {

@@ -1,0 +1,47 @@
+// Issue 15 finding 6: a query FTS5 cannot parse is the client's mistake (QueryError → 400 with a
+// plain message), never a database failure (500 with a stack trace in the log).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { QueryError, StoreError } from '../../src/errors.js';
+import { createRenderCache } from '../../src/publish/render-cache.js';
+import { createApp } from '../../src/server/create-app.js';
+import type { Store } from '../../src/store/store.js';
+import { TECH, article, openTestStore } from '../fixtures/publish/articles.js';
+
+async function seeded(): Promise<Store> {
+  const { store } = await openTestStore();
+  await store.storeRun({ sourceKey: 'source:Example', articles: [article('New chips arrive', '2024-12-31T08:00:00Z', [TECH])] });
+  return store;
+}
+
+describe('search queries the index cannot run', () => {
+  it('reject with a QueryError naming the problem, not a StoreError', async () => {
+    const store = await seeded();
+    const error = await store.searchStories('\u0000abc', 10).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error).not.toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe('Bad search query (unterminated string): use words and "quoted phrases"');
+    expect((await store.searchStories('chips', 10)).total).toBe(1);
+  });
+
+  it('answer 400 with the plain message and log nothing', async () => {
+    const store = await seeded();
+    // A query text only the store sees: the HTTP layer refuses control characters before this.
+    const rewriting: Store = { ...store, searchStories: (_query, limit) => store.searchStories('\u0000abc', limit) };
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cache = createRenderCache({ store: rewriting, site: { baseUrl: base, title: 't' }, items: 50 });
+    const logged: object[] = [];
+    server.on('request', createApp({ store, cache, config: { server: { baseUrl: base }, feeds: { title: 't', items: 50 } }, logger: { error: (obj) => logged.push(obj) } }));
+    try {
+      const res = await fetch(`${base}/feeds/search.rss?q=chips`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toMatch(/^Bad search query \(.+\): use words and "quoted phrases"\n$/);
+      expect(logged).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // Composition of the ingest side: the store as configured, and the jobs the scheduler runs (feed sources, the seed
 // folder, retention). Shared by the service (main.ts) and the one-shot `npm run ingest` (cli.ts).
 import type { Logger } from 'pino';
-import type { Config, SourceConfig } from './config/schema.js';
+import { urlRulesOf, type Config, type SourceConfig } from './config/schema.js';
 import { createCategoryResolver } from './ingest/categories.js';
 import { createDedupPolicy } from './ingest/dedup.js';
 import { runFeedSource, type FeedRunSummary } from './ingest/run-feed-source.js';
@@ -57,7 +57,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       const summary = await runFeedSource(source, {
-        store, logger, clock, resolveCategories, fetchOptions,
+        store, logger, clock, resolveCategories, fetchOptions, urls: urlRulesOf(config),
         nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...caps, ...outcome }),
       }).catch((error: unknown) => {
         metrics?.sourceRun(source.name, 'failed', seconds(), 0);
@@ -71,7 +71,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       if (!seedFolder) throw new Error('no seedFolder in the config');
       const started = performance.now();
       const summary = await runSeedFolder(seedFolder, {
-        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, workers: seedFolder.workers,
+        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, workers: seedFolder.workers, urls: urlRulesOf(config),
         nextRun: () => cronNext(seedFolder.schedule, clock()),
       });
       metrics?.seedScan(summary, (performance.now() - started) / 1000);

@@ -3,6 +3,8 @@
 /** One item as a parser read it: strings straight from the document, nothing resolved or cleaned yet. */
 export interface RawItem {
   title?: string | undefined;
+  /** True when `title` is plain text already (Atom type="text", xhtml text): markup in it is literal. */
+  titleIsText?: boolean | undefined;
   link?: string | undefined;
   guid?: string | undefined;
   /** Date text as found (RFC 822, ISO 8601, zone-less local time) or a Date already parsed. */

@@ -143,6 +143,10 @@ export const configSchema = z
       )
       .default([]),
     sources: z.array(sourceSchema),
+    /** Image URLs never used (lead image or body), beside the built-in random-photo services: hosts or host/path prefixes. */
+    images: z.strictObject({ placeholders: z.array(z.string().trim().min(1)).default([]) }).prefault({}),
+    /** Query parameters stripped from item and body links, beside the built-in tracking ones (`name*`: a prefix). */
+    links: z.strictObject({ trackingParameters: z.array(z.string().trim().min(1)).default([]) }).prefault({}),
     /** WebSub: feeds name this hub (rel="hub") and ingest runs that change a category ping it. */
     websub: z.strictObject({ hub: httpUrl }).optional(),
     /** Admin routes (POST /admin/refresh) need this bearer token; env AGGREGATOR_ADMIN_TOKEN overrides it. */
@@ -168,3 +172,9 @@ export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = Config['sources'][number];
 export type SiteRules = z.infer<typeof siteRulesSchema>;
 export type SeedFolderConfig = NonNullable<Config['seedFolder']>;
+
+/** The configured additions to the built-in tracking parameters and placeholder images (ingest's `UrlRules`). */
+export function urlRulesOf(config: Pick<Config, 'images' | 'links'>): { trackingParameters: string[]; placeholderImages: string[] } {
+  // Configs built by hand (tests, tools) may lack the sections the schema defaults.
+  return { trackingParameters: config.links?.trackingParameters ?? [], placeholderImages: config.images?.placeholders ?? [] };
+}

@@ -146,7 +146,8 @@ export function mergeOrigins(origins: readonly Article[]): Omit<Story, 'updated'
     published: new Date(earliest.published.getTime()),
     author: sorted.find((origin) => origin.author)?.author ?? null,
     categories: [...categories.values()],
-    image: sorted.find((origin) => origin.image)?.image ?? null,
+    // The picture that goes with the chosen body, else a feed's (crawled copies carry stock photos), else the earliest.
+    image: fullest.image ?? sorted.find((origin) => !isSeed(origin) && origin.image)?.image ?? sorted.find((origin) => origin.image)?.image ?? null,
     contentHtml: fullest.contentHtml,
     summary: fullest.summary,
   };

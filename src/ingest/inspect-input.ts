@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Config, SiteRules } from '../config/schema.js';
+import { urlRulesOf, type Config, type SiteRules } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Article, RawItem } from '../types.js';
 import { createCategoryResolver } from './categories.js';
@@ -51,6 +51,7 @@ const FRONT_MATTER_START = /^\uFEFF?\s*---\s*\r?\n/;
 export async function inspectInput(input: string, config: Config, fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>): Promise<InspectEntry> {
   const entry: InspectEntry = { input, articles: [], warnings: [], error: null };
   const resolveCategories = createCategoryResolver(config.categories);
+  const urls = urlRulesOf(config);
   try {
     if (/^https?:\/\//i.test(input)) {
       const fetched = await fetchFeed(input, fetchOptions);
@@ -71,7 +72,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       entry.warnings.push(...parsed.warnings);
       addArticle(parsed.item, {
         sourceKey: 'seed', documentUrl: null, fallbackId: relPath, fallbackDate: mtime, timezone,
-        categories: resolveCategories([...(parsed.item.categories ?? []), ...(folder?.categories ?? [])]), rules: folder?.rules,
+        categories: resolveCategories([...(parsed.item.categories ?? []), ...(folder?.categories ?? [])]), rules: folder?.rules, urls,
       });
     } else {
       const decoded = decodeFeedBytes(bytes, null);
@@ -87,7 +88,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
     const parsed = await parseFeed(text, url);
     entry.warnings.push(...parsed.warnings);
     for (const item of parsed.items) {
-      addArticle(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: new Date(), timezone: 'UTC', categories: resolveCategories(categories), rules });
+      addArticle(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: new Date(), timezone: 'UTC', categories: resolveCategories(categories), rules, urls });
     }
   }
 

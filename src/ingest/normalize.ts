@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { SiteRules } from '../config/schema.js';
 import type { Article, CategoryRef, RawItem } from '../types.js';
 import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean/clean-html.js';
+import { isPlaceholderImage, stripTrackingParams, type UrlRules } from './clean/clean-urls.js';
+import { oneLineText } from './clean/plain-text.js';
 import { titleKey } from './dedup.js';
 import { parseDate } from './parse/parse-date.js';
 
@@ -17,6 +19,8 @@ export interface NormalizeContext {
   timezone: string;
   categories: CategoryRef[];
   rules?: SiteRules | undefined;
+  /** Configured tracking parameters and placeholder images (`links.trackingParameters`, `images.placeholders`). */
+  urls?: UrlRules | undefined;
 }
 
 export interface NormalizeResult {
@@ -31,13 +35,17 @@ const TITLE_FROM_SUMMARY_CHARS = 80;
 export function normalizeItem(raw: RawItem, context: NormalizeContext): NormalizeResult {
   const warnings: string[] = [];
   const xmlBase = absoluteHttpUrl(raw.baseUrl, null);
-  const link = absoluteHttpUrl(raw.link, xmlBase ?? context.documentUrl);
+  const resolvedLink = absoluteHttpUrl(raw.link, xmlBase ?? context.documentUrl);
+  // The guid keeps its value (it is an identity); only the link a reader opens loses its trackers.
+  const link = resolvedLink === null ? null : stripTrackingParams(resolvedLink, context.urls);
   const guid = raw.guid?.trim() || null;
   // Relative URLs in the body resolve against xml:base, else the item link, else the feed URL.
   const base = xmlBase ?? link ?? context.documentUrl;
-  const cleaned = cleanHtml(raw.html ?? '', { baseUrl: base, rules: context.rules });
+  const cleaned = cleanHtml(raw.html ?? '', { baseUrl: base, rules: context.rules, urls: context.urls });
   const summary = summarize(cleaned.html);
-  const title = plainTitle(raw.title ?? '') || truncate(summary, TITLE_FROM_SUMMARY_CHARS);
+  const declaredTitle = raw.titleIsText ? oneLineText(raw.title ?? '') : plainTitle(raw.title ?? '');
+  // Neither title nor text: the link still names a page, as Miniflux titles it (host and path).
+  const title = declaredTitle || truncate(summary, TITLE_FROM_SUMMARY_CHARS) || titleFromLink(link);
   const label = raw.title?.trim() || guid || link || context.fallbackId || 'item';
   if (!title) return { article: null, warnings: [`${label}: dropped, no title and no text`], firedRules: cleaned.firedRules };
 
@@ -60,7 +68,7 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
     updated,
     author: plainTitle(raw.author ?? '') || null,
     categories: context.categories,
-    image: leadImage(raw.images ?? [], cleaned, base),
+    image: leadImage(raw.images ?? [], cleaned, base, context.urls),
     contentHtml: cleaned.html,
     summary,
     dateIsFallback,
@@ -70,18 +78,20 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
 
 /**
  * One lead image: the first declared candidate (front matter, media:*, enclosure), else the first
- * sizeable image of the cleaned body. Skipped: placeholders, relative paths with no base, and images
+ * sizeable image of the cleaned body. Skipped: placeholders (file names such as 404.gif, and
+ * random-photo services), relative paths with no base, and images
  * that only belonged to removed boilerplate (the seed shape's headimg is the QR-code ad's own image).
  */
 export function leadImage(
   declared: readonly string[],
   cleaned: Pick<CleanResult, 'leadCandidates' | 'removedImages' | 'images'>,
   base: string | null,
+  urls?: UrlRules,
 ): string | null {
   const removed = new Set(cleaned.removedImages);
   const kept = new Set(cleaned.images);
   const usable = (url: string | null): url is string =>
-    url !== null && !PLACEHOLDER_IMAGE.test(new URL(url).pathname) && (!removed.has(url) || kept.has(url));
+    url !== null && !PLACEHOLDER_IMAGE.test(new URL(url).pathname) && !isPlaceholderImage(url, urls) && (!removed.has(url) || kept.has(url));
   for (const candidate of declared) {
     const url = absoluteHttpUrl(candidate, base);
     if (usable(url)) return url;
@@ -99,6 +109,19 @@ export function absoluteHttpUrl(value: string | undefined | null, base: string |
   } catch {
     return null;
   }
+}
+
+/** `example.com/path/to/page` for an untitled item's link; '' without a link. */
+export function titleFromLink(link: string | null): string {
+  if (!link) return '';
+  const url = new URL(link);
+  let path = url.pathname.replace(/\/+$/, '');
+  try {
+    path = decodeURI(path);
+  } catch {
+    /* keep it encoded */
+  }
+  return oneLineText(`${url.hostname}${path}`);
 }
 
 function truncate(text: string, max: number): string {

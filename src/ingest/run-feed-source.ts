@@ -10,6 +10,7 @@ import { decodeFeedBytes } from './fetch/decode-bytes.js';
 import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch/fetch-feed.js';
 import { isPrivateHost } from './fetch/network-guard.js';
 import { normalizeItem } from './normalize.js';
+import type { UrlRules } from './clean/clean-urls.js';
 import { parseFeed } from './parse/parse-feed.js';
 
 export interface FeedRunDeps {
@@ -21,6 +22,8 @@ export interface FeedRunDeps {
   /** When the next run is due, given this run's outcome (the scheduler's policy, e.g. `nextRunTime`). */
   nextRun: (outcome: RunOutcome) => Date | null;
   timezone?: string;
+  /** Configured tracking parameters and placeholder images. */
+  urls?: UrlRules | undefined;
 }
 
 /** What one run tells the next-run policy; spreads straight into `nextRunTime`'s input. */
@@ -108,6 +111,7 @@ function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: Sour
         timezone: deps.timezone ?? 'UTC',
         categories,
         rules: source.rules,
+        urls: deps.urls,
       });
       warnings.push(...normalized.warnings);
       if (normalized.article) articles.push(normalized.article);

@@ -7,6 +7,7 @@ import { describeError } from '../errors.js';
 import type { SeedFileRecord, Store } from '../store/store.js';
 import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
+import type { UrlRules } from './clean/clean-urls.js';
 import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed/seed-folder.js';
 import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed/seed-workers.js';
 
@@ -34,6 +35,8 @@ export interface SeedRunDeps {
    * the main thread's reading and storing bound the import, so workers gained ~5% for ~100 MB more RSS.
    */
   workers?: number | undefined;
+  /** Configured tracking parameters and placeholder images. */
+  urls?: UrlRules | undefined;
 }
 
 export interface SeedRunSummary {
@@ -99,7 +102,7 @@ interface LoadedBatch {
  * the stages overlap: while batch N is stored, the workers parse N+1 and N+2 is being read.
  */
 async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary, changed: Set<string>): Promise<void> {
-  const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules };
+  const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules, urls: deps.urls };
   const workers = candidates.length >= SEED_WORKER_THRESHOLD ? (deps.workers ?? 0) : 0;
   const pool = workers > 0 ? createSeedWorkerPool(config, { size: workers }) : null;
   const batches: SeedCandidate[][] = [];

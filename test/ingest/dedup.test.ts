@@ -155,6 +155,15 @@ describe('mergeOrigins', () => {
     expect(story.author).toBe('新浪财经');
   });
 
+  it('leads with the chosen body’s own image, else a feed origin’s, else the earliest seed origin’s', () => {
+    const noImage = { ...seedB, image: null };
+    expect(mergeOrigins([feed, seedB, seedA]).image).toBe(seedB.image); // the fullest body's own
+    // The earliest seed copy's image loses to the feed's once the chosen body has none.
+    expect(mergeOrigins([{ ...seedA, image: 'https://img.example/a.png' }, noImage, feed]).image).toBe(feed.image);
+    expect(mergeOrigins([{ ...seedA, image: 'https://img.example/a.png' }, noImage, { ...feed, image: null }]).image).toBe('https://img.example/a.png');
+    expect(mergeOrigins([seedA, noImage, { ...feed, image: null }]).image).toBeNull();
+  });
+
   it('prefers the feed’s title, with its original punctuation', () => {
     expect(mergeOrigins([seedA, feed, seedB]).title).toBe(feed.title);
   });

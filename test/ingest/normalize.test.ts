@@ -45,6 +45,17 @@ describe('lead image', () => {
     );
   });
 
+  it('never leads with a random-photo service, built in or configured, nor keeps one in the body', () => {
+    const html = '<p>x<img src="https://picsum.photos/400/300?random=8787"><img src="https://cdn.example.com/photo.jpg"></p>';
+    const seed = seedContext('a.md');
+    const lead = ['https://picsum.photos/400/300?random=8787', 'https://source.unsplash.com/random/800x600', 'https://via.placeholder.com/150'];
+    expect(image({ images: lead, html }, seed)).toBe('https://cdn.example.com/photo.jpg');
+    expect(normalizeItem(item({ images: lead, html }), seed).article!.contentHtml).toBe('<p>x<img src="https://cdn.example.com/photo.jpg" /></p>');
+    const configured = { ...seed, urls: { placeholderImages: ['cdn.example.com/photo'] } };
+    expect(image({ images: lead, html }, configured)).toBeNull();
+    expect(normalizeItem(item({ images: lead, html }), configured).article!.contentHtml).toBe('<p>x</p>');
+  });
+
   it('drops placeholders and relative paths that have no base, then falls back to the body', () => {
     const html = '<p>x<img src="https://cdn.example.com/photo.jpg"></p>';
     const seed = seedContext('a.md');

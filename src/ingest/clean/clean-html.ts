@@ -7,11 +7,13 @@ import {
   IMAGE_SCHEMES,
   LINK_SCHEMES,
   declaredSmall,
+  isPlaceholderImage,
   isTrackingImage,
   parseBase,
   resolveSrcset,
   resolveUrl,
   stripTrackingParams,
+  type UrlRules,
 } from './clean-urls.js';
 import { collapseWhitespace } from './plain-text.js';
 import { compileSiteRules, removeComplexSelectors, type CompiledRules } from './site-rules.js';
@@ -27,6 +29,8 @@ export interface CleanOptions {
   baseUrl?: string | null;
   /** Per-source rules; undefined → built-in rules only. */
   rules?: SiteRules | undefined;
+  /** Configured tracking parameters and placeholder images, beside the built-in ones. */
+  urls?: UrlRules | undefined;
 }
 
 export interface CleanResult {
@@ -79,7 +83,7 @@ interface Rec {
 export function cleanHtml(html: string, options: CleanOptions = {}): CleanResult {
   const rules = compileSiteRules(options.rules);
   const base = parseBase(options.baseUrl);
-  const run = new CleanRun(rules, base);
+  const run = new CleanRun(rules, base, options.urls);
   const removedSrc: string[] = [];
   const input = rules.complexSelectors.length ? removeComplexSelectors(html, rules.complexSelectors, run.fired, removedSrc) : html;
   for (const src of removedSrc) run.noteRemoved(src);
@@ -118,6 +122,7 @@ class CleanRun {
   constructor(
     private readonly rules: CompiledRules,
     private readonly base: URL | null,
+    private readonly urls: UrlRules | undefined,
   ) {}
 
   onOpenTag(tag: string, attribs: Record<string, string>): void {
@@ -147,8 +152,10 @@ class CleanRun {
       } else {
         rec.src = attribs.src ? resolveUrl(attribs.src, this.base, IMAGE_SCHEMES) : null;
         rec.small = declaredSmall(attribs);
-        if (rec.src && isTrackingImage(attribs)) this.removedImages.push(rec.src);
-        if (!rec.src || isTrackingImage(attribs)) rec.drop = true;
+        // A random stock photo is no picture of the article: removed like a tracker.
+        const unwanted = rec.src !== null && (isTrackingImage(attribs) || isPlaceholderImage(rec.src, this.urls));
+        if (rec.src && unwanted) this.removedImages.push(rec.src);
+        if (!rec.src || unwanted) rec.drop = true;
       }
     }
     if (rec.drop) {
@@ -180,7 +187,7 @@ class CleanRun {
   transform(tag: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
     const rec = this.stack[this.stack.length - 1];
     if (!rec || rec.drop || rec.doomed) return { tagName: rec?.outTag ?? tag, attribs: {} };
-    return { tagName: rec.outTag, attribs: keptAttributes(rec, attribs, this.base, this.rules) };
+    return { tagName: rec.outTag, attribs: keptAttributes(rec, attribs, this.base, this.rules, this.urls) };
   }
 
   exclusiveFilter(frame: sanitizeHtml.IFrame): boolean {
@@ -258,6 +265,7 @@ function keptAttributes(
   attribs: sanitizeHtml.Attributes,
   base: URL | null,
   rules: CompiledRules,
+  urls: UrlRules | undefined,
 ): sanitizeHtml.Attributes {
   const allowed = ALLOWED_ATTRIBUTES[rec.outTag];
   const out: sanitizeHtml.Attributes = {};
@@ -267,11 +275,11 @@ function keptAttributes(
       if (value === undefined || rules.stripAttributes.has(name)) continue;
       if (name === 'href') {
         const abs = resolveUrl(value, base, LINK_SCHEMES);
-        if (abs) out.href = abs.startsWith('mailto:') ? abs : stripTrackingParams(abs);
+        if (abs) out.href = abs.startsWith('mailto:') ? abs : stripTrackingParams(abs, urls);
       } else if (name === 'src') {
         if (rec.src) out.src = rec.src;
       } else if (name === 'srcset') {
-        const set = resolveSrcset(value, base);
+        const set = resolveSrcset(value, base, urls);
         if (set) out.srcset = set;
       } else if (name !== 'rel') {
         out[name] = value;

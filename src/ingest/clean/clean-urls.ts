@@ -33,12 +33,104 @@ export function resolveUrl(value: string, base: URL | null, schemes: ReadonlySet
   return schemes.has(url.protocol) ? url.href : null;
 }
 
-const TRACKING_PARAM = /^(?:utm_[a-z0-9_]*|fbclid|gclid|dclid|mc_cid|mc_eid|igshid)$/i;
+/**
+ * Query parameters that only identify a click, a campaign or a mail (the list readers such as Miniflux
+ * strip); names are compared in lower case. `utm_*` and `mtm_*` are matched as prefixes.
+ */
+const TRACKING_PARAMS: ReadonlySet<string> = new Set([
+  'fbclid', '_openstat', 'fb_action_ids', 'fb_action_types', 'fb_ref', 'fb_source', 'fb_comment_id',
+  'gclid', 'dclid', 'gbraid', 'wbraid', 'gclsrc', 'srsltid', 'yclid', 'ysclid', 'twclid', 'msclkid', 'ttclid', 'li_fat_id',
+  'mc_cid', 'mc_eid', 'mc_tc', '_hsenc', '_hsmi', '__hssc', '__hstc', '__hsfp', 'hsctatracking', 'hsa_cam',
+  'mkt_tok', 'sc_cid', 'igshid', 'wickedid', 'rb_clickid', 'oly_anon_id', 'oly_enc_id', 'vero_id', 'vero_conv',
+  'hmb_campaign', 'hmb_medium', 'hmb_source', 'itm_campaign', 'itm_medium', 'itm_source',
+  'campaign_id', 'campaign_medium', 'campaign_name', 'campaign_source', 'campaign_term', 'campaign_content',
+  '_bhlid', '_branch_match_id', '_branch_referrer', '__readwiselocation',
+]);
+const TRACKING_PREFIXES: readonly string[] = ['utm_', 'mtm_'];
+/** Parameters that track only on some sites: `si` on YouTube share links, `spm` on Alibaba's shops. */
+const SITE_TRACKING_PARAMS: ReadonlyArray<{ param: string; hosts: readonly string[] }> = [
+  { param: 'si', hosts: ['youtube.com', 'youtu.be', 'youtube-nocookie.com'] },
+  { param: 'spm', hosts: ['taobao.com', 'tmall.com', 'alibaba.com', 'aliexpress.com', '1688.com', 'alipay.com', 'fliggy.com', 'aliyun.com', 'alibabacloud.com', 'tmall.hk', 'taobao.hk'] },
+];
 
-/** Removes utm_*, fbclid, gclid, mc_cid, mc_eid, igshid from an absolute URL's query; other bytes untouched. */
-export function stripTrackingParams(href: string): string {
+/** Configured additions: `links.trackingParameters` (names; `name*` is a prefix) and `images.placeholders`. */
+export interface UrlRules {
+  trackingParameters?: readonly string[] | undefined;
+  placeholderImages?: readonly string[] | undefined;
+}
+
+interface CompiledUrlRules {
+  params: ReadonlySet<string>;
+  prefixes: readonly string[];
+  placeholders: ReadonlyArray<{ host: string; path: string }>;
+}
+
+/** Hosts (a subdomain matches too) and host/path prefixes of random-photo and placeholder-image services. */
+export const BUILTIN_PLACEHOLDER_IMAGES: readonly string[] = [
+  'picsum.photos', 'source.unsplash.com', 'unsplash.it', 'placehold.co', 'placehold.it', 'via.placeholder.com',
+  'placeholder.com', 'dummyimage.com', 'loremflickr.com', 'fakeimg.pl', 'placekitten.com', 'placeimg.com',
+  'lorempixel.com', 'placebear.com', 'baconmockup.com', 'fillmurray.com', 'placecage.com', 'stevensegallery.com',
+  'placedog.net', 'placeholder.pics', 'dummyimage.io', 'lorem.space', 'picsum.dev',
+];
+
+function placeholderPattern(entry: string): { host: string; path: string } {
+  const text = entry.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^\*\./, '');
+  const slash = text.indexOf('/');
+  return slash < 0 ? { host: text, path: '' } : { host: text.slice(0, slash), path: text.slice(slash) };
+}
+
+const compiled = new Map<string, CompiledUrlRules>();
+
+function compileUrlRules(rules: UrlRules | undefined): CompiledUrlRules {
+  const key = rules ? JSON.stringify([rules.trackingParameters ?? [], rules.placeholderImages ?? []]) : '';
+  let out = compiled.get(key);
+  if (out) return out;
+  const params = new Set(TRACKING_PARAMS);
+  const prefixes = [...TRACKING_PREFIXES];
+  for (const name of rules?.trackingParameters ?? []) {
+    const lower = name.trim().toLowerCase();
+    if (lower.endsWith('*')) prefixes.push(lower.slice(0, -1));
+    else if (lower) params.add(lower);
+  }
+  const placeholders = [...BUILTIN_PLACEHOLDER_IMAGES, ...(rules?.placeholderImages ?? [])].map(placeholderPattern).filter((p) => p.host);
+  out = { params, prefixes, placeholders };
+  // Configs are few; the bound only guards against a caller compiling per item.
+  if (compiled.size > 64) compiled.clear();
+  compiled.set(key, out);
+  return out;
+}
+
+const hostMatches = (host: string, pattern: string): boolean => host === pattern || host.endsWith(`.${pattern}`);
+
+/** Host of an absolute URL as written, lower case, without user info and port. */
+function hostOf(href: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(href)?.[1] ?? '';
+  return authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+}
+
+/** True for an image served by a random-photo or placeholder service (built in, or `images.placeholders`). */
+export function isPlaceholderImage(href: string, rules?: UrlRules): boolean {
+  const { placeholders } = compileUrlRules(rules);
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return false;
+  }
+  const host = url.hostname.toLowerCase();
+  const path = url.pathname.toLowerCase();
+  return placeholders.some((p) => hostMatches(host, p.host) && (p.path === '' || path.startsWith(p.path)));
+}
+
+/**
+ * Removes tracking parameters (utm_*, fbclid, gclid, msclkid, … and the configured ones; `si` on
+ * YouTube, `spm` on Alibaba hosts) from an absolute URL's query; every other byte stays as written.
+ */
+export function stripTrackingParams(href: string, rules?: UrlRules): string {
   const q = href.indexOf('?');
   if (q < 0) return href;
+  const { params, prefixes } = compileUrlRules(rules);
+  let host: string | null = null;
   const hash = href.indexOf('#', q);
   const query = href.slice(q + 1, hash < 0 ? undefined : hash);
   const kept = query.split('&').filter((part) => {
@@ -50,7 +142,12 @@ export function stripTrackingParams(href: string): string {
     } catch {
       /* keep the raw key */
     }
-    return !TRACKING_PARAM.test(key);
+    key = key.toLowerCase();
+    if (params.has(key) || prefixes.some((prefix) => key.startsWith(prefix))) return false;
+    const site = SITE_TRACKING_PARAMS.find((entry) => entry.param === key);
+    if (!site) return true;
+    host ??= hostOf(href);
+    return !site.hosts.some((h) => hostMatches(host!, h));
   });
   const rest = hash < 0 ? '' : href.slice(hash);
   return href.slice(0, q) + (kept.length ? `?${kept.join('&')}` : '') + rest;
@@ -126,14 +223,14 @@ export function declaredSmall(attribs: Record<string, string>): boolean {
   return false;
 }
 
-/** Resolves every candidate of a srcset; null when none survives. */
-export function resolveSrcset(value: string, base: URL | null): string | null {
+/** Resolves every candidate of a srcset, placeholders left out; null when none survives. */
+export function resolveSrcset(value: string, base: URL | null, rules?: UrlRules): string | null {
   const out: string[] = [];
   for (const candidate of value.split(/,\s+|(?<=\s[\d.]+[wx])\s*,/)) {
     const [url, ...descriptor] = candidate.trim().split(/\s+/);
     if (!url) continue;
     const abs = resolveUrl(url, base, IMAGE_SCHEMES);
-    if (abs) out.push([abs, ...descriptor].join(' '));
+    if (abs && !isPlaceholderImage(abs, rules)) out.push([abs, ...descriptor].join(' '));
   }
   return out.length ? out.join(', ') : null;
 }

@@ -12,6 +12,11 @@ const MINIMAL_ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt
 /** Control characters (C0 but whitespace, DEL, C1) plus zero-width space and BOM. */
 const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b\ufeff]/g;
 
+/** Text that is text already (Atom type="text" titles): control characters removed, whitespace collapsed. */
+export function oneLineText(text: string): string {
+  return text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+}
+
 /** A title as plain text: tags stripped, entities decoded, control characters removed, whitespace collapsed. */
 export function plainTitle(text: string): string {
   if (!text) return '';
@@ -19,7 +24,7 @@ export function plainTitle(text: string): string {
   const stripped = /[<&]/.test(text)
     ? sanitizeHtml(text, TEXT_ONLY).replace(/&(?:amp|lt|gt|quot);/g, (e) => MINIMAL_ENTITY[e]!)
     : text;
-  return stripped.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  return oneLineText(stripped);
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };

@@ -4,7 +4,8 @@
 import Parser from 'rss-parser';
 import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
-import { absoluteUrl, rawDate, resolveBase } from './feed-values.js';
+import { absoluteUrl, escapeHtml, rawDate, resolveBase } from './feed-values.js';
+import { itemTitlesInOrder, hasChildElements } from './mixed-text.js';
 
 /** An xml2js node with the default options: text, or an object with `$` attributes, `_` text, child arrays. */
 type XNode = string | { $?: Record<string, string>; _?: string; [child: string]: unknown };
@@ -58,6 +59,10 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
   const feedAuthor = format === 'atom' ? personName(first(channel, 'author')) : undefined;
   const builtItems = Array.isArray(built.items) ? (built.items as Record<string, unknown>[]) : [];
 
+  // Titles with child elements (xhtml) need their text in document order, which xml2js does not keep.
+  let orderedTitles: (string | undefined)[] | null = null;
+  const titleTexts = (): (string | undefined)[] => (orderedTitles ??= itemTitlesInOrder(text));
+
   const items: RawItem[] = [];
   entries.forEach((entry, index) => {
     const label = `item ${index + 1}`;
@@ -66,8 +71,8 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
     try {
       const item =
         format === 'atom'
-          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings)
-          : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings);
+          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings, () => titleTexts()[index])
+          : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings, () => titleTexts()[index]);
       if (!hasXmlBase) delete item.baseUrl;
       if (!item.title && !item.link && !item.guid && !item.html) {
         warnings.push(`${label}: no title, link, id or content; dropped`);
@@ -112,7 +117,9 @@ function locate(doc: Record<string, unknown>): { format: Format; top: XNode | un
   return { format: 'rss', top: rss, channel, entries: children(channel, 'item') };
 }
 
-function rssItem(node: XNode, built: Record<string, unknown>, feedBase: string, label: string, warnings: string[]): RawItem {
+function rssItem(
+  node: XNode, built: Record<string, unknown>, feedBase: string, label: string, warnings: string[], orderedTitle: () => string | undefined,
+): RawItem {
   const base = resolveBase(attr(node, 'xml:base'), feedBase);
   const guidNode = first(node, 'guid');
   const guid = text1(guidNode) ?? attr(node, 'rdf:about');
@@ -122,8 +129,12 @@ function rssItem(node: XNode, built: Record<string, unknown>, feedBase: string, 
   const categories = [...children(node, 'category'), ...children(node, 'dc:subject')]
     .map(text1)
     .filter((c): c is string => Boolean(c));
+  const titleNode = first(node, 'title');
+  // Markup left unescaped in an RSS title is read as child elements: keep all of their text.
+  const mixed = hasChildElements(titleNode) ? (orderedTitle() ?? deepText(titleNode)) : undefined;
   return {
-    title: text1(first(node, 'title')) ?? text1(first(node, 'dc:title')),
+    title: mixed ?? text1(titleNode) ?? text1(first(node, 'dc:title')),
+    ...(mixed ? { titleIsText: true } : {}),
     link: absoluteUrl(link, base),
     guid,
     published: rawDate(text1(first(node, 'pubDate')) ?? text1(first(node, 'dc:date')), `${label} date`, warnings),
@@ -136,19 +147,24 @@ function rssItem(node: XNode, built: Record<string, unknown>, feedBase: string, 
   };
 }
 
-function atomItem(node: XNode, built: Record<string, unknown>, feedBase: string, feedAuthor: string | undefined, label: string, warnings: string[]): RawItem {
+function atomItem(
+  node: XNode, built: Record<string, unknown>, feedBase: string, feedAuthor: string | undefined, label: string, warnings: string[],
+  orderedTitle: () => string | undefined,
+): RawItem {
   const base = resolveBase(attr(node, 'xml:base'), feedBase);
   const content = first(node, 'content');
   const summary = first(node, 'summary');
   // rss-parser serializes xhtml content (child elements) back to markup; plain text content is in `_`.
-  const html = htmlOf(content) ?? stringOf(built.content) ?? htmlOf(summary) ?? stringOf(built.summary);
+  const html = atomBody(content) ?? stringOf(built.content) ?? atomBody(summary) ?? stringOf(built.summary);
   const contentBase = content ? resolveBase(attr(content, 'xml:base'), base) : base;
   const linkNode = pickAtomLink(node);
   const categories = children(node, 'category')
     .map((c) => attr(c, 'term') ?? text1(c))
     .filter((c): c is string => Boolean(c));
+  const title = atomTitle(first(node, 'title'), orderedTitle);
   return {
-    title: text1(first(node, 'title')) ?? deepText(first(node, 'title')),
+    title: title?.text,
+    titleIsText: title?.isText,
     link: absoluteUrl(linkNode ? attr(linkNode, 'href') : undefined, linkNode ? resolveBase(attr(linkNode, 'xml:base'), base) : base),
     guid: text1(first(node, 'id')),
     published: rawDate(text1(first(node, 'published')) ?? text1(first(node, 'issued')) ?? text1(first(node, 'created')), `${label} published`, warnings),
@@ -159,6 +175,47 @@ function atomItem(node: XNode, built: Record<string, unknown>, feedBase: string,
     html,
     baseUrl: contentBase,
   };
+}
+
+/** How an Atom text construct is written: Atom 1.0 `type`, or Atom 0.3 `type` (a MIME type) and `mode`. */
+function atomTextKind(node: XNode | undefined): { base64: boolean; kind: 'text' | 'html' | 'xhtml' } {
+  const type = (attr(node, 'type') ?? 'text').toLowerCase();
+  const mode = (attr(node, 'mode') ?? '').toLowerCase();
+  const kind = type === 'xhtml' || type.includes('xhtml') || hasChildElements(node) ? 'xhtml'
+    : type === 'html' || type === 'text/html' || mode === 'escaped' ? 'html'
+    : 'text';
+  return { base64: mode === 'base64', kind };
+}
+
+function decodeBase64(text: string): string {
+  return Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+}
+
+/**
+ * An Atom title as text or HTML (RFC 4287 §3.1): `text` is literal (markup in it stays text), `html` is
+ * markup to reduce to text once, `xhtml` and titles with child elements keep all their text in order;
+ * Atom 0.3 `mode="base64"` is decoded first.
+ */
+function atomTitle(node: XNode | undefined, orderedTitle: () => string | undefined): { text: string; isText: boolean } | undefined {
+  if (node === undefined) return undefined;
+  const { base64, kind } = atomTextKind(node);
+  if (kind === 'xhtml') {
+    const text = orderedTitle() ?? deepText(node);
+    return text ? { text, isText: true } : undefined;
+  }
+  const raw = typeof node === 'string' ? node : node._;
+  if (typeof raw !== 'string' || !raw.trim()) return undefined;
+  const value = base64 ? decodeBase64(raw) : raw;
+  return { text: value.trim(), isText: kind === 'text' };
+}
+
+/** An Atom content or summary as HTML: base64 decoded, plain text escaped; undefined for xhtml (rss-parser has it). */
+function atomBody(node: XNode | undefined): string | undefined {
+  const html = htmlOf(node);
+  if (html === undefined) return undefined;
+  const { base64, kind } = atomTextKind(node);
+  const value = base64 ? decodeBase64(html) : html;
+  return base64 && kind === 'text' ? escapeHtml(value) : value;
 }
 
 /** Atom link: rel="alternate" (or no rel), else the first with an href. */

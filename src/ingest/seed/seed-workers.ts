@@ -6,6 +6,7 @@ import type { SiteRules } from '../../config/schema.js';
 import { describeError } from '../../errors.js';
 import type { Article } from '../../types.js';
 import { normalizeItem } from '../normalize.js';
+import type { UrlRules } from '../clean/clean-urls.js';
 import { parseSeedFile } from './parse-seed-file.js';
 
 /** The source key of seed articles (re-exported by run-seed-folder.ts). */
@@ -21,6 +22,7 @@ export interface SeedTextFile {
 export interface SeedParseConfig {
   timezone: string;
   rules?: SiteRules | undefined;
+  urls?: UrlRules | undefined;
 }
 
 /**
@@ -43,6 +45,7 @@ export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): Pr
       timezone: config.timezone,
       categories: [],
       rules: config.rules,
+      urls: config.urls,
     });
     if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
     // A seed file's identity is its path, never a guid or link it may carry.

@@ -87,6 +87,8 @@ function printSeedSummary(seed: SeedRunSummary): void {
     for (const { relPath, error } of seed.rejected.slice(0, 20)) console.log(`    ${relPath}: ${error}`);
     if (seed.rejected.length > 20) console.log(`    … and ${seed.rejected.length - 20} more (see the log)`);
   }
+  if (seed.stillRejected.length > 0) console.log(`  still rejected (unchanged since): ${seed.stillRejected.length} files, first ${seed.stillRejected[0]!.relPath}: ${seed.stillRejected[0]!.error}`);
+  for (const { relPath, target } of seed.skippedSymlinks.slice(0, 20)) console.log(`  symlink skipped: ${relPath} -> ${target}`);
 }
 
 const FEED_FILE = /\.(xml|rss|atom|rdf|json|feed)$/i;
@@ -110,13 +112,15 @@ async function expandInputs(inputs: string[]): Promise<string[]> {
 async function inspect(argv: string[]): Promise<void> {
   const inputs = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--config');
   if (inputs.length === 0) {
-    console.error('usage: npm run inspect -- [--config FILE] INPUT… (feed URLs, feed files, seed files or folders)');
+    console.error('usage: npm run inspect -- [--config FILE] [--allow-private] INPUT… (feed URLs, feed files, seed files or folders)');
     process.exit(EXIT_FAILURE);
   }
   const explicit = argv.includes('--config') || argv.some((arg) => arg.startsWith('--config=')) || process.env.AGGREGATOR_CONFIG;
   const config = explicit ? await readConfigOrExit(argv) : await loadConfig(resolveConfigPath(argv)).catch(() => configSchema.parse({ sources: [] }));
   // All inputs first: `mergedWith` needs every article, clustered with dedup.window.
-  const entries = await inspectInputs(await expandInputs(inputs), config, fetchOptionsOf(config));
+  // URLs go through the network guard, as a public source's would, unless --allow-private.
+  const fetchOptions = { ...fetchOptionsOf(config), allowPrivateNetworks: argv.includes('--allow-private') };
+  const entries = await inspectInputs(await expandInputs(inputs), config, fetchOptions);
   process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
 }
 

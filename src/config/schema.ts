@@ -88,8 +88,11 @@ export const configSchema = z
         /** Worker threads parsing a large import (0: the main thread does it all). */
         workers: z.number().int().min(0).max(16).default(0),
         rules: siteRulesSchema.optional(),
-        /** Larger files are rejected by name, not read, until they change. */
-        maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+        /**
+         * Larger files are rejected by name, not read, until they change. At most 8 MiB: parsing and
+         * cleaning one file costs ~35× its size, and a 15 MiB file exhausts the start script's 192 MB heap.
+         */
+        maxFileBytes: z.number().int().positive().max(8 * 1024 * 1024, 'At most 8388608 (8 MiB): larger files exhaust the 192 MB heap').default(2 * 1024 * 1024),
         /** Follow symlinks whose real path is inside the folder (default: skip every symlink, with a warning). */
         followSymlinks: z.boolean().default(false),
       })

@@ -14,6 +14,8 @@ import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedS
 export { SEED_SOURCE_KEY };
 export const SEED_SOURCE_NAME = SEED_FOLDER_NAME;
 const BATCH_SIZE = 500;
+/** Bytes of files read per batch, whatever their number: a batch's texts, parsed and cleaned, stay in memory together. */
+export const BATCH_BYTES = 8 * 1024 * 1024;
 /** Below this many files to parse (the usual rescan), worker start-up would cost more than it saves. */
 export const SEED_WORKER_THRESHOLD = 200;
 /** A run stops after this many batches in a row failed to store (the database, not the files, is the problem). */
@@ -49,6 +51,10 @@ export interface SeedRunSummary {
   merged: number;
   updated: number;
   rejected: { relPath: string; error: string }[];
+  /** Unchanged files rejected by an earlier scan (not read again until they change). */
+  stillRejected: { relPath: string; error: string }[];
+  /** Symlinks skipped (outside the folder, or `followSymlinks` off). */
+  skippedSymlinks: { relPath: string; target: string }[];
   changedCategories: string[];
   error: string | null;
 }
@@ -56,22 +62,30 @@ export interface SeedRunSummary {
 export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps): Promise<SeedRunSummary> {
   const started = deps.clock();
   const root = path.resolve(folder.path);
-  const summary: SeedRunSummary = { folder: root, filesSeen: 0, filesRead: 0, unchanged: 0, skipped: 0, added: 0, merged: 0, updated: 0, rejected: [], changedCategories: [], error: null };
+  const summary: SeedRunSummary = { folder: root, filesSeen: 0, filesRead: 0, unchanged: 0, skipped: 0, added: 0, merged: 0, updated: 0, rejected: [], stillRejected: [], skippedSymlinks: [], changedCategories: [], error: null };
   const changed = new Set<string>();
   try {
     const known = await deps.store.listSeedFiles();
     // Texts are read batch by batch, so a first import of tens of thousands of files stays small in memory.
-    const scan = await scanSeedFolder(root, known, { keepText: false, onProgress: (done, total) => deps.onProgress?.('scan', done, total) });
-    Object.assign(summary, { filesSeen: scan.seen, filesRead: scan.candidates.length, unchanged: scan.unchanged, skipped: scan.skipped });
-    summary.rejected.push(...scan.unreadable);
-    // Files whose mtime changed but whose bytes did not: only their records move on.
-    if (scan.touched.length > 0) await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles: [], seedFiles: scan.touched });
+    const scan = await scanSeedFolder(root, known, {
+      keepText: false, maxBytes: folder.maxFileBytes, followSymlinks: folder.followSymlinks,
+      onProgress: (done, total) => deps.onProgress?.('scan', done, total),
+    });
+    Object.assign(summary, { filesSeen: scan.seen, filesRead: scan.candidates.length, unchanged: scan.unchanged, skipped: scan.skipped, stillRejected: scan.stillRejected });
+    summary.rejected.push(...scan.unreadable, ...scan.tooLarge.map(({ relPath, error }) => ({ relPath, error: error! })));
+    summary.skippedSymlinks = scan.symlinks.filter((link) => !link.followed).map(({ relPath, target }) => ({ relPath, target }));
+    // Files whose mtime changed but whose bytes did not, and files over the cap: only their records move on.
+    const recordsOnly = [...scan.touched, ...scan.tooLarge];
+    if (recordsOnly.length > 0) await deps.store.storeRun({ sourceKey: SEED_SOURCE_KEY, articles: [], seedFiles: recordsOnly });
     await storeBatches(scan.candidates, folder, deps, summary, changed);
   } catch (error) {
     summary.error = describeError(error);
   }
   summary.changedCategories = [...changed];
   for (const { relPath, error } of summary.rejected) deps.logger.warn({ source: SEED_SOURCE_NAME, file: relPath, error }, 'seed file rejected');
+  for (const { relPath, target } of summary.skippedSymlinks) {
+    deps.logger.warn({ source: SEED_SOURCE_NAME, file: relPath, target }, folder.followSymlinks ? 'seed symlink skipped: its target is outside the folder' : 'seed symlink skipped (seedFolder.followSymlinks is off)');
+  }
   await deps.store
     .recordFetchOutcome(
       { name: SEED_SOURCE_NAME, url: `file://${root}` },
@@ -105,15 +119,15 @@ async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfi
   const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules, urls: deps.urls };
   const workers = candidates.length >= SEED_WORKER_THRESHOLD ? (deps.workers ?? 0) : 0;
   const pool = workers > 0 ? createSeedWorkerPool(config, { size: workers }) : null;
-  const batches: SeedCandidate[][] = [];
-  for (let start = 0; start < candidates.length; start += BATCH_SIZE) batches.push(candidates.slice(start, start + BATCH_SIZE));
+  const batches = intoBatches(candidates);
   const ahead: Promise<LoadedBatch>[] = [];
   let launched = 0;
   let failedInARow = 0;
+  let storedFiles = 0;
   try {
     for (let index = 0; index < batches.length; index++) {
       while (launched < batches.length && launched <= index + (pool ? PREFETCH_BATCHES : 0)) {
-        const loading = loadBatch(batches[launched++]!, config, pool);
+        const loading = loadBatch(batches[launched++]!, config, pool, folder.maxFileBytes);
         // Awaited in turn below; until then a failure must not count as unhandled.
         loading.catch(() => undefined);
         ahead.push(loading);
@@ -134,26 +148,45 @@ async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfi
         summary.error ??= describeError(error);
         for (const record of records) summary.rejected.push({ relPath: record.relPath, error: `not stored: ${describeError(error)}` });
       }
-      deps.onProgress?.('store', Math.min((index + 1) * BATCH_SIZE, candidates.length), candidates.length);
+      storedFiles += batches[index]!.length;
+      deps.onProgress?.('store', storedFiles, candidates.length);
     }
   } finally {
     await pool?.close();
   }
 }
 
-async function loadBatch(batch: SeedCandidate[], config: SeedParseConfig, pool: SeedWorkerPool | null): Promise<LoadedBatch> {
-  const { files, unreadable } = await readTexts(batch);
+/** Consecutive batches of at most BATCH_SIZE files and BATCH_BYTES bytes (a larger file alone). */
+export function intoBatches<T extends { size: number }>(files: T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length > 0 && (current.length >= BATCH_SIZE || bytes + file.size > BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+async function loadBatch(batch: SeedCandidate[], config: SeedParseConfig, pool: SeedWorkerPool | null, maxBytes: number): Promise<LoadedBatch> {
+  const { files, unreadable } = await readTexts(batch, maxBytes);
   const texts = files.map(({ relPath, text, mtimeMs }) => ({ relPath, text, mtimeMs }));
   const prepared = pool ? await pool.prepare(texts) : prepareSeedFiles(texts, config);
   return { files, prepared, unreadable };
 }
 
 /** The batch's texts; a file gone or unreadable since the scan is rejected by name. */
-async function readTexts(batch: SeedCandidate[]): Promise<{ files: (SeedCandidate & { text: string })[]; unreadable: { relPath: string; error: string }[] }> {
+async function readTexts(batch: SeedCandidate[], maxBytes: number): Promise<{ files: (SeedCandidate & { text: string })[]; unreadable: { relPath: string; error: string }[] }> {
   const unreadable: { relPath: string; error: string }[] = [];
   const read = await Promise.all(
     batch.map((file) =>
-      readCandidateText(file).catch((error: unknown) => {
+      readCandidateText(file, maxBytes).catch((error: unknown) => {
         unreadable.push({ relPath: file.relPath, error: describeError(error) });
         return null;
       }),
@@ -181,9 +214,11 @@ function assemble(loaded: LoadedBatch, folder: SeedFolderConfig, deps: SeedRunDe
   return { articles, records };
 }
 
+/** Every file rejected now or still rejected since an earlier scan, for the index page's source table. */
 function rejectedMessage(summary: SeedRunSummary): string | null {
-  const count = summary.rejected.length;
+  const all = [...summary.rejected, ...summary.stillRejected];
+  const count = all.length;
   if (count === 0) return null;
-  const first = summary.rejected[0]!;
+  const first = all[0]!;
   return `${count} file${count === 1 ? '' : 's'} rejected; first: ${first.relPath}: ${first.error}`;
 }

@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { FetchError } from '../../errors.js';
 import { parseMaxAge, parseRetryAfter } from './cache-headers.js';
-import { checkLiteralHost, guardedLookup, isPrivateAddress, type AddressPolicy } from './network-guard.js';
+import { checkLiteralHost, guardedLookup, isLinkLocalOrMetadata, isPrivateAddress, type AddressPolicy } from './network-guard.js';
 import { decompress, describeNetworkError, readCapped } from './read-body.js';
 
 export interface FetchOptions {
@@ -25,7 +25,8 @@ export interface FetchOptions {
   lookup?: LookupFunction;
   /**
    * false: refuse to connect to loopback/private/link-local/metadata addresses, checked on every hop's
-   * resolved address. Default true (the caller decides per source; see run-feed-source).
+   * resolved address. Default true (the caller decides per source; see run-feed-source); link-local
+   * and metadata addresses are refused either way.
    */
   allowPrivateNetworks?: boolean;
   /** Which resolved addresses count as private when they are refused. Default `isPrivateAddress`. */
@@ -77,8 +78,10 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export async function fetchFeed(url: string, options: FetchOptions): Promise<FetchResult> {
   const maxRedirects = options.maxRedirects ?? 5;
   const guarded = options.allowPrivateNetworks === false;
-  const policy = options.addressPolicy ?? isPrivateAddress;
-  const lookup = guarded ? guardedLookup(options.lookup, policy) : options.lookup;
+  // A source allowed private networks still never reaches link-local or metadata addresses.
+  const policy = guarded ? (options.addressPolicy ?? isPrivateAddress) : isLinkLocalOrMetadata;
+  const kind = guarded ? undefined : 'link-local or metadata address';
+  const lookup = guardedLookup(options.lookup, policy, kind);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -106,7 +109,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       const target = parseHttpUrl(current);
       visited.add(target.href);
       // Node connects to an IP literal without calling lookup, so those are checked here.
-      const literal = guarded ? checkLiteralHost(target.hostname, policy) : null;
+      const literal = checkLiteralHost(target.hostname, policy, kind);
       if (literal) throw new FetchError(current, literal.message, null, { cause: literal });
       let res: http.IncomingMessage;
       try {

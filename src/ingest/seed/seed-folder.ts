@@ -1,8 +1,11 @@
 // Scans the seed folder: lists article files recursively, skips the unchanged ones by size and mtime
 // without reading them, and reads and hashes the rest. Parsing is parse-seed-file.ts's job.
+// The scan stays inside the folder: a symlink is skipped with a warning (or, with `followSymlinks`,
+// followed when its real path is inside the folder), and files are opened with O_NOFOLLOW so a file
+// swapped for a link after the listing is not followed either. Files over the size cap are not read.
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { SeedFileRecord } from '../../store/store.js';
@@ -37,6 +40,12 @@ export interface SeedScan {
   unreadable: { relPath: string; error: string }[];
   /** Known relPaths no longer in the folder. */
   missing: string[];
+  /** Files over the size cap, not read: their records carry the error so later scans skip them until they change. */
+  tooLarge: SeedFileRecord[];
+  /** Unchanged files a previous scan rejected (their records' errors): still rejected, not read again. */
+  stillRejected: { relPath: string; error: string }[];
+  /** Symlinks met, with where they point; `followed` only with `followSymlinks` and a target inside the folder. */
+  symlinks: { relPath: string; target: string; followed: boolean }[];
   /** Article files seen: candidates + touched + unchanged + unreadable files (folders that could not be
    * listed appear in `unreadable` with a trailing `/` and are not counted). */
   seen: number;
@@ -45,8 +54,10 @@ export interface SeedScan {
 export interface ScanOptions {
   /** Called as files are checked (every 256 and once at the end) with files done and total. */
   onProgress?: (done: number, total: number) => void;
-  /** Files larger than this are reported unreadable instead of read. Default 16 MiB. */
+  /** Files larger than this are rejected (`tooLarge`) instead of read. Default 2 MiB (`seedFolder.maxFileBytes`). */
   maxBytes?: number;
+  /** Follow symlinks whose real path is inside the folder (`seedFolder.followSymlinks`). Default false. */
+  followSymlinks?: boolean;
   /** Parallel stat/read calls. Default 64. */
   concurrency?: number;
   /**
@@ -63,9 +74,15 @@ export function isArticleFile(name: string): boolean {
   return !name.startsWith('.') && ARTICLE_EXTENSIONS.has(path.extname(name).toLowerCase());
 }
 
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
 interface Listing {
   files: { absPath: string; relPath: string }[];
   skipped: number;
+  symlinks: SeedScan['symlinks'];
+  /** The folder's real path, and whether links into it are followed. */
+  realRoot: string;
+  follow: boolean;
 }
 
 /** Scans `root` against the known records. Throws when the root is missing or not a folder. */
@@ -81,14 +98,16 @@ export async function scanSeedFolder(
   });
   if (!rootStat.isDirectory()) throw new Error(`seed folder ${root} is not a directory`);
 
-  const listing: Listing = { files: [], skipped: 0 };
+  const listing: Listing = { files: [], skipped: 0, symlinks: [], realRoot: await realpath(root), follow: options.followSymlinks ?? false };
   const unreadable: SeedScan['unreadable'] = [];
   await listDirectory(root, root, listing, unreadable);
 
-  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const keepText = options.keepText ?? true;
   const candidates: SeedCandidate[] = [];
   const touched: SeedFileRecord[] = [];
+  const tooLarge: SeedFileRecord[] = [];
+  const stillRejected: SeedScan['stillRejected'] = [];
   let unchanged = 0;
   let done = 0;
   const total = listing.files.length;
@@ -100,10 +119,15 @@ export async function scanSeedFolder(
       const record = known.get(relPath);
       if (record && record.size === info.size && record.mtimeMs === info.mtimeMs) {
         unchanged++;
+        if (record.error !== null) stillRejected.push({ relPath, error: record.error });
         return;
       }
-      if (info.size > maxBytes) throw new Error(`file too large (${info.size} bytes)`);
-      const bytes = await readFile(absPath);
+      if (info.size > maxBytes) {
+        const error = `file too large (${info.size} bytes; seedFolder.maxFileBytes is ${maxBytes})`;
+        tooLarge.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash: '', error });
+        return;
+      }
+      const bytes = await readInside(absPath, maxBytes);
       const hash = createHash('sha256').update(bytes).digest('hex');
       if (record && record.hash === hash) {
         touched.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash, error: record.error });
@@ -131,6 +155,9 @@ export async function scanSeedFolder(
     unreadable: unreadable.sort(byPath),
     missing: [...known.keys()].filter((p) => !seenPaths.has(p) && !unlisted.some((d) => p.startsWith(d))).sort(),
     seen: total,
+    tooLarge: tooLarge.sort(byPath),
+    stillRejected: stillRejected.sort(byPath),
+    symlinks: listing.symlinks.sort(byPath),
   };
 }
 
@@ -150,14 +177,41 @@ async function listDirectory(root: string, dir: string, out: Listing, unreadable
       out.skipped++; // .DS_Store, .git, editor swap files
     } else if (entry.isDirectory()) {
       subdirs.push(absPath);
-    } else if (isArticleFile(entry.name) && (entry.isFile() || entry.isSymbolicLink() || isUnknownType(entry))) {
-      // Symlinks and unknown types are checked by stat later: a dangling link is reported unreadable.
+    } else if (entry.isSymbolicLink() && isArticleFile(entry.name)) {
+      await listSymlink(root, absPath, out);
+    } else if (isArticleFile(entry.name) && (entry.isFile() || isUnknownType(entry))) {
+      // Unknown types are checked by stat later.
       out.files.push({ absPath, relPath: toRelPath(root, absPath) });
     } else {
       out.skipped++; // images, other files, symlinked folders (not followed: no cycles)
     }
   }
   await forEachLimited(subdirs, 8, (sub) => listDirectory(root, sub, out, unreadable));
+}
+
+/** A symlinked article: followed (as its real path) only when allowed and inside the folder; else skipped. */
+async function listSymlink(root: string, absPath: string, out: Listing): Promise<void> {
+  const relPath = toRelPath(root, absPath);
+  const target = await realpath(absPath).catch((error: unknown) => `unresolvable (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  const rel = path.relative(out.realRoot, target);
+  const inside = path.isAbsolute(target) && rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+  const followed = out.follow && inside;
+  out.symlinks.push({ relPath, target, followed });
+  if (followed) out.files.push({ absPath: target, relPath });
+  else out.skipped++;
+}
+
+/** The file's bytes, refusing a symlink in its place (O_NOFOLLOW) and anything over `maxBytes`. */
+async function readInside(absPath: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > maxBytes) throw new Error(`file too large (${info.size} bytes; seedFolder.maxFileBytes is ${maxBytes})`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 function isUnknownType(entry: Dirent): boolean {
@@ -173,9 +227,9 @@ function toRelPath(root: string, absPath: string): string {
  * A candidate's text, read now: the text the scan kept, else the file read again. When the file changed
  * since the scan, the bytes read now win and `hash`/`size` describe them.
  */
-export async function readCandidateText(candidate: SeedCandidate): Promise<SeedCandidate & { text: string }> {
+export async function readCandidateText(candidate: SeedCandidate, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SeedCandidate & { text: string }> {
   if (candidate.text !== null) return candidate as SeedCandidate & { text: string };
-  const bytes = await readFile(candidate.absPath);
+  const bytes = await readInside(candidate.absPath, maxBytes);
   const hash = bytes.length === candidate.size ? createHash('sha256').update(bytes).digest('hex') : '';
   if (hash === candidate.hash) return { ...candidate, text: decode(bytes) };
   return { ...candidate, size: bytes.length, hash: createHash('sha256').update(bytes).digest('hex'), text: decode(bytes) };

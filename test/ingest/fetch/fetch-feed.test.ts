@@ -73,6 +73,8 @@ routes['/unavailable-bare'] = (_req, res) => void res.writeHead(503).end();
 routes['/cached'] = (_req, res) => void res.writeHead(200, { 'cache-control': 'public, max-age=3600', age: '600', etag: '"c1"' }).end(rss);
 routes['/cached-304'] = (_req, res) => void res.writeHead(304, { 'cache-control': 'max-age=7200' }).end();
 routes['/no-store'] = (_req, res) => void res.writeHead(200, { 'cache-control': 'no-store, max-age=3600' }).end(rss);
+routes['/to-metadata'] = (req, res) => void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+routes['/to-metadata-v6'] = (req, res) => void res.writeHead(302, { location: 'http://[::ffff:0:169.254.169.254]/latest/meta-data/' }).end();
 routes['/to-loopback'] = (req, res) => void res.writeHead(302, { location: `http://127.0.0.1:${port}/rss2.xml` }).end();
 routes['/to-localhost'] = (req, res) => void res.writeHead(301, { location: `http://localhost:${port}/rss2.xml` }).end();
 routes['/to-rebind'] = (req, res) => void res.writeHead(302, { location: `http://rebind.example.net:${port}/rss2.xml` }).end();
@@ -279,6 +281,23 @@ describe('fetchFeed: network safety', () => {
 
   it('allows private addresses when allowPrivateNetworks is not false (the default)', async () => {
     expect((await fetchFeed(`http://feeds.example.com:${port}/to-loopback`, options({ lookup: toLoopback }))).kind).toBe('ok');
+  });
+
+  it('refuses link-local and metadata addresses even when private networks are allowed, also after a redirect', async () => {
+    for (const allowPrivateNetworks of [true, undefined]) {
+      const before = seen.length;
+      const literal = await fetchError(`${base}/to-metadata`, { allowPrivateNetworks });
+      expect(literal.message).toBe('http://169.254.169.254/latest/meta-data/: refused: 169.254.169.254 resolves to link-local or metadata address 169.254.169.254');
+      const mapped = await fetchError(`${base}/to-metadata-v6`, { allowPrivateNetworks });
+      expect(mapped.message).toContain('resolves to link-local or metadata address');
+      expect(seen.length).toBe(before + 2); // only the redirecting server was asked
+    }
+    const toMetadata = ((_h: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      if (options.all) callback(null, [{ address: '169.254.169.254', family: 4 }]);
+      else callback(null, '169.254.169.254', 4);
+    }) as unknown as LookupFunction;
+    const named = await fetchError('http://metadata.google.internal/computeMetadata/v1/', { lookup: toMetadata, allowPrivateNetworks: true });
+    expect(named.message).toContain('refused: metadata.google.internal resolves to link-local or metadata address 169.254.169.254');
   });
 });
 

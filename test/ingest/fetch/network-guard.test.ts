@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkLiteralHost, guardedLookup, isPrivateAddress, isPrivateHost } from '../../../src/ingest/fetch/network-guard.js';
+import { checkLiteralHost, guardedLookup, isLinkLocalOrMetadata, isPrivateAddress, isPrivateHost } from '../../../src/ingest/fetch/network-guard.js';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -8,6 +8,8 @@ describe('isPrivateAddress', () => {
     '100.64.0.1', '100.127.255.255', '0.0.0.0', '0.1.2.3', '224.0.0.1', '255.255.255.255',
     '::1', '::', 'fd00::1', 'fd00:ec2::254', 'fc00::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1',
     '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '[::1]', '64:ff9b::a00:1', '2002:7f00:1::',
+    // Issue 15 finding 11: IPv4-translated (SIIT), local-use NAT64, Teredo.
+    '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:10.0.0.1', '64:ff9b:1::8.8.8.8', '64:ff9b:1:ffff::1', '2001::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ])('refuses %s', (address) => {
     expect(isPrivateAddress(address)).toBe(true);
   });
@@ -18,6 +20,19 @@ describe('isPrivateAddress', () => {
       expect(isPrivateAddress(address)).toBe(false);
     },
   );
+});
+
+describe('isLinkLocalOrMetadata (refused whatever allowPrivateNetworks says)', () => {
+  it.each(['169.254.169.254', '169.254.0.1', '100.100.100.200', 'fe80::1', 'fe80::1%eth0', 'fd00:ec2::254', '::ffff:169.254.169.254', '::ffff:0:169.254.169.254', '64:ff9b::169.254.169.254', '2002:a9fe:a9fe::'])(
+    'refuses %s',
+    (address) => {
+      expect(isLinkLocalOrMetadata(address)).toBe(true);
+    },
+  );
+
+  it.each(['127.0.0.1', '10.0.0.1', '192.168.1.1', 'fd00::1', '::1', '8.8.8.8', '2606:4700::1111'])('leaves %s to allowPrivateNetworks', (address) => {
+    expect(isLinkLocalOrMetadata(address)).toBe(false);
+  });
 });
 
 describe('isPrivateHost', () => {

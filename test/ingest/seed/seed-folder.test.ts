@@ -88,21 +88,31 @@ describe('scanSeedFolder', () => {
     expect(scan.seen).toBe(4);
   });
 
-  it('reports unreadable entries and goes on', async () => {
+  it('skips dangling and looping links, naming them, and goes on', async () => {
     await put('good.md', 'ok');
     await symlink(path.join(root, 'nowhere.md'), path.join(root, 'dangling.md'));
     await symlink('loop.md', path.join(root, 'loop.md'));
-    const scan = await scanSeedFolder(root, new Map());
+    const scan = await scanSeedFolder(root, new Map(), { followSymlinks: true });
     expect(scan.candidates.map((c) => c.relPath)).toEqual(['good.md']);
-    expect(scan.unreadable.map((u) => u.relPath)).toEqual(['dangling.md', 'loop.md']);
-    expect(scan.unreadable[0]?.error).toMatch(/ENOENT/);
-    expect(scan.unreadable[1]?.error).toMatch(/ELOOP/);
+    expect(scan.symlinks.map((l) => [l.relPath, l.followed])).toEqual([['dangling.md', false], ['loop.md', false]]);
+    expect(scan.symlinks[0]?.target).toMatch(/ENOENT/);
+    expect(scan.symlinks[1]?.target).toMatch(/ELOOP/);
   });
 
-  it('reports files above the size cap as unreadable instead of reading them', async () => {
+  it('records files above the size cap as rejected instead of reading them', async () => {
     await put('big.md', 'x'.repeat(2000));
     const scan = await scanSeedFolder(root, new Map(), { maxBytes: 1000 });
-    expect(scan.unreadable).toEqual([{ relPath: 'big.md', error: 'file too large (2000 bytes)' }]);
+    expect(scan.candidates).toEqual([]);
+    expect(scan.tooLarge).toEqual([{ relPath: 'big.md', size: 2000, mtimeMs: expect.any(Number), hash: '', error: 'file too large (2000 bytes; seedFolder.maxFileBytes is 1000)' }]);
+    // Recorded with its error, the unchanged file is not looked at again, but still named.
+    const again = await scanSeedFolder(root, new Map([['big.md', scan.tooLarge[0]!]]), { maxBytes: 1000 });
+    expect(again.tooLarge).toEqual([]);
+    expect(again.unchanged).toBe(1);
+    expect(again.stillRejected).toEqual([{ relPath: 'big.md', error: 'file too large (2000 bytes; seedFolder.maxFileBytes is 1000)' }]);
+    // Once it changes (here: fits a larger cap after an edit), it is read again.
+    await put('big.md', 'y'.repeat(900));
+    const changed = await scanSeedFolder(root, new Map([['big.md', scan.tooLarge[0]!]]), { maxBytes: 1000 });
+    expect(changed.candidates.map((c) => c.relPath)).toEqual(['big.md']);
   });
 
   it('decodes UTF-8 (dropping a BOM) and falls back to GB18030', async () => {
@@ -181,5 +191,43 @@ describe('the sample folder storage/seed', () => {
     expect(parsed.filter((p) => p.dateFromMtime)).toHaveLength(1);
     const categories = new Set(parsed.flatMap((p) => p.item.categories ?? []));
     for (const name of ['金融', '新浪财经－国內', '科技', 'Tech', '免费游戏', 'Webtoons - Lantern']) expect(categories).toContain(name);
+  });
+});
+
+// Issue 15 finding 2: the scan stays inside its folder.
+describe('symlinks in the seed folder', () => {
+  let outside: string;
+  beforeEach(async () => {
+    outside = await mkdtemp(path.join(tmpdir(), 'seed-outside-'));
+    await writeFile(path.join(outside, 'secret.md'), '---\ntitle: Secret\n---\nnot for publishing\n');
+  });
+  afterEach(async () => {
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('skips every symlink by default, naming it and its target', async () => {
+    await put('real.md', '---\ntitle: Real\n---\n');
+    await symlink(path.join(outside, 'secret.md'), path.join(root, 'x.md'));
+    await symlink('/proc/self/environ', path.join(root, 'env.md'));
+    await symlink(path.join(root, 'real.md'), path.join(root, 'alias.md'));
+    const scan = await scanSeedFolder(root, new Map());
+    expect(scan.candidates.map((c) => c.relPath)).toEqual(['real.md']);
+    expect(scan.symlinks.map((l) => l.relPath)).toEqual(['alias.md', 'env.md', 'x.md']);
+    expect(scan.symlinks.every((l) => !l.followed)).toBe(true);
+    expect(scan.symlinks.find((l) => l.relPath === 'x.md')?.target).toBe(path.join(outside, 'secret.md'));
+    expect(scan.unreadable).toEqual([]);
+  });
+
+  it('with followSymlinks, follows only links whose real path is inside the folder', async () => {
+    await put('sub/real.md', '---\ntitle: Real\n---\n');
+    await symlink(path.join(root, 'sub', 'real.md'), path.join(root, 'alias.md'));
+    await symlink(path.join(outside, 'secret.md'), path.join(root, 'x.md'));
+    // A link inside the folder to a link leading out is judged by where it finally leads.
+    await symlink(path.join(root, 'x.md'), path.join(root, 'y.md'));
+    const scan = await scanSeedFolder(root, new Map(), { followSymlinks: true });
+    expect(scan.candidates.map((c) => c.relPath)).toEqual(['alias.md', 'sub/real.md']);
+    expect(scan.candidates[0]?.text).toContain('title: Real');
+    expect(scan.symlinks.map((l) => [l.relPath, l.followed])).toEqual([['alias.md', true], ['x.md', false], ['y.md', false]]);
+    expect(JSON.stringify(scan)).not.toContain('not for publishing');
   });
 });

@@ -107,9 +107,53 @@ export interface Store {
    * category, with their origins, in one transaction; each leaves a tombstone so no source brings it back.
    */
   pruneStories(options: PruneOptions): Promise<PruneResult>;
+  // ---- The change feed: how every process learns what any process committed (DESIGN §6). ----
+  // storeRun, pruneStories and declareCategories append one ChangeRecord in the same transaction as
+  // their writes whenever what is published changed; nothing else writes published content.
+  /**
+   * Changes committed after sequence `afterSeq`, oldest first, at most `limit`. Sequence order is
+   * commit order on every backend, so a follower that remembers `latestSeq` never skips a change.
+   */
+  changesSince(afterSeq: number, limit: number): Promise<ChangesSince>;
+  /** The newest committed sequence number (0 when none): where a new follower starts. */
+  latestChangeSeq(): Promise<number>;
+  /**
+   * Marks as announced, atomically across every process on the database, the changes not announced
+   * yet that were committed at or before `committedBefore`, and returns them: each change is returned
+   * to exactly one caller, once (WebSub pings).
+   */
+  claimHubAnnouncements(committedBefore: Date, limit: number): Promise<ChangeRecord[]>;
+  /**
+   * Calls `onCommit` soon after any process (this one included) may have committed a change; the
+   * caller then reads `changesSince`. A cheap wake-up only (SQLite: PRAGMA data_version polled every
+   * `pollMs`; PostgreSQL: LISTEN/NOTIFY, with a poll as a safety net). Returns a function that stops it.
+   */
+  watchCommits(onCommit: () => void, options?: { pollMs?: number }): () => void;
+  /** Deletes change records committed before `olderThan`; later `changesSince` calls below that point report a gap. */
+  pruneChanges(olderThan: Date): Promise<number>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** One committed unit of work that changed what is published. */
+export interface ChangeRecord {
+  /** Monotonic, in commit order; gaps are allowed. */
+  seq: number;
+  /** Category slugs whose published content changed, `all` first (as StoreRunResult reports them). */
+  categories: string[];
+  at: Date;
+}
+
+export interface ChangesSince {
+  changes: ChangeRecord[];
+  /** The newest sequence this answer covers: the follower's next `afterSeq`. */
+  latestSeq: number;
+  /**
+   * True when changes after `afterSeq` were pruned before this follower read them: it must treat
+   * every category as changed (re-render everything) instead of missing a change.
+   */
+  gap: boolean;
 }
 
 /** One origin of a merged story and why it belongs there. */

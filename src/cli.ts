@@ -13,6 +13,7 @@ import type { FeedRunSummary } from './ingest/run-feed-source.js';
 import type { SeedRunSummary } from './ingest/run-seed-folder.js';
 import { createLimiter } from './scheduler/limiter.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { hubAnnouncer } from './service/start-ingest.js';
 import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
 
 const EXIT_INVALID_CONFIG = 2;
@@ -63,7 +64,15 @@ async function ingest(argv: string[]): Promise<void> {
     },
   });
   try {
+    const before = await store.latestChangeSeq();
     await scheduler.runAll();
+    // WebSub: this run's changes are announced once they have settled (every serving process has followed them),
+    // unless a running service claimed them first; either way exactly once (publish/announce-changes.ts).
+    const announcer = hubAnnouncer(config, store, logger, false);
+    if (announcer && (await store.latestChangeSeq()) > before) {
+      await announcer.flush(new Date());
+      await announcer.stop();
+    }
   } finally {
     await store.close();
   }

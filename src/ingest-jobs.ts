@@ -14,6 +14,8 @@ import { retentionPruneOptions } from './store/sqlite/retention.js';
 import type { Store } from './store/store.js';
 
 const VERSION = '0.1.0';
+/** Change records are kept a day: followers read them within a second, the hub is pinged after one. */
+const CHANGE_FEED_KEPT_MS = 86_400_000;
 export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
 
 export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
@@ -36,7 +38,7 @@ export function fetchOptionsOf(config: Config) {
 export interface IngestJobs {
   runSource(source: SourceConfig): Promise<FeedRunSummary & { changedCategories: string[] }>;
   runSeedFolder(): Promise<SeedRunSummary>;
-  /** Prunes by the `retention` section; a no-op when it is off. */
+  /** Prunes the change feed, and stories by the `retention` section (a no-op for stories when it is off). */
   prune(): Promise<{ pruned: number; changedCategories: string[] }>;
 }
 
@@ -78,6 +80,8 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       return summary;
     },
     async prune() {
+      const dropped = await store.pruneChanges(new Date(clock().getTime() - CHANGE_FEED_KEPT_MS));
+      if (dropped > 0) logger.debug({ pruned: dropped }, 'change feed: pruned records older than a day');
       const pruneOptions = retentionPruneOptions(config.retention, clock());
       if (!pruneOptions) return { pruned: 0, changedCategories: [] };
       const result = await store.pruneStories(pruneOptions);

@@ -3,7 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 
 export interface MetricsRouteDeps {
-  registry: Registry;
+  /** This process's registry, or anything answering like one (the cluster's aggregate). */
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
   /** Steps still pending before the service is ready (empty: ready). */
   pending: () => readonly string[];
   /** False when this request may not read the metrics (config `metrics.requireToken` without the token). */

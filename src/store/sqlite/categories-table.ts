@@ -19,7 +19,7 @@ const toSummary = (row: CategoryRow): CategorySummary => ({
 
 export function createCategoriesTable(db: Database.Database) {
   const declare = db.prepare<[string, string]>(
-    'INSERT INTO categories (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name',
+    'INSERT INTO categories (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name WHERE name <> excluded.name',
   );
   // A name seen on an article never overrides a configured (declared) one.
   const discover = db.prepare<[string, string]>('INSERT OR IGNORE INTO categories (slug, name) VALUES (?, ?)');
@@ -31,8 +31,9 @@ export function createCategoriesTable(db: Database.Database) {
   const names = db.prepare<[], Pick<CategoryRow, 'slug' | 'name'>>('SELECT slug, name FROM categories');
 
   return {
-    declare(ref: CategoryRef): void {
-      declare.run(ref.slug, ref.name);
+    /** True when the category is new or its name changed (what is published changed). */
+    declare(ref: CategoryRef): boolean {
+      return declare.run(ref.slug, ref.name).changes > 0;
     },
     discover(ref: CategoryRef): void {
       discover.run(ref.slug, ref.name);

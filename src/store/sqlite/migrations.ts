@@ -4,6 +4,7 @@ import { StoreError } from '../../errors.js';
 import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } from './search-table.js';
 import { RETENTION_MIGRATION } from './retention.js';
 import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
+import { CHANGES_MIGRATION } from './changes-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -96,6 +97,8 @@ export const migrations: readonly string[] = [
   SEARCH_QUEUE_MIGRATION,
   // 5: leases on source runs, so several workers share the polling (run-leases-table.ts).
   RUN_LEASES_MIGRATION,
+  // 6: the change feed every process follows (changes-table.ts).
+  CHANGES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

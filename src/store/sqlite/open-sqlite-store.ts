@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
+import { createChangesTable, createCommitWatch } from './changes-table.js';
 import { migrate } from './migrations.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
@@ -69,13 +70,39 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const indexer = createSearchIndexer(db);
   const archive = createArchiveListing(db);
   const leases = createRunLeasesTable(db);
-  // IMMEDIATE: take the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.
-  const storeRun = db.transaction((input: Parameters<Store['storeRun']>[0], nowMs: number) =>
-    storeRunInTransaction(tables, policy, input, nowMs),
-  ).immediate;
-  const declare = db.transaction((refs: Parameters<Store['declareCategories']>[0]) => {
-    for (const ref of refs) tables.categories.declare(ref);
+  const changes = createChangesTable(db);
+  const commits = createCommitWatch(db);
+  /**
+   * A unit of work that may change what is published, in one IMMEDIATE transaction (the write lock is taken up
+   * front, so a concurrent writer waits for busy_timeout instead of failing midway). It appends its change record
+   * in that transaction, and this process's followers are woken once it has committed.
+   */
+  const publishing = <A extends unknown[], R>(work: (nowMs: number, ...args: A) => { result: R; changed: readonly string[] }) => {
+    const transaction = db.transaction((nowMs: number, ...args: A) => {
+      const outcome = work(nowMs, ...args);
+      if (outcome.changed.length > 0) changes.append(outcome.changed, nowMs);
+      return outcome;
+    }).immediate;
+    return (...args: A): R => {
+      const outcome = transaction(clock().getTime(), ...args);
+      if (outcome.changed.length > 0) commits.notifyOwnCommit();
+      return outcome.result;
+    };
+  };
+  const storeRun = publishing((nowMs: number, input: Parameters<Store['storeRun']>[0]) => {
+    const result = storeRunInTransaction(tables, policy, input, nowMs);
+    return { result, changed: result.changedCategories };
   });
+  const pruneStories = publishing((nowMs: number, options: Parameters<Store['pruneStories']>[0]) => {
+    const result = prune(options, nowMs);
+    return { result, changed: result.changedCategories };
+  });
+  const declare = publishing((_nowMs: number, refs: Parameters<Store['declareCategories']>[0]) => {
+    const changed = refs.filter((ref) => tables.categories.declare(ref)).map((ref) => ref.slug);
+    // A new or renamed category changes the OPML list and the index page (`all` first, as storeRun reports).
+    return { result: undefined, changed: changed.length > 0 ? ['all', ...[...new Set(changed)].sort()] : [] };
+  });
+  const claimAnnouncements = db.transaction((nowMs: number, beforeMs: number, limit: number) => changes.claim(nowMs, beforeMs, limit)).immediate;
 
   /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
   const unit = <T>(what: string, work: () => T): T => {
@@ -89,7 +116,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
 
   return {
     async storeRun(input) {
-      return unit(`storing run of ${input.sourceKey} failed`, () => storeRun(input, clock().getTime()));
+      return unit(`storing run of ${input.sourceKey} failed`, () => storeRun(input));
     },
     async listCategoryStories(slug, limit) {
       const rows = Math.max(0, Math.floor(limit));
@@ -157,7 +184,22 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`listing origins of story ${storyId} failed`, () => storyOrigins.list(storyId));
     },
     async pruneStories(options) {
-      return unit('pruning stories failed', () => prune(options, clock().getTime()));
+      return unit('pruning stories failed', () => pruneStories(options));
+    },
+    async changesSince(afterSeq, limit) {
+      return unit(`reading changes after ${afterSeq} failed`, () => changes.since(afterSeq, limit));
+    },
+    async latestChangeSeq() {
+      return unit('reading the latest change failed', () => changes.latest());
+    },
+    async claimHubAnnouncements(committedBefore, limit) {
+      return unit('claiming hub announcements failed', () => claimAnnouncements(clock().getTime(), committedBefore.getTime(), limit));
+    },
+    watchCommits(onCommit, options) {
+      return commits.watch(onCommit, options?.pollMs);
+    },
+    async pruneChanges(olderThan) {
+      return unit('pruning the change feed failed', () => db.transaction(() => changes.prune(olderThan.getTime())).immediate());
     },
     async ping() {
       try {

@@ -44,6 +44,7 @@ interface PrunedRow {
  * `Store.pruneStories` in one transaction: stories published before `olderThan`, and those past the
  * newest `maxItemsPerCategory` of any category, are deleted with their origins; each leaves a tombstone
  * (its title key and publication time). A story over the limit in one category leaves all of them.
+ * The caller runs it in a transaction (open-sqlite-store.ts, which also appends the change record).
  */
 export function createPruner(
   db: Database.Database,
@@ -61,7 +62,7 @@ export function createPruner(
   );
   const dropOrigins = db.prepare<[string]>('DELETE FROM origins WHERE story_id = ?');
 
-  return db.transaction((options: PruneOptions, nowMs: number): PruneResult => {
+  return (options: PruneOptions, nowMs: number): PruneResult => {
     const ids = new Set<string>();
     if (options.olderThan) for (const row of older.all(options.olderThan.getTime())) ids.add(row.id);
     const limit = options.maxItemsPerCategory;
@@ -84,7 +85,7 @@ export function createPruner(
     for (const slug of changed) tables.categories.changed(slug, tables.stories.count(slug), nowMs);
     const changedCategories = [...changed].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a < b ? -1 : a > b ? 1 : 0));
     return { pruned, changedCategories };
-  }).immediate;
+  };
 }
 
 const DAY_MS = 86_400_000;

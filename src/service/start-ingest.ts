@@ -1,0 +1,88 @@
+// The writing side of the service (composition: scheduler → ingest → store): the scheduler and its jobs, search
+// indexing, and WebSub announcements of the change feed. Exactly one per deployment on SQLite: the single
+// process (role all) or the cluster primary. It never touches a render cache: every commit reaches the serving
+// processes through the store's change feed (publish/follow-changes.ts).
+import type { Config } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import { createCategoryResolver } from '../ingest/categories.js';
+import { createIngestJobs } from '../ingest-jobs.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { announceChanges, type Announcer } from '../publish/announce-changes.js';
+import { feedPolicyFromConfig } from '../publish/feed-policy.js';
+import { createLimiter, type Limiter } from '../scheduler/limiter.js';
+import { createScheduler, type ScheduleChanges, type Scheduler } from '../scheduler/scheduler.js';
+import { searchIndexLoop } from '../scheduler/search-index-loop.js';
+import type { Store } from '../store/store.js';
+
+export interface IngestDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  /** Search indexing finished a drain (saved searches may match more stories now). */
+  onIndexed?: (indexed: number) => void;
+}
+
+export interface IngestSide {
+  scheduler: Scheduler;
+  /** Resolves when the start-up ingest has finished (failures are logged, never rejected). */
+  firstIngest: Promise<void>;
+  /** Applies a new config's live keys (sources, schedule, seed folder, fetch). */
+  reconfigure(next: Config): ScheduleChanges;
+  stop(): Promise<void>;
+}
+
+const limiterFor = (c: Config): Limiter => createLimiter(c.fetch.concurrency, c.fetch.perHost);
+
+/** WebSub announcer of the config's hub, or undefined without one; `watch: false` for a one-shot ingest. */
+export function hubAnnouncer(config: Config, store: Store, logger: Logger, watch = true): Announcer | undefined {
+  const hub = config.websub?.hub;
+  if (!hub) return undefined;
+  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  return announceChanges(store, {
+    hub,
+    baseUrl: config.server.baseUrl,
+    savedQuerySlugs: () => policy.savedQueries.keys(),
+    onPing: (result, urls, seqs) => {
+      if (result.ok) logger.info({ url: hub, feeds: urls.length, changes: seqs.length }, 'websub: hub pinged');
+      else logger.warn({ url: hub, error: result.error, changes: seqs.length }, 'websub ping failed');
+    },
+    onError: (error) => logger.warn({ url: hub, error: describeError(error) }, 'websub: claiming announcements failed'),
+  }, watch);
+}
+
+export function startIngest(deps: IngestDeps): IngestSide {
+  const { config, store, logger, metrics } = deps;
+  let running = config;
+  const indexSearch = searchIndexLoop(store, logger, (indexed) => deps.onIndexed?.(indexed));
+  const announcer = hubAnnouncer(config, store, logger);
+  const scheduler = createScheduler({
+    config, store, logger,
+    clock: () => new Date(),
+    jobs: createIngestJobs(config, store, logger, { metrics }),
+    limiter: limiterFor(config),
+    // Documents and hub pings follow the change feed; here only the search queue needs a kick.
+    onChange: () => indexSearch.kick(),
+  });
+  const firstIngest = scheduler.runAll({ skipBackedOff: true }).then(() => {
+    logger.info('first ingest finished');
+    indexSearch.kick();
+  }).catch((error: unknown) => logger.error({ error: describeError(error) }, 'first ingest failed'));
+  scheduler.start();
+
+  return {
+    scheduler, firstIngest,
+    reconfigure(next) {
+      const newLimiter = JSON.stringify([running.fetch.concurrency, running.fetch.perHost]) !== JSON.stringify([next.fetch.concurrency, next.fetch.perHost]);
+      const changes = scheduler.reconfigure(next, createIngestJobs(next, store, logger, { metrics }), newLimiter ? limiterFor(next) : undefined);
+      running = next;
+      return changes;
+    },
+    async stop() {
+      await scheduler.stop();
+      await indexSearch.stop();
+      await announcer?.stop();
+    },
+  };
+}

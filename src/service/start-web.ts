@@ -1,0 +1,91 @@
+// The serving side of the service (composition: server → publish → store): the render cache, the follower that
+// keeps it in step with the store's change feed, the express app behind the node:http fast path, listening.
+// Runs in the single process (role all), in every cluster worker, and in a web-only process.
+import type { Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import { createCategoryResolver } from '../ingest/categories.js';
+import type { Logger } from '../logger.js';
+import { countCacheLookups, instrumentRequests } from '../observability/http-metrics.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Readiness } from '../observability/readiness.js';
+import { feedPolicyFromConfig } from '../publish/feed-policy.js';
+import { followChanges, type Follower } from '../publish/follow-changes.js';
+import { createRenderCache, type RenderCache } from '../publish/render-cache.js';
+import { adminRoutes, hasAdminToken } from '../server/admin-routes.js';
+import { createLimitedServer } from '../server/connection-limits.js';
+import { createApp } from '../server/create-app.js';
+import { createRequestHandler } from '../server/fast-path.js';
+import { metricsRoutes } from '../server/metrics-routes.js';
+import type { Store } from '../store/store.js';
+
+export interface WebDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  /** What /metrics answers: this process's registry, or the cluster's aggregate. */
+  metricsSource?: Pick<Registry, 'metrics' | 'contentType'>;
+  /** The admin token in effect (config `admin.token`, env AGGREGATOR_ADMIN_TOKEN; read per request). */
+  adminToken: () => string | undefined;
+  /** POST /admin/refresh: runs sources wherever the scheduler lives. */
+  refresh: (name?: string) => Promise<string[] | null>;
+  /** Overrides `server.port` (`--port`, PORT); 0 picks a free port. */
+  port?: number;
+  /** How often to look for other processes' commits. Default 250 ms. */
+  pollMs?: number;
+}
+
+export interface Web {
+  server: Server;
+  cache: RenderCache;
+  follower: Follower;
+  stop(): Promise<void>;
+}
+
+export async function startWeb(deps: WebDeps): Promise<Web> {
+  const { config, store, logger, metrics } = deps;
+  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
+  // Every commit reaches this process's documents through the change feed, its own commits included.
+  const follower = await followChanges(store, cache, {
+    pollMs: deps.pollMs,
+    onInvalidate: (categories) => logger.debug({ category: categories ?? 'everything' }, 'change feed: documents dropped'),
+    onError: (error) => logger.warn({ error: describeError(error) }, 'change feed: read failed; retrying'),
+  });
+  const app = createApp({
+    store, cache, config, logger, adminToken: deps.adminToken,
+    extraRoutes: [
+      metricsRoutes({
+        registry: deps.metricsSource ?? metrics.registry,
+        pending: () => deps.readiness.pending(),
+        allowed: (req) => !config.metrics.requireToken || hasAdminToken(req, deps.adminToken()),
+      }),
+      adminRoutes({ token: deps.adminToken, refresh: deps.refresh }),
+    ],
+  });
+  // Cached feeds are answered before express (server/fast-path.ts); every response is counted.
+  const server = createLimitedServer(instrumentRequests(createRequestHandler(app, countCacheLookups(cache, metrics)), metrics), config.server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port ?? config.server.port, config.server.host, () => resolve());
+  });
+  logger.info({ url: `http://${config.server.host}:${portOf(server)}`, baseUrl: config.server.baseUrl }, 'listening');
+  return {
+    server, cache, follower,
+    async stop() {
+      follower.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets would hold close() open; requests in flight still get their answer.
+      server.closeIdleConnections();
+      await closed;
+    },
+  };
+}
+
+export function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}

@@ -4,16 +4,21 @@ import { Feed, type Item } from 'feed';
 import type { FeedFormat } from './feed-urls.js';
 import { feedOptions, feedUpdated, prepareStories, type FeedInput, type PreparedStory } from './build-feed.js';
 import { guessImageType } from './media-type.js';
-import { cdataSafe, escapeHtml, escapeXml, xmlAttr } from './xml-safe.js';
+import { cdataSafe, escapeHtml, escapeXml, rssPlainText, xmlAttr } from './xml-safe.js';
 import { withAtomHistory, withRssHistory } from './feed-history.js';
 
-/** RSS 2.0: guid = story URN, names as dc:creator (RSS <author> wants an e-mail address). */
+/**
+ * RSS 2.0: guid = story URN, names as dc:creator (RSS <author> wants an e-mail address). RSS has no
+ * type for text, and many readers show titles, names and categories as HTML: they are escaped as such
+ * (`rssPlainText`), so a title reading `<script>` is shown as that text, never run.
+ */
 export function renderRss(input: FeedInput): string {
   const stories = prepareStories(input.stories);
-  const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
+  const options = feedOptions(input, feedUpdated(stories, input.updatedFallback));
+  const feed = new Feed({ ...options, title: rssPlainText(options.title) });
   for (const s of stories) {
     const item: Item = {
-      title: cdataSafe(s.title),
+      title: cdataSafe(rssPlainText(s.title)),
       id: s.urn,
       link: s.link ?? '',
       date: s.updated,
@@ -21,14 +26,14 @@ export function renderRss(input: FeedInput): string {
       description: cdataSafe(escapeHtml(s.summary || s.title)),
       // Always non-empty, which also makes `feed` declare the dc namespace.
       content: cdataSafe(s.contentHtml),
-      category: s.categories.map((c) => ({ name: c.name, term: c.name })),
+      category: s.categories.map((c) => ({ name: rssPlainText(c.name), term: c.name })),
     };
     item.extensions = [];
     if (s.image) {
       item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
       item.extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: xmlAttr(s.image) } } });
     }
-    if (s.author) item.extensions.push({ name: 'dc:creator', objects: { _text: s.author } });
+    if (s.author) item.extensions.push({ name: 'dc:creator', objects: { _text: rssPlainText(s.author) } });
     feed.addItem(item);
   }
   return withRssHistory(withMediaNamespace(feed.rss2()), input.extras?.history);

@@ -36,5 +36,14 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/**
+ * Plain text for an RSS element readers may treat as HTML (titles, dc:creator, category): `&`, `<`
+ * and `>` as entities, so the element's value holds no markup whichever way it is read (feedparser
+ * reports it as text/html that displays the original characters). Other characters stay as they are.
+ */
+export function rssPlainText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Plain text as HTML (Atom `type="html"` titles and summaries, RSS descriptions). */
 export const escapeHtml = escapeXml;

@@ -84,8 +84,9 @@ describe('renderRss', () => {
     expect(parsed.version).toBe('rss20');
     expect(parsed.feed.title).toBe('Aggregator & Co');
     expect(parsed.entries).toHaveLength(3);
+    // RSS titles are escaped as HTML (issue 15 finding 7): feedparser reads them as text/html.
     expect(parsed.entries.map((e) => e.title)).toEqual([
-      'Markers ]]> one and ]]> two <not a tag> & more',
+      'Markers ]]&gt; one and ]]&gt; two &lt;not a tag&gt; &amp; more',
       '为实体经济提质增效 “撑腰” 深圳速度背后的金融科技力量',
       'An older story with an extension-less image',
     ]);
@@ -109,7 +110,7 @@ describe('renderRss', () => {
     expect(parsed.bozo).toBe(0);
     const [entry] = parsed.entries;
     expect(entry!.link).toBe('https://finance.example.cn/a/1.html?from=rss&x=1');
-    expect(entry!.tags).toEqual(['金融', 'Tech & <Science>']);
+    expect(entry!.tags).toEqual(['金融', 'Tech & &lt;Science&gt;']);
     expect(entry!.enclosures).toEqual([
       { href: 'https://n.example.cn/img/343233024.png?w=1&h=2', type: 'image/png', length: '0' },
     ]);
@@ -122,7 +123,7 @@ describe('renderRss', () => {
     const parsed = await parseWithFeedparser(renderRss(emptyInput));
     expect(parsed.bozo).toBe(0);
     expect(parsed.entries).toEqual([]);
-    expect(parsed.feed.title).toBe('Tech & <Science> — Aggregator & Co');
+    expect(parsed.feed.title).toBe('Tech & &lt;Science&gt; — Aggregator & Co');
   });
 });
 

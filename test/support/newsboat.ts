@@ -46,3 +46,19 @@ export async function readWithNewsboat(opml: string): Promise<NewsboatResult> {
   const errors = (await readFile(errorLog, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   return { imported, itemsByFeed, errors };
 }
+
+/** The items newsboat stores for one feed URL (title and author as it will show them). */
+export async function readItemsWithNewsboat(url: string): Promise<{ title: string; author: string }[]> {
+  const home = await mkdtemp(path.join(tmpdir(), 'newsboat-'));
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home };
+  const config = path.join(home, 'config');
+  await writeFile(config, `error-log "${path.join(home, 'error.log')}"\n`);
+  await writeFile(path.join(home, 'urls'), `${url}\n`);
+  await run('newsboat', ['-C', config, '-u', path.join(home, 'urls'), '-c', path.join(home, 'cache.db'), '-x', 'reload'], { env, timeout: 60_000 });
+  const db = new Database(path.join(home, 'cache.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT title, author FROM rss_item WHERE feedurl = ? ORDER BY pubDate DESC').all(url) as { title: string; author: string }[];
+  } finally {
+    db.close();
+  }
+}

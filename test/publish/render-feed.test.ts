@@ -71,10 +71,10 @@ describe('renderAtom', () => {
 });
 
 describe('renderRss', () => {
-  // The shared XSD demands at least one <item> (the RSS 2.0 spec allows none), so only non-empty here.
-  it('is valid against the RSS 2.0 schema', async () => {
+  it('is valid against the RSS 2.0 schema, an empty category too (the spec allows no items)', async () => {
     expect(await validateRss(renderRss(allInput))).toEqual([]);
     expect(await validateRss(renderRss(financeInput))).toEqual([]);
+    expect(await validateRss(renderRss(emptyInput))).toEqual([]);
   });
 
   it('reads back with feedparser without errors, newest first', async () => {

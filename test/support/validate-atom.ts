@@ -1,11 +1,11 @@
-// Validates an Atom document against the RFC 4287 RELAX NG schema (shared/schemas/atom.rng).
+// Validates an Atom document against the RFC 4287 RELAX NG schema (test/schemas/atom.rng, from RFC 4287 Appendix B).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ATOM_SCHEMA_PATH = path.resolve(repoRoot, '../shared/schemas/atom.rng');
+export const ATOM_SCHEMA_PATH = path.resolve(repoRoot, 'test/schemas/atom.rng');
 
 let schema: Promise<string> | undefined;
 

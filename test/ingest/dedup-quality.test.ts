@@ -31,16 +31,20 @@ describe('labelled dedup set', () => {
     expect(quality.recall).toBeGreaterThanOrEqual(RECALL_TARGET);
   });
 
-  it('misses only the pairs labelled as reworded (beyond what a title key can see)', () => {
-    expect(measureDedupQuality(pairs).falseNegatives.every((pair) => pair.kind === 'same:reworded')).toBe(true);
+  it('misses exactly the pairs labelled as reworded (beyond what a title key can see)', () => {
+    const reworded = pairs.filter((pair) => pair.kind === 'same:reworded').map((pair) => pair.id);
+    expect(reworded.length).toBeGreaterThan(0);
+    expect(measureDedupQuality(pairs).falseNegatives.map((pair) => pair.id).sort()).toEqual(reworded.sort());
   });
 
   it('is sensitive to the window: with none, time-zone slips stop merging', () => {
     const slips = pairs.filter((pair) => pair.kind === 'same:timezone-slip' && pair.a.published !== pair.b.published);
     expect(slips.length).toBeGreaterThan(0);
     expect(slips.some((pair) => policySaysSame(pair, 0))).toBe(false);
+    expect(slips.every((pair) => policySaysSame(pair, 12 * 3_600_000))).toBe(true);
     // A window of several days would merge consecutive issues of a daily column.
     const columns = pairs.filter((pair) => pair.kind === 'different:column');
+    expect(columns.length).toBeGreaterThan(0);
     expect(measureDedupQuality(columns, 3 * 24 * 3_600_000).falsePositives.length).toBeGreaterThan(0);
   });
 });

@@ -27,7 +27,8 @@ function pipeline(text: string, timezone = 'UTC') {
   return { parsed, article: normalized.article };
 }
 
-function check(text: string, timezone?: string): void {
+/** Checks one file against the contract; returns what became of it, so tests can show both outcomes occur. */
+function check(text: string, timezone?: string): 'article' | 'rejected' | 'none' {
   let result: ReturnType<typeof pipeline>;
   try {
     result = pipeline(text, timezone);
@@ -35,30 +36,37 @@ function check(text: string, timezone?: string): void {
     // The contract: a rejected file is a ParseError naming it; nothing else may escape.
     expect(error).toBeInstanceOf(ParseError);
     expect((error as ParseError).input).toBe('a/b.md');
-    return;
+    return 'rejected';
   }
   expect(Number.isNaN(result.parsed.item.published instanceof Date ? result.parsed.item.published.getTime() : 0)).toBe(false);
   if (result.article) {
     expect(activeContent(result.article.contentHtml)).toEqual([]);
     expect(result.article.title.trim()).not.toBe('');
     expect(Number.isNaN(result.article.published.getTime())).toBe(false);
+    return 'article';
   }
+  return 'none';
 }
 
 describe('seed file pipeline properties', () => {
   it('yields an article or a ParseError for seed-shaped random files, never anything else', () => {
-    fc.assert(fc.property(seedish, fc.constantFrom('UTC', 'Asia/Shanghai', 'No/Such_Zone'), (text, zone) => check(text, zone)), { numRuns: 2000 });
+    const outcomes = { article: 0, rejected: 0, none: 0 };
+    fc.assert(fc.property(seedish, fc.constantFrom('UTC', 'Asia/Shanghai', 'No/Such_Zone'), (text, zone) => void outcomes[check(text, zone)]++), { numRuns: 2000 });
+    // Both outcomes must occur: a parser that returned nothing, or rejected everything, would pass the above.
+    expect(outcomes.article).toBeGreaterThan(0);
+    expect(outcomes.rejected).toBeGreaterThan(0);
   });
 
   it('survives arbitrary text, including lone surrogates and control characters', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => check(text)), { numRuns: 1000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => void check(text)), { numRuns: 1000 });
   });
 
   it('survives front matter around hostile bodies and titles', () => {
     fc.assert(
       fc.property(fc.constantFrom(...XSS_VECTORS), fc.constantFrom(...XSS_VECTORS), (title, body) => {
         check(`\n---\ntitle: ${title}\ncategories:\n - x\ndate: 2022-04-27 08:43:25\n---\n${body}\n`);
-        check(`---\ntitle: 'ok title'\n---\n${body}`);
+        // A valid title makes an article whatever the body: the hostile body is cleaned, not the file lost.
+        expect(check(`---\ntitle: 'ok title'\n---\n${body}`)).toBe('article');
       }),
       { numRuns: 500 },
     );
@@ -66,8 +74,8 @@ describe('seed file pipeline properties', () => {
 
   it('does not blow up on YAML alias bombs', () => {
     const bomb = ['---', 'a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`), 'title: bomb', '---', 'body'].join('\n');
-    const started = performance.now();
+    // Expanded, the aliases would be ~150 million nodes: an unprotected parser would run out of memory
+    // or into the test timeout. How fast the refusal is belongs to the benchmarks.
     check(bomb);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -12,6 +12,7 @@ import { startService } from '../../src/main.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { registerSearchFunctions } from '../../src/store/sqlite/search-table.js';
+import { waitFor } from '../ops/harness.js';
 import { FINANCE, article } from '../fixtures/publish/articles.js';
 
 const NOW = new Date('2025-01-01T00:00:00Z');
@@ -136,8 +137,7 @@ describe('search indexing in the service', () => {
       await service.firstIngest;
       const queued = () => (db.prepare('SELECT count(*) AS n FROM search_queue').get() as { n: number }).n;
       const indexed = () => (db.prepare('SELECT count(*) AS n FROM story_search').get() as { n: number }).n;
-      for (let i = 0; i < 100 && queued() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(queued()).toBe(0);
+      await waitFor(() => queued() === 0, 20_000, 'the search queue drained');
       expect(indexed()).toBe(1);
       const address = service.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { sourceKeyOf } from '../../src/ingest/run-feed-source.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { FetchOutcome } from '../../src/store/store.js';
 import { HOUR, article } from '../fixtures/dedup/articles.js';
@@ -62,11 +63,18 @@ describe('source state', () => {
     expect((await store.listSourceStates()).map((state) => state.name)).toEqual(['a', 'b']);
   });
 
-  it('never loses stored articles on a failing fetch', async () => {
+  it('never loses stored articles on a failing fetch of the source they came from', async () => {
     const store = await openSqliteStore(':memory:', policy);
-    await store.storeRun({ sourceKey: 'source:a', articles: [article({ sourceKey: 'source:a', title: 'Kept' })] });
-    await store.recordFetchOutcome(source, failure(0));
-    expect(await store.listCategoryStories('all', 10)).toHaveLength(1);
+    const key = sourceKeyOf(source.name);
+    await store.storeRun({ sourceKey: key, articles: [article({ sourceKey: key, title: 'Kept', contentHtml: '<p>Kept body</p>' })] });
+    await store.recordFetchOutcome(source, success(0, { added: 1 }));
+    const before = await store.listCategoryStories('all', 10);
+    await store.recordFetchOutcome(source, failure(15));
+    await store.recordFetchOutcome(source, failure(45));
+    expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 2, addedTotal: 1, lastSuccess: t(0) });
+    const after = await store.listCategoryStories('all', 10);
+    expect(after.map((story) => [story.title, story.contentHtml])).toEqual([['Kept', '<p>Kept body</p>']]);
+    expect(after).toEqual(before);
   });
 });
 

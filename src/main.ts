@@ -144,9 +144,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log.level);
-  let service: RunningService;
+  // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
+  // startService returns) must stop gracefully too, once started, not kill the process mid-run.
+  const started = startService(config, logger, { configFile: args.configFile, port: args.port });
+  handleSignals(logger, async () => (await started).stop(), async () => (await started).reloadConfig('SIGHUP'));
   try {
-    service = await startService(config, logger, { configFile: args.configFile, port: args.port });
+    await started;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -155,7 +158,6 @@ async function main(): Promise<void> {
     logger.fatal({ error: describeError(error) }, 'cannot start');
     process.exit(1);
   }
-  handleSignals(logger, () => service.stop(), () => service.reloadConfig('SIGHUP'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -57,7 +57,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       const fetched = await fetchFeed(input, fetchOptions);
       if (fetched.kind === 'not-modified') throw new Error('server answered 304 to an unconditional request');
       const source = config.sources.find((candidate) => candidate.url === input);
-      const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source?.encoding);
+      const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source?.encoding, fetched.url);
       await inspectFeed(decoded.text, fetched.url, decoded.warnings, source?.categories ?? [], source?.rules);
       return entry;
     }
@@ -75,7 +75,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
         categories: resolveCategories([...(parsed.item.categories ?? []), ...(folder?.categories ?? [])]), rules: folder?.rules, urls,
       });
     } else {
-      const decoded = decodeFeedBytes(bytes, null);
+      const decoded = decodeFeedBytes(bytes, null, undefined, input);
       await inspectFeed(decoded.text, pathToFileURL(path.resolve(input)).href, decoded.warnings, [], undefined);
     }
   } catch (error) {

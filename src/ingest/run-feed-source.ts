@@ -77,7 +77,7 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       return { source: source.name, ok: true, notModified: true, result: null, warnings: [], error: null };
     }
     answeredStatus = fetched.status;
-    const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source.encoding);
+    const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source.encoding, fetched.url);
     const parsed = await parseFeed(decoded.text, fetched.url);
     const warnings = [...decoded.warnings, ...parsed.warnings];
     const articles = normalizeAll(parsed.items, source, fetched.url, deps, started, warnings);

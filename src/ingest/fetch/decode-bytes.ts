@@ -119,7 +119,8 @@ export function stripXmlDeclarationEncoding(text: string): string {
  * Valid multi-byte UTF-8 wins over a single-byte label; an unknown label falls back to UTF-8 when the
  * bytes allow it and otherwise throws ParseError naming the label.
  */
-export function decodeFeedBytes(body: Buffer, contentType: string | null, override?: string): DecodedFeed {
+/** `input` names the document in errors (its URL or file), so a failed run says which feed it was. */
+export function decodeFeedBytes(body: Buffer, contentType: string | null, override?: string, input = 'feed body'): DecodedFeed {
   const warnings: string[] = [];
   let label: string;
   let from: string;
@@ -146,7 +147,7 @@ export function decodeFeedBytes(body: Buffer, contentType: string | null, overri
       warnings.push(`unknown character encoding "${label}" (${from}); decoded as UTF-8`);
       encoding = 'utf-8';
     } else {
-      throw new ParseError('feed body', `unknown character encoding "${label}" (${from})`);
+      throw new ParseError(input, `unknown character encoding "${label}" (${from})`);
     }
   }
   if (!isOverride && /^utf-?16/.test(encoding) && !bom && isValidUtf8(body)) {

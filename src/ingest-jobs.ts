@@ -10,7 +10,7 @@ import type { Metrics } from './observability/metrics.js';
 import { nextRunTime } from './scheduler/next-run.js';
 import { cronNext } from './scheduler/scheduler.js';
 import { openSqliteStore, type OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
-import { retentionPruneOptions } from './store/sqlite/retention.js';
+import { retentionPruneOptions } from './store/prune-run.js';
 import type { Store } from './store/store.js';
 
 const VERSION = '0.1.0';

@@ -1,23 +1,13 @@
 // One source run as one unit of work: upsert origins, then recompute the stories of every title key
 // the run touched, so the result always equals clustering all stored origins from scratch.
-import type { Article, Story, StoreRunResult } from '../types.js';
+// Written once as a unit (table-steps.ts): SQLite runs it synchronously, PostgreSQL awaits it.
+import type { Article, CategoryRef, Story, StoreRunResult } from '../types.js';
 import type { DedupPolicy, StoreRunInput } from './store.js';
-import type { CategoriesTable } from './sqlite/categories-table.js';
-import { articleHash, storedTitleKey, type OriginsTable } from './sqlite/origins-table.js';
-import type { SeedFilesTable } from './sqlite/seed-files-table.js';
-import type { Tombstones } from './sqlite/retention.js';
-import { storyHashes, type StoredStory, type StoriesTable } from './sqlite/stories-table.js';
+import { articleHash, sortChangedSlugs, storedTitleKey, storyHashes } from './row-hashes.js';
+import { originRow, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
+import { use, type OriginKey, type Unit } from './table-steps.js';
 
-export interface StoreTables {
-  origins: OriginsTable;
-  stories: StoriesTable;
-  categories: CategoriesTable;
-  seedFiles: SeedFilesTable;
-  /** Pruned stories: an origin they cover is not stored again (retention.ts). */
-  tombstones?: Tombstones;
-}
-
-const originKey = (origin: Pick<Article, 'sourceKey' | 'originId'>): string => `${origin.sourceKey}\n${origin.originId}`;
+const originKey = (origin: OriginKey): string => `${origin.sourceKey}\n${origin.originId}`;
 
 interface Upserted {
   /** Origins first seen in this run. */
@@ -28,9 +18,10 @@ interface Upserted {
   unchanged: number;
 }
 
-function upsertOrigins(tables: StoreTables, input: StoreRunInput, nowMs: number): Upserted {
-  const result: Upserted = { fresh: new Set(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
+/** The run's origins keyed by the run's source, each (source, origin id) once. */
+export function runOrigins(input: StoreRunInput): Article[] {
   const seen = new Set<string>();
+  const origins: Article[] = [];
   for (const article of input.articles) {
     // The store keys origins by the run's source, whatever the article claims.
     const origin = article.sourceKey === input.sourceKey ? article : { ...article, sourceKey: input.sourceKey };
@@ -38,73 +29,100 @@ function upsertOrigins(tables: StoreTables, input: StoreRunInput, nowMs: number)
     // A feed listing one guid twice: the first occurrence (usually the newest) wins.
     if (seen.has(key)) continue;
     seen.add(key);
-    // A pruned story stays gone while its sources keep listing it.
-    if (tables.tombstones?.covers(storedTitleKey(origin), origin.published.getTime())) {
-      result.unchanged++;
-      continue;
-    }
+    origins.push(origin);
+  }
+  return origins;
+}
+
+function* upsertOrigins(input: StoreRunInput, nowMs: number): Unit<Upserted> {
+  const result: Upserted = { fresh: new Set(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
+  const origins = runOrigins(input);
+  // A pruned story stays gone while its sources keep listing it.
+  const covered = yield* use((t) =>
+    t.tombstones.coverMany(origins.map((origin) => ({ titleKey: storedTitleKey(origin), publishedMs: origin.published.getTime() }))),
+  );
+  const live = origins.filter((_, index) => !covered[index]);
+  result.unchanged += origins.length - live.length;
+  const stored = yield* use((t) => t.origins.findMany(live));
+  const rows: OriginRow[] = [];
+  live.forEach((origin, index) => {
     const hash = articleHash(origin);
-    const stored = tables.origins.find(origin.sourceKey, origin.originId);
-    if (stored && stored.contentHash === hash) {
+    const before = stored[index];
+    if (before && before.contentHash === hash) {
       result.unchanged++;
-      continue;
+      return;
     }
-    tables.origins.save(origin, hash, nowMs);
+    rows.push(originRow(origin, hash, nowMs));
     result.affectedKeys.add(storedTitleKey(origin));
-    if (stored) {
-      result.affectedKeys.add(stored.titleKey);
+    if (before) {
+      result.affectedKeys.add(before.titleKey);
       result.updated++;
     } else {
-      result.fresh.add(key);
+      result.fresh.add(originKey(origin));
     }
-  }
+  });
+  if (rows.length > 0) yield* use((t) => t.origins.saveMany(rows));
   return result;
 }
 
+interface Reconciled {
+  added: number;
+  merged: number;
+  changedSlugs: Set<string>;
+}
+
 /** Recomputes the stories of the affected keys and writes the difference; returns the changes. */
-function reconcileStories(
-  tables: StoreTables,
-  policy: DedupPolicy,
-  upserted: Upserted,
-  nowMs: number,
-): { added: number; merged: number; changedSlugs: Set<string> } {
-  const before = new Map<string, StoredStory>();
-  const after = new Map<string, { story: Omit<Story, 'updated'>; titleKey: string; origins: Article[] }>();
+function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: number): Unit<Reconciled> {
+  const changedSlugs = new Set<string>();
+  if (upserted.affectedKeys.size === 0) return { added: 0, merged: 0, changedSlugs };
   // Sorted so the write order, and therefore the database file, does not depend on input order.
-  for (const key of [...upserted.affectedKeys].sort()) {
-    for (const stored of tables.stories.withTitleKey(key)) before.set(stored.id, stored);
-    for (const cluster of policy.cluster(tables.origins.withTitleKey(key))) {
+  const keys = [...upserted.affectedKeys].sort();
+  const before = new Map<string, StoredStory>();
+  for (const stored of yield* use((t) => t.stories.withTitleKeys(keys))) before.set(stored.id, stored);
+  const after = new Map<string, { story: Omit<Story, 'updated'>; titleKey: string; origins: Article[] }>();
+  const originsByKey = yield* use((t) => t.origins.withTitleKeys(keys));
+  keys.forEach((key, index) => {
+    for (const cluster of policy.cluster(originsByKey[index]!)) {
       const story = policy.merge(cluster);
       after.set(story.id, { story, titleKey: key, origins: cluster });
     }
-  }
+  });
 
-  const changedSlugs = new Set<string>();
   const touch = (slugs: Iterable<{ slug: string }>) => {
     for (const { slug } of slugs) changedSlugs.add(slug);
   };
-  for (const [id, stored] of before) {
-    if (after.has(id)) continue;
-    tables.stories.remove(id);
+  const gone = [...before.values()].filter((stored) => !after.has(stored.id));
+  for (const stored of gone) {
     touch(stored.categories);
     changedSlugs.add('all');
   }
+  if (gone.length > 0) yield* use((t) => t.stories.removeMany(gone.map((stored) => stored.id)));
 
+  // A story id may have lived under another title key before (its earliest origin was retitled).
+  const elsewhereIds = [...after.keys()].filter((id) => !before.has(id));
+  const elsewhere = elsewhereIds.length > 0 ? yield* use((t) => t.stories.findMany(elsewhereIds)) : [];
+  elsewhereIds.forEach((id, index) => {
+    const stored = elsewhere[index];
+    if (stored) before.set(id, stored);
+  });
+
+  const saves: StorySave[] = [];
+  const discovered: CategoryRef[] = [];
+  const assignments: (OriginKey & { storyId: string })[] = [];
   let added = 0;
   let merged = 0;
   for (const { story, titleKey, origins } of after.values()) {
-    // A story id may have lived under another title key before (its earliest origin was retitled).
-    const stored = before.get(story.id) ?? tables.stories.find(story.id);
+    const stored = before.get(story.id);
     const hashes = storyHashes(story, titleKey);
     if (stored?.rowHash !== hashes.row) {
       const contentChanged = stored?.contentHash !== hashes.content;
-      tables.stories.save(story, titleKey, contentChanged || !stored ? nowMs : stored.updatedMs, hashes);
-      for (const ref of story.categories) tables.categories.discover(ref);
+      saves.push({ story, titleKey, updatedMs: contentChanged || !stored ? nowMs : stored.updatedMs, hashes });
+      discovered.push(...story.categories);
       touch(story.categories);
       if (stored) touch(stored.categories);
       changedSlugs.add('all');
     }
-    for (const origin of origins) tables.origins.assignStory(origin, story.id);
+    for (const origin of origins) assignments.push({ sourceKey: origin.sourceKey, originId: origin.originId, storyId: story.id });
 
     // Counting: the first new origin of a story with no older origin created it; every other new one merged.
     const freshOrigins = origins.filter((origin) => upserted.fresh.has(originKey(origin)));
@@ -113,20 +131,19 @@ function reconcileStories(
     added += createdHere ? 1 : 0;
     merged += createdHere ? freshOrigins.length - 1 : freshOrigins.length;
   }
+  if (saves.length > 0) yield* use((t) => t.stories.saveMany(saves));
+  if (discovered.length > 0) yield* use((t) => t.categories.discoverMany(discovered));
+  if (assignments.length > 0) yield* use((t) => t.origins.assignStories(assignments));
   return { added, merged, changedSlugs };
 }
 
-/** The body of `Store.storeRun`; the caller runs it inside one transaction. */
-export function storeRunInTransaction(
-  tables: StoreTables,
-  policy: DedupPolicy,
-  input: StoreRunInput,
-  nowMs: number,
-): StoreRunResult {
-  const upserted = upsertOrigins(tables, input, nowMs);
-  const { added, merged, changedSlugs } = reconcileStories(tables, policy, upserted, nowMs);
-  for (const slug of changedSlugs) tables.categories.changed(slug, tables.stories.count(slug), nowMs);
-  for (const file of input.seedFiles ?? []) tables.seedFiles.record(file);
-  const changedCategories = [...changedSlugs].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+/** The body of `Store.storeRun`; the caller drives it inside one transaction. */
+export function* storeRunUnit(policy: DedupPolicy, input: StoreRunInput, nowMs: number): Unit<StoreRunResult> {
+  const upserted = yield* upsertOrigins(input, nowMs);
+  const { added, merged, changedSlugs } = yield* reconcileStories(policy, upserted, nowMs);
+  const changedCategories = sortChangedSlugs(changedSlugs);
+  if (changedCategories.length > 0) yield* use((t) => t.categories.refresh(changedCategories, nowMs));
+  const seedFiles = input.seedFiles ?? [];
+  if (seedFiles.length > 0) yield* use((t) => t.seedFiles.recordMany(seedFiles));
   return { added, merged, updated: upserted.updated, unchanged: upserted.unchanged, changedCategories };
 }

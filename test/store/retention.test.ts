@@ -109,7 +109,7 @@ describe('pruneStories', () => {
 
 describe('retention config', () => {
   it('is off by default and turns maxAgeDays into a cut-off before now', async () => {
-    const { retentionPruneOptions } = await import('../../src/store/sqlite/retention.js');
+    const { retentionPruneOptions } = await import('../../src/store/prune-run.js');
     const { configSchema } = await import('../../src/config/schema.js');
     expect(configSchema.parse({ sources: [] }).retention).toBeUndefined();
     expect(retentionPruneOptions(undefined, NOW)).toBeNull();

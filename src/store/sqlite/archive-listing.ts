@@ -2,7 +2,7 @@
 // newest-first listing, forwards, skipping `offset` rows.
 import type Database from 'better-sqlite3';
 import type { Story } from '../../types.js';
-import { toStory, type StoryRow } from './stories-table.js';
+import { toStory, type StoryRow } from '../stored-rows.js';
 
 export const archiveSql = {
   all: 'SELECT * FROM stories ORDER BY published_ms ASC, id ASC LIMIT ? OFFSET ?',

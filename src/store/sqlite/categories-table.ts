@@ -26,6 +26,8 @@ export function createCategoriesTable(db: Database.Database) {
   const setStats = db.prepare<[number, number | null, string]>(
     'UPDATE categories SET story_count = ?, last_changed_ms = ? WHERE slug = ?',
   );
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM stories');
+  const countInCategory = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM story_categories WHERE slug = ?');
   const all = db.prepare<[], CategoryRow>("SELECT * FROM categories WHERE slug <> 'all' ORDER BY slug");
   const one = db.prepare<[string], CategoryRow>('SELECT * FROM categories WHERE slug = ?');
   const names = db.prepare<[], Pick<CategoryRow, 'slug' | 'name'>>('SELECT slug, name FROM categories');
@@ -35,12 +37,15 @@ export function createCategoriesTable(db: Database.Database) {
     declare(ref: CategoryRef): boolean {
       return declare.run(ref.slug, ref.name).changes > 0;
     },
-    discover(ref: CategoryRef): void {
-      discover.run(ref.slug, ref.name);
+    discoverMany(refs: readonly CategoryRef[]): void {
+      for (const ref of refs) discover.run(ref.slug, ref.name);
     },
     /** Records a change: the new count, and the change time (null once the category is empty). */
-    changed(slug: string, count: number, atMs: number): void {
-      setStats.run(count, count > 0 ? atMs : null, slug);
+    refresh(slugs: readonly string[], atMs: number): void {
+      for (const slug of slugs) {
+        const count = (slug === 'all' ? countAll.get() : countInCategory.get(slug))?.n ?? 0;
+        setStats.run(count, count > 0 ? atMs : null, slug);
+      }
     },
     list(): CategorySummary[] {
       return all.all().map(toSummary);

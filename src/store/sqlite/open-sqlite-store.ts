@@ -7,7 +7,7 @@ import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { createChangesTable, createCommitWatch } from './changes-table.js';
 import { migrate } from './migrations.js';
-import { DEFAULT_TOMBSTONE_WINDOW_MS, createPruner, createTombstones } from './retention.js';
+import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
 import { createSearchIndexer, createSearchTable, rejectingBadQuery } from './search-table.js';
@@ -16,7 +16,9 @@ import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable } from './stories-table.js';
-import { storeRunInTransaction, type StoreTables } from '../store-run.js';
+import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
+import { storeRunUnit } from '../store-run.js';
+import { runSync, type UnitTables } from '../table-steps.js';
 import type { DedupPolicy, Store } from '../store.js';
 
 export interface OpenStoreOptions {
@@ -56,15 +58,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   }
   options.onOpen?.(db);
 
-  const tables: StoreTables = {
+  const tables = {
     origins: createOriginsTable(db),
     stories: createStoriesTable(db),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
     tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
-  };
+  } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
-  const prune = createPruner(db, tables);
   const sources = createSourcesTable(db);
   const search = createSearchTable(db);
   const indexer = createSearchIndexer(db);
@@ -90,11 +91,11 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     };
   };
   const storeRun = publishing((nowMs: number, input: Parameters<Store['storeRun']>[0]) => {
-    const result = storeRunInTransaction(tables, policy, input, nowMs);
+    const result = runSync(storeRunUnit(policy, input, nowMs), tables);
     return { result, changed: result.changedCategories };
   });
   const pruneStories = publishing((nowMs: number, options: Parameters<Store['pruneStories']>[0]) => {
-    const result = prune(options, nowMs);
+    const result = runSync(pruneUnit(options, nowMs), tables);
     return { result, changed: result.changedCategories };
   });
   const declare = publishing((_nowMs: number, refs: Parameters<Store['declareCategories']>[0]) => {

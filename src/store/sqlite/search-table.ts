@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { QueryError } from '../../errors.js';
 import type { Story } from '../../types.js';
-import { toStory, type StoryRow } from './stories-table.js';
+import { toStory, type StoryRow } from '../stored-rows.js';
 
 /** The migration creating the index (appended to migrations.ts). */
 export const SEARCH_MIGRATION = `

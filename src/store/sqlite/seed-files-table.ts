@@ -18,8 +18,8 @@ export function createSeedFilesTable(db: Database.Database) {
   const all = db.prepare<[], SeedFileRow>('SELECT * FROM seed_files');
 
   return {
-    record(file: SeedFileRecord): void {
-      upsert.run({ rel_path: file.relPath, size: file.size, mtime_ms: file.mtimeMs, hash: file.hash, error: file.error });
+    recordMany(files: readonly SeedFileRecord[]): void {
+      for (const file of files) upsert.run({ rel_path: file.relPath, size: file.size, mtime_ms: file.mtimeMs, hash: file.hash, error: file.error });
     },
     all(): Map<string, SeedFileRecord> {
       const out = new Map<string, SeedFileRecord>();

@@ -1,85 +1,10 @@
 // stories + story_categories: the merged stories as published, and the per-category listing index.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CategoryRef, Story } from '../../types.js';
-
-export interface StoryRow {
-  id: string;
-  title_key: string;
-  published_ms: number;
-  updated_ms: number;
-  title: string;
-  link: string | null;
-  links_json: string;
-  author: string | null;
-  categories_json: string;
-  image: string | null;
-  content_html: string;
-  summary: string;
-  content_hash: string;
-  row_hash: string;
-}
-
-type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>;
-
-/** A stored story with what change detection needs. */
-export interface StoredStory {
-  id: string;
-  titleKey: string;
-  updatedMs: number;
-  categories: CategoryRef[];
-  contentHash: string;
-  rowHash: string;
-}
-
-const hash = (value: unknown): string => createHash('sha1').update(JSON.stringify(value)).digest('hex');
-const categoryPairs = (refs: readonly CategoryRef[]) => refs.map((ref) => [ref.slug, ref.name]);
-
-/** Hash of what a reader sees change: title, body, link, categories, image. Drives `updated`. */
-function publishedContentHash(story: Omit<Story, 'updated'>): string {
-  return hash([story.title, story.contentHtml, story.link, categoryPairs(story.categories), story.image]);
-}
-
-/** Hashes of a story: what readers see (`content`) and every stored field (`row`). */
-export interface StoryHashes {
-  content: string;
-  row: string;
-}
-
-/** Both hashes, the body hashed once: any row difference means the row (and its feeds) must be rewritten. */
-export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): StoryHashes {
-  const content = publishedContentHash(story);
-  const row = hash([
-    content,
-    titleKey,
-    story.published.getTime(),
-    story.links,
-    story.author,
-    story.summary,
-  ]);
-  return { content, row };
-}
-
-export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
-  const categories = (JSON.parse(row.categories_json) as CategoryRef[]).map((ref) => ({
-    slug: ref.slug,
-    // A category renamed in the config shows its current name without rewriting stories.
-    name: names.get(ref.slug) ?? ref.name,
-  }));
-  return {
-    id: row.id,
-    title: row.title,
-    link: row.link,
-    links: JSON.parse(row.links_json) as string[],
-    published: new Date(row.published_ms),
-    updated: new Date(row.updated_ms),
-    author: row.author,
-    categories,
-    image: row.image,
-    contentHtml: row.content_html,
-    summary: row.summary,
-  };
-}
+import type { Story } from '../../types.js';
+import {
+  STORED_STORY_COLUMNS, storyRow, toStory, toStoredStory, type StoredStory, type StoredStoryRow, type StorySave, type StoryRow,
+} from '../stored-rows.js';
+import type { PrunedStory } from '../table-steps.js';
 
 /** Both listings walk an index backwards and stop after `limit` rows: no scan, no sort (pinned by a test). */
 export const listingSql = {
@@ -89,12 +14,8 @@ export const listingSql = {
 } as const;
 
 export function createStoriesTable(db: Database.Database) {
-  const byTitleKey = db.prepare<[string], StoredStoryRow>(
-    'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE title_key = ?',
-  );
-  const byId = db.prepare<[string], StoredStoryRow>(
-    'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE id = ?',
-  );
+  const byTitleKey = db.prepare<[string], StoredStoryRow>(`SELECT ${STORED_STORY_COLUMNS} FROM stories WHERE title_key = ?`);
+  const byId = db.prepare<[string], StoredStoryRow>(`SELECT ${STORED_STORY_COLUMNS} FROM stories WHERE id = ?`);
   const upsert = db.prepare<StoryRow>(`
     INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
       image, content_html, summary, content_hash, row_hash)
@@ -112,58 +33,54 @@ export function createStoriesTable(db: Database.Database) {
   );
   const newest = db.prepare<[number], StoryRow>(listingSql.all);
   const newestInCategory = db.prepare<[string, number], StoryRow>(listingSql.category);
-  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM stories');
-  const countInCategory = db.prepare<[string], { n: number }>(
-    'SELECT count(*) AS n FROM story_categories WHERE slug = ?',
+  const older = db.prepare<[number], { id: string }>('SELECT id FROM stories WHERE published_ms < ?');
+  const overflow = db.prepare<[number], { id: string }>(`
+    SELECT DISTINCT story_id AS id FROM (
+      SELECT story_id, row_number() OVER (PARTITION BY slug ORDER BY published_ms DESC, story_id DESC) AS rank
+      FROM story_categories
+    ) WHERE rank > ?`);
+  const pruned = db.prepare<[string], Pick<StoryRow, 'id' | 'title_key' | 'published_ms' | 'categories_json'>>(
+    'SELECT id, title_key, published_ms, categories_json FROM stories WHERE id = ?',
   );
 
-  const toStored = (row: StoredStoryRow): StoredStory => ({
-    id: row.id,
-    titleKey: row.title_key,
-    updatedMs: row.updated_ms,
-    categories: JSON.parse(row.categories_json) as CategoryRef[],
-    contentHash: row.content_hash,
-    rowHash: row.row_hash,
-  });
-
   return {
-    withTitleKey(key: string): StoredStory[] {
-      return byTitleKey.all(key).map(toStored);
+    withTitleKeys(keys: readonly string[]): StoredStory[] {
+      return keys.flatMap((key) => byTitleKey.all(key).map(toStoredStory));
     },
-    find(id: string): StoredStory | null {
-      const row = byId.get(id);
-      return row ? toStored(row) : null;
-    },
-    save(story: Omit<Story, 'updated'>, titleKey: string, updatedMs: number, hashes: StoryHashes): void {
-      const categories = story.categories.map((ref) => ({ slug: ref.slug, name: ref.name }));
-      upsert.run({
-        id: story.id,
-        title_key: titleKey,
-        published_ms: story.published.getTime(),
-        updated_ms: updatedMs,
-        title: story.title,
-        link: story.link,
-        links_json: JSON.stringify(story.links),
-        author: story.author,
-        categories_json: JSON.stringify(categories),
-        image: story.image,
-        content_html: story.contentHtml,
-        summary: story.summary,
-        content_hash: hashes.content,
-        row_hash: hashes.row,
+    findMany(ids: readonly string[]): (StoredStory | null)[] {
+      return ids.map((id) => {
+        const row = byId.get(id);
+        return row ? toStoredStory(row) : null;
       });
-      clearCategories.run(story.id);
-      for (const ref of categories) addCategory.run(story.id, ref.slug, story.published.getTime());
     },
-    remove(id: string): void {
-      remove.run(id);
+    saveMany(saves: readonly StorySave[]): void {
+      for (const save of saves) {
+        const row = storyRow(save);
+        upsert.run(row);
+        clearCategories.run(row.id);
+        for (const ref of save.story.categories) addCategory.run(row.id, ref.slug, row.published_ms);
+      }
+    },
+    removeMany(ids: readonly string[]): void {
+      for (const id of ids) remove.run(id);
+    },
+    publishedBefore(ms: number): string[] {
+      return older.all(ms).map((row) => row.id);
+    },
+    pastCategoryLimit(limit: number): string[] {
+      return overflow.all(limit).map((row) => row.id);
+    },
+    describe(ids: readonly string[]): PrunedStory[] {
+      return ids.flatMap((id) => {
+        const row = pruned.get(id);
+        if (!row) return [];
+        const categories = JSON.parse(row.categories_json) as { slug: string }[];
+        return [{ id: row.id, titleKey: row.title_key, publishedMs: row.published_ms, categories }];
+      });
     },
     newest(slug: string, limit: number, names: ReadonlyMap<string, string>): Story[] {
       const rows = slug === 'all' ? newest.all(limit) : newestInCategory.all(slug, limit);
       return rows.map((row) => toStory(row, names));
-    },
-    count(slug: string): number {
-      return (slug === 'all' ? countAll.get() : countInCategory.get(slug))?.n ?? 0;
     },
   };
 }

@@ -1,0 +1,163 @@
+// The rows both backends keep for origins and stories (same columns; JSON as text), and their mapping
+// to and from the domain types, so SQLite and PostgreSQL read and write exactly the same values.
+import type { Article, CategoryRef, Story } from '../types.js';
+import { publicTitleKey, storedTitleKey, type StoryHashes } from './row-hashes.js';
+
+export interface OriginRow {
+  source_key: string;
+  origin_id: string;
+  title_key: string;
+  title: string;
+  link: string | null;
+  guid: string | null;
+  published_ms: number;
+  updated_ms: number | null;
+  author: string | null;
+  categories_json: string;
+  image: string | null;
+  content_html: string;
+  summary: string;
+  date_is_fallback: number;
+  content_hash: string;
+  story_id: string | null;
+  first_seen_ms: number;
+}
+
+export interface StoryRow {
+  id: string;
+  title_key: string;
+  published_ms: number;
+  updated_ms: number;
+  title: string;
+  link: string | null;
+  links_json: string;
+  author: string | null;
+  categories_json: string;
+  image: string | null;
+  content_html: string;
+  summary: string;
+  content_hash: string;
+  row_hash: string;
+}
+
+export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>;
+
+/** The columns change detection reads (StoredStoryRow). */
+export const STORED_STORY_COLUMNS = 'id, title_key, updated_ms, categories_json, content_hash, row_hash';
+
+/** What the store needs to know about an origin already kept. */
+export interface StoredOrigin {
+  titleKey: string;
+  contentHash: string;
+}
+
+/** A stored story with what change detection needs. */
+export interface StoredStory {
+  id: string;
+  titleKey: string;
+  updatedMs: number;
+  categories: CategoryRef[];
+  contentHash: string;
+  rowHash: string;
+}
+
+/** A story to write, with the values storeRun decided. */
+export interface StorySave {
+  story: Omit<Story, 'updated'>;
+  titleKey: string;
+  updatedMs: number;
+  hashes: StoryHashes;
+}
+
+const plainRefs = (refs: readonly CategoryRef[]) => refs.map((ref) => ({ slug: ref.slug, name: ref.name }));
+
+/** The row of a new or changed origin (first_seen_ms is kept by the upsert for a known one). */
+export function originRow(article: Article, contentHash: string, nowMs: number): OriginRow {
+  return {
+    source_key: article.sourceKey,
+    origin_id: article.originId,
+    title_key: storedTitleKey(article),
+    title: article.title,
+    link: article.link,
+    guid: article.guid,
+    published_ms: article.published.getTime(),
+    updated_ms: article.updated?.getTime() ?? null,
+    author: article.author,
+    categories_json: JSON.stringify(plainRefs(article.categories)),
+    image: article.image,
+    content_html: article.contentHtml,
+    summary: article.summary,
+    date_is_fallback: article.dateIsFallback === true ? 1 : 0,
+    content_hash: contentHash,
+    story_id: null,
+    first_seen_ms: nowMs,
+  };
+}
+
+export function toArticle(row: OriginRow): Article {
+  return {
+    sourceKey: row.source_key,
+    originId: row.origin_id,
+    title: row.title,
+    titleKey: publicTitleKey(row.title_key),
+    link: row.link,
+    guid: row.guid,
+    published: new Date(row.published_ms),
+    updated: row.updated_ms === null ? null : new Date(row.updated_ms),
+    author: row.author,
+    categories: JSON.parse(row.categories_json) as CategoryRef[],
+    image: row.image,
+    contentHtml: row.content_html,
+    summary: row.summary,
+    dateIsFallback: row.date_is_fallback === 1,
+  };
+}
+
+export function storyRow({ story, titleKey, updatedMs, hashes }: StorySave): StoryRow {
+  return {
+    id: story.id,
+    title_key: titleKey,
+    published_ms: story.published.getTime(),
+    updated_ms: updatedMs,
+    title: story.title,
+    link: story.link,
+    links_json: JSON.stringify(story.links),
+    author: story.author,
+    categories_json: JSON.stringify(plainRefs(story.categories)),
+    image: story.image,
+    content_html: story.contentHtml,
+    summary: story.summary,
+    content_hash: hashes.content,
+    row_hash: hashes.row,
+  };
+}
+
+export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
+  const categories = (JSON.parse(row.categories_json) as CategoryRef[]).map((ref) => ({
+    slug: ref.slug,
+    // A category renamed in the config shows its current name without rewriting stories.
+    name: names.get(ref.slug) ?? ref.name,
+  }));
+  return {
+    id: row.id,
+    title: row.title,
+    link: row.link,
+    links: JSON.parse(row.links_json) as string[],
+    published: new Date(row.published_ms),
+    updated: new Date(row.updated_ms),
+    author: row.author,
+    categories,
+    image: row.image,
+    contentHtml: row.content_html,
+    summary: row.summary,
+  };
+}
+
+export const toStoredStory = (row: StoredStoryRow): StoredStory => ({
+  id: row.id,
+  titleKey: row.title_key,
+  updatedMs: row.updated_ms,
+  categories: JSON.parse(row.categories_json) as CategoryRef[],
+  contentHash: row.content_hash,
+  rowHash: row.row_hash,
+});

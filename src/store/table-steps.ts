@@ -1,0 +1,84 @@
+// One unit of work written once for every backend: a generator that yields table operations and gets
+// their results back. SQLite drives it synchronously inside a better-sqlite3 transaction; PostgreSQL
+// awaits each operation inside its transaction. The logic never knows which.
+import type { Article, CategoryRef } from '../types.js';
+import type { SeedFileRecord } from './store.js';
+import type { OriginRow, StoredOrigin, StoredStory, StorySave } from './stored-rows.js';
+
+export type Maybe<T> = T | Promise<T>;
+
+export interface OriginKey {
+  sourceKey: string;
+  originId: string;
+}
+
+/** A story about to be pruned: what its tombstone and the changed categories need. */
+export interface PrunedStory {
+  id: string;
+  titleKey: string;
+  publishedMs: number;
+  categories: { slug: string }[];
+}
+
+/** The table operations a unit of work uses; batched, so a server database needs few round trips. */
+export interface UnitTables {
+  origins: {
+    /** Stored state of each origin, in input order (null when new). */
+    findMany(keys: readonly OriginKey[]): Maybe<(StoredOrigin | null)[]>;
+    /** Inserts new origins or replaces the content of known ones, in order. */
+    saveMany(rows: readonly OriginRow[]): Maybe<void>;
+    /** The origins of each title key, one list per key in input order. */
+    withTitleKeys(keys: readonly string[]): Maybe<Article[][]>;
+    assignStories(assignments: readonly (OriginKey & { storyId: string })[]): Maybe<void>;
+    /** Deletes the origins of these stories (retention). */
+    dropForStories(ids: readonly string[]): Maybe<void>;
+  };
+  stories: {
+    /** Stories stored under these title keys, key by key. */
+    withTitleKeys(keys: readonly string[]): Maybe<StoredStory[]>;
+    findMany(ids: readonly string[]): Maybe<(StoredStory | null)[]>;
+    /** Upserts the stories with their category index, in order. */
+    saveMany(saves: readonly StorySave[]): Maybe<void>;
+    removeMany(ids: readonly string[]): Maybe<void>;
+    /** Ids of stories published before `ms`. */
+    publishedBefore(ms: number): Maybe<string[]>;
+    /** Ids of stories past the newest `limit` of any category. */
+    pastCategoryLimit(limit: number): Maybe<string[]>;
+    /** The stories of these ids that exist, in input order. */
+    describe(ids: readonly string[]): Maybe<PrunedStory[]>;
+  };
+  categories: {
+    /** Registers slugs seen on stories; a name already known (declared) is kept. */
+    discoverMany(refs: readonly CategoryRef[]): Maybe<void>;
+    /** Recounts these categories and records the change time (null once empty). */
+    refresh(slugs: readonly string[], nowMs: number): Maybe<void>;
+  };
+  seedFiles: { recordMany(files: readonly SeedFileRecord[]): Maybe<void> };
+  tombstones: {
+    /** For each origin, whether a tombstone of its title key lies within the window of its publication. */
+    coverMany(origins: readonly { titleKey: string; publishedMs: number }[]): Maybe<boolean[]>;
+    buryMany(stories: readonly PrunedStory[], nowMs: number): Maybe<void>;
+  };
+}
+
+export type TableStep = (tables: UnitTables) => unknown;
+export type Unit<R> = Generator<TableStep, R, unknown>;
+
+/** One table operation inside a unit: `const rows = yield* use((t) => t.stories.findMany(ids))`. */
+export function* use<T>(step: (tables: UnitTables) => Maybe<T>): Generator<TableStep, T, unknown> {
+  return (yield step) as T;
+}
+
+/** Runs a unit against synchronous tables (inside the caller's transaction). */
+export function runSync<R>(unit: Unit<R>, tables: UnitTables): R {
+  let step = unit.next();
+  while (!step.done) step = unit.next(step.value(tables));
+  return step.value;
+}
+
+/** Runs a unit against asynchronous tables, one operation at a time (inside the caller's transaction). */
+export async function runAsync<R>(unit: Unit<R>, tables: UnitTables): Promise<R> {
+  let step = unit.next();
+  while (!step.done) step = unit.next(await step.value(tables));
+  return step.value;
+}

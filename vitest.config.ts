@@ -19,6 +19,8 @@ const slow = [
 export default defineConfig({
   test: {
     setupFiles: ['test/support/fast-check-seed.ts'],
+    // One throwaway PostgreSQL cluster per run for the store suite's second backend.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [

@@ -9,7 +9,8 @@ import { runSeedFolder, type SeedRunDeps, type SeedRunSummary } from './ingest/r
 import type { Metrics } from './observability/metrics.js';
 import { nextRunTime } from './scheduler/next-run.js';
 import { cronNext } from './scheduler/scheduler.js';
-import { openSqliteStore, type OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
+import { openDatabase } from './store/open-database.js';
+import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
 import { retentionPruneOptions } from './store/prune-run.js';
 import type { Store } from './store/store.js';
 
@@ -19,7 +20,7 @@ const CHANGE_FEED_KEPT_MS = 86_400_000;
 export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
 
 export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
-  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
+  const store = await openDatabase(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
   const resolve = createCategoryResolver(config.categories);
   await store.declareCategories(resolve(config.categories.map((category) => category.name)));
   return store;

@@ -1,81 +1,83 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { BACKENDS, openBackendStore } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 const NOW = new Date('2025-03-01T12:00:00Z');
 
-async function storeWithStories() {
-  const store = await openSqliteStore(':memory:', policy, { clock: () => NOW });
-  // Day by day, alternating between two categories; two stories share one publication time.
-  const articles = Array.from({ length: 10 }, (_, day) =>
-    article({ sourceKey: 'source:A', originId: `d${day}`, title: `Story of day ${day}`, published: at(day * 24), categories: day % 2 ? [cat('tech', 'Tech')] : [cat('finance', '金融'), cat('tech', 'Tech')] }),
-  );
-  articles.push(article({ sourceKey: 'source:A', originId: 'twin', title: 'Twin of day 9', published: at(9 * 24), categories: [cat('tech', 'Tech')] }));
-  await store.storeRun({ sourceKey: 'source:A', articles });
-  return store;
-}
+describe.each(BACKENDS)('categories on %s', (backend) => {
+  async function storeWithStories() {
+    const store = await openBackendStore(backend, policy, { clock: () => NOW });
+    // Day by day, alternating between two categories; two stories share one publication time.
+    const articles = Array.from({ length: 10 }, (_, day) =>
+      article({ sourceKey: 'source:A', originId: `d${day}`, title: `Story of day ${day}`, published: at(day * 24), categories: day % 2 ? [cat('tech', 'Tech')] : [cat('finance', '金融'), cat('tech', 'Tech')] }),
+    );
+    articles.push(article({ sourceKey: 'source:A', originId: 'twin', title: 'Twin of day 9', published: at(9 * 24), categories: [cat('tech', 'Tech')] }));
+    await store.storeRun({ sourceKey: 'source:A', articles });
+    return store;
+  }
 
-describe('listCategoryStories', () => {
-  it('lists a category newest first, then by id, up to the limit', async () => {
-    const store = await storeWithStories();
-    const tech = await store.listCategoryStories('tech', 4);
-    expect(tech).toHaveLength(4);
-    const keys = tech.map((story) => [story.published.getTime(), story.id] as const);
-    const sorted = [...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : -1));
-    expect(keys).toEqual(sorted);
-    expect(tech[0]!.published).toEqual(at(9 * 24));
-    expect(tech[1]!.published).toEqual(at(9 * 24));
-    expect(tech.slice(2).map((story) => story.title)).toEqual(['Story of day 8', 'Story of day 7']);
+  describe('listCategoryStories', () => {
+    it('lists a category newest first, then by id, up to the limit', async () => {
+      const store = await storeWithStories();
+      const tech = await store.listCategoryStories('tech', 4);
+      expect(tech).toHaveLength(4);
+      const keys = tech.map((story) => [story.published.getTime(), story.id] as const);
+      const sorted = [...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : -1));
+      expect(keys).toEqual(sorted);
+      expect(tech[0]!.published).toEqual(at(9 * 24));
+      expect(tech[1]!.published).toEqual(at(9 * 24));
+      expect(tech.slice(2).map((story) => story.title)).toEqual(['Story of day 8', 'Story of day 7']);
 
-    const finance = await store.listCategoryStories('finance', 50);
-    expect(finance.map((story) => story.title)).toEqual([8, 6, 4, 2, 0].map((day) => `Story of day ${day}`));
-    expect((await store.listCategoryStories('all', 3)).map((story) => story.published)).toEqual([at(216), at(216), at(192)]);
-    expect(await store.listCategoryStories('unknown', 10)).toEqual([]);
-    expect(await store.listCategoryStories('tech', 0)).toEqual([]);
+      const finance = await store.listCategoryStories('finance', 50);
+      expect(finance.map((story) => story.title)).toEqual([8, 6, 4, 2, 0].map((day) => `Story of day ${day}`));
+      expect((await store.listCategoryStories('all', 3)).map((story) => story.published)).toEqual([at(216), at(216), at(192)]);
+      expect(await store.listCategoryStories('unknown', 10)).toEqual([]);
+      expect(await store.listCategoryStories('tech', 0)).toEqual([]);
+    });
+
+    it('shows a category’s configured name', async () => {
+      const store = await storeWithStories();
+      await store.declareCategories([{ slug: 'finance', name: 'Finance & Markets' }]);
+      const [story] = await store.listCategoryStories('finance', 1);
+      expect(story!.categories).toEqual([cat('finance', 'Finance & Markets'), cat('tech', 'Tech')]);
+    });
   });
 
-  it('shows a category’s configured name', async () => {
-    const store = await storeWithStories();
-    await store.declareCategories([{ slug: 'finance', name: 'Finance & Markets' }]);
-    const [story] = await store.listCategoryStories('finance', 1);
-    expect(story!.categories).toEqual([cat('finance', 'Finance & Markets'), cat('tech', 'Tech')]);
-  });
-});
+  describe('listCategories and getCategory', () => {
+    it('counts stories per category and reports the last change', async () => {
+      const store = await storeWithStories();
+      expect(await store.listCategories()).toEqual([
+        { slug: 'finance', name: '金融', count: 5, lastChanged: NOW },
+        { slug: 'tech', name: 'Tech', count: 11, lastChanged: NOW },
+      ]);
+      expect(await store.getCategory('all')).toMatchObject({ slug: 'all', count: 11, lastChanged: NOW });
+      expect(await store.getCategory('nope')).toBeNull();
+    });
 
-describe('listCategories and getCategory', () => {
-  it('counts stories per category and reports the last change', async () => {
-    const store = await storeWithStories();
-    expect(await store.listCategories()).toEqual([
-      { slug: 'finance', name: '金融', count: 5, lastChanged: NOW },
-      { slug: 'tech', name: 'Tech', count: 11, lastChanged: NOW },
-    ]);
-    expect(await store.getCategory('all')).toMatchObject({ slug: 'all', count: 11, lastChanged: NOW });
-    expect(await store.getCategory('nope')).toBeNull();
-  });
+    it('lists declared categories while empty, and declaring renames', async () => {
+      const store = await openBackendStore(backend, policy, { clock: () => NOW });
+      await store.declareCategories([{ slug: 'finance', name: '金融' }, { slug: 'games', name: 'Games' }]);
+      await store.declareCategories([{ slug: 'games', name: 'Video games' }]);
+      expect(await store.listCategories()).toEqual([
+        { slug: 'finance', name: '金融', count: 0, lastChanged: null },
+        { slug: 'games', name: 'Video games', count: 0, lastChanged: null },
+      ]);
+      expect(await store.getCategory('all')).toMatchObject({ count: 0, lastChanged: null });
+    });
 
-  it('lists declared categories while empty, and declaring renames', async () => {
-    const store = await openSqliteStore(':memory:', policy, { clock: () => NOW });
-    await store.declareCategories([{ slug: 'finance', name: '金融' }, { slug: 'games', name: 'Games' }]);
-    await store.declareCategories([{ slug: 'games', name: 'Video games' }]);
-    expect(await store.listCategories()).toEqual([
-      { slug: 'finance', name: '金融', count: 0, lastChanged: null },
-      { slug: 'games', name: 'Video games', count: 0, lastChanged: null },
-    ]);
-    expect(await store.getCategory('all')).toMatchObject({ count: 0, lastChanged: null });
-  });
-
-  it('keeps counts right when a story leaves a category', async () => {
-    let now = NOW.getTime();
-    const store = await openSqliteStore(':memory:', policy, { clock: () => new Date(now) });
-    const item = article({ sourceKey: 'source:A', originId: 'm', title: 'Moving', categories: [cat('a'), cat('b')] });
-    await store.storeRun({ sourceKey: 'source:A', articles: [item] });
-    now += HOUR;
-    const result = await store.storeRun({ sourceKey: 'source:A', articles: [{ ...item, categories: [cat('b')] }] });
-    expect(result.changedCategories).toEqual(['all', 'a', 'b']);
-    expect(await store.getCategory('a')).toEqual({ slug: 'a', name: 'a', count: 0, lastChanged: null });
-    expect(await store.getCategory('b')).toEqual({ slug: 'b', name: 'b', count: 1, lastChanged: new Date(now) });
-    expect(await store.listCategoryStories('a', 10)).toEqual([]);
+    it('keeps counts right when a story leaves a category', async () => {
+      let now = NOW.getTime();
+      const store = await openBackendStore(backend, policy, { clock: () => new Date(now) });
+      const item = article({ sourceKey: 'source:A', originId: 'm', title: 'Moving', categories: [cat('a'), cat('b')] });
+      await store.storeRun({ sourceKey: 'source:A', articles: [item] });
+      now += HOUR;
+      const result = await store.storeRun({ sourceKey: 'source:A', articles: [{ ...item, categories: [cat('b')] }] });
+      expect(result.changedCategories).toEqual(['all', 'a', 'b']);
+      expect(await store.getCategory('a')).toEqual({ slug: 'a', name: 'a', count: 0, lastChanged: null });
+      expect(await store.getCategory('b')).toEqual({ slug: 'b', name: 'b', count: 1, lastChanged: new Date(now) });
+      expect(await store.listCategoryStories('a', 10)).toEqual([]);
+    });
   });
 });

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { sourceKeyOf } from '../../src/ingest/run-feed-source.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { FetchOutcome } from '../../src/store/store.js';
 import { HOUR, article } from '../fixtures/dedup/articles.js';
+import { BACKENDS, openBackendStore } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 const source = { name: 'Example finance feed', url: 'https://example.com/finance.rss' };
@@ -16,84 +16,86 @@ const failure = (minutes: number, extra: Partial<FetchOutcome> = {}): FetchOutco
   at: t(minutes), ok: false, httpStatus: 503, error: 'HTTP 503 Service Unavailable', nextRun: t(minutes + 30), added: 0, ...extra,
 });
 
-describe('source state', () => {
-  it('is null for a source never fetched', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    expect(await store.getSourceState(source.name)).toBeNull();
-    expect(await store.listSourceStates()).toEqual([]);
-  });
-
-  it('records successes, failures, validators and added counts', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    await store.recordFetchOutcome(source, success(0, { added: 4, etag: '"v1"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' }));
-    await store.recordFetchOutcome(source, failure(15));
-    await store.recordFetchOutcome(source, failure(45, { httpStatus: null, error: 'timeout' }));
-    expect(await store.getSourceState(source.name)).toEqual({
-      name: source.name,
-      url: source.url,
-      lastAttempt: t(45),
-      lastSuccess: t(0),
-      httpStatus: null,
-      lastError: 'timeout',
-      consecutiveFailures: 2,
-      nextRun: t(75),
-      etag: '"v1"',
-      lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
-      addedLastRun: 0,
-      addedTotal: 4,
+describe.each(BACKENDS)('sources on %s', (backend) => {
+  describe('source state', () => {
+    it('is null for a source never fetched', async () => {
+      const store = await openBackendStore(backend, policy);
+      expect(await store.getSourceState(source.name)).toBeNull();
+      expect(await store.listSourceStates()).toEqual([]);
     });
 
-    await store.recordFetchOutcome(source, success(75, { added: 3, etag: '"v2"', lastModified: null }));
-    expect(await store.getSourceState(source.name)).toMatchObject({
-      lastAttempt: t(75), lastSuccess: t(75), httpStatus: 200, lastError: null, consecutiveFailures: 0,
-      etag: '"v2"', lastModified: null, addedLastRun: 3, addedTotal: 7,
+    it('records successes, failures, validators and added counts', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, success(0, { added: 4, etag: '"v1"', lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT' }));
+      await store.recordFetchOutcome(source, failure(15));
+      await store.recordFetchOutcome(source, failure(45, { httpStatus: null, error: 'timeout' }));
+      expect(await store.getSourceState(source.name)).toEqual({
+        name: source.name,
+        url: source.url,
+        lastAttempt: t(45),
+        lastSuccess: t(0),
+        httpStatus: null,
+        lastError: 'timeout',
+        consecutiveFailures: 2,
+        nextRun: t(75),
+        etag: '"v1"',
+        lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
+        addedLastRun: 0,
+        addedTotal: 4,
+      });
+
+      await store.recordFetchOutcome(source, success(75, { added: 3, etag: '"v2"', lastModified: null }));
+      expect(await store.getSourceState(source.name)).toMatchObject({
+        lastAttempt: t(75), lastSuccess: t(75), httpStatus: 200, lastError: null, consecutiveFailures: 0,
+        etag: '"v2"', lastModified: null, addedLastRun: 3, addedTotal: 7,
+      });
+    });
+
+    it('starts a first failing source at one failure', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, failure(0));
+      expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 1, lastSuccess: null, etag: null });
+    });
+
+    it('lists every source by name', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome({ name: 'b', url: 'https://b.example/' }, success(0));
+      await store.recordFetchOutcome({ name: 'a', url: 'https://a.example/' }, failure(0));
+      expect((await store.listSourceStates()).map((state) => state.name)).toEqual(['a', 'b']);
+    });
+
+    it('never loses stored articles on a failing fetch of the source they came from', async () => {
+      const store = await openBackendStore(backend, policy);
+      const key = sourceKeyOf(source.name);
+      await store.storeRun({ sourceKey: key, articles: [article({ sourceKey: key, title: 'Kept', contentHtml: '<p>Kept body</p>' })] });
+      await store.recordFetchOutcome(source, success(0, { added: 1 }));
+      const before = await store.listCategoryStories('all', 10);
+      await store.recordFetchOutcome(source, failure(15));
+      await store.recordFetchOutcome(source, failure(45));
+      expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 2, addedTotal: 1, lastSuccess: t(0) });
+      const after = await store.listCategoryStories('all', 10);
+      expect(after.map((story) => [story.title, story.contentHtml])).toEqual([['Kept', '<p>Kept body</p>']]);
+      expect(after).toEqual(before);
     });
   });
 
-  it('starts a first failing source at one failure', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    await store.recordFetchOutcome(source, failure(0));
-    expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 1, lastSuccess: null, etag: null });
-  });
-
-  it('lists every source by name', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    await store.recordFetchOutcome({ name: 'b', url: 'https://b.example/' }, success(0));
-    await store.recordFetchOutcome({ name: 'a', url: 'https://a.example/' }, failure(0));
-    expect((await store.listSourceStates()).map((state) => state.name)).toEqual(['a', 'b']);
-  });
-
-  it('never loses stored articles on a failing fetch of the source they came from', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    const key = sourceKeyOf(source.name);
-    await store.storeRun({ sourceKey: key, articles: [article({ sourceKey: key, title: 'Kept', contentHtml: '<p>Kept body</p>' })] });
-    await store.recordFetchOutcome(source, success(0, { added: 1 }));
-    const before = await store.listCategoryStories('all', 10);
-    await store.recordFetchOutcome(source, failure(15));
-    await store.recordFetchOutcome(source, failure(45));
-    expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 2, addedTotal: 1, lastSuccess: t(0) });
-    const after = await store.listCategoryStories('all', 10);
-    expect(after.map((story) => [story.title, story.contentHtml])).toEqual([['Kept', '<p>Kept body</p>']]);
-    expect(after).toEqual(before);
-  });
-});
-
-describe('seed file records', () => {
-  it('records files with the run and updates them when seen again', async () => {
-    const store = await openSqliteStore(':memory:', policy);
-    expect(await store.listSeedFiles()).toEqual(new Map());
-    await store.storeRun({
-      sourceKey: 'seed',
-      articles: [article({ sourceKey: 'seed', originId: '金融/a 1%.md', title: 'A' })],
-      seedFiles: [
-        { relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null },
-        { relPath: 'bad.md', size: 3, mtimeMs: 1, hash: 'h2', error: 'no recoverable title' },
-      ],
+  describe('seed file records', () => {
+    it('records files with the run and updates them when seen again', async () => {
+      const store = await openBackendStore(backend, policy);
+      expect(await store.listSeedFiles()).toEqual(new Map());
+      await store.storeRun({
+        sourceKey: 'seed',
+        articles: [article({ sourceKey: 'seed', originId: '金融/a 1%.md', title: 'A' })],
+        seedFiles: [
+          { relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null },
+          { relPath: 'bad.md', size: 3, mtimeMs: 1, hash: 'h2', error: 'no recoverable title' },
+        ],
+      });
+      await store.storeRun({ sourceKey: 'seed', articles: [], seedFiles: [{ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null }] });
+      const files = await store.listSeedFiles();
+      expect(files.size).toBe(2);
+      expect(files.get('金融/a 1%.md')).toEqual({ relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null });
+      expect(files.get('bad.md')).toEqual({ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null });
     });
-    await store.storeRun({ sourceKey: 'seed', articles: [], seedFiles: [{ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null }] });
-    const files = await store.listSeedFiles();
-    expect(files.size).toBe(2);
-    expect(files.get('金融/a 1%.md')).toEqual({ relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null });
-    expect(files.get('bad.md')).toEqual({ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null });
   });
 });

@@ -1,16 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { Article, Story } from '../../src/types.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { BACKENDS, openBackendStore, type Backend } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 
 /** A store whose clock advances one second per reading, so "updated" times are distinguishable. */
-async function openStore(start = Date.parse('2025-01-01T00:00:00Z')): Promise<{ store: Store; now: () => number }> {
+async function openStore(backend: Backend, start = Date.parse('2025-01-01T00:00:00Z')): Promise<{ store: Store; now: () => number }> {
   let ms = start;
-  const store = await openSqliteStore(':memory:', policy, { clock: () => new Date((ms += 1000)) });
+  const store = await openBackendStore(backend, policy, { clock: () => new Date((ms += 1000)) });
   return { store, now: () => ms };
 }
 
@@ -49,9 +49,9 @@ function permutations<T>(items: T[]): T[][] {
   return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
-describe('storeRun', () => {
+describe.each(BACKENDS)('storeRun on %s', (backend) => {
   it('merges one story across sources: union of categories, fuller body, feed title, every link', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     for (const [sourceKey, articles] of runs) await run(store, sourceKey, articles);
     const all = await store.listCategoryStories('all', 50);
     expect(all).toHaveLength(5);
@@ -69,7 +69,7 @@ describe('storeRun', () => {
   it('gives the same stories for every order of runs, and again when re-ingested', async () => {
     let expected: ReturnType<typeof content> | undefined;
     for (const order of permutations(runs)) {
-      const { store } = await openStore();
+      const { store } = await openStore(backend);
       for (const [sourceKey, articles] of order) await run(store, sourceKey, [...articles].reverse());
       const stories = content(await store.listCategoryStories('all', 50));
       expected ??= stories;
@@ -86,7 +86,7 @@ describe('storeRun', () => {
   });
 
   it('counts new stories, merges, updates and unchanged origins', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     expect(await run(store, 'source:A', feedA)).toEqual({ added: 3, merged: 0, updated: 0, unchanged: 0, changedCategories: ['all', 'finance'] });
     const second = await run(store, 'source:B', feedB);
     expect(second).toMatchObject({ added: 1, merged: 1, updated: 0, unchanged: 0 });
@@ -100,7 +100,7 @@ describe('storeRun', () => {
   });
 
   it('updates an origin in place when its guid is seen again', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     const first = article({ sourceKey: 'source:A', originId: 'guid-7', title: 'Draft headline', published: at(0), contentHtml: '<p>v1</p>', categories: [cat('finance')] });
     await run(store, 'source:A', [first]);
     const [before] = await store.listCategoryStories('all', 10);
@@ -115,7 +115,7 @@ describe('storeRun', () => {
   });
 
   it('moves a retitled origin out of its old story and into the matching one', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     await run(store, 'source:A', [article({ sourceKey: 'source:A', originId: 'g', title: 'Old title', published: at(0) })]);
     await run(store, 'source:B', [article({ sourceKey: 'source:B', originId: 'h', title: 'New title', published: at(1) })]);
     await run(store, 'source:A', [article({ sourceKey: 'source:A', originId: 'g', title: 'New title!', published: at(0) })]);
@@ -125,7 +125,7 @@ describe('storeRun', () => {
   });
 
   it('merges within the window and keeps stories 36 hours apart separate', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     await run(store, 'source:A', [article({ sourceKey: 'source:A', originId: '1', title: 'Rates', published: at(0) })]);
     expect(await run(store, 'seed', [article({ sourceKey: 'seed', originId: 'r.md', title: 'Rates', published: at(8), link: null })])).toMatchObject({ merged: 1, added: 0 });
     expect(await run(store, 'seed', [article({ sourceKey: 'seed', originId: 'r2.md', title: 'Rates', published: at(36), link: null })])).toMatchObject({ merged: 0, added: 1 });
@@ -133,7 +133,7 @@ describe('storeRun', () => {
   });
 
   it('changes `updated` only when published content changes', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     const base = article({ sourceKey: 'source:A', originId: 'u', title: 'Stable', published: at(0), contentHtml: '<p>long enough body text</p>', link: 'https://a.example/u' });
     await run(store, 'source:A', [base]);
     const [first] = await store.listCategoryStories('all', 1);
@@ -149,21 +149,21 @@ describe('storeRun', () => {
   });
 
   it('keeps stored stories when a run brings nothing', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     await run(store, 'source:A', feedA);
     expect(await run(store, 'source:A', [])).toEqual({ added: 0, merged: 0, updated: 0, unchanged: 0, changedCategories: [] });
     expect(await store.listCategoryStories('all', 10)).toHaveLength(3);
   });
 
   it('lets untitled articles stand alone', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     const untitled = [1, 2].map((n) => article({ sourceKey: 'source:A', originId: `u${n}`, title: '…', published: at(n) }));
     expect(await run(store, 'source:A', untitled)).toMatchObject({ added: 2 });
     expect(await store.listCategoryStories('all', 10)).toHaveLength(2);
   });
 
   it('keeps the first of two items with one guid in the same run', async () => {
-    const { store } = await openStore();
+    const { store } = await openStore(backend);
     const result = await run(store, 'source:A', [
       article({ sourceKey: 'source:A', originId: 'dup', title: 'Newest version' }),
       article({ sourceKey: 'source:A', originId: 'dup', title: 'Older version' }),

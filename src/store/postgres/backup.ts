@@ -1,0 +1,26 @@
+// Store.backup on PostgreSQL: pg_dump (custom format, one consistent snapshot) when it is installed;
+// otherwise an error saying how to take the dump by hand.
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { StoreError, describeError } from '../../errors.js';
+
+const run = promisify(execFile);
+
+/** The pg_dump command for `url` into `file` (restore with `pg_restore -d URL FILE`). */
+export const pgDumpCommand = (file: string): string => `pg_dump --format=custom --file=${JSON.stringify(file)} "$DATABASE_URL"`;
+
+export async function backupDatabase(url: string, file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  try {
+    await run('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${url}`], { maxBuffer: 1 << 20 });
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const how = `run ${pgDumpCommand(file)} with DATABASE_URL set to storage.database`;
+    throw new StoreError(
+      missing ? `pg_dump is not installed (Debian: apt-get install postgresql-client); ${how}` : `backup to ${file} failed: ${describeError(error)}; ${how}`,
+      { cause: error },
+    );
+  }
+}

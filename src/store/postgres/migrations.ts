@@ -1,0 +1,141 @@
+// Schema versions for PostgreSQL, applied in order in one transaction under an advisory lock, so
+// processes starting together migrate once; `schema_version` records how many have run.
+import { StoreError } from '../../errors.js';
+import { LOCKS, inTransaction } from './pool.js';
+import type pg from 'pg';
+
+// Keys compared and sorted as SQLite does (code points): COLLATE "C".
+const KEY = 'TEXT COLLATE "C"';
+
+/** Append only: never edit a migration that has shipped. */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE origins (
+    source_key ${KEY} NOT NULL,
+    origin_id ${KEY} NOT NULL,
+    title_key ${KEY} NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    guid TEXT,
+    published_ms BIGINT NOT NULL,
+    updated_ms BIGINT,
+    author TEXT,
+    categories_json TEXT NOT NULL,
+    image TEXT,
+    content_html TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    date_is_fallback SMALLINT NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    story_id ${KEY},
+    first_seen_ms BIGINT NOT NULL,
+    PRIMARY KEY (source_key, origin_id)
+  );
+  CREATE INDEX origins_by_title_key ON origins (title_key);
+  CREATE INDEX origins_by_story ON origins (story_id);
+
+  CREATE TABLE stories (
+    id ${KEY} PRIMARY KEY,
+    title_key ${KEY} NOT NULL,
+    published_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    links_json TEXT NOT NULL,
+    author TEXT,
+    categories_json TEXT NOT NULL,
+    image TEXT,
+    content_html TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    row_hash TEXT NOT NULL
+  );
+  CREATE INDEX stories_by_title_key ON stories (title_key);
+  CREATE INDEX stories_by_published ON stories (published_ms, id);
+
+  CREATE TABLE story_categories (
+    story_id ${KEY} NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+    slug ${KEY} NOT NULL,
+    published_ms BIGINT NOT NULL,
+    PRIMARY KEY (story_id, slug)
+  );
+  CREATE INDEX story_categories_by_slug ON story_categories (slug, published_ms, story_id);
+
+  CREATE TABLE categories (
+    slug ${KEY} PRIMARY KEY,
+    name TEXT NOT NULL,
+    story_count BIGINT NOT NULL DEFAULT 0,
+    last_changed_ms BIGINT
+  );
+  INSERT INTO categories (slug, name) VALUES ('all', 'all');
+
+  CREATE TABLE sources (
+    name ${KEY} PRIMARY KEY,
+    url TEXT NOT NULL,
+    last_attempt_ms BIGINT,
+    last_success_ms BIGINT,
+    http_status INTEGER,
+    last_error TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_run_ms BIGINT,
+    etag TEXT,
+    last_modified TEXT,
+    added_last BIGINT NOT NULL DEFAULT 0,
+    added_total BIGINT NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE seed_files (
+    rel_path ${KEY} PRIMARY KEY,
+    size BIGINT NOT NULL,
+    mtime_ms DOUBLE PRECISION NOT NULL,
+    hash TEXT NOT NULL,
+    error TEXT
+  );
+
+  CREATE TABLE tombstones (
+    title_key ${KEY} NOT NULL,
+    published_ms BIGINT NOT NULL,
+    pruned_ms BIGINT NOT NULL,
+    PRIMARY KEY (title_key, published_ms)
+  );
+
+  -- The change feed (changes-table.ts): one row per committed change of published content.
+  CREATE TABLE changes (
+    seq BIGSERIAL PRIMARY KEY,
+    at_ms BIGINT NOT NULL,
+    categories TEXT[] NOT NULL,
+    announced_at_ms BIGINT
+  );
+  CREATE INDEX changes_unannounced ON changes (seq) WHERE announced_at_ms IS NULL;
+  CREATE INDEX changes_by_time ON changes (at_ms);
+  -- Every change up to pruned_through may be gone: a follower behind it has a gap.
+  CREATE TABLE change_feed (
+    one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    pruned_through BIGINT NOT NULL DEFAULT 0
+  );
+  INSERT INTO change_feed DEFAULT VALUES;
+  `,
+];
+
+async function currentVersion(sql: pg.ClientBase): Promise<number> {
+  await sql.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const { rows } = await sql.query<{ version: number }>('SELECT version FROM schema_version');
+  return rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the database to the latest schema; refuses one written by a newer version. Every process
+ * calls it on start: the advisory lock makes concurrent starts wait for the first one's migration.
+ */
+export async function migrate(pool: pg.Pool, where: string): Promise<{ from: number; to: number }> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.migrate]);
+    const from = await currentVersion(client);
+    if (from > migrations.length) {
+      throw new StoreError(`database ${where}: schema version ${from} is newer than this program knows (${migrations.length}); upgrade the program`);
+    }
+    for (let version = from; version < migrations.length; version++) await client.query(migrations[version]!);
+    if (from === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migrations.length]);
+    else await client.query('UPDATE schema_version SET version = $1', [migrations.length]);
+    return { from, to: Math.max(from, migrations.length) };
+  });
+}

@@ -1,0 +1,171 @@
+// The server store: one PostgreSQL database behind the Store contract, shared by any number of
+// processes. Units of work (store-run.ts, prune-run.ts) are the same as SQLite's, awaited here.
+import { StoreError, describeError } from '../../errors.js';
+import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
+import { storedTitleKey } from '../row-hashes.js';
+import { runOrigins, storeRunUnit } from '../store-run.js';
+import type { DedupPolicy, Store, StoreRunInput } from '../store.js';
+import { runAsync, type UnitTables } from '../table-steps.js';
+import { backupDatabase } from './backup.js';
+import { createCategoriesTable, createCategoryQueries } from './categories-table.js';
+import { appendChange, createChangeQueries } from './changes-table.js';
+import { migrate } from './migrations.js';
+import { createOriginsTable } from './origins-table.js';
+import { toPg } from './pg-text.js';
+import { createPool, inTransaction, type Sql } from './pool.js';
+import { searchStories } from './search.js';
+import { createSeedFilesTable, listSeedFiles } from './seed-files-table.js';
+import { createSourcesTable } from './sources-table.js';
+import { createStoriesTable, newestStories } from './stories-table.js';
+import { categoryPage, storyOrigins } from './story-listings.js';
+import { createTombstones } from './tombstones.js';
+import { watchCommits } from './watch-commits.js';
+
+export interface OpenPostgresOptions {
+  /** Source of "now" for first-seen, updated and change times; tests pin it. */
+  clock?: (() => Date) | undefined;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** A URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+/**
+ * Serializes merges per title key: the run's source first (one run of a source at a time), then every
+ * title key it may touch (its articles' keys and the keys their stored versions had), in hash order so
+ * two runs never wait on each other in a cycle.
+ */
+async function lockTitleKeys(sql: Sql, input: StoreRunInput): Promise<void> {
+  const origins = runOrigins(input);
+  await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [input.sourceKey]);
+  await sql.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (
+       SELECT DISTINCT hashtextextended(k, 0) AS h FROM (
+         SELECT unnest($1::text[]) AS k
+         UNION SELECT o.title_key FROM unnest($2::text[], $3::text[]) AS u(s, i)
+           JOIN origins o ON o.source_key = u.s AND o.origin_id = u.i
+       ) keys ORDER BY h OFFSET 0
+     ) ordered`,
+    [origins.map((o) => toPg(storedTitleKey(o))), origins.map((o) => toPg(o.sourceKey)), origins.map((o) => toPg(o.originId))],
+  );
+}
+
+/** Opens the PostgreSQL database at `url`, migrating it under an advisory lock (newer schemas refused). */
+export async function openPostgresStore(url: string, policy: DedupPolicy, options: OpenPostgresOptions = {}): Promise<Store> {
+  const clock = options.clock ?? (() => new Date());
+  const where = redactUrl(url);
+  const pool = createPool(url, options.maxConnections);
+  try {
+    await migrate(pool, where);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot open database ${where}: ${describeError(error)}`, { cause: error });
+  }
+  const windowMs = policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS;
+  const unitTables = (sql: Sql): UnitTables => ({
+    origins: createOriginsTable(sql),
+    stories: createStoriesTable(sql),
+    categories: createCategoriesTable(sql),
+    seedFiles: createSeedFilesTable(sql),
+    tombstones: createTombstones(sql, windowMs),
+  });
+  const categories = createCategoryQueries(pool);
+  const sources = createSourcesTable(pool);
+  const changes = createChangeQueries(pool);
+  const watchers = new Set<() => void>();
+  let closed = false;
+
+  /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
+  const unit = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });
+    }
+  };
+
+  return {
+    storeRun(input) {
+      return unit(`storing run of ${input.sourceKey} failed`, () => inTransaction(pool, async (client) => {
+        const nowMs = clock().getTime();
+        await lockTitleKeys(client, input);
+        const result = await runAsync(storeRunUnit(policy, input, nowMs), unitTables(client));
+        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, nowMs);
+        return result;
+      }));
+    },
+    async listCategoryStories(slug, limit) {
+      const rows = Math.max(0, Math.floor(limit));
+      return unit(`listing category ${slug} failed`, async () => newestStories(pool, slug, rows, await categories.names()));
+    },
+    listCategories: () => unit('listing categories failed', () => categories.list()),
+    getCategory: (slug) => unit(`reading category ${slug} failed`, () => categories.get(slug)),
+    async declareCategories(refs) {
+      await unit('declaring categories failed', () => inTransaction(pool, async (client) => {
+        const changed = await createCategoryQueries(client).declare(refs);
+        if (changed.length > 0) await appendChange(client, changed.sort(), clock().getTime());
+      }));
+    },
+    recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
+    getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
+    listSourceStates: () => unit('listing sources failed', () => sources.list()),
+    listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
+    async listCategoryPage(slug, offset, limit) {
+      const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
+      return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));
+    },
+    searchStories: (query, limit) => unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names())),
+    // Searches read the stories themselves: nothing is queued.
+    indexSearchBacklog: async () => ({ indexed: 0, remaining: 0 }),
+    backup: (file) => backupDatabase(url, file),
+    async sizeBytes() {
+      return unit('reading database size failed', async () => {
+        const { rows } = await pool.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n');
+        return rows[0]!.n;
+      });
+    },
+    listStoryOrigins: (storyId) => unit(`listing origins of story ${storyId} failed`, () => storyOrigins(pool, storyId)),
+    pruneStories(options) {
+      return unit('pruning stories failed', () => inTransaction(pool, async (client) => {
+        const nowMs = clock().getTime();
+        const result = await runAsync(pruneUnit(options, nowMs), unitTables(client));
+        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, nowMs);
+        return result;
+      }));
+    },
+    changesSince: (afterSeq, limit) => unit('reading changes failed', () => changes.since(afterSeq, limit)),
+    latestChangeSeq: () => unit('reading the latest change failed', () => changes.latest()),
+    claimHubAnnouncements: (committedBefore, limit) =>
+      unit('claiming hub announcements failed', () => changes.claim(committedBefore.getTime(), limit, clock().getTime())),
+    watchCommits(onCommit, watchOptions) {
+      const stop = watchCommits(url, () => changes.latest(), onCommit, watchOptions);
+      watchers.add(stop);
+      return () => {
+        watchers.delete(stop);
+        stop();
+      };
+    },
+    pruneChanges: (olderThan) => unit('pruning changes failed', () => changes.prune(olderThan.getTime())),
+    async ping() {
+      if (closed) return false;
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stop of watchers) stop();
+      watchers.clear();
+      await pool.end();
+    },
+  };
+}

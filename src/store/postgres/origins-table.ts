@@ -1,0 +1,57 @@
+// origins on PostgreSQL: the batched operations of a unit of work, each one statement over arrays.
+import type { Article } from '../../types.js';
+import { toArticle, type OriginRow, type StoredOrigin } from '../stored-rows.js';
+import type { OriginKey, UnitTables } from '../table-steps.js';
+import { columnArrays, fromPgKey, toPg } from './pg-text.js';
+import type { Sql } from './pool.js';
+
+const COLUMNS = [
+  ['source_key', 'text'], ['origin_id', 'text'], ['title_key', 'text'], ['title', 'text'], ['link', 'text'],
+  ['guid', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['author', 'text'],
+  ['categories_json', 'text'], ['image', 'text'], ['content_html', 'text'], ['summary', 'text'],
+  ['date_is_fallback', 'smallint'], ['content_hash', 'text'], ['first_seen_ms', 'bigint'],
+] as const satisfies readonly (readonly [keyof OriginRow, string])[];
+
+const names = COLUMNS.map(([name]) => name).join(', ');
+const UPSERT = `
+  INSERT INTO origins (${names})
+  SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  ON CONFLICT (source_key, origin_id) DO UPDATE SET
+    ${COLUMNS.filter(([name]) => !['source_key', 'origin_id', 'first_seen_ms'].includes(name)).map(([name]) => `${name} = excluded.${name}`).join(', ')}`;
+
+export function createOriginsTable(sql: Sql): UnitTables['origins'] {
+  return {
+    async findMany(keys: readonly OriginKey[]): Promise<(StoredOrigin | null)[]> {
+      const { rows } = await sql.query<{ i: number; title_key: string; content_hash: string }>(
+        `SELECT u.i, o.title_key, o.content_hash FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(s, o_id, i)
+         JOIN origins o ON o.source_key = u.s AND o.origin_id = u.o_id`,
+        [keys.map((key) => toPg(key.sourceKey)), keys.map((key) => toPg(key.originId))],
+      );
+      const found: (StoredOrigin | null)[] = keys.map(() => null);
+      for (const row of rows) found[row.i - 1] = { titleKey: fromPgKey(row.title_key), contentHash: row.content_hash };
+      return found;
+    },
+    async saveMany(rows: readonly OriginRow[]): Promise<void> {
+      await sql.query(UPSERT, columnArrays(rows, COLUMNS));
+    },
+    async withTitleKeys(keys: readonly string[]): Promise<Article[][]> {
+      const { rows } = await sql.query<OriginRow>('SELECT * FROM origins WHERE title_key = ANY($1::text[])', [keys.map(toPg)]);
+      const byKey = new Map(keys.map((key) => [key, [] as Article[]]));
+      for (const row of rows) {
+        const titleKey = fromPgKey(row.title_key);
+        byKey.get(titleKey)?.push(toArticle({ ...row, title_key: titleKey }));
+      }
+      return keys.map((key) => byKey.get(key)!);
+    },
+    async assignStories(assignments: readonly (OriginKey & { storyId: string })[]): Promise<void> {
+      await sql.query(
+        `UPDATE origins o SET story_id = u.story FROM unnest($1::text[], $2::text[], $3::text[]) AS u(story, s, o_id)
+         WHERE o.source_key = u.s AND o.origin_id = u.o_id AND o.story_id IS DISTINCT FROM u.story`,
+        [assignments.map((a) => a.storyId), assignments.map((a) => toPg(a.sourceKey)), assignments.map((a) => toPg(a.originId))],
+      );
+    },
+    async dropForStories(ids: readonly string[]): Promise<void> {
+      await sql.query('DELETE FROM origins WHERE story_id = ANY($1::text[])', [ids]);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// The connection pool and transactions: bigint columns (millisecond times, counts) read as numbers,
+// and a unit of work retried when PostgreSQL picked it as a deadlock or serialization victim.
+import pg from 'pg';
+
+export type Sql = pg.PoolClient | pg.Pool | pg.Client;
+
+/** Millisecond times and counts are bigint columns; they stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function createPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types });
+  // An idle client losing its connection (server restart) must not crash the process; the pool drops it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, types });
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+/** Runs `work` in one transaction on one pooled client; retried (from the start) on deadlock or serialization failure. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      const code = (error as { code?: string }).code;
+      if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Advisory lock keys of this program's own critical sections (title keys use hashtextextended of the key). */
+export const LOCKS = { migrate: 7_301_001, changes: 7_301_002 } as const;

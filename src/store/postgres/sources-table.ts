@@ -1,0 +1,77 @@
+// sources on PostgreSQL: the fetch state of each source, recorded as on SQLite (sqlite/sources-table.ts).
+import type { SourceState } from '../../types.js';
+import type { FetchOutcome } from '../store.js';
+import type { Sql } from './pool.js';
+
+interface SourceRow {
+  name: string;
+  url: string;
+  last_attempt_ms: number | null;
+  last_success_ms: number | null;
+  http_status: number | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_run_ms: number | null;
+  etag: string | null;
+  last_modified: string | null;
+  added_last: number;
+  added_total: number;
+}
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+const toState = (row: SourceRow): SourceState => ({
+  name: row.name,
+  url: row.url,
+  lastAttempt: toDate(row.last_attempt_ms),
+  lastSuccess: toDate(row.last_success_ms),
+  httpStatus: row.http_status,
+  lastError: row.last_error,
+  consecutiveFailures: row.consecutive_failures,
+  nextRun: toDate(row.next_run_ms),
+  etag: row.etag,
+  lastModified: row.last_modified,
+  addedLastRun: row.added_last,
+  addedTotal: row.added_total,
+});
+
+// Validators are kept when the outcome does not mention them ($8/$10 false); an explicit null clears them.
+const RECORD = `
+  INSERT INTO sources AS s (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
+    consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total)
+  VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN $3::bigint END, $5, $6, CASE WHEN $4::boolean THEN 0 ELSE 1 END, $7,
+    CASE WHEN $8::boolean THEN $9 END, CASE WHEN $10::boolean THEN $11 END, $12, $12)
+  ON CONFLICT (name) DO UPDATE SET
+    url = excluded.url,
+    last_attempt_ms = excluded.last_attempt_ms,
+    last_success_ms = CASE WHEN $4::boolean THEN excluded.last_attempt_ms ELSE s.last_success_ms END,
+    http_status = excluded.http_status,
+    last_error = excluded.last_error,
+    consecutive_failures = CASE WHEN $4::boolean THEN 0 ELSE s.consecutive_failures + 1 END,
+    next_run_ms = excluded.next_run_ms,
+    etag = CASE WHEN $8::boolean THEN $9 ELSE s.etag END,
+    last_modified = CASE WHEN $10::boolean THEN $11 ELSE s.last_modified END,
+    added_last = excluded.added_last,
+    added_total = s.added_total + excluded.added_last`;
+
+export function createSourcesTable(sql: Sql) {
+  return {
+    async record(source: { name: string; url: string }, outcome: FetchOutcome): Promise<void> {
+      await sql.query(RECORD, [
+        source.name, source.url, outcome.at.getTime(), outcome.ok, outcome.httpStatus, outcome.error,
+        outcome.nextRun?.getTime() ?? null,
+        outcome.etag !== undefined, outcome.etag ?? null,
+        outcome.lastModified !== undefined, outcome.lastModified ?? null,
+        outcome.added,
+      ]);
+    },
+    async get(name: string): Promise<SourceState | null> {
+      const { rows } = await sql.query<SourceRow>('SELECT * FROM sources WHERE name = $1', [name]);
+      return rows[0] ? toState(rows[0]) : null;
+    },
+    async list(): Promise<SourceState[]> {
+      const { rows } = await sql.query<SourceRow>('SELECT * FROM sources ORDER BY name');
+      return rows.map(toState);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Read-only listings on PostgreSQL: archive pages (oldest first by offset) and a story's merge record.
+import type { Story } from '../../types.js';
+import { publicTitleKey } from '../row-hashes.js';
+import { toStory, type StoryRow } from '../stored-rows.js';
+import type { StoryOrigin } from '../store.js';
+import { fromPgKey } from './pg-text.js';
+import type { Sql } from './pool.js';
+
+const archiveSql = {
+  all: 'SELECT * FROM stories ORDER BY published_ms ASC, id ASC LIMIT $1 OFFSET $2',
+  category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    WHERE sc.slug = $3 ORDER BY sc.published_ms ASC, sc.story_id ASC LIMIT $1 OFFSET $2`,
+} as const;
+
+/** Stories at positions offset … offset+limit-1 in publication order, oldest first. */
+export async function categoryPage(sql: Sql, slug: string, offset: number, limit: number, names: ReadonlyMap<string, string>): Promise<Story[]> {
+  const { rows } = slug === 'all'
+    ? await sql.query<StoryRow>(archiveSql.all, [limit, offset])
+    : await sql.query<StoryRow>(archiveSql.category, [limit, offset, slug]);
+  return rows.map((row) => toStory(row, names));
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The origins of a story, earliest first; empty for an unknown id. */
+export async function storyOrigins(sql: Sql, storyId: string): Promise<StoryOrigin[]> {
+  const { rows } = await sql.query<{
+    source_key: string; origin_id: string; title: string; link: string | null; published_ms: number; title_key: string; story_published_ms: number;
+  }>(
+    `SELECT o.source_key, o.origin_id, o.title, o.link, o.published_ms, o.title_key, s.published_ms AS story_published_ms
+     FROM origins o JOIN stories s ON s.id = o.story_id
+     WHERE o.story_id = $1
+     ORDER BY o.published_ms, o.source_key, o.origin_id`,
+    [storyId],
+  );
+  return rows.map((row) => ({
+    sourceKey: row.source_key,
+    originId: row.origin_id,
+    title: row.title,
+    link: row.link,
+    published: new Date(row.published_ms),
+    titleKey: publicTitleKey(fromPgKey(row.title_key)),
+    differenceHours: Math.round(((row.published_ms - row.story_published_ms) / HOUR_MS) * 1000) / 1000,
+  }));
+}

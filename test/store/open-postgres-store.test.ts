@@ -1,0 +1,119 @@
+// The PostgreSQL store as a server database: migrations (once, under a lock; newer schemas refused),
+// all-or-nothing units of work, and merges that stay race-free across processes' concurrent runs.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
+import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { migrations } from '../../src/store/postgres/migrations.js';
+import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
+import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
+
+const policy = createDedupPolicy(12 * HOUR);
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('openPostgresStore', () => {
+  it('migrates once even when processes start together, and reopens with everything kept', async () => {
+    const url = await freshPostgresUrl();
+    const [a, b, c] = await Promise.all([openStoreAt(url, policy), openStoreAt(url, policy), openStoreAt(url, policy)]);
+    await a!.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Persisted', categories: [cat('finance')] })] });
+    await b!.recordFetchOutcome({ name: 'A', url: 'https://a.example/' }, { at: at(0), ok: true, httpStatus: 200, error: null, nextRun: null, added: 1 });
+    expect((await c!.listCategoryStories('finance', 10)).map((story) => story.title)).toEqual(['Persisted']);
+    await Promise.all([a!.close(), b!.close(), c!.close()]);
+    expect(await withClient(url, async (client) => (await client.query('SELECT version FROM schema_version')).rows)).toEqual([{ version: migrations.length }]);
+
+    const reopened = await openStoreAt(url, policy);
+    expect(await reopened.getSourceState('A')).toMatchObject({ addedTotal: 1 });
+    expect(await reopened.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Persisted', categories: [cat('finance')] })] })).toMatchObject({ unchanged: 1, added: 0 });
+    expect(await reopened.ping()).toBe(true);
+    expect(await reopened.sizeBytes()).toBeGreaterThan(0);
+    await reopened.close();
+    expect(await reopened.ping()).toBe(false);
+  });
+
+  it('refuses a database written by a newer schema, naming the database', async () => {
+    const url = await freshPostgresUrl();
+    await (await openPostgresStore(url, policy)).close();
+    await withClient(url, (client) => client.query('UPDATE schema_version SET version = $1', [migrations.length + 1]));
+    const opening = openPostgresStore(url, policy);
+    await expect(opening).rejects.toBeInstanceOf(StoreError);
+    await expect(opening).rejects.toThrow(/127\.0\.0\.1.*schema version \d+ is newer/);
+  });
+
+  it('names the database, without its password, when it cannot be reached', async () => {
+    const opening = openPostgresStore('postgresql://feeds:s3cret@127.0.0.1:1/feeds', policy);
+    await expect(opening).rejects.toBeInstanceOf(StoreError);
+    await expect(opening).rejects.toThrow(/postgresql:\/\/feeds:\*\*\*@127\.0\.0\.1:1\/feeds/);
+    await expect(opening).rejects.not.toThrow(/s3cret/);
+  });
+
+  it('rolls a failing storeRun back entirely and throws a StoreError naming the source', async () => {
+    const url = await freshPostgresUrl();
+    const store = await openStoreAt(url, policy);
+    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', originId: 'old', title: 'Already here', categories: [cat('finance')] })] });
+    const latest = await store.latestChangeSeq();
+    // Another connection plants a failure late in the unit of work: the category index of one story.
+    await withClient(url, (client) => client.query(`
+      CREATE FUNCTION fail_on_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.slug = 'boom' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER fail_on_boom BEFORE INSERT ON story_categories FOR EACH ROW EXECUTE FUNCTION fail_on_boom();`));
+    const doomed = {
+      sourceKey: 'source:B',
+      articles: [
+        article({ sourceKey: 'source:B', originId: 'b1', title: 'Already here', published: at(1), categories: [cat('tech')] }),
+        article({ sourceKey: 'source:B', originId: 'b2', title: 'Explodes', published: at(2), categories: [cat('boom')] }),
+      ],
+      seedFiles: [{ relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }],
+    };
+    const failing = store.storeRun(doomed);
+    await expect(failing).rejects.toBeInstanceOf(StoreError);
+    await expect(failing).rejects.toThrow(/source:B.*disk full/);
+
+    // Nothing half-written: no origin, story, category count, seed record or change of the failed run.
+    const stories = await store.listCategoryStories('all', 10);
+    expect(stories.map((story) => [story.title, story.categories.map((ref) => ref.slug)])).toEqual([['Already here', ['finance']]]);
+    expect(await store.getCategory('tech')).toBeNull();
+    expect(await store.getCategory('all')).toMatchObject({ count: 1 });
+    expect(await store.listSeedFiles()).toEqual(new Map());
+    expect(await store.latestChangeSeq()).toBe(latest);
+
+    await withClient(url, (client) => client.query('DROP TRIGGER fail_on_boom ON story_categories'));
+    expect(await store.storeRun(doomed)).toMatchObject({ added: 1, merged: 1, updated: 0, unchanged: 0 });
+    expect(await store.listSeedFiles()).toEqual(new Map([['x.md', { relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }]]));
+  });
+});
+
+describe('concurrent storeRuns on PostgreSQL', () => {
+  it('merge one story told by two sources at the same moment: one story, two origins, every time', async () => {
+    const url = await freshPostgresUrl();
+    // Two stores: two pools, as two worker processes would have.
+    const [first, second] = [await openStoreAt(url, policy), await openStoreAt(url, policy)];
+    const rounds = 40;
+    for (let round = 0; round < rounds; round++) {
+      const title = `Breaking story number ${round}`;
+      const runs = (['A', 'B'] as const).map((name, index) => ({
+        sourceKey: `source:${name}`,
+        articles: [article({ sourceKey: `source:${name}`, originId: `${name}-${round}`, title, published: at(round * 48 + index), categories: [cat('news')] })],
+      }));
+      const results = await Promise.all([first.storeRun(runs[0]!), second.storeRun(runs[1]!)]);
+      // One of them created the story, the other merged into it, in whichever order they committed.
+      expect(results.map((r) => r.added + r.merged)).toEqual([1, 1]);
+      expect(results.reduce((sum, r) => sum + r.added, 0)).toBe(1);
+    }
+    const stories = await first.listCategoryStories('all', rounds * 2);
+    expect(stories).toHaveLength(rounds);
+    for (const story of stories) {
+      expect((await first.listStoryOrigins(story.id)).map((origin) => origin.sourceKey).sort()).toEqual(['source:A', 'source:B']);
+    }
+    expect(await first.getCategory('news')).toMatchObject({ count: rounds });
+  });
+});

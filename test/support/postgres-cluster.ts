@@ -1,0 +1,85 @@
+// A throwaway PostgreSQL cluster for tests and benchmarks: Debian's initdb into a temporary folder,
+// postgres on a free 127.0.0.1 port with its own socket folder, stopped and deleted by `stop()`.
+// Never a system service. As root, initdb and postgres refuse to run: they run as the `postgres` user.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface PostgresCluster {
+  /** postgresql:// URL of the `postgres` database, superuser, trust authentication. */
+  url: string;
+  stop(): void;
+}
+
+const ROOT = '/usr/lib/postgresql';
+
+/** The newest Debian PostgreSQL bin folder holding initdb, pg_ctl and postgres. */
+export function findPostgresBin(): string {
+  const versions = existsSync(ROOT) ? readdirSync(ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const version of versions) {
+    const bin = path.join(ROOT, version, 'bin');
+    if (['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(path.join(bin, tool)))) return bin;
+  }
+  throw new Error(`PostgreSQL server binaries not found under ${ROOT}/*/bin: install the Debian package postgresql`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgresCluster(): Promise<PostgresCluster> {
+  const bin = findPostgresBin();
+  const asRoot = process.getuid?.() === 0;
+  const dir = mkdtempSync(path.join(tmpdir(), 'pg-cluster-'));
+  const data = path.join(dir, 'data');
+  const log = path.join(dir, 'postgres.log');
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+    chmodSync(dir, 0o700);
+  }
+  const run = (tool: string, args: string[]) => {
+    const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
+    const result = spawnSync(command, argv, { encoding: 'utf8', cwd: dir });
+    if (result.status !== 0) {
+      const logged = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
+      throw new Error(`${tool} failed (${result.status}): ${result.stderr || result.stdout}${logged}`);
+    }
+  };
+  const stop = () => {
+    if (!existsSync(dir)) return;
+    if (existsSync(path.join(data, 'postmaster.pid'))) {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Already gone; the folder still goes.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
+    const port = await freePort();
+    const settings = [
+      `-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c max_connections=300',
+      // A throwaway cluster: durability is not needed, speed is.
+      '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=128MB',
+    ];
+    run('pg_ctl', ['-D', data, '-l', log, '-o', settings.join(' '), '-w', '-t', '60', 'start']);
+    process.once('exit', stop);
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}

@@ -2,6 +2,7 @@
 // commit order: the row is inserted by a unit's last statement under a transaction-scoped advisory
 // lock, so no unit takes a sequence number before the previous one has committed. NOTIFY wakes the
 // followers (watch-commits.ts); the table stays the truth.
+import { changesAnswer, changesLimit, changesPosition } from '../change-feed.js';
 import type { ChangeRecord, ChangesSince } from '../store.js';
 import { LOCKS, type Sql } from './pool.js';
 
@@ -30,17 +31,15 @@ export async function appendChange(sql: Sql, categories: readonly string[], atMs
 export function createChangeQueries(sql: Sql) {
   return {
     async since(afterSeq: number, limit: number): Promise<ChangesSince> {
-      const { rows } = await sql.query<ChangeRow & { pruned_through: number }>(
-        `SELECT c.seq, c.at_ms, c.categories, f.pruned_through FROM change_feed f
-         LEFT JOIN LATERAL (SELECT * FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) c ON TRUE`,
-        [afterSeq, Math.max(0, Math.floor(limit))],
+      const { rows: [state] } = await sql.query<{ watermark: number; newest: number }>(
+        'SELECT pruned_through AS watermark, coalesce((SELECT max(seq) FROM changes), 0) AS newest FROM change_feed',
       );
-      const prunedThrough = rows[0]?.pruned_through ?? 0;
-      const changes = rows.filter((row) => row.seq !== null).map(toRecord);
-      // Changes after afterSeq were deleted before this follower read them: it must treat everything as changed.
-      const gap = afterSeq < prunedThrough;
-      const latestSeq = Math.max(afterSeq, gap ? prunedThrough : 0, changes.at(-1)?.seq ?? 0);
-      return { changes, latestSeq, gap };
+      const position = changesPosition(afterSeq, state!.watermark, state!.newest);
+      const { rows } = await sql.query<ChangeRow>(
+        'SELECT seq, at_ms, categories FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [position.from, changesLimit(limit)],
+      );
+      return changesAnswer(afterSeq, position, rows.map(toRecord), Math.max(state!.watermark, state!.newest));
     },
     async latest(): Promise<number> {
       const { rows } = await sql.query<{ seq: number }>(
@@ -55,7 +54,7 @@ export function createChangeQueries(sql: Sql) {
            SELECT seq FROM changes WHERE announced_at_ms IS NULL AND at_ms <= $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          AND announced_at_ms IS NULL
          RETURNING seq, at_ms, categories`,
-        [beforeMs, Math.max(0, Math.floor(limit)), nowMs],
+        [beforeMs, changesLimit(limit), nowMs],
       );
       return rows.map(toRecord).sort((a, b) => a.seq - b.seq);
     },

@@ -1,6 +1,7 @@
 // The server store: one PostgreSQL database behind the Store contract, shared by any number of
 // processes. Units of work (store-run.ts, prune-run.ts) are the same as SQLite's, awaited here.
 import { StoreError, describeError } from '../../errors.js';
+import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storedTitleKey } from '../row-hashes.js';
 import { runOrigins, storeRunUnit } from '../store-run.js';
@@ -108,7 +109,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     async declareCategories(refs) {
       await unit('declaring categories failed', () => inTransaction(pool, async (client) => {
         const changed = await createCategoryQueries(client).declare(refs);
-        if (changed.length > 0) await appendChange(client, changed.sort(), clock().getTime());
+        const change = declaredChange(changed);
+        if (change.length > 0) await appendChange(client, change, clock().getTime());
       }));
     },
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),

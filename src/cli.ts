@@ -1,20 +1,19 @@
 #!/usr/bin/env node
-// Command-line entry: `ingest`, `inspect`, `check-config`, `backup` (the service itself starts from main.ts).
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+// Command-line entry: `ingest`, `inspect`, `check-config`, `backup`, `migrate`, `copy-store` (the service itself starts from main.ts).
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { inspectInputs } from './ingest/inspect-input.js';
 import { createLogger } from './logger.js';
-import { createDedupPolicy } from './ingest/dedup.js';
 import { createIngestJobs, fetchOptionsOf, openStore } from './ingest-jobs.js';
 import type { FeedRunSummary } from './ingest/run-feed-source.js';
 import type { SeedRunSummary } from './ingest/run-seed-folder.js';
 import { createLimiter } from './scheduler/limiter.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { hubAnnouncer } from './service/start-ingest.js';
-import { openSqliteStore } from './store/sqlite/open-sqlite-store.js';
+import { backup as backupDatabase, copyStore as copySqliteStore, migrate as migrateDatabase } from './store-commands.js';
 
 const EXIT_INVALID_CONFIG = 2;
 const EXIT_FAILURE = 1;
@@ -133,45 +132,28 @@ async function inspect(argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
 }
 
-/**
- * `backup FILE`: a consistent copy of the database through SQLite's online backup API, safe while the
- * service runs and writes. Written beside FILE first and renamed, so FILE is never a partial copy.
- */
 async function backup(argv: string[]): Promise<void> {
   const targets = argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--config');
   if (targets.length !== 1) {
     console.error('usage: npm run backup -- [--config FILE] BACKUP_FILE');
     process.exit(EXIT_FAILURE);
   }
-  const target = path.resolve(targets[0]!);
-  const config = await readConfigOrExit(argv);
-  if (path.resolve(config.storage.database) === target) {
-    console.error(`refusing to back up ${target} onto itself`);
-    process.exit(EXIT_FAILURE);
-  }
-  let store;
-  try {
-    // Not openStore: a backup writes nothing to the live database (no category declarations).
-    store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
-  } catch (error) {
-    console.error(describeError(error));
-    process.exit(EXIT_FAILURE);
-  }
-  const partial = `${target}.partial`;
-  try {
-    await store.backup(partial);
-    await rename(partial, target);
-  } catch (error) {
-    await rm(partial, { force: true });
-    console.error(describeError(error));
-    process.exit(EXIT_FAILURE);
-  } finally {
-    await store.close();
-  }
-  console.log(`backed up ${config.storage.database} to ${target} (${(await stat(target)).size} bytes)`);
+  await backupDatabase(path.resolve(targets[0]!), await readConfigOrExit(argv));
 }
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { ingest, inspect, 'check-config': checkConfig, backup };
+async function migrate(argv: string[]): Promise<void> {
+  await migrateDatabase(await readConfigOrExit(argv));
+}
+
+async function copyStore(argv: string[]): Promise<void> {
+  // The config is optional here: --to may name the database instead.
+  const explicit = argv.includes('--config') || argv.some((arg) => arg.startsWith('--config='));
+  await copySqliteStore(argv, explicit ? await readConfigOrExit(argv) : null);
+}
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  ingest, inspect, 'check-config': checkConfig, backup, migrate, 'copy-store': copyStore,
+};
 
 const [command, ...rest] = process.argv.slice(2);
 const run = command ? commands[command] : undefined;

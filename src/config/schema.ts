@@ -57,6 +57,14 @@ const sourceSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/** A SQLite file path, or a postgres:// / postgresql:// URL; any other scheme is a mistake, not a file name. */
+const databaseLocation = z
+  .string()
+  .min(1)
+  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^postgres(ql)?:\/\//i.test(value), {
+    message: 'expected a SQLite file path or a postgres:// (postgresql://) URL',
+  });
+
 export const configSchema = z
   .strictObject({
     server: z
@@ -78,7 +86,7 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
-    storage: z.strictObject({ database: z.string().min(1).default('storage/aggregator.db') }).prefault({}),
+    storage: z.strictObject({ database: databaseLocation.default('storage/aggregator.db') }).prefault({}),
     seedFolder: z
       .strictObject({
         path: z.string().min(1).default('storage/seed'),

@@ -1,6 +1,11 @@
 // Which backend `storage.database` names: a postgres:// or postgresql:// URL is PostgreSQL, anything
 // else a SQLite file path (the default).
-import { openPostgresStore } from './postgres/open-postgres-store.js';
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { migrate as migratePostgres } from './postgres/migrations.js';
+import { openPostgresStore, redactUrl } from './postgres/open-postgres-store.js';
+import { createPool } from './postgres/pool.js';
+import { migrations as sqliteMigrations } from './sqlite/migrations.js';
 import { openSqliteStore, type OpenStoreOptions } from './sqlite/open-sqlite-store.js';
 import type { DedupPolicy, Store } from './store.js';
 
@@ -9,4 +14,27 @@ export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\/
 /** Opens (creating and migrating as needed) the store `database` names. `onOpen` applies to SQLite only. */
 export function openDatabase(database: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
   return isPostgresUrl(database) ? openPostgresStore(database, policy, { clock: options.clock }) : openSqliteStore(database, policy, options);
+}
+
+/** Brings the database to the latest schema (what every process also does on start) and says from which version. */
+export async function migrateDatabase(database: string, policy: DedupPolicy): Promise<{ from: number; to: number }> {
+  if (isPostgresUrl(database)) {
+    const pool = createPool(database, 1);
+    try {
+      return await migratePostgres(pool, redactUrl(database));
+    } finally {
+      await pool.end();
+    }
+  }
+  let from = 0;
+  if (existsSync(database)) {
+    const db = new Database(database, { readonly: true });
+    try {
+      from = db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  }
+  await (await openSqliteStore(database, policy)).close();
+  return { from, to: Math.max(from, sqliteMigrations.length) };
 }

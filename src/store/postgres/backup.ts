@@ -14,7 +14,12 @@ export const pgDumpCommand = (file: string): string => `pg_dump --format=custom 
 export async function backupDatabase(url: string, file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   try {
-    await run('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${url}`], { maxBuffer: 1 << 20 });
+    // The password goes in the environment, not on a command line other users can read (ps).
+    const dbname = new URL(url);
+    const password = decodeURIComponent(dbname.password);
+    dbname.password = '';
+    const env = password ? { ...process.env, PGPASSWORD: password } : process.env;
+    await run('pg_dump', ['--format=custom', `--file=${file}`, `--dbname=${dbname.href}`], { maxBuffer: 1 << 20, env });
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     const how = `run ${pgDumpCommand(file)} with DATABASE_URL set to storage.database`;

@@ -50,9 +50,9 @@ export function createChangeQueries(sql: Sql) {
     /** Marks and returns the unannounced changes committed at or before `beforeMs`; concurrent callers share none. */
     async claim(beforeMs: number, limit: number, nowMs: number): Promise<ChangeRecord[]> {
       const { rows } = await sql.query<ChangeRow>(
-        `UPDATE changes SET announced_at_ms = $3 WHERE seq IN (
-           SELECT seq FROM changes WHERE announced_at_ms IS NULL AND at_ms <= $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
-         AND announced_at_ms IS NULL
+        `UPDATE changes SET announced_ms = $3 WHERE seq IN (
+           SELECT seq FROM changes WHERE announced_ms IS NULL AND at_ms <= $1 ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         AND announced_ms IS NULL
          RETURNING seq, at_ms, categories`,
         [beforeMs, changesLimit(limit), nowMs],
       );

@@ -103,9 +103,9 @@ export const migrations: readonly string[] = [
     seq BIGSERIAL PRIMARY KEY,
     at_ms BIGINT NOT NULL,
     categories TEXT[] NOT NULL,
-    announced_at_ms BIGINT
+    announced_ms BIGINT
   );
-  CREATE INDEX changes_unannounced ON changes (seq) WHERE announced_at_ms IS NULL;
+  CREATE INDEX changes_unannounced ON changes (seq) WHERE announced_ms IS NULL;
   CREATE INDEX changes_by_time ON changes (at_ms);
   -- Every change up to pruned_through may be gone: a follower behind it has a gap.
   CREATE TABLE change_feed (

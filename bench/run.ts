@@ -51,7 +51,7 @@ async function section(name: string, work: () => Promise<BenchRow[]>): Promise<v
   log(`[${name}] done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
 }
 
-if (wanted('seed-import') || wanted('memory')) {
+if (wanted('seed-import') || wanted('memory') || wanted('postgres')) {
   const { benchSeedImport } = await import('./seed-import.js');
   const { generateSeedFolder, tempDir } = await import('./generate.js');
   log(`generating ${files} seed files…`);
@@ -59,6 +59,10 @@ if (wanted('seed-import') || wanted('memory')) {
   if (wanted('seed-import')) {
     await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder })).rows);
   }
+}
+if (wanted('postgres')) {
+  const { benchPostgres } = await import('./postgres.js');
+  await section('postgres', async () => (await benchPostgres({ folder: seedFolder!, runs, large: largeStore, log })).rows);
 }
 if (wanted('store-scale') || wanted('memory')) {
   const { benchStoreScale, buildStore } = await import('./store-scale.js');

@@ -10,7 +10,7 @@ import { openBenchStore } from './seed-import.js';
 import { collect, median, summaryRow, type BenchResult, type BenchRow } from './stats.js';
 
 export const STORE_CATEGORIES = 50;
-const BUILD_BATCH = 20_000;
+export const BUILD_BATCH = 20_000;
 
 export interface BuiltStore {
   file: string;
@@ -25,19 +25,24 @@ export interface BuiltStore {
  */
 export async function buildStore(file: string, articles: number, onProgress?: (done: number) => void): Promise<BuiltStore> {
   const store = await openBenchStore(file);
+  const buildMs = await fillStore(store, articles, onProgress);
+  await store.close(); // checkpoints the WAL into the file
+  return { file, articles, buildMs, bytes: statSync(file).size };
+}
+
+/** Stores `articles` synthetic stories in `store` through storeRun; returns the time taken. */
+export async function fillStore(store: Store, articles: number, onProgress?: (done: number) => void): Promise<number> {
   const start = performance.now();
   for (let from = 0; from < articles; from += BUILD_BATCH) {
     const batch = syntheticArticles(from, Math.min(BUILD_BATCH, articles - from), STORE_CATEGORIES);
     await store.storeRun({ sourceKey: 'source:bench', articles: batch });
     onProgress?.(from + batch.length);
   }
-  const buildMs = performance.now() - start;
-  await store.close(); // checkpoints the WAL into the file
-  return { file, articles, buildMs, bytes: statSync(file).size };
+  return performance.now() - start;
 }
 
 /** Median time of `times` cold renders (cache cleared: category, query, render, ETag). */
-async function renderTimes(store: Store, slug: string, format: FeedFormat, times: number): Promise<number> {
+export async function renderTimes(store: Store, slug: string, format: FeedFormat, times: number): Promise<number> {
   const cache = createRenderCache({ store, site: { baseUrl: 'http://localhost:8080', title: 'bench' }, items: 50 });
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {

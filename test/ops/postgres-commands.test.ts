@@ -12,8 +12,11 @@ import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
 import { tempDir, writeConfig } from './harness.js';
 
 const exec = promisify(execFile);
-const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-  exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env }).catch((error: { stdout: string; stderr: string; code: number }) => error);
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ stdout: string; stderr: string; code: number }> =>
+  exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env }).then(
+    ({ stdout, stderr }) => ({ stdout, stderr, code: 0 }),
+    (error: { stdout: string; stderr: string; code: number }) => error,
+  );
 const policy = createDedupPolicy(12 * 3_600_000);
 
 async function configFor(database: string): Promise<string> {

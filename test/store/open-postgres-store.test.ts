@@ -116,4 +116,19 @@ describe('concurrent storeRuns on PostgreSQL', () => {
     }
     expect(await first.getCategory('news')).toMatchObject({ count: rounds });
   });
+
+  it('merge the same way when one of them is a bulk import (one merge lock instead of one per key)', async () => {
+    const url = await freshPostgresUrl();
+    const [first, second] = [await openStoreAt(url, policy), await openStoreAt(url, policy)];
+    for (let round = 0; round < 10; round++) {
+      const bulk = Array.from({ length: 300 }, (_, i) =>
+        article({ sourceKey: 'seed', originId: `${round}/${i}.md`, title: `Seed story ${round} ${i}`, published: at(round * 48), link: null }));
+      const [, single] = await Promise.all([
+        first.storeRun({ sourceKey: 'seed', articles: bulk }),
+        second.storeRun({ sourceKey: 'source:B', articles: [article({ sourceKey: 'source:B', originId: `b-${round}`, title: `Seed story ${round} 150`, published: at(round * 48 + 1) })] }),
+      ]);
+      expect(single.added + single.merged).toBe(1);
+    }
+    expect(await first.listCategoryStories('all', 5000)).toHaveLength(3000);
+  });
 });

@@ -36,7 +36,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /**
+   * Keep fsync on (benchmarks): commits are still not waited for (synchronous_commit off), as SQLite's
+   * WAL with synchronous=NORMAL does not sync each commit either. Tests turn durability off entirely.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(tmpdir(), 'pg-cluster-'));
@@ -72,8 +80,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     const port = await freePort();
     const settings = [
       `-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c max_connections=300',
-      // A throwaway cluster: durability is not needed, speed is.
-      '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=128MB',
+      '-c shared_buffers=128MB', '-c synchronous_commit=off',
+      // A throwaway cluster for tests: durability is not needed, speed is.
+      ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
     ];
     run('pg_ctl', ['-D', data, '-l', log, '-o', settings.join(' '), '-w', '-t', '60', 'start']);
     process.once('exit', stop);

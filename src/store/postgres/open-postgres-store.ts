@@ -13,7 +13,7 @@ import { appendChange, createChangeQueries } from './changes-table.js';
 import { migrate } from './migrations.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
-import { createPool, inTransaction, type Sql } from './pool.js';
+import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
 import { searchStories } from './search.js';
 import { createSeedFilesTable, listSeedFiles } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -34,14 +34,24 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
+/** Above this many title keys a run locks them all at once (a bulk import), keeping the lock table small. */
+const BULK_KEYS = 128;
+
 /**
  * Serializes merges per title key: the run's source first (one run of a source at a time), then every
  * title key it may touch (its articles' keys and the keys their stored versions had), in hash order so
- * two runs never wait on each other in a cycle.
+ * two runs never wait on each other in a cycle. Every run holds the merge lock shared; a bulk run (a
+ * seed batch of hundreds of keys) holds it exclusively instead of one lock per key.
  */
 async function lockTitleKeys(sql: Sql, input: StoreRunInput): Promise<void> {
   const origins = runOrigins(input);
   await sql.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [input.sourceKey]);
+  const keys = [...new Set(origins.map((o) => toPg(storedTitleKey(o))))];
+  if (keys.length > BULK_KEYS) {
+    await sql.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.merges]);
+    return;
+  }
+  await sql.query('SELECT pg_advisory_xact_lock_shared($1)', [LOCKS.merges]);
   await sql.query(
     `SELECT pg_advisory_xact_lock(h) FROM (
        SELECT DISTINCT hashtextextended(k, 0) AS h FROM (
@@ -50,7 +60,7 @@ async function lockTitleKeys(sql: Sql, input: StoreRunInput): Promise<void> {
            JOIN origins o ON o.source_key = u.s AND o.origin_id = u.i
        ) keys ORDER BY h OFFSET 0
      ) ordered`,
-    [origins.map((o) => toPg(storedTitleKey(o))), origins.map((o) => toPg(o.sourceKey)), origins.map((o) => toPg(o.originId))],
+    [keys, origins.map((o) => toPg(o.sourceKey)), origins.map((o) => toPg(o.originId))],
   );
 }
 

@@ -45,4 +45,4 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
 }
 
 /** Advisory lock keys of this program's own critical sections (title keys use hashtextextended of the key). */
-export const LOCKS = { migrate: 7_301_001, changes: 7_301_002 } as const;
+export const LOCKS = { migrate: 7_301_001, changes: 7_301_002, merges: 7_301_003 } as const;

@@ -4,15 +4,14 @@
 import path from 'node:path';
 import pg from 'pg';
 import { createDedupPolicy } from '../src/ingest/dedup.js';
-import type { FeedFormat } from '../src/publish/feed-urls.js';
 import { openPostgresStore } from '../src/store/postgres/open-postgres-store.js';
 import type { Store } from '../src/store/store.js';
 import { startPostgresCluster } from '../test/support/postgres-cluster.js';
 import type { GeneratedSeedFolder } from './generate.js';
 import { tempDir } from './generate.js';
 import { openBenchStore, runSeed } from './seed-import.js';
-import { STORE_CATEGORIES, fillStore, renderTimes } from './store-scale.js';
-import { collect, median, summaryRow, type BenchResult, type BenchRow } from './stats.js';
+import { fillStore, renderScaleRows } from './store-scale.js';
+import { collect, summaryRow, type BenchResult, type BenchRow } from './stats.js';
 
 export interface PostgresBenchOptions {
   folder: GeneratedSeedFolder;
@@ -103,24 +102,7 @@ async function renderScale(options: PostgresBenchOptions, openPg: () => Promise<
   });
   log(`built ${options.large} stories in PostgreSQL in ${(buildMs / 1000).toFixed(1)} s`);
   const bytes = await lastSize();
-  const rows: BenchRow[] = [];
-  for (const format of ['atom', 'rss', 'json'] as FeedFormat[]) {
-    const atSmall: number[] = [];
-    const atLarge: number[] = [];
-    const ratio: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const slug = `category-${String((round * 7) % STORE_CATEGORIES).padStart(2, '0')}`;
-      collect();
-      const s = await renderTimes(small, slug, format, 20);
-      const l = await renderTimes(large, slug, format, 20);
-      atSmall.push(s);
-      atLarge.push(l);
-      ratio.push(l / s);
-    }
-    rows.push(summaryRow(`PostgreSQL: render 50-item ${format} category feed at ${k(smallCount)}`, atSmall, 'ms'));
-    rows.push(summaryRow(`PostgreSQL: render 50-item ${format} category feed at ${k(options.large)}`, atLarge, 'ms'));
-    rows.push(summaryRow(`PostgreSQL: ${format} render at ${k(options.large)} ÷ at ${k(smallCount)} (same run)`, ratio, '×', { target: '≤ 1.5', met: median(ratio) <= 1.5 }));
-  }
+  const rows = await renderScaleRows(small, large, smallCount, options.large, rounds, 'PostgreSQL: ');
   await small.close();
   await large.close();
   rows.push({ name: `PostgreSQL: build ${k(options.large)} stories via storeRun (1 run)`, value: buildMs / 1000, unit: 's', runs: 1, note: `${Math.round(options.large / (buildMs / 1000))} stories/s` });

@@ -55,6 +55,31 @@ export async function renderTimes(store: Store, slug: string, format: FeedFormat
   return median(samples);
 }
 
+/** Cold renders from a small and a large store, alternating per round; the ratio is held to ≤ 1.5. */
+export async function renderScaleRows(smallStore: Store, largeStore: Store, smallCount: number, largeCount: number, rounds: number, prefix = ''): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const format of ['atom', 'rss', 'json'] as FeedFormat[]) {
+    const atSmall: number[] = [];
+    const atLarge: number[] = [];
+    const ratio: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // A different category each round, the same one on both sides.
+      const slug = `category-${String((round * 7) % STORE_CATEGORIES).padStart(2, '0')}`;
+      collect();
+      const s = await renderTimes(smallStore, slug, format, 20);
+      const l = await renderTimes(largeStore, slug, format, 20);
+      atSmall.push(s);
+      atLarge.push(l);
+      ratio.push(l / s);
+    }
+    const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
+    rows.push(summaryRow(`${prefix}render 50-item ${format} category feed at ${k(smallCount)}`, atSmall, 'ms'));
+    rows.push(summaryRow(`${prefix}render 50-item ${format} category feed at ${k(largeCount)}`, atLarge, 'ms'));
+    rows.push(summaryRow(`${prefix}${format} render at ${k(largeCount)} ÷ at ${k(smallCount)} (same run)`, ratio, '×', { target: '≤ 1.5', met: median(ratio) <= 1.5 }));
+  }
+  return rows;
+}
+
 export interface StoreScaleOptions {
   /** Articles in the large store: 1,000,000 (full) or 100,000 (small). */
   large: number;
@@ -77,26 +102,7 @@ export async function benchStoreScale(options: StoreScaleOptions): Promise<Bench
 
   const smallStore = await openBenchStore(small.file);
   const largeStore = await openBenchStore(large.file);
-  const rows: BenchRow[] = [];
-  for (const format of ['atom', 'rss', 'json'] as FeedFormat[]) {
-    const atSmall: number[] = [];
-    const atLarge: number[] = [];
-    const ratio: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      // A different category each round, the same one on both sides.
-      const slug = `category-${String((round * 7) % STORE_CATEGORIES).padStart(2, '0')}`;
-      collect();
-      const s = await renderTimes(smallStore, slug, format, 20);
-      const l = await renderTimes(largeStore, slug, format, 20);
-      atSmall.push(s);
-      atLarge.push(l);
-      ratio.push(l / s);
-    }
-    const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
-    rows.push(summaryRow(`render 50-item ${format} category feed at ${k(smallCount)}`, atSmall, 'ms'));
-    rows.push(summaryRow(`render 50-item ${format} category feed at ${k(options.large)}`, atLarge, 'ms'));
-    rows.push(summaryRow(`${format} render at ${k(options.large)} ÷ at ${k(smallCount)} (same run)`, ratio, '×', { target: '≤ 1.5', met: median(ratio) <= 1.5 }));
-  }
+  const rows = await renderScaleRows(smallStore, largeStore, smallCount, options.large, rounds);
   await smallStore.close();
   await largeStore.close();
   rows.push({ name: `build ${options.large} stories via storeRun (batches of ${BUILD_BATCH}, 1 run)`, value: large.buildMs / 1000, unit: 's', runs: 1, note: `${Math.round(options.large / (large.buildMs / 1000))} stories/s` });

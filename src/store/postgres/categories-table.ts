@@ -1,21 +1,8 @@
 // categories on PostgreSQL: names, counts and last change, kept by the units of work as on SQLite.
 import type { CategoryRef, CategorySummary } from '../../types.js';
+import { toCategorySummary, type CategoryRow } from '../state-rows.js';
 import type { UnitTables } from '../table-steps.js';
 import type { Sql } from './pool.js';
-
-interface CategoryRow {
-  slug: string;
-  name: string;
-  story_count: number;
-  last_changed_ms: number | null;
-}
-
-const toSummary = (row: CategoryRow): CategorySummary => ({
-  slug: row.slug,
-  name: row.name,
-  count: row.story_count,
-  lastChanged: row.last_changed_ms === null ? null : new Date(row.last_changed_ms),
-});
 
 export function createCategoriesTable(sql: Sql): UnitTables['categories'] {
   return {
@@ -60,11 +47,11 @@ export function createCategoryQueries(sql: Sql) {
     },
     async list(): Promise<CategorySummary[]> {
       const { rows } = await sql.query<CategoryRow>("SELECT * FROM categories WHERE slug <> 'all' ORDER BY slug");
-      return rows.map(toSummary);
+      return rows.map(toCategorySummary);
     },
     async get(slug: string): Promise<CategorySummary | null> {
       const { rows } = await sql.query<CategoryRow>('SELECT * FROM categories WHERE slug = $1', [slug]);
-      return rows[0] ? toSummary(rows[0]) : null;
+      return rows[0] ? toCategorySummary(rows[0]) : null;
     },
     async names(): Promise<Map<string, string>> {
       const { rows } = await sql.query<{ slug: string; name: string }>('SELECT slug, name FROM categories');

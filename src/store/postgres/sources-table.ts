@@ -1,39 +1,8 @@
 // sources on PostgreSQL: the fetch state of each source, recorded as on SQLite (sqlite/sources-table.ts).
 import type { SourceState } from '../../types.js';
+import { toSourceState, type SourceRow } from '../state-rows.js';
 import type { FetchOutcome } from '../store.js';
 import type { Sql } from './pool.js';
-
-interface SourceRow {
-  name: string;
-  url: string;
-  last_attempt_ms: number | null;
-  last_success_ms: number | null;
-  http_status: number | null;
-  last_error: string | null;
-  consecutive_failures: number;
-  next_run_ms: number | null;
-  etag: string | null;
-  last_modified: string | null;
-  added_last: number;
-  added_total: number;
-}
-
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-
-const toState = (row: SourceRow): SourceState => ({
-  name: row.name,
-  url: row.url,
-  lastAttempt: toDate(row.last_attempt_ms),
-  lastSuccess: toDate(row.last_success_ms),
-  httpStatus: row.http_status,
-  lastError: row.last_error,
-  consecutiveFailures: row.consecutive_failures,
-  nextRun: toDate(row.next_run_ms),
-  etag: row.etag,
-  lastModified: row.last_modified,
-  addedLastRun: row.added_last,
-  addedTotal: row.added_total,
-});
 
 // Validators are kept when the outcome does not mention them ($8/$10 false); an explicit null clears them.
 const RECORD = `
@@ -67,11 +36,11 @@ export function createSourcesTable(sql: Sql) {
     },
     async get(name: string): Promise<SourceState | null> {
       const { rows } = await sql.query<SourceRow>('SELECT * FROM sources WHERE name = $1', [name]);
-      return rows[0] ? toState(rows[0]) : null;
+      return rows[0] ? toSourceState(rows[0]) : null;
     },
     async list(): Promise<SourceState[]> {
       const { rows } = await sql.query<SourceRow>('SELECT * FROM sources ORDER BY name');
-      return rows.map(toState);
+      return rows.map(toSourceState);
     },
   };
 }

@@ -2,20 +2,7 @@
 // storeRun so listing categories costs one small table read instead of a join over every story.
 import type Database from 'better-sqlite3';
 import type { CategoryRef, CategorySummary } from '../../types.js';
-
-interface CategoryRow {
-  slug: string;
-  name: string;
-  story_count: number;
-  last_changed_ms: number | null;
-}
-
-const toSummary = (row: CategoryRow): CategorySummary => ({
-  slug: row.slug,
-  name: row.name,
-  count: row.story_count,
-  lastChanged: row.last_changed_ms === null ? null : new Date(row.last_changed_ms),
-});
+import { toCategorySummary, type CategoryRow } from '../state-rows.js';
 
 export function createCategoriesTable(db: Database.Database) {
   const declare = db.prepare<[string, string]>(
@@ -48,11 +35,11 @@ export function createCategoriesTable(db: Database.Database) {
       }
     },
     list(): CategorySummary[] {
-      return all.all().map(toSummary);
+      return all.all().map(toCategorySummary);
     },
     get(slug: string): CategorySummary | null {
       const row = one.get(slug);
-      return row ? toSummary(row) : null;
+      return row ? toCategorySummary(row) : null;
     },
     names(): Map<string, string> {
       return new Map(names.all().map((row) => [row.slug, row.name]));

@@ -1,39 +1,8 @@
 // sources: the fetch state of each source (a configured feed, or the seed folder).
 import type Database from 'better-sqlite3';
 import type { SourceState } from '../../types.js';
+import { toSourceState, type SourceRow } from '../state-rows.js';
 import type { FetchOutcome } from '../store.js';
-
-interface SourceRow {
-  name: string;
-  url: string;
-  last_attempt_ms: number | null;
-  last_success_ms: number | null;
-  http_status: number | null;
-  last_error: string | null;
-  consecutive_failures: number;
-  next_run_ms: number | null;
-  etag: string | null;
-  last_modified: string | null;
-  added_last: number;
-  added_total: number;
-}
-
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-
-const toState = (row: SourceRow): SourceState => ({
-  name: row.name,
-  url: row.url,
-  lastAttempt: toDate(row.last_attempt_ms),
-  lastSuccess: toDate(row.last_success_ms),
-  httpStatus: row.http_status,
-  lastError: row.last_error,
-  consecutiveFailures: row.consecutive_failures,
-  nextRun: toDate(row.next_run_ms),
-  etag: row.etag,
-  lastModified: row.last_modified,
-  addedLastRun: row.added_last,
-  addedTotal: row.added_total,
-});
 
 export function createSourcesTable(db: Database.Database) {
   // Validators (etag, last_modified) are kept when the outcome does not mention them (undefined),
@@ -79,10 +48,10 @@ export function createSourcesTable(db: Database.Database) {
     },
     get(name: string): SourceState | null {
       const row = one.get(name);
-      return row ? toState(row) : null;
+      return row ? toSourceState(row) : null;
     },
     list(): SourceState[] {
-      return all.all().map(toState);
+      return all.all().map(toSourceState);
     },
   };
 }

@@ -113,6 +113,15 @@ export const migrations: readonly string[] = [
     pruned_through BIGINT NOT NULL DEFAULT 0
   );
   INSERT INTO change_feed DEFAULT VALUES;
+
+  -- Leased runs (run-leases-table.ts): who runs which source or the seed folder until when.
+  CREATE TABLE run_leases (
+    name ${KEY} PRIMARY KEY,
+    host ${KEY},
+    owner TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL
+  );
+  CREATE INDEX run_leases_by_host ON run_leases (host, expires_ms);
   `,
 ];
 

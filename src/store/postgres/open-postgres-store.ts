@@ -14,6 +14,7 @@ import { migrate } from './migrations.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
 import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
+import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories } from './search.js';
 import { createSeedFilesTable, listSeedFiles } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -87,6 +88,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);
   const changes = createChangeQueries(pool);
+  const leases = createRunLeasesTable(pool);
   const watchers = new Set<() => void>();
   let closed = false;
 
@@ -127,6 +129,10 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
     listSourceStates: () => unit('listing sources failed', () => sources.list()),
     listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
+    claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
+    releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
+    renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
+    listRunLeases: () => unit('listing run leases failed', () => leases.list(clock().getTime())),
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));

@@ -55,41 +55,6 @@ describe('openPostgresStore', () => {
     await expect(opening).rejects.toThrow(/postgresql:\/\/feeds:\*\*\*@127\.0\.0\.1:1\/feeds/);
     await expect(opening).rejects.not.toThrow(/s3cret/);
   });
-
-  it('rolls a failing storeRun back entirely and throws a StoreError naming the source', async () => {
-    const url = await freshPostgresUrl();
-    const store = await openStoreAt(url, policy);
-    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', originId: 'old', title: 'Already here', categories: [cat('finance')] })] });
-    const latest = await store.latestChangeSeq();
-    // Another connection plants a failure late in the unit of work: the category index of one story.
-    await withClient(url, (client) => client.query(`
-      CREATE FUNCTION fail_on_boom() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.slug = 'boom' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
-      CREATE TRIGGER fail_on_boom BEFORE INSERT ON story_categories FOR EACH ROW EXECUTE FUNCTION fail_on_boom();`));
-    const doomed = {
-      sourceKey: 'source:B',
-      articles: [
-        article({ sourceKey: 'source:B', originId: 'b1', title: 'Already here', published: at(1), categories: [cat('tech')] }),
-        article({ sourceKey: 'source:B', originId: 'b2', title: 'Explodes', published: at(2), categories: [cat('boom')] }),
-      ],
-      seedFiles: [{ relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }],
-    };
-    const failing = store.storeRun(doomed);
-    await expect(failing).rejects.toBeInstanceOf(StoreError);
-    await expect(failing).rejects.toThrow(/source:B.*disk full/);
-
-    // Nothing half-written: no origin, story, category count, seed record or change of the failed run.
-    const stories = await store.listCategoryStories('all', 10);
-    expect(stories.map((story) => [story.title, story.categories.map((ref) => ref.slug)])).toEqual([['Already here', ['finance']]]);
-    expect(await store.getCategory('tech')).toBeNull();
-    expect(await store.getCategory('all')).toMatchObject({ count: 1 });
-    expect(await store.listSeedFiles()).toEqual(new Map());
-    expect(await store.latestChangeSeq()).toBe(latest);
-
-    await withClient(url, (client) => client.query('DROP TRIGGER fail_on_boom ON story_categories'));
-    expect(await store.storeRun(doomed)).toMatchObject({ added: 1, merged: 1, updated: 0, unchanged: 0 });
-    expect(await store.listSeedFiles()).toEqual(new Map([['x.md', { relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }]]));
-  });
 });
 
 describe('concurrent storeRuns on PostgreSQL', () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { StoreError } from '../../src/errors.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { BACKENDS, freshDatabase, openStoreAt, type Backend } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 const dirs: string[] = [];
@@ -65,16 +67,47 @@ describe('openSqliteStore', () => {
   });
 });
 
-describe('a failing storeRun', () => {
-  it('rolls back entirely and throws a StoreError naming the source', async () => {
-    const path = tempDb();
-    const store = await openSqliteStore(path, policy);
-    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', originId: 'old', title: 'Already here', categories: [cat('finance')] })] });
+/** Plants a failure late in a unit of work from another connection: the category index of a story in `boom`. */
+interface Saboteur {
+  origins(): Promise<number>;
+  disarm(): Promise<void>;
+}
 
-    // Another connection plants a failure late in the unit of work: the category index of one story.
-    const saboteur = new Database(path);
-    saboteur.exec(`CREATE TRIGGER fail_on_boom BEFORE INSERT ON story_categories WHEN NEW.slug = 'boom'
+async function plantFailure(backend: Backend, database: string): Promise<Saboteur> {
+  if (backend === 'sqlite') {
+    const db = new Database(database);
+    db.exec(`CREATE TRIGGER fail_on_boom BEFORE INSERT ON story_categories WHEN NEW.slug = 'boom'
       BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END`);
+    return {
+      origins: async () => (db.prepare('SELECT count(*) AS n FROM origins').get() as { n: number }).n,
+      disarm: async () => {
+        db.exec('DROP TRIGGER fail_on_boom');
+        db.close();
+      },
+    };
+  }
+  const client = new pg.Client({ connectionString: database });
+  await client.connect();
+  await client.query(`
+    CREATE FUNCTION fail_on_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.slug = 'boom' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER fail_on_boom BEFORE INSERT ON story_categories FOR EACH ROW EXECUTE FUNCTION fail_on_boom();`);
+  return {
+    origins: async () => Number((await client.query('SELECT count(*) AS n FROM origins')).rows[0].n),
+    disarm: async () => {
+      await client.query('DROP TRIGGER fail_on_boom ON story_categories');
+      await client.end();
+    },
+  };
+}
+
+describe.each(BACKENDS)('a failing storeRun on %s', (backend) => {
+  it('rolls back entirely and throws a StoreError naming the source', async () => {
+    const database = backend === 'sqlite' ? tempDb() : await freshDatabase(backend);
+    const store = await openStoreAt(database, policy);
+    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', originId: 'old', title: 'Already here', categories: [cat('finance')] })] });
+    const latest = await store.latestChangeSeq();
+    const saboteur = await plantFailure(backend, database);
 
     const doomed = {
       sourceKey: 'source:B',
@@ -82,24 +115,24 @@ describe('a failing storeRun', () => {
         article({ sourceKey: 'source:B', originId: 'b1', title: 'Already here', published: at(1), categories: [cat('tech')] }),
         article({ sourceKey: 'source:B', originId: 'b2', title: 'Explodes', published: at(2), categories: [cat('boom')] }),
       ],
-      seedFiles: [{ relPath: 'x.md', size: 1, mtimeMs: 1, hash: 'h', error: null }],
+      seedFiles: [{ relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }],
     };
     const failing = store.storeRun(doomed);
     await expect(failing).rejects.toBeInstanceOf(StoreError);
     await expect(failing).rejects.toThrow(/source:B.*disk full/);
 
-    // Nothing half-written: no origin, story, category count or seed record of the failed run.
+    // Nothing half-written: no origin, story, category count, seed record or change of the failed run.
     const stories = await store.listCategoryStories('all', 10);
     expect(stories.map((story) => [story.title, story.categories.map((ref) => ref.slug)])).toEqual([['Already here', ['finance']]]);
     expect(await store.getCategory('tech')).toBeNull();
     expect(await store.getCategory('all')).toMatchObject({ count: 1 });
     expect(await store.listSeedFiles()).toEqual(new Map());
-    expect(saboteur.prepare('SELECT count(*) AS n FROM origins').get()).toEqual({ n: 1 });
+    expect(await saboteur.origins()).toBe(1);
+    expect(await store.latestChangeSeq()).toBe(latest);
 
     // Once the cause is gone the same run succeeds as if for the first time.
-    saboteur.exec('DROP TRIGGER fail_on_boom');
-    saboteur.close();
+    await saboteur.disarm();
     expect(await store.storeRun(doomed)).toMatchObject({ added: 1, merged: 1, updated: 0, unchanged: 0 });
-    await store.close();
+    expect(await store.listSeedFiles()).toEqual(new Map([['x.md', { relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }]]));
   });
 });

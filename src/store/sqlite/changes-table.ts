@@ -4,6 +4,7 @@
 // not a missing number is the signal). WebSub announcements are claimed with one UPDATE … RETURNING, which
 // SQLite's single writer makes atomic across every process on the file.
 import type Database from 'better-sqlite3';
+import { changesAnswer, changesLimit, changesPosition } from '../change-feed.js';
 import type { ChangeRecord, ChangesSince } from '../store.js';
 
 export const CHANGES_MIGRATION = `
@@ -49,18 +50,13 @@ export function createChangesTable(db: Database.Database) {
     latest,
     since(afterSeq: number, limit: number): ChangesSince {
       const watermark = prunedThrough.get() ?? 0;
-      const top = latest();
-      // Behind the pruning point, or ahead of the database (it was replaced, e.g. restored from a backup).
-      if (afterSeq < watermark || afterSeq > top) {
-        const rows = after.all(Math.max(afterSeq, watermark), Math.max(1, Math.floor(limit))).map(toRecord);
-        return { changes: rows, latestSeq: rows.at(-1)?.seq ?? top, gap: true };
-      }
-      const rows = after.all(afterSeq, Math.max(1, Math.floor(limit))).map(toRecord);
-      return { changes: rows, latestSeq: rows.at(-1)?.seq ?? afterSeq, gap: false };
+      const position = changesPosition(afterSeq, watermark, newest.get() ?? 0);
+      const rows = after.all(position.from, changesLimit(limit)).map(toRecord);
+      return changesAnswer(afterSeq, position, rows, latest());
     },
     /** Run inside an IMMEDIATE transaction (the caller's), so two processes never claim one change. */
     claim(nowMs: number, committedBeforeMs: number, limit: number): ChangeRecord[] {
-      return claim.all(nowMs, committedBeforeMs, Math.max(1, Math.floor(limit))).map(toRecord).sort((a, b) => a.seq - b.seq);
+      return claim.all(nowMs, committedBeforeMs, changesLimit(limit)).map(toRecord).sort((a, b) => a.seq - b.seq);
     },
     /** Deletes changes older than `olderThanMs`, raising the watermark to the newest deleted sequence. */
     prune(olderThanMs: number): number {

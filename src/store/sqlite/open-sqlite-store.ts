@@ -16,6 +16,7 @@ import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable } from './stories-table.js';
+import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storeRunUnit } from '../store-run.js';
 import { runSync, type UnitTables } from '../table-steps.js';
@@ -101,7 +102,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const declare = publishing((_nowMs: number, refs: Parameters<Store['declareCategories']>[0]) => {
     const changed = refs.filter((ref) => tables.categories.declare(ref)).map((ref) => ref.slug);
     // A new or renamed category changes the OPML list and the index page (`all` first, as storeRun reports).
-    return { result: undefined, changed: changed.length > 0 ? ['all', ...[...new Set(changed)].sort()] : [] };
+    return { result: undefined, changed: declaredChange(changed) };
   });
   const claimAnnouncements = db.transaction((nowMs: number, beforeMs: number, limit: number) => changes.claim(nowMs, beforeMs, limit)).immediate;
 

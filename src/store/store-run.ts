@@ -1,7 +1,7 @@
 // One source run as one unit of work: upsert origins, then recompute the stories of every title key
 // the run touched, so the result always equals clustering all stored origins from scratch.
-import type { Article, Story, StoreRunResult } from '../types.js';
-import type { DedupPolicy, StoreRunInput } from './store.js';
+import type { Article, StoreRunResult } from '../types.js';
+import type { DedupPolicy, MergedStory, StoreRunInput } from './store.js';
 import type { CategoriesTable } from './sqlite/categories-table.js';
 import { articleHash, storedTitleKey, type OriginsTable } from './sqlite/origins-table.js';
 import type { SeedFilesTable } from './sqlite/seed-files-table.js';
@@ -22,6 +22,8 @@ const originKey = (origin: Pick<Article, 'sourceKey' | 'originId'>): string => `
 interface Upserted {
   /** Origins first seen in this run. */
   fresh: Set<string>;
+  /** Origins written in this run, as parsed (body and search words in memory; the row has no body yet). */
+  written: Map<string, Article>;
   /** Title keys whose stories must be recomputed (old and new key of every changed origin). */
   affectedKeys: Set<string>;
   updated: number;
@@ -29,7 +31,7 @@ interface Upserted {
 }
 
 function upsertOrigins(tables: StoreTables, input: StoreRunInput, nowMs: number): Upserted {
-  const result: Upserted = { fresh: new Set(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
+  const result: Upserted = { fresh: new Set(), written: new Map(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
   const seen = new Set<string>();
   for (const article of input.articles) {
     // The store keys origins by the run's source, whatever the article claims.
@@ -50,6 +52,7 @@ function upsertOrigins(tables: StoreTables, input: StoreRunInput, nowMs: number)
       continue;
     }
     tables.origins.save(origin, hash, nowMs);
+    result.written.set(key, origin);
     result.affectedKeys.add(storedTitleKey(origin));
     if (stored) {
       result.affectedKeys.add(stored.titleKey);
@@ -69,11 +72,18 @@ function reconcileStories(
   nowMs: number,
 ): { added: number; merged: number; changedSlugs: Set<string> } {
   const before = new Map<string, StoredStory>();
-  const after = new Map<string, { story: Omit<Story, 'updated'>; titleKey: string; origins: Article[] }>();
+  const after = new Map<string, { story: MergedStory; titleKey: string; origins: Article[] }>();
+  // Origins whose row holds their own body.
+  const bodyStored = new Set<string>();
   // Sorted so the write order, and therefore the database file, does not depend on input order.
   for (const key of [...upserted.affectedKeys].sort()) {
     for (const stored of tables.stories.withTitleKey(key)) before.set(stored.id, stored);
-    for (const cluster of policy.cluster(tables.origins.withTitleKey(key))) {
+    const origins = tables.origins.withTitleKey(key).map((stored) => {
+      const id = originKey(stored);
+      if (stored.bodyStored) bodyStored.add(id);
+      return upserted.written.get(id) ?? stored;
+    });
+    for (const cluster of policy.cluster(origins)) {
       const story = policy.merge(cluster);
       after.set(story.id, { story, titleKey: key, origins: cluster });
     }
@@ -104,7 +114,12 @@ function reconcileStories(
       if (stored) touch(stored.categories);
       changedSlugs.add('all');
     }
-    for (const origin of origins) tables.origins.assignStory(origin, story.id);
+    for (const origin of origins) {
+      tables.origins.assignStory(origin, story.id);
+      // One body per origin alone in its story (the story's); a merged story's origins keep their own.
+      const shared = origins.length > 1;
+      if (shared !== bodyStored.has(originKey(origin))) tables.origins.keepBody(origin, shared);
+    }
 
     // Counting: the first new origin of a story with no older origin created it; every other new one merged.
     const freshOrigins = origins.filter((origin) => upserted.fresh.has(originKey(origin)));

@@ -10,10 +10,16 @@ export interface DedupPolicy {
   /** Groups the origins sharing one title key into stories; order-independent. */
   cluster(origins: Article[]): Article[][];
   /** One story from its origins; deterministic. `updated` is set by the store. */
-  merge(origins: Article[]): Omit<Story, 'updated'>;
+  merge(origins: Article[]): MergedStory;
   /** `dedup.window` in ms: a tombstone this near an origin's publication time keeps it out (default 12 h). */
   windowMs?: number;
 }
+
+/**
+ * A merged story as the store receives it: the story, plus the search words of its title and body
+ * when the origins they came from were parsed in this run (the store makes them itself otherwise).
+ */
+export type MergedStory = Omit<Story, 'updated'> & { titleWords?: string | undefined; bodyWords?: string | undefined };
 
 /** Outcome of one fetch attempt, recorded in the source's state. */
 export interface FetchOutcome {

@@ -5,6 +5,8 @@ import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } fro
 import { RETENTION_MIGRATION } from './retention.js';
 import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
 import { CHANGES_MIGRATION } from './changes-table.js';
+import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
+import { textLength } from '../../text/html-text.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -99,12 +101,15 @@ export const migrations: readonly string[] = [
   RUN_LEASES_MIGRATION,
   // 6: the change feed every process follows (changes-table.ts).
   CHANGES_MIGRATION,
+  // 7: one body per origin: origins alone in their story keep none; text length kept for the merge (origins-table.ts).
+  ORIGIN_BODIES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */
 export function migrate(db: Database.Database): void {
   // The search triggers call this function: every migrated connection needs it.
   registerSearchFunctions(db);
+  db.function('text_length', { deterministic: true }, (html: unknown) => (typeof html === 'string' ? textLength(html) : 0));
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new StoreError(`database schema version ${current} is newer than this program knows (${migrations.length})`);

@@ -85,10 +85,11 @@ export async function startService(config: Config, logger: Logger, options: Serv
   });
   const ingest = startIngest({
     config, store, logger, metrics,
-    // Saved searches may match the newly indexed stories: render them again.
-    onIndexed: (indexed) => {
+    onSearchReady: (rebuilt) => {
+      readiness.done('search-index');
+      // Saved searches may match the stories the rebuild indexed: render them again.
       const saved = [...web.cache.policy.savedQueries.keys()];
-      if (indexed > 0 && saved.length > 0) web.cache.invalidate(saved);
+      if (rebuilt > 0 && saved.length > 0) web.cache.invalidate(saved);
     },
   });
   scheduler = ingest.scheduler;

@@ -108,7 +108,7 @@ function reconcileStories(
     const hashes = storyHashes(story, titleKey);
     if (stored?.rowHash !== hashes.row) {
       const contentChanged = stored?.contentHash !== hashes.content;
-      tables.stories.save(story, titleKey, contentChanged || !stored ? nowMs : stored.updatedMs, hashes);
+      tables.stories.save(story, titleKey, contentChanged || !stored ? nowMs : stored.updatedMs, hashes, stored ?? undefined);
       for (const ref of story.categories) tables.categories.discover(ref);
       touch(story.categories);
       if (stored) touch(stored.categories);

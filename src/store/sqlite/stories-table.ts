@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CategoryRef, Story } from '../../types.js';
+import type { MergedStory } from '../store.js';
+import { storyWords, type SearchIndex } from './search-table.js';
 
 export interface StoryRow {
   id: string;
@@ -18,9 +20,11 @@ export interface StoryRow {
   summary: string;
   content_hash: string;
   row_hash: string;
+  /** Hash of title and body: what the search index holds (NULL before migration 6's rebuild reached it). */
+  text_hash: string | null;
 }
 
-type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>;
+type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash' | 'text_hash'>;
 
 /** A stored story with what change detection needs. */
 export interface StoredStory {
@@ -30,25 +34,26 @@ export interface StoredStory {
   categories: CategoryRef[];
   contentHash: string;
   rowHash: string;
+  textHash: string | null;
 }
 
 const hash = (value: unknown): string => createHash('sha1').update(JSON.stringify(value)).digest('hex');
 const categoryPairs = (refs: readonly CategoryRef[]) => refs.map((ref) => [ref.slug, ref.name]);
 
-/** Hash of what a reader sees change: title, body, link, categories, image. Drives `updated`. */
-function publishedContentHash(story: Omit<Story, 'updated'>): string {
-  return hash([story.title, story.contentHtml, story.link, categoryPairs(story.categories), story.image]);
-}
-
-/** Hashes of a story: what readers see (`content`) and every stored field (`row`). */
+/** Hashes of a story: title and body (`text`, what search indexes), what readers see (`content`), every stored field (`row`). */
 export interface StoryHashes {
+  text: string;
   content: string;
   row: string;
 }
 
-/** Both hashes, the body hashed once: any row difference means the row (and its feeds) must be rewritten. */
+/**
+ * The three hashes, the body hashed once: `content` (title, body, link, categories, image) drives
+ * `updated`; any `row` difference means the row (and its feeds) must be rewritten; a `text` difference, its index entry.
+ */
 export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): StoryHashes {
-  const content = publishedContentHash(story);
+  const text = hash([story.title, story.contentHtml]);
+  const content = hash([text, story.link, categoryPairs(story.categories), story.image]);
   const row = hash([
     content,
     titleKey,
@@ -57,7 +62,7 @@ export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): St
     story.author,
     story.summary,
   ]);
-  return { content, row };
+  return { text, content, row };
 }
 
 export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Story {
@@ -88,23 +93,23 @@ export const listingSql = {
     WHERE sc.slug = ? ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`,
 } as const;
 
-export function createStoriesTable(db: Database.Database) {
-  const byTitleKey = db.prepare<[string], StoredStoryRow>(
-    'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE title_key = ?',
-  );
-  const byId = db.prepare<[string], StoredStoryRow>(
-    'SELECT id, title_key, updated_ms, categories_json, content_hash, row_hash FROM stories WHERE id = ?',
-  );
-  const upsert = db.prepare<StoryRow>(`
+/** The stories table; `search` is the word index it keeps in step (search-table.ts). */
+export function createStoriesTable(db: Database.Database, search: SearchIndex) {
+  const stored = 'id, title_key, updated_ms, categories_json, content_hash, row_hash, text_hash';
+  const byTitleKey = db.prepare<[string], StoredStoryRow>(`SELECT ${stored} FROM stories WHERE title_key = ?`);
+  const byId = db.prepare<[string], StoredStoryRow>(`SELECT ${stored} FROM stories WHERE id = ?`);
+  const upsert = db.prepare<StoryRow, { rowid: number }>(`
     INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
-      image, content_html, summary, content_hash, row_hash)
+      image, content_html, summary, content_hash, row_hash, text_hash)
     VALUES (@id, @title_key, @published_ms, @updated_ms, @title, @link, @links_json, @author, @categories_json,
-      @image, @content_html, @summary, @content_hash, @row_hash)
+      @image, @content_html, @summary, @content_hash, @row_hash, @text_hash)
     ON CONFLICT (id) DO UPDATE SET
       title_key = excluded.title_key, published_ms = excluded.published_ms, updated_ms = excluded.updated_ms,
       title = excluded.title, link = excluded.link, links_json = excluded.links_json, author = excluded.author,
       categories_json = excluded.categories_json, image = excluded.image, content_html = excluded.content_html,
-      summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash`);
+      summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash,
+      text_hash = excluded.text_hash
+    RETURNING rowid`);
   const remove = db.prepare<[string]>('DELETE FROM stories WHERE id = ?');
   const clearCategories = db.prepare<[string]>('DELETE FROM story_categories WHERE story_id = ?');
   const addCategory = db.prepare<[string, string, number]>(
@@ -124,6 +129,7 @@ export function createStoriesTable(db: Database.Database) {
     categories: JSON.parse(row.categories_json) as CategoryRef[],
     contentHash: row.content_hash,
     rowHash: row.row_hash,
+    textHash: row.text_hash,
   });
 
   return {
@@ -134,9 +140,13 @@ export function createStoriesTable(db: Database.Database) {
       const row = byId.get(id);
       return row ? toStored(row) : null;
     },
-    save(story: Omit<Story, 'updated'>, titleKey: string, updatedMs: number, hashes: StoryHashes): void {
+    /**
+     * Writes a story; `before` is the stored version (undefined for a new story). Its words are indexed
+     * in the same transaction when its title or body changed.
+     */
+    save(story: MergedStory, titleKey: string, updatedMs: number, hashes: StoryHashes, before: StoredStory | undefined): void {
       const categories = story.categories.map((ref) => ({ slug: ref.slug, name: ref.name }));
-      upsert.run({
+      const { rowid } = upsert.get({
         id: story.id,
         title_key: titleKey,
         published_ms: story.published.getTime(),
@@ -151,7 +161,11 @@ export function createStoriesTable(db: Database.Database) {
         summary: story.summary,
         content_hash: hashes.content,
         row_hash: hashes.row,
-      });
+        text_hash: hashes.text,
+      })!;
+      if (before?.textHash !== hashes.text) {
+        search.write(rowid, storyWords(story, { title: story.titleWords, body: story.bodyWords }), before !== undefined);
+      }
       clearCategories.run(story.id);
       for (const ref of categories) addCategory.run(story.id, ref.slug, story.published.getTime());
     },

@@ -84,6 +84,16 @@ if (wanted('memory')) {
 }
 if (wanted('poll-cycle')) await section('poll-cycle', async () => (await benchPollCycle({ sources: size === 'small' ? 200 : 1000, items: 20 })).rows);
 if (wanted('dedup-quality')) await section('dedup-quality', async () => (await benchDedupQuality()).rows);
+if (wanted('search-quality')) {
+  const { benchSearchQuality } = await import('./search-quality.js');
+  await section('search-quality', async () => {
+    const report = await benchSearchQuality();
+    for (const q of report.perQuery) {
+      if (q.words.recall < 1 || q.words.mrr < 1) log(`  ${q.query}: word index recall ${q.words.recall.toFixed(2)} RR ${q.words.mrr.toFixed(2)}; trigram recall ${q.trigram.recall.toFixed(2)} RR ${q.trigram.mrr.toFixed(2)}`);
+    }
+    return report.rows;
+  });
+}
 if (wanted('serve')) await section('serve', async () => (await benchServe({ seconds: size === 'small' ? 5 : 10 })).rows);
 if (wanted('soak')) await section('soak', async () => (await benchSoak({ seconds: size === 'small' ? 15 : 60 })).rows);
 

@@ -15,7 +15,8 @@ function wordPattern(words: readonly string[], prefixes: ReadonlySet<string>): R
   const alternatives = [...words].sort((a, b) => b.length - a.length).map((word) => {
     const escaped = escapeRegExp(word);
     if (HAN.test(word)) return escaped;
-    return `(?<![\\p{L}\\p{N}])${escaped}${prefixes.has(word) ? '' : '(?![\\p{L}\\p{N}])'}`;
+    // A word also marks its plural (the index folds `etfs` to `etf`).
+    return `(?<![\\p{L}\\p{N}])${escaped}${prefixes.has(word) ? '' : 's?(?![\\p{L}\\p{N}])'}`;
   });
   return new RegExp(alternatives.join('|'), 'gu');
 }

@@ -32,11 +32,26 @@ export function foldForSearch(text: string): string {
  * inside a long Chinese word after it; queries use the plain cut, whose words the index then holds.
  */
 export function cutWords(folded: string, mode: 'index' | 'query'): string[] {
-  if (!HAN.test(folded)) return folded.match(WORD) ?? [];
+  if (!HAN.test(folded)) return singular(folded.match(WORD) ?? []);
   // No HMM: unknown words fall apart into single characters, the same way in a body and in a query.
   const pieces = mode === 'index' ? segmenter().cutForSearch(folded, false) : segmenter().cut(folded, false);
   // One pass over the joined pieces: punctuation pieces vanish, a piece never merges with its neighbour.
-  return pieces.join(' ').match(WORD) ?? [];
+  return singular(pieces.join(' ').match(WORD) ?? []);
+}
+
+const ENGLISH_PLURAL = /^[a-z]{2,}[^sui]s$/;
+
+/**
+ * English plurals folded to the singular the simple way (a final `s` dropped, not after s, u or i:
+ * `etfs` → `etf`, `rates` → `rate`; `bus`, `crisis`, `class` kept), on both sides, so `Bitcoin ETF`
+ * finds "Bitcoin ETFs". No other stemming: `simple` in PostgreSQL reads the same words.
+ */
+function singular(words: string[]): string[] {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.length >= 4 && word.charCodeAt(word.length - 1) === 115 && ENGLISH_PLURAL.test(word)) words[i] = word.slice(0, -1);
+  }
+  return words;
 }
 
 /** The indexed form of a text: its words, folded and separated by single spaces. */

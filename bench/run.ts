@@ -57,7 +57,10 @@ if (wanted('seed-import') || wanted('memory')) {
   log(`generating ${files} seed files…`);
   seedFolder = generateSeedFolder(path.join(tempDir('seed-src'), 'seed'), { files });
   if (wanted('seed-import')) {
-    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder })).rows);
+    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder, workers: 1, shape: 'files' })).rows);
+    log(`generating ${files} short posts…`);
+    const shortPosts = generateSeedFolder(path.join(tempDir('seed-short'), 'seed'), { files, short: true });
+    await section('seed-import-short', async () => (await benchSeedImport({ files, runs, folder: shortPosts, workers: 1, shape: 'short posts' })).rows);
   }
 }
 if (wanted('store-scale') || wanted('memory')) {
@@ -74,6 +77,10 @@ if (wanted('store-scale') || wanted('memory')) {
     log(`building a ${largeStore}-story store for the serving memory row…`);
     builtStore = await buildStore(path.join(tempDir('store'), 'large.db'), largeStore);
   }
+}
+if (wanted('search-latency')) {
+  const { benchSearchLatency } = await import('./search-latency.js');
+  await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}) }));
 }
 if (wanted('memory')) {
   const { benchImportMemory, benchServeMemory } = await import('./memory.js');

@@ -1,19 +1,17 @@
 // The search page in headless Chromium (Debian `chromium`, playwright-core): the index page's form
 // leads to /search, results link to story pages with marked snippets, subscribe links lead to the
 // search feeds, autodiscovery is present; a screenshot is kept as a CI artifact.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
 import { serveStore, type Served } from '../server/serve.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let served: Served;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
   const { store } = await openTestStore('2025-01-01T00:00:00Z');
   await store.storeRun({ sourceKey: 'source:A', articles: [
     article('为实体经济提质增效 深圳速度背后的金融科技力量', '2024-12-30T08:00:00Z', [FINANCE], {
@@ -25,10 +23,7 @@ beforeAll(async () => {
     article('Weather report', '2024-12-28T08:00:00Z', [TECH], { contentHtml: '<p>Rain in Shenzhen.</p>' }),
   ] });
   served = await serveStore(store);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,4 +1,4 @@
-// The one-time rebuild of the word index for stories stored before it existed (migration 7): slice by
+// The one-time rebuild of the word index for stories stored before it existed (migration 8): slice by
 // slice, a turn of the event loop between slices so requests are served, progress in the log.
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';

@@ -72,13 +72,13 @@ describe('one body per origin', () => {
     await store.close();
   });
 
-  it('migration 6 drops the copies of origins alone in their story and measures every text', async () => {
+  it('migration 7 drops the copies of origins alone in their story and measures every text', async () => {
     const file = tempDb();
     const old = new Database(file);
-    // A database at schema 5 with a merged story (two origins) and a story of its own.
+    // A database at schema 6 with a merged story (two origins) and a story of its own.
     old.function('html_text', (html: unknown) => String(html));
-    for (const sql of migrations.slice(0, 5)) old.exec(sql);
-    old.pragma('user_version = 5');
+    for (const sql of migrations.slice(0, 6)) old.exec(sql);
+    old.pragma('user_version = 6');
     const insertOrigin = old.prepare(`INSERT INTO origins (source_key, origin_id, title_key, title, published_ms, categories_json,
       content_html, summary, content_hash, story_id, first_seen_ms) VALUES (?, ?, ?, ?, 0, '[]', ?, '', 'h', ?, 0)`);
     insertOrigin.run('source:A', 'a1', 'k', 'K', '<p>ab</p>', 's1');

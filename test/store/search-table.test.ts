@@ -100,8 +100,8 @@ describe('story search', () => {
     const old = new Database(file);
     old.function('html_text', (html: unknown) => String(html));
     old.function('text_length', (html: unknown) => String(html).length);
-    for (const sql of migrations.slice(0, 6)) old.exec(sql);
-    old.pragma('user_version = 6');
+    for (const sql of migrations.slice(0, 7)) old.exec(sql);
+    old.pragma('user_version = 7');
     const insert = old.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
       VALUES (?, ?, 0, 0, ?, '[]', '[]', ?, '', '', '')`);
     for (let i = 0; i < 120; i++) insert.run(`s${i}`, `k${i}`, `Old title ${i}`, `<p>深圳 &amp; 香港 number${i}</p>`);

@@ -1,4 +1,4 @@
-// Migrations 2 and 4 as they shipped: the trigram index and its background queue. Migration 7
+// Migrations 2 and 4 as they shipped: the trigram index and its background queue. Migration 8
 // (search-table.ts) replaces both; fresh databases still pass through them, so they stay as written.
 // `html_text` is registered by migrate() on every connection.
 

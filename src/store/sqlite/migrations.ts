@@ -104,7 +104,7 @@ export const migrations: readonly string[] = [
   CHANGES_MIGRATION,
   // 7: one body per origin: origins alone in their story keep none; text length kept for the merge (origins-table.ts).
   ORIGIN_BODIES_MIGRATION,
-  // 7: a word index written with each story, replacing the trigram index and its queue (search-table.ts).
+  // 8: a word index written with each story, replacing the trigram index and its queue (search-table.ts).
   SEARCH_WORDS_MIGRATION,
 ];
 

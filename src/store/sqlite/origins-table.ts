@@ -158,11 +158,11 @@ export function createOriginsTable(db: Database.Database) {
 export type OriginsTable = ReturnType<typeof createOriginsTable>;
 
 /**
- * Migration 6: one body per origin. The table is rebuilt with a nullable body and the text length;
+ * Migration 7: one body per origin. The table is rebuilt with a nullable body and the text length;
  * an origin alone in its story drops its copy (the story's body is the same text).
  */
 export const ORIGIN_BODIES_MIGRATION = `
-  CREATE TABLE origins_v6 (
+  CREATE TABLE origins_v7 (
     source_key TEXT NOT NULL,
     origin_id TEXT NOT NULL,
     title_key TEXT NOT NULL,
@@ -183,14 +183,14 @@ export const ORIGIN_BODIES_MIGRATION = `
     first_seen_ms INTEGER NOT NULL,
     PRIMARY KEY (source_key, origin_id)
   );
-  INSERT INTO origins_v6
+  INSERT INTO origins_v7
     SELECT o.source_key, o.origin_id, o.title_key, o.title, o.link, o.guid, o.published_ms, o.updated_ms, o.author,
       o.categories_json, o.image,
       CASE WHEN o.story_id IN (SELECT story_id FROM origins GROUP BY story_id HAVING count(*) = 1) THEN NULL ELSE o.content_html END,
       text_length(o.content_html), o.summary, o.date_is_fallback, o.content_hash, o.story_id, o.first_seen_ms
     FROM origins o;
   DROP TABLE origins;
-  ALTER TABLE origins_v6 RENAME TO origins;
+  ALTER TABLE origins_v7 RENAME TO origins;
   CREATE INDEX origins_by_title_key ON origins (title_key);
   CREATE INDEX origins_by_story ON origins (story_id);
 `;

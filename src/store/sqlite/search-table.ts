@@ -12,7 +12,7 @@ import { searchWords } from '../../text/search-words.js';
 import { toStory, type StoryRow } from './stories-table.js';
 
 /**
- * Migration 7: words, not trigrams. Drops the trigram index and its queue; the stories already stored
+ * Migration 8: words, not trigrams. Drops the trigram index and its queue; the stories already stored
  * are indexed by `rebuildSlice` (the rebuild row holds its progress), not inside the migration, so a
  * large database is rebuilt in slices with progress in the log.
  */
@@ -69,7 +69,7 @@ export interface RebuildProgress {
   remaining: number;
 }
 
-/** The rebuild of the index for stories stored before migration 7, slice by slice. */
+/** The rebuild of the index for stories stored before migration 8, slice by slice. */
 export function createSearchRebuild(db: Database.Database) {
   const state = db.prepare<[], { next_rowid: number; last_rowid: number }>('SELECT next_rowid, last_rowid FROM search_rebuild');
   const slice = db.prepare<[number, number, number], { rowid: number; title: string; content_html: string }>(

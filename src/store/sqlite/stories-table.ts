@@ -20,7 +20,7 @@ export interface StoryRow {
   summary: string;
   content_hash: string;
   row_hash: string;
-  /** Hash of title and body: what the search index holds (NULL before migration 7's rebuild reached it). */
+  /** Hash of title and body: what the search index holds (NULL before migration 8's rebuild reached it). */
   text_hash: string | null;
 }
 

@@ -68,7 +68,7 @@ function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
 }
 
 /** Text of stories a one-off (`?limit=`) render takes at most: the output stays a few MB. */
-export const ONE_OFF_MAX_TEXT_CHARS = 4 * 1024 * 1024;
+export const ONE_OFF_MAX_TEXT_CHARS = 2 * 1024 * 1024;
 
 /** The newest stories whose bodies and summaries fit in `budget` characters (at least one). */
 export function storiesWithinBudget(stories: Story[], budget: number): Story[] {

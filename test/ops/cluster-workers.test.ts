@@ -1,14 +1,15 @@
 // `server.workers: 2` (node:cluster) as a user runs it: every worker follows the change feed (requests on fresh
 // connections, spread over the workers, all see the new ETag), a worker killed with SIGKILL is replaced while
-// the others keep answering, and SIGTERM stops every process cleanly. Needs `npm run build`.
+// the others keep answering, and SIGTERM stops every process cleanly.
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor, writeConfig } from './harness.js';
-import { runIngest, seedArticle, startServiceProcess, type ServiceProcess } from './processes.js';
+import { runCli } from '../process/process-harness.js';
+import { seedArticle, startReadyService, type ReadyService } from './processes.js';
 
-let service: ServiceProcess | undefined;
+let service: ReadyService | undefined;
 afterEach(async () => {
   await service?.stop();
   service = undefined;
@@ -46,14 +47,14 @@ describe('server.workers: 2', () => {
       seedFolder: { path: seed, schedule: '0 0 1 1 *' },
       sources: [],
     });
-    service = await startServiceProcess(configFile);
+    service = await startReadyService(configFile);
     const listening = () => service!.lines.filter((line) => line.msg === 'listening' && line.worker !== undefined);
     await waitFor(() => listening().length === 2, 20_000, 'both workers to listen');
     const url = `${service.base}/feeds/all.rss`;
     const before = (await freshGet(url)).etag;
 
     await writeFile(path.join(seed, 'second.md'), seedArticle('Second story on the wire', '港口'));
-    expect((await runIngest(configFile)).code).toBe(0);
+    expect((await runCli(['ingest', '--config', configFile])).code).toBe(0);
     await waitFor(async () => {
       const answers = await Promise.all(Array.from({ length: 50 }, () => freshGet(url)));
       return answers.every((answer) => answer.status === 200 && answer.etag !== before);

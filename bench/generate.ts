@@ -113,6 +113,8 @@ export interface SeedFolderOptions {
   seed?: number;
   /** Share of files that re-state an earlier story (other folder, `_` title, shifted date). Default 0.1. */
   duplicateShare?: number;
+  /** Short posts (the crawled shape of most feeds: 0.3–2 KB of body) instead of 1–30 KB articles. */
+  short?: boolean;
 }
 
 export interface GeneratedSeedFolder {
@@ -157,7 +159,7 @@ export function generateSeedFolder(root: string, options: SeedFolderOptions): Ge
       title = story.title.replace(/[“”:?/]/g, '_');
       dateMs = story.dateMs + Math.floor(rand() * 8) * 3_600_000;
     } else {
-      const size = 1024 + Math.floor(rand() ** 2 * 29 * 1024);
+      const size = options.short ? 300 + Math.floor(rand() * 1700) : 1024 + Math.floor(rand() ** 2 * 29 * 1024);
       const md = rand() < 0.05;
       title = `${sentence(rand, 6)}“${sentence(rand, 3)}”${sentence(rand, 4)}: ${sentence(rand, 5)}? ${i}`;
       dateMs = base - Math.floor(rand() * 365 * 86_400_000);

@@ -57,7 +57,10 @@ if (wanted('seed-import') || wanted('memory') || wanted('postgres')) {
   log(`generating ${files} seed files…`);
   seedFolder = generateSeedFolder(path.join(tempDir('seed-src'), 'seed'), { files });
   if (wanted('seed-import')) {
-    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder })).rows);
+    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder, workers: 1, shape: 'files' })).rows);
+    log(`generating ${files} short posts…`);
+    const shortPosts = generateSeedFolder(path.join(tempDir('seed-short'), 'seed'), { files, short: true });
+    await section('seed-import-short', async () => (await benchSeedImport({ files, runs, folder: shortPosts, workers: 1, shape: 'short posts' })).rows);
   }
 }
 if (wanted('postgres')) {
@@ -79,6 +82,10 @@ if (wanted('store-scale') || wanted('memory')) {
     builtStore = await buildStore(path.join(tempDir('store'), 'large.db'), largeStore);
   }
 }
+if (wanted('search-latency')) {
+  const { benchSearchLatency } = await import('./search-latency.js');
+  await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}) }));
+}
 if (wanted('memory')) {
   const { benchImportMemory, benchServeMemory } = await import('./memory.js');
   await section('memory', async () => [
@@ -88,6 +95,16 @@ if (wanted('memory')) {
 }
 if (wanted('poll-cycle')) await section('poll-cycle', async () => (await benchPollCycle({ sources: size === 'small' ? 200 : 1000, items: 20 })).rows);
 if (wanted('dedup-quality')) await section('dedup-quality', async () => (await benchDedupQuality()).rows);
+if (wanted('search-quality')) {
+  const { benchSearchQuality } = await import('./search-quality.js');
+  await section('search-quality', async () => {
+    const report = await benchSearchQuality();
+    for (const q of report.perQuery) {
+      if (Math.min(q.words.recall, q.words.mrr, q.trigram.recall, q.trigram.mrr) < 1) log(`  ${q.query}: word index recall ${q.words.recall.toFixed(2)} RR ${q.words.mrr.toFixed(2)}; trigram recall ${q.trigram.recall.toFixed(2)} RR ${q.trigram.mrr.toFixed(2)}`);
+    }
+    return report.rows;
+  });
+}
 if (wanted('serve')) await section('serve', async () => (await benchServe({ seconds: size === 'small' ? 5 : 10 })).rows);
 if (wanted('soak')) await section('soak', async () => (await benchSoak({ seconds: size === 'small' ? 15 : 60 })).rows);
 

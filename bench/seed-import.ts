@@ -18,6 +18,10 @@ import { collect, summaryRow, type BenchResult } from './stats.js';
 export interface SeedImportOptions {
   files: number;
   runs?: number;
+  /** seedFolder.workers for the import (1: parsing and segmenting on the second core). */
+  workers?: number;
+  /** Label of the folder's shape in the rows ('articles' or 'short posts'). */
+  shape?: string;
   /** Keep the generated folder (the memory benchmark reuses it). */
   folder?: GeneratedSeedFolder;
 }
@@ -25,16 +29,16 @@ export interface SeedImportOptions {
 const logger = pino({ level: 'silent' });
 const DAY_MS = 86_400_000;
 
-export function seedConfig(root: string): SeedFolderConfig {
-  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false };
+export function seedConfig(root: string, workers = 0): SeedFolderConfig {
+  return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false };
 }
 
 export async function openBenchStore(file: string): Promise<Store> {
   return openSqliteStore(file, createDedupPolicy(0.5 * DAY_MS));
 }
 
-export function runSeed(store: Store, root: string): Promise<SeedRunSummary> {
-  return runSeedFolder(seedConfig(root), {
+export function runSeed(store: Store, root: string, workers = 0): Promise<SeedRunSummary> {
+  return runSeedFolder(seedConfig(root, workers), {
     store,
     logger,
     clock: () => new Date(),
@@ -74,9 +78,13 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
     const dbFile = path.join(work, `import-${run}.db`);
     const store = await openBenchStore(dbFile);
     const start = performance.now();
-    const summary = await runSeed(store, folder.root);
+    const summary = await runSeed(store, folder.root, options.workers ?? 0);
     const elapsed = performance.now() - start;
     if (summary.error || summary.filesRead !== files) throw new Error(`import failed: ${summary.error ?? `${summary.filesRead}/${files} files read`}`);
+    // Indexed when it returns: the last file's title words find it at once (no queue to drain).
+    const lastTitle = /^title: ['"](.*)['"]$/m.exec(readFileSync(folder.articleFiles.at(-1)!, 'utf8'))![1]!;
+    const found = await store.searchStories(`"${lastTitle.replace(/["'_“”:?/]/g, ' ').trim()}"`, 5);
+    if (found.total === 0) throw new Error(`search right after the import found nothing for ${lastTitle}`);
     stories = summary.added;
     sanitizeMs.push(baseline / files);
     importMs.push(elapsed / files);
@@ -106,16 +114,19 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
   }
 
   const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
+  const shape = options.shape ?? 'files';
+  const target = shape === 'short posts' ? 2000 : 1500;
+  const how = `workers: ${options.workers ?? 0}, search indexed when it returns`;
   return {
     folder,
     rows: [
-      summaryRow(`seed import, ${k(files)} files (${(folder.bytes / files / 1024).toFixed(1)} KB avg): rate`, rate, 'articles/s', {
-        target: '≥ 1000',
-        met: median(rate) >= 1000,
+      summaryRow(`seed import, ${k(files)} ${shape} (${(folder.bytes / files / 1024).toFixed(1)} KB avg; ${how}): rate`, rate, 'articles/s', {
+        target: `≥ ${target}`,
+        met: median(rate) >= target,
       }),
-      summaryRow('seed import: cost per article', importMs, 'ms'),
-      summaryRow('sanitize-html alone, same bodies: cost per article', sanitizeMs, 'ms'),
-      summaryRow('seed import ÷ sanitize alone (same run)', ratio, '×', { target: '≤ 1.5', met: median(ratio) <= 1.5 }),
+      summaryRow(`seed import, ${shape}: cost per article`, importMs, 'ms'),
+      summaryRow(`sanitize-html alone, same bodies (${shape}): cost per article`, sanitizeMs, 'ms'),
+      summaryRow(`seed import ÷ sanitize alone, ${shape} (same run)`, ratio, '×', { target: '≤ 3', met: median(ratio) <= 3 }),
       summaryRow(`rescan of ${k(files)} unchanged files`, rescan, 'ms', { target: '≤ 1000', met: median(rescan) <= 1000 }),
       summaryRow(`one changed file among ${k(files)}: ingested after`, oneChanged, 'ms', { target: '≤ 1000', met: median(oneChanged) <= 1000 }),
       summaryRow(`database size per stored story (${stories} stories from ${k(files)} files)`, dbBytes.map((b) => b / stories / 1024), 'KB'),

@@ -6,6 +6,7 @@ import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { inspectInputs } from './ingest/inspect-input.js';
+import { completeSearchRebuild } from './ingest/rebuild-search-index.js';
 import { createLogger } from './logger.js';
 import { createIngestJobs, fetchOptionsOf, openStore } from './ingest-jobs.js';
 import type { FeedRunSummary } from './ingest/run-feed-source.js';
@@ -43,6 +44,8 @@ async function ingest(argv: string[]): Promise<void> {
     console.error(describeError(error));
     process.exit(EXIT_FAILURE);
   }
+  // Stories stored before the word index existed are indexed first, so this run's searches see them.
+  await completeSearchRebuild(store, logger);
   const progress = process.stderr.isTTY ? showProgress : undefined;
   const jobs = createIngestJobs(config, store, logger, { onSeedProgress: progress });
   const sources: FeedRunSummary[] = [];

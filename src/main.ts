@@ -2,6 +2,7 @@
 // (service/start-ingest.ts), joined only through the store and its change feed. `server.workers` > 1 runs them
 // in node:cluster processes instead (service/cluster.ts): the primary writes, the workers serve.
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { Registry } from 'prom-client';
 import { envAdminToken } from './config/admin-token.js';
@@ -9,13 +10,14 @@ import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load-config.js';
 import type { ReloadOutcome } from './config/watch-config.js';
 import { ConfigError, describeError } from './errors.js';
-import { SEED_SOURCE_NAME } from './ingest/run-seed-folder.js';
 import { openStore } from './ingest-jobs.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics, createRegistry, type Metrics, type RenderCacheFigures } from './observability/metrics.js';
 import { createReadiness, type Readiness } from './observability/readiness.js';
 import type { Scheduler } from './scheduler/scheduler.js';
+import { runClusterPrimary } from './service/cluster-primary.js';
+import { runClusterWorker } from './service/cluster-worker.js';
 import { reloadableConfig } from './service/reload-config.js';
+import { serviceMetrics } from './service/service-metrics.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
 import { startIngest } from './service/start-ingest.js';
 import { startWeb, type Web } from './service/start-web.js';
@@ -52,25 +54,13 @@ export interface ServiceOptions {
   port?: number | undefined;
 }
 
-/** The metrics of one process; store-read gauges report the running config's sources. */
-export function serviceMetrics(store: Store, running: () => Config, renderCache?: () => RenderCacheFigures): Metrics {
-  return createMetrics(createRegistry(), {
-    listSourceStates: () => store.listSourceStates(),
-    sizeBytes: () => store.sizeBytes(),
-    configuredSources: () => [...running().sources.map((source) => source.name), ...(running().seedFolder ? [SEED_SOURCE_NAME] : [])],
-    ...(renderCache ? { renderCache } : {}),
-  });
-}
-
 /** The single-process service (`server.workers: 1`): serves, follows the change feed, and runs the scheduler. */
 export async function startService(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
   const env = options.env ?? process.env;
   const envToken = envAdminToken(env);
   let current = (): Config => config;
   const adminToken = (): string | undefined => envToken || current().admin.token;
-  if (config.metrics.requireToken && !adminToken()) {
-    throw new ConfigError('metrics.requireToken', ['metrics.requireToken: needs an admin token (admin.token or AGGREGATOR_ADMIN_TOKEN)']);
-  }
+  assertMetricsToken(config, env);
   const readiness = createReadiness();
   const store = await openStore(config, undefined, options.storeOptions);
   readiness.done('database');
@@ -85,10 +75,11 @@ export async function startService(config: Config, logger: Logger, options: Serv
   });
   const ingest = startIngest({
     config, store, logger, metrics,
-    // Saved searches may match the newly indexed stories: render them again.
-    onIndexed: (indexed) => {
+    onSearchReady: (rebuilt) => {
+      readiness.done('search-index');
+      // Saved searches may match the stories the rebuild indexed: render them again.
       const saved = [...web.cache.policy.savedQueries.keys()];
-      if (indexed > 0 && saved.length > 0) web.cache.invalidate(saved);
+      if (rebuilt > 0 && saved.length > 0) web.cache.invalidate(saved);
     },
   });
   scheduler = ingest.scheduler;
@@ -133,6 +124,18 @@ export function handleSignals(logger: Logger, stop: () => Promise<void>, reload:
   process.on('SIGHUP', () => void reload().catch((error) => logger.error({ error: describeError(error) }, 'config reload failed')));
 }
 
+/** `metrics.requireToken` needs a token to check against: refuse to start without one. */
+function assertMetricsToken(config: Config, env: NodeJS.ProcessEnv): void {
+  if (config.metrics.requireToken && !(envAdminToken(env) || config.admin.token)) {
+    throw new ConfigError('metrics.requireToken', ['metrics.requireToken: needs an admin token (admin.token or AGGREGATOR_ADMIN_TOKEN)']);
+  }
+}
+
+/** `server.workers` as a number of serving processes (`auto`: one per core). */
+export function workerCount(workers: Config['server']['workers']): number {
+  return workers === 'auto' ? availableParallelism() : workers;
+}
+
 async function main(): Promise<void> {
   let args;
   let config: Config;
@@ -144,12 +147,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.log.level);
-  // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
-  // startService returns) must stop gracefully too, once started, not kill the process mid-run.
-  const started = startService(config, logger, { configFile: args.configFile, port: args.port });
-  handleSignals(logger, async () => (await started).stop(), async () => (await started).reloadConfig('SIGHUP'));
+  const workers = workerCount(config.server.workers);
   try {
-    await started;
+    if (workers > 1 && cluster.isWorker) {
+      await runClusterWorker(config, logger, args.port);
+    } else {
+      if (workers > 1) assertMetricsToken(config, process.env);
+      // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
+      // the service is returned) must stop gracefully too, once started, not kill the process mid-run.
+      const started = workers > 1
+        ? runClusterPrimary(config, logger, { workers, configFile: args.configFile }).then((primary) => ({ stop: primary.stop, reload: () => primary.reload('SIGHUP') }))
+        : startService(config, logger, { configFile: args.configFile, port: args.port }).then((service) => ({ stop: service.stop, reload: () => service.reloadConfig('SIGHUP') }));
+      handleSignals(logger, async () => (await started).stop(), async () => (await started).reload());
+      await started;
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

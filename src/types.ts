@@ -60,6 +60,16 @@ export interface Article {
   summary: string;
   /** True when the publication date was missing and a fallback (file mtime, fetch time) was used. */
   dateIsFallback?: boolean;
+  /** Length of the body's visible text in code points (measured where it was parsed; what "fullest" compares). */
+  textLength?: number;
+  /** The words the search index keeps of it (text/search-words.ts), made where it was parsed. */
+  words?: SearchWords;
+}
+
+/** Title and body text as indexed for search: folded words separated by spaces. */
+export interface SearchWords {
+  title: string;
+  body: string;
 }
 
 /** A merged story as published: the union of its origins. */

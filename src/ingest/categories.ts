@@ -1,7 +1,7 @@
 // Category names compare after NFKC, trimming, case folding and traditional → simplified Chinese (as
 // title keys do); configured aliases fold into one name.
 import type { CategoryRef } from '../types.js';
-import { foldChinese } from './dedup.js';
+import { foldChinese } from '../text/fold-chinese.js';
 
 export interface CategoryDefinition {
   name: string;

@@ -1,29 +1,17 @@
 // Dedup rules (DESIGN §4): which articles are one story, and what the merged story keeps.
 // Pure: the store feeds origins in and keeps whatever these functions return.
 import { createHash } from 'node:crypto';
-import { Converter } from 'opencc-js/t2cn';
-import type { Article, CategoryRef, Story } from '../types.js';
-import type { DedupPolicy } from '../store/store.js';
-import { htmlToText } from './clean/plain-text.js';
+import type { Article, CategoryRef } from '../types.js';
+import type { DedupPolicy, MergedStory } from '../store/store.js';
+import { simplify } from '../text/fold-chinese.js';
+import { textLength } from '../text/html-text.js';
 
-type Convert = (text: string) => string;
-let toSimplified: Convert | undefined;
-
-/** Traditional → simplified Chinese; the dictionary is built on first use, then reused. */
-function simplify(text: string): string {
-  const convert = (toSimplified ??= Converter({ from: 't', to: 'cn' }));
-  return convert(text);
-}
+export { foldChinese } from '../text/fold-chinese.js';
 
 const notLetterOrDigit = /[^\p{L}\p{N}]+/gu;
 const notKeyChar = /[^\p{L}\p{N}.]+/gu;
 const hasHan = /\p{Script=Han}/u;
 const digit = /\p{Nd}/u;
-
-/** Text with any Chinese folded to simplified characters (`國內` → `国内`); other text unchanged. */
-export function foldChinese(text: string): string {
-  return hasHan.test(text) ? simplify(text) : text;
-}
 
 /**
  * Removes every character that is not a letter or digit, except that a run between two digits
@@ -67,9 +55,10 @@ export function storyId(origin: Pick<Article, 'sourceKey' | 'originId'>): string
 }
 
 /** Length of the visible text of an HTML body, the measure of "fullest". */
-export function plainTextLength(html: string): number {
-  return [...htmlToText(html)].length;
-}
+export const plainTextLength = textLength;
+
+/** An origin's text length: measured where it was parsed, else now. */
+const lengthOf = (origin: Article): number => origin.textLength ?? textLength(origin.contentHtml);
 
 /**
  * Groups origins into stories, independent of input order: per title key, sorted by
@@ -105,26 +94,26 @@ const isSeed = (origin: Article): boolean => origin.sourceKey === 'seed';
 const underscores = (title: string): number => title.split('_').length - 1;
 
 /** Feed titles keep their punctuation; among seed titles, the one with the fewest `_` substitutes. */
-function pickTitle(sorted: readonly Article[]): string {
+function pickTitle(sorted: readonly Article[]): Article {
   const fromFeed = sorted.find((origin) => !isSeed(origin));
-  if (fromFeed) return fromFeed.title;
+  if (fromFeed) return fromFeed;
   let best = sorted[0]!;
   for (const origin of sorted) if (underscores(origin.title) < underscores(best.title)) best = origin;
-  return best.title;
+  return best;
 }
 
 function pickFullest(sorted: readonly Article[]): Article {
   let best = sorted[0]!;
-  let bestLength = plainTextLength(best.contentHtml);
+  let bestLength = lengthOf(best);
   for (const origin of sorted.slice(1)) {
-    const length = plainTextLength(origin.contentHtml);
+    const length = lengthOf(origin);
     if (length > bestLength) [best, bestLength] = [origin, length];
   }
   return best;
 }
 
 /** One story from its origins; any input order gives the same story. */
-export function mergeOrigins(origins: readonly Article[]): Omit<Story, 'updated'> {
+export function mergeOrigins(origins: readonly Article[]): MergedStory {
   if (origins.length === 0) throw new RangeError('mergeOrigins needs at least one origin');
   const sorted = [...origins].sort(compareOrigins);
   const earliest = sorted[0]!;
@@ -137,10 +126,11 @@ export function mergeOrigins(origins: readonly Article[]): Omit<Story, 'updated'
   const link = sorted.find((origin) => !isSeed(origin) && origin.link)?.link ?? allLinks[0] ?? null;
   const links = link ? [link, ...allLinks.filter((other) => other !== link)] : allLinks;
   const fullest = pickFullest(sorted);
+  const titled = pickTitle(sorted);
 
   return {
     id: storyId(earliest),
-    title: pickTitle(sorted),
+    title: titled.title,
     link,
     links,
     published: new Date(earliest.published.getTime()),
@@ -150,6 +140,9 @@ export function mergeOrigins(origins: readonly Article[]): Omit<Story, 'updated'
     image: fullest.image ?? sorted.find((origin) => !isSeed(origin) && origin.image)?.image ?? sorted.find((origin) => origin.image)?.image ?? null,
     contentHtml: fullest.contentHtml,
     summary: fullest.summary,
+    // The search words travel with the origin they were made from (absent for an origin read back from the store).
+    titleWords: titled.words?.title,
+    bodyWords: fullest.words?.body,
   };
 }
 

@@ -6,6 +6,8 @@ import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean/clea
 import { isPlaceholderImage, stripTrackingParams, type UrlRules } from './clean/clean-urls.js';
 import { oneLineText } from './clean/plain-text.js';
 import { titleKey } from './dedup.js';
+import { codePoints, htmlToText } from '../text/html-text.js';
+import { searchWords } from '../text/search-words.js';
 import { parseDate } from './parse/parse-date.js';
 
 export interface NormalizeContext {
@@ -72,8 +74,16 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
     contentHtml: cleaned.html,
     summary,
     dateIsFallback,
+    // Measured and segmented here (in the seed workers for a large import), so the store only writes.
+    ...searchFields(title, cleaned.html),
   };
   return { article, warnings, firedRules: cleaned.firedRules };
+}
+
+/** The body's text length and the search words of title and body. */
+export function searchFields(title: string, html: string): Pick<Article, 'textLength' | 'words'> {
+  const text = htmlToText(html);
+  return { textLength: codePoints(text), words: { title: searchWords(title), body: searchWords(text) } };
 }
 
 /**

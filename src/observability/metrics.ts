@@ -120,6 +120,8 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
   };
   new Gauge({
     name: `${PREFIX}source_consecutive_failures`,
+    // Every process reads the same database: with cluster workers the aggregate is any one of them.
+    aggregator: 'max',
     help: 'Failed runs in a row per source (0 after a success).',
     labelNames: ['source'] as const,
     registers,
@@ -131,6 +133,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
   });
   new Gauge({
     name: `${PREFIX}source_last_success_timestamp_seconds`,
+    aggregator: 'max',
     help: 'Unix time of the last successful run per source (absent before the first).',
     labelNames: ['source'] as const,
     registers,
@@ -144,6 +147,7 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
   });
   new Gauge({
     name: `${PREFIX}database_size_bytes`,
+    aggregator: 'max',
     help: 'Size of the database (pages in use and free).',
     registers,
     async collect() {

@@ -1,7 +1,8 @@
-// Readiness for load balancers and orchestrators: ready once the database is migrated and the
-// start-up ingest has finished, so a fresh instance is not sent readers before it has content.
+// Readiness for load balancers and orchestrators: ready once the database is migrated, the search
+// index is complete and the start-up ingest has finished, so a fresh instance is not sent readers before
+// it has content.
 
-export type ReadinessStep = 'database' | 'first-ingest';
+export type ReadinessStep = 'database' | 'search-index' | 'first-ingest';
 
 export interface Readiness {
   done(step: ReadinessStep): void;
@@ -10,7 +11,7 @@ export interface Readiness {
   isReady(): boolean;
 }
 
-export function createReadiness(steps: readonly ReadinessStep[] = ['database', 'first-ingest']): Readiness {
+export function createReadiness(steps: readonly ReadinessStep[] = ['database', 'search-index', 'first-ingest']): Readiness {
   const waiting = new Set(steps);
   return {
     done(step) {

@@ -69,3 +69,8 @@ export function searchUrl(baseUrl: string, query: string, format: FeedFormat): s
 export function storyUrl(baseUrl: string, storyId: string): string {
   return `${trimBase(baseUrl)}/stories/${encodeURIComponent(storyId)}`;
 }
+
+/** The HTML search page for a query. */
+export function searchPageUrl(baseUrl: string, query: string): string {
+  return `${trimBase(baseUrl)}/search${query ? `?q=${encodeURIComponent(query)}` : ''}`;
+}

@@ -12,7 +12,7 @@ import type { FeedSite } from './build-feed.js';
 import { OPML_CONTENT_TYPE, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import { fixedFeedPolicy, type FeedPolicy } from './feed-policy.js';
 import {
-  listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderSearchFeed,
+  listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderSearchFeed, renderSearchPageFor,
   type DocumentDeps, type DocumentStore,
 } from './render-documents.js';
 import { renderOpml } from './render-opml.js';
@@ -57,6 +57,8 @@ export interface RenderCache {
   listCategories(): Promise<CategorySummary[]>;
   /** Not cached: queries are unbounded. */
   search(query: string, format: FeedFormat, limit?: number): Promise<Rendered>;
+  /** The HTML search page of a query ('' for the empty form); rendered per request. */
+  searchPage(query: string): Promise<Rendered>;
   /** Drops what these categories' changes make stale: their documents, `all`, saved searches, OPML. */
   invalidate(slugs: string[]): void;
   /** Drops everything (a follower that may have missed changes renders everything again). */
@@ -122,6 +124,9 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     },
     search(query, format, limit = items) {
       return renderSearchFeed(deps, query, format, limit);
+    },
+    searchPage(query) {
+      return renderSearchPageFor(deps, query, items);
     },
     invalidate(slugs) {
       if (slugs.length === 0) return;

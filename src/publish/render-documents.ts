@@ -1,5 +1,5 @@
 // Every cached document, rendered from the store: category feeds (saved searches included),
-// archive pages, search results and the HTML preview of a category.
+// archive pages, search results (feeds and the HTML page) and the HTML preview of a category.
 import type { Store } from '../store/store.js';
 import type { CategorySummary, Story } from '../types.js';
 import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './archive-pages.js';
@@ -8,6 +8,8 @@ import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type Fee
 import type { FeedPolicy } from './feed-policy.js';
 import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
+import { renderSearchPage } from './render-search-page.js';
+import { highlightWords, parseQuery } from '../text/parse-query.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
 
 export type DocumentStore = Pick<Store, 'getCategory' | 'listCategoryStories' | 'listCategories' | 'listCategoryPage' | 'searchStories'>;
@@ -66,7 +68,7 @@ function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
 }
 
 /** Text of stories a one-off (`?limit=`) render takes at most: the output stays a few MB. */
-export const ONE_OFF_MAX_TEXT_CHARS = 4 * 1024 * 1024;
+export const ONE_OFF_MAX_TEXT_CHARS = 2 * 1024 * 1024;
 
 /** The newest stories whose bodies and summaries fit in `budget` characters (at least one). */
 export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
@@ -133,6 +135,15 @@ export async function renderSearchFeed(deps: DocumentDeps, query: string, format
   const category = { slug: 'search', name: `Search: ${query}` };
   const text = renderFeed(format, { site: deps.site, category, stories: result.stories, updatedFallback: lastModified, extras });
   return toRendered(text, FEED_CONTENT_TYPES[format], lastModified, SEARCH_CACHE_CONTROL);
+}
+
+/** The HTML search page (not cached: queries are unbounded). */
+export async function renderSearchPageFor(deps: DocumentDeps, query: string, limit: number): Promise<Rendered> {
+  const result = query ? await deps.store.searchStories(query, limit) : { stories: [], total: 0, lastChanged: null };
+  const parsed = parseQuery(query);
+  const prefixes = new Set(parsed.terms.filter((t) => t.prefix && !t.exclude).map((t) => t.words.at(-1)!));
+  const html = renderSearchPage({ site: deps.site, query, stories: result.stories, total: result.total, words: highlightWords(parsed), prefixes });
+  return toRendered(html, 'text/html; charset=utf-8', result.lastChanged ?? deps.now(), SEARCH_CACHE_CONTROL);
 }
 
 export async function renderCategoryPreview(deps: DocumentDeps, slug: string, limit: number): Promise<Rendered | null> {

@@ -1,7 +1,7 @@
 // The HTML index page: categories with counts and subscribe links, autodiscovery links, and the
 // state of every source. Plain HTML with a little inline CSS; no script.
 import type { CategorySummary, SourceState } from '../types.js';
-import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, previewUrl, trimBase, type FeedFormat } from './feed-urls.js';
+import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, previewUrl, searchPageUrl, type FeedFormat } from './feed-urls.js';
 import { escapeHtml } from './xml-safe.js';
 import type { FeedSite } from './build-feed.js';
 
@@ -89,7 +89,7 @@ ${head.join('\n')}
 <body>
 <h1>${title}</h1>
 <p>Subscribe to one category or to everything; <a href="${escapeHtml(opmlUrl(site.baseUrl))}">import every category (OPML)</a>.</p>
-<form class="search" method="get" action="${escapeHtml(trimBase(site.baseUrl))}/feeds/search.atom" role="search"><input type="search" name="q" required placeholder="Search titles and bodies (any language)" aria-label="Search"><button type="submit">Search feed</button></form>
+<form class="search" method="get" action="${escapeHtml(searchPageUrl(site.baseUrl, ''))}" role="search"><input type="search" name="q" required placeholder="Search titles and bodies (any language)" aria-label="Search"><button type="submit">Search</button></form>
 <h2>Categories</h2>
 <div class="wrap"><table>
 <thead><tr><th>Category</th><th class="num">Articles</th><th>Last change</th><th>Subscribe</th></tr></thead>

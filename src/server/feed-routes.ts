@@ -1,6 +1,6 @@
-// /feeds/{slug}.{rss,atom,json}, archives, search, /feeds.opml and category previews, served from
-// the render cache (search results are rendered per request). Answers never echo what the client
-// sent: a 404 says what was not found, not the name asked for.
+// /feeds/{slug}.{rss,atom,json}, archives, search feeds and the /search page, /feeds.opml and category
+// previews, served from the render cache (search results are rendered per request). Answers never echo
+// what the client sent: a 404 says what was not found, not the name asked for.
 import { Router, type Request, type Response } from 'express';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { ArchiveFormat, FeedFormat } from '../publish/feed-urls.js';
@@ -55,6 +55,15 @@ export function feedRoutes(cache: RenderCache): Router {
     const rendered = await cache.getArchive(req.params.slug, Number(match[1]), match[2] as ArchiveFormat);
     if (!rendered) return text(res, 404, 'No such archive page');
     sendRendered(req, res, rendered);
+  });
+
+  router.get('/search', async (req: Request, res: Response) => {
+    const q = req.query['q'];
+    const query = typeof q === 'string' ? q.trim() : '';
+    if (q !== undefined && (typeof q !== 'string' || query.length > MAX_QUERY_CHARS)) {
+      return text(res, 400, `Bad query: give q=… with at most ${MAX_QUERY_CHARS} characters`);
+    }
+    sendRendered(req, res, await cache.searchPage(query));
   });
 
   router.get('/categories/:slug', async (req: Request<{ slug: string }>, res: Response) => {

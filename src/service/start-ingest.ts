@@ -1,5 +1,5 @@
-// The writing side of the service (composition: scheduler → ingest → store): the scheduler and its jobs, search
-// indexing, and WebSub announcements of the change feed. Exactly one per deployment on SQLite: the single
+// The writing side of the service (composition: scheduler → ingest → store): the scheduler and its jobs, the
+// one-time rebuild of the search index after an upgrade, and WebSub announcements of the change feed. Exactly one per deployment on SQLite: the single
 // process (role all) or the cluster primary. It never touches a render cache: every commit reaches the serving
 // processes through the store's change feed (publish/follow-changes.ts).
 import type { Config } from '../config/schema.js';
@@ -12,7 +12,7 @@ import { announceChanges, type Announcer } from '../publish/announce-changes.js'
 import { feedPolicyFromConfig } from '../publish/feed-policy.js';
 import { createLimiter, type Limiter } from '../scheduler/limiter.js';
 import { createScheduler, type ScheduleChanges, type Scheduler } from '../scheduler/scheduler.js';
-import { searchIndexLoop } from '../scheduler/search-index-loop.js';
+import { completeSearchRebuild } from '../ingest/rebuild-search-index.js';
 import type { Store } from '../store/store.js';
 
 export interface IngestDeps {
@@ -20,8 +20,8 @@ export interface IngestDeps {
   store: Store;
   logger: Logger;
   metrics: Metrics;
-  /** Search indexing finished a drain (saved searches may match more stories now). */
-  onIndexed?: (indexed: number) => void;
+  /** The search index is complete (`rebuilt` stories stored before the word index were indexed first). */
+  onSearchReady?: (rebuilt: number) => void;
 }
 
 export interface IngestSide {
@@ -55,21 +55,24 @@ export function hubAnnouncer(config: Config, store: Store, logger: Logger, watch
 export function startIngest(deps: IngestDeps): IngestSide {
   const { config, store, logger, metrics } = deps;
   let running = config;
-  const indexSearch = searchIndexLoop(store, logger, (indexed) => deps.onIndexed?.(indexed));
+  let stopping = false;
   const announcer = hubAnnouncer(config, store, logger);
   const scheduler = createScheduler({
     config, store, logger,
     clock: () => new Date(),
     jobs: createIngestJobs(config, store, logger, { metrics }),
     limiter: limiterFor(config),
-    // Documents and hub pings follow the change feed; here only the search queue needs a kick.
-    onChange: () => indexSearch.kick(),
+    // Documents and hub pings follow the change feed; stories are indexed for search as they are stored.
+    onChange: () => undefined,
   });
-  const firstIngest = scheduler.runAll({ skipBackedOff: true }).then(() => {
+  // A database from before the word index is indexed first (readiness waits for it); ingesting starts after.
+  const firstIngest = completeSearchRebuild(store, logger, () => stopping).then(async (rebuilt) => {
+    if (stopping) return;
+    deps.onSearchReady?.(rebuilt);
+    scheduler.start();
+    await scheduler.runAll({ skipBackedOff: true });
     logger.info('first ingest finished');
-    indexSearch.kick();
   }).catch((error: unknown) => logger.error({ error: describeError(error) }, 'first ingest failed'));
-  scheduler.start();
 
   return {
     scheduler, firstIngest,
@@ -80,8 +83,8 @@ export function startIngest(deps: IngestDeps): IngestSide {
       return changes;
     },
     async stop() {
+      stopping = true;
       await scheduler.stop();
-      await indexSearch.stop();
       await announcer?.stop();
     },
   };

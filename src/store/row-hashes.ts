@@ -35,22 +35,22 @@ export function articleHash(article: Article): string {
   ]);
 }
 
-/** Hash of what a reader sees change: title, body, link, categories, image. Drives `updated`. */
-function publishedContentHash(story: Omit<Story, 'updated'>): string {
-  return hash([story.title, story.contentHtml, story.link, categoryPairs(story.categories), story.image]);
-}
-
-/** Hashes of a story: what readers see (`content`) and every stored field (`row`). */
+/** Hashes of a story: title and body (`text`, what search indexes), what readers see (`content`), every stored field (`row`). */
 export interface StoryHashes {
+  text: string;
   content: string;
   row: string;
 }
 
-/** Both hashes, the body hashed once: any row difference means the row (and its feeds) must be rewritten. */
+/**
+ * The three hashes, the body hashed once: `content` (title, body, link, categories, image) drives
+ * `updated`; any `row` difference means the row (and its feeds) must be rewritten; a `text` difference, its index entry.
+ */
 export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): StoryHashes {
-  const content = publishedContentHash(story);
+  const text = hash([story.title, story.contentHtml]);
+  const content = hash([text, story.link, categoryPairs(story.categories), story.image]);
   const row = hash([content, titleKey, story.published.getTime(), story.links, story.author, story.summary]);
-  return { content, row };
+  return { text, content, row };
 }
 
 /** Changed category slugs as the store reports them: `all` first, then by code point. */

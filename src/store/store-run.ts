@@ -1,8 +1,8 @@
 // One source run as one unit of work: upsert origins, then recompute the stories of every title key
 // the run touched, so the result always equals clustering all stored origins from scratch.
 // Written once as a unit (table-steps.ts): SQLite runs it synchronously, PostgreSQL awaits it.
-import type { Article, CategoryRef, Story, StoreRunResult } from '../types.js';
-import type { DedupPolicy, StoreRunInput } from './store.js';
+import type { Article, CategoryRef, StoreRunResult } from '../types.js';
+import type { DedupPolicy, MergedStory, StoreRunInput } from './store.js';
 import { articleHash, sortChangedSlugs, storedTitleKey, storyHashes } from './row-hashes.js';
 import { originRow, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
 import { use, type OriginKey, type Unit } from './table-steps.js';
@@ -12,6 +12,8 @@ const originKey = (origin: OriginKey): string => `${origin.sourceKey}\n${origin.
 interface Upserted {
   /** Origins first seen in this run. */
   fresh: Set<string>;
+  /** Origins written in this run, as parsed (body and search words in memory; the row has no body yet). */
+  written: Map<string, Article>;
   /** Title keys whose stories must be recomputed (old and new key of every changed origin). */
   affectedKeys: Set<string>;
   updated: number;
@@ -35,7 +37,7 @@ export function runOrigins(input: StoreRunInput): Article[] {
 }
 
 function* upsertOrigins(input: StoreRunInput, nowMs: number): Unit<Upserted> {
-  const result: Upserted = { fresh: new Set(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
+  const result: Upserted = { fresh: new Set(), written: new Map(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
   const origins = runOrigins(input);
   // A pruned story stays gone while its sources keep listing it.
   const covered = yield* use((t) =>
@@ -53,6 +55,7 @@ function* upsertOrigins(input: StoreRunInput, nowMs: number): Unit<Upserted> {
       return;
     }
     rows.push(originRow(origin, hash, nowMs));
+    result.written.set(originKey(origin), origin);
     result.affectedKeys.add(storedTitleKey(origin));
     if (before) {
       result.affectedKeys.add(before.titleKey);
@@ -79,10 +82,17 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
   const keys = [...upserted.affectedKeys].sort();
   const before = new Map<string, StoredStory>();
   for (const stored of yield* use((t) => t.stories.withTitleKeys(keys))) before.set(stored.id, stored);
-  const after = new Map<string, { story: Omit<Story, 'updated'>; titleKey: string; origins: Article[] }>();
+  const after = new Map<string, { story: MergedStory; titleKey: string; origins: Article[] }>();
+  // Origins whose row holds their own body.
+  const bodyStored = new Set<string>();
   const originsByKey = yield* use((t) => t.origins.withTitleKeys(keys));
   keys.forEach((key, index) => {
-    for (const cluster of policy.cluster(originsByKey[index]!)) {
+    const origins = originsByKey[index]!.map((stored) => {
+      const id = originKey(stored);
+      if (stored.bodyStored) bodyStored.add(id);
+      return upserted.written.get(id) ?? stored;
+    });
+    for (const cluster of policy.cluster(origins)) {
       const story = policy.merge(cluster);
       after.set(story.id, { story, titleKey: key, origins: cluster });
     }
@@ -109,6 +119,7 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
   const saves: StorySave[] = [];
   const discovered: CategoryRef[] = [];
   const assignments: (OriginKey & { storyId: string })[] = [];
+  const bodies: (OriginKey & { contentHtml: string; keep: boolean })[] = [];
   let added = 0;
   let merged = 0;
   for (const { story, titleKey, origins } of after.values()) {
@@ -116,13 +127,18 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
     const hashes = storyHashes(story, titleKey);
     if (stored?.rowHash !== hashes.row) {
       const contentChanged = stored?.contentHash !== hashes.content;
-      saves.push({ story, titleKey, updatedMs: contentChanged || !stored ? nowMs : stored.updatedMs, hashes });
+      saves.push({ story, titleKey, updatedMs: contentChanged || !stored ? nowMs : stored.updatedMs, hashes, before: stored });
       discovered.push(...story.categories);
       touch(story.categories);
       if (stored) touch(stored.categories);
       changedSlugs.add('all');
     }
-    for (const origin of origins) assignments.push({ sourceKey: origin.sourceKey, originId: origin.originId, storyId: story.id });
+    for (const origin of origins) {
+      assignments.push({ sourceKey: origin.sourceKey, originId: origin.originId, storyId: story.id });
+      // One body per origin alone in its story (the story's); a merged story's origins keep their own.
+      const shared = origins.length > 1;
+      if (shared !== bodyStored.has(originKey(origin))) bodies.push({ sourceKey: origin.sourceKey, originId: origin.originId, contentHtml: origin.contentHtml, keep: shared });
+    }
 
     // Counting: the first new origin of a story with no older origin created it; every other new one merged.
     const freshOrigins = origins.filter((origin) => upserted.fresh.has(originKey(origin)));
@@ -134,6 +150,7 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
   if (saves.length > 0) yield* use((t) => t.stories.saveMany(saves));
   if (discovered.length > 0) yield* use((t) => t.categories.discoverMany(discovered));
   if (assignments.length > 0) yield* use((t) => t.origins.assignStories(assignments));
+  if (bodies.length > 0) yield* use((t) => t.origins.keepBodies(bodies));
   return { added, merged, changedSlugs };
 }
 

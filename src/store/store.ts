@@ -10,10 +10,16 @@ export interface DedupPolicy {
   /** Groups the origins sharing one title key into stories; order-independent. */
   cluster(origins: Article[]): Article[][];
   /** One story from its origins; deterministic. `updated` is set by the store. */
-  merge(origins: Article[]): Omit<Story, 'updated'>;
+  merge(origins: Article[]): MergedStory;
   /** `dedup.window` in ms: a tombstone this near an origin's publication time keeps it out (default 12 h). */
   windowMs?: number;
 }
+
+/**
+ * A merged story as the store receives it: the story, plus the search words of its title and body
+ * when the origins they came from were parsed in this run (the store makes them itself otherwise).
+ */
+export type MergedStory = Omit<Story, 'updated'> & { titleWords?: string | undefined; bodyWords?: string | undefined };
 
 /** Outcome of one fetch attempt, recorded in the source's state. */
 export interface FetchOutcome {
@@ -86,16 +92,16 @@ export interface Store {
    */
   listCategoryPage(slug: string, offset: number, limit: number): Promise<Story[]>;
   /**
-   * Stories whose title or body contains every whitespace-separated term (case-insensitive
-   * substrings, any script), newest first, with the number of matches and their newest change.
+   * Stories matching a query (text/parse-query.ts: words, "phrases", prefix*, -exclusions,
+   * category:slug), best first, with the number of matches and their newest change. Every story a
+   * storeRun stored is found once that storeRun has returned.
    */
   searchStories(query: string, limit: number): Promise<SearchResult>;
   /**
-   * Indexes up to `maxStories` of the stories queued for search (new or edited since last indexed)
-   * in one transaction; `remaining` is what is still queued. searchStories drains the queue itself:
-   * this is for indexing in the background, off the import's path.
+   * Indexes up to `maxStories` of the stories stored before the word index existed (one migration,
+   * rebuilt in slices); `remaining` 0 means the index is complete. Run it to completion before ingesting.
    */
-  indexSearchBacklog(maxStories: number): Promise<{ indexed: number; remaining: number }>;
+  rebuildSearchIndex(maxStories: number): Promise<{ indexed: number; remaining: number }>;
   /** Writes a consistent copy of the database to `file` while it stays in use (online backup). */
   backup(file: string): Promise<void>;
   /** Bytes the database takes (pages in use and free), for monitoring. */

@@ -1,6 +1,8 @@
 // The rows both backends keep for origins and stories (same columns; JSON as text), and their mapping
 // to and from the domain types, so SQLite and PostgreSQL read and write exactly the same values.
+import { textLength } from '../text/html-text.js';
 import type { Article, CategoryRef, Story } from '../types.js';
+import type { MergedStory } from './store.js';
 import { publicTitleKey, storedTitleKey, type StoryHashes } from './row-hashes.js';
 
 export interface OriginRow {
@@ -15,7 +17,10 @@ export interface OriginRow {
   author: string | null;
   categories_json: string;
   image: string | null;
-  content_html: string;
+  /** The origin's own body; NULL while it is alone in its story (the story holds the same body). */
+  content_html: string | null;
+  /** Length of the body's text: what the merge compares. */
+  text_length: number;
   summary: string;
   date_is_fallback: number;
   content_hash: string;
@@ -38,12 +43,14 @@ export interface StoryRow {
   summary: string;
   content_hash: string;
   row_hash: string;
+  /** Hash of title and body: what the search index holds (NULL on SQLite before migration 8's rebuild reached it). */
+  text_hash: string | null;
 }
 
-export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash'>;
+export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash' | 'text_hash'>;
 
 /** The columns change detection reads (StoredStoryRow). */
-export const STORED_STORY_COLUMNS = 'id, title_key, updated_ms, categories_json, content_hash, row_hash';
+export const STORED_STORY_COLUMNS = 'id, title_key, updated_ms, categories_json, content_hash, row_hash, text_hash';
 
 /** What the store needs to know about an origin already kept. */
 export interface StoredOrigin {
@@ -59,19 +66,27 @@ export interface StoredStory {
   categories: CategoryRef[];
   contentHash: string;
   rowHash: string;
+  textHash: string | null;
 }
 
-/** A story to write, with the values storeRun decided. */
+/** A story to write, with the values storeRun decided; `before` is the stored version (undefined when new). */
 export interface StorySave {
-  story: Omit<Story, 'updated'>;
+  story: MergedStory;
   titleKey: string;
   updatedMs: number;
   hashes: StoryHashes;
+  before: StoredStory | undefined;
 }
+
+/** A stored origin; `bodyStored` tells whether its row holds its body or its story does. */
+export type StoredOriginArticle = Article & { bodyStored: boolean };
 
 const plainRefs = (refs: readonly CategoryRef[]) => refs.map((ref) => ({ slug: ref.slug, name: ref.name }));
 
-/** The row of a new or changed origin (first_seen_ms is kept by the upsert for a known one). */
+/**
+ * The row of a new or changed origin (first_seen_ms is kept by the upsert for a known one), without its
+ * body: the run stores it (keepBodies) once it knows whether the origin shares its story.
+ */
 export function originRow(article: Article, contentHash: string, nowMs: number): OriginRow {
   return {
     source_key: article.sourceKey,
@@ -85,7 +100,8 @@ export function originRow(article: Article, contentHash: string, nowMs: number):
     author: article.author,
     categories_json: JSON.stringify(plainRefs(article.categories)),
     image: article.image,
-    content_html: article.contentHtml,
+    content_html: null,
+    text_length: article.textLength ?? textLength(article.contentHtml),
     summary: article.summary,
     date_is_fallback: article.dateIsFallback === true ? 1 : 0,
     content_hash: contentHash,
@@ -94,7 +110,8 @@ export function originRow(article: Article, contentHash: string, nowMs: number):
   };
 }
 
-export function toArticle(row: OriginRow): Article {
+/** A stored origin; `story_html` is its story's body, read when the origin keeps none of its own. */
+export function toArticle(row: OriginRow & { story_html: string | null }): StoredOriginArticle {
   return {
     sourceKey: row.source_key,
     originId: row.origin_id,
@@ -107,9 +124,11 @@ export function toArticle(row: OriginRow): Article {
     author: row.author,
     categories: JSON.parse(row.categories_json) as CategoryRef[],
     image: row.image,
-    contentHtml: row.content_html,
+    contentHtml: row.content_html ?? row.story_html ?? '',
     summary: row.summary,
     dateIsFallback: row.date_is_fallback === 1,
+    textLength: row.text_length,
+    bodyStored: row.content_html !== null,
   };
 }
 
@@ -129,6 +148,7 @@ export function storyRow({ story, titleKey, updatedMs, hashes }: StorySave): Sto
     summary: story.summary,
     content_hash: hashes.content,
     row_hash: hashes.row,
+    text_hash: hashes.text,
   };
 }
 
@@ -160,4 +180,5 @@ export const toStoredStory = (row: StoredStoryRow): StoredStory => ({
   categories: JSON.parse(row.categories_json) as CategoryRef[],
   contentHash: row.content_hash,
   rowHash: row.row_hash,
+  textHash: row.text_hash,
 });

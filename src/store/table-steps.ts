@@ -3,7 +3,7 @@
 // awaits each operation inside its transaction. The logic never knows which.
 import type { Article, CategoryRef } from '../types.js';
 import type { SeedFileRecord } from './store.js';
-import type { OriginRow, StoredOrigin, StoredStory, StorySave } from './stored-rows.js';
+import type { OriginRow, StoredOrigin, StoredOriginArticle, StoredStory, StorySave } from './stored-rows.js';
 
 export type Maybe<T> = T | Promise<T>;
 
@@ -28,8 +28,10 @@ export interface UnitTables {
     /** Inserts new origins or replaces the content of known ones, in order. */
     saveMany(rows: readonly OriginRow[]): Maybe<void>;
     /** The origins of each title key, one list per key in input order. */
-    withTitleKeys(keys: readonly string[]): Maybe<Article[][]>;
+    withTitleKeys(keys: readonly string[]): Maybe<StoredOriginArticle[][]>;
     assignStories(assignments: readonly (OriginKey & { storyId: string })[]): Maybe<void>;
+    /** Stores each origin's own body (it shares its story) or drops it (alone: the story holds it). */
+    keepBodies(bodies: readonly (OriginKey & { contentHtml: string; keep: boolean })[]): Maybe<void>;
     /** Deletes the origins of these stories (retention). */
     dropForStories(ids: readonly string[]): Maybe<void>;
   };
@@ -37,7 +39,7 @@ export interface UnitTables {
     /** Stories stored under these title keys, key by key. */
     withTitleKeys(keys: readonly string[]): Maybe<StoredStory[]>;
     findMany(ids: readonly string[]): Maybe<(StoredStory | null)[]>;
-    /** Upserts the stories with their category index, in order. */
+    /** Upserts the stories with their category index (and search index where the backend keeps one), in order. */
     saveMany(saves: readonly StorySave[]): Maybe<void>;
     removeMany(ids: readonly string[]): Maybe<void>;
     /** Ids of stories published before `ms`. */

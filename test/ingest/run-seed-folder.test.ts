@@ -100,5 +100,5 @@ describe('runSeedFolder when the store refuses a batch', () => {
     expect(known.size).toBe(600);
     expect(notStored.every((file) => !known.has(file.relPath))).toBe(true);
     await store.close();
-  });
+  }, 120_000);
 });

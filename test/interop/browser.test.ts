@@ -1,22 +1,17 @@
 // Headless Chromium (Debian `chromium`, driven by playwright-core) on the index and a preview page:
 // subscribe links that lead to feeds, autodiscovery links, a screenshot kept as a CI artifact.
 import { mkdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { serveCorpus, type Corpus } from '../fixtures/interop/corpus.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let corpus: Corpus;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
   corpus = await serveCorpus();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

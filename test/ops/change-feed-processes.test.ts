@@ -1,15 +1,16 @@
 // Every process sees every change (issue 10), with real processes on one SQLite file: the built service, a
 // separate `npm run ingest`, a second service on another port, and a WebSub hub stand-in that must get exactly
-// one publish per change. Needs `npm run build`. Waits poll with generous deadlines; the 1 s bound is measured by
+// one publish per change. Waits poll with generous deadlines; the 1 s bound is measured by
 // `npm run bench` (serve section), not asserted here.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, waitFor, writeConfig } from './harness.js';
-import { runIngest, seedArticle, startHub, startServiceProcess, type HubStandIn, type ServiceProcess } from './processes.js';
+import { runCli } from '../process/process-harness.js';
+import { seedArticle, startHub, startReadyService, type HubStandIn, type ReadyService } from './processes.js';
 
 const TOKEN = 'change-feed-test-token-0123';
-const running: ServiceProcess[] = [];
+const running: ReadyService[] = [];
 let hub: HubStandIn | undefined;
 afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.stop()));
@@ -47,7 +48,7 @@ const HARBOUR_RSS = `http://feeds.example.net/feeds/${HARBOUR}.rss`;
 describe('every process sees every change', () => {
   it('serves an article added by a separate `npm run ingest` with new ETags, and the hub gets one publish', async () => {
     const { seed, configFile } = await setUp();
-    const service = await startServiceProcess(configFile);
+    const service = await startReadyService(configFile);
     running.push(service);
     const urls = [`/feeds/${HARBOUR}.rss`, `/feeds/${HARBOUR}.atom`, '/feeds/all.rss'].map((p) => `${service.base}${p}`);
     const before = await Promise.all(urls.map(etagOf));
@@ -55,9 +56,10 @@ describe('every process sees every change', () => {
     expect(await (await get(urls[2]!)).text()).not.toContain('Harbour upgrade');
 
     await writeFile(path.join(seed, 'harbour.md'), seedArticle('Harbour upgrade financed', '港口'));
-    const ingest = await runIngest(configFile);
-    expect(ingest.code, ingest.output).toBe(0);
-    expect(ingest.output).toContain('1 added');
+    // `npm run ingest -- --config FILE`, from the sources (no build needed).
+    const ingest = await runCli(['ingest', '--config', configFile]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(ingest.stdout).toContain('1 added');
 
     for (const [i, url] of urls.entries()) {
       await waitFor(async () => (await etagOf(url)) !== before[i], 10_000, `a new ETag for ${url}`);
@@ -79,9 +81,9 @@ describe('every process sees every change', () => {
 
   it('serves from a second service on another port what the first one ingested, with one publish per change', async () => {
     const { seed, configFile } = await setUp();
-    const first = await startServiceProcess(configFile, { AGGREGATOR_ADMIN_TOKEN: TOKEN });
+    const first = await startReadyService(configFile, { AGGREGATOR_ADMIN_TOKEN: TOKEN });
     running.push(first);
-    const second = await startServiceProcess(configFile);
+    const second = await startReadyService(configFile);
     running.push(second);
     expect(second.base).not.toBe(first.base);
     const url = `${second.base}/feeds/${HARBOUR}.atom`;

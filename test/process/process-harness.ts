@@ -44,9 +44,9 @@ export interface ServiceProcess {
   exited: Promise<Finished>;
 }
 
-/** Starts the service (`src/main.ts --config FILE`) as a child process. */
-export function startServiceProcess(configFile: string, env: NodeJS.ProcessEnv = {}): ServiceProcess {
-  const child = spawn(process.execPath, [...TSX, MAIN, '--config', configFile], {
+/** Starts the service (`src/main.ts --config FILE ARGS`) as a child process. */
+export function startServiceProcess(configFile: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [...TSX, MAIN, '--config', configFile, ...args], {
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

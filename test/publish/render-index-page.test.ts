@@ -55,7 +55,7 @@ describe('renderIndexPage', () => {
 
   it('offers each feed URL in a read-only field to copy, and a search form that works without script', () => {
     expect(html).toContain('<input class="copy" readonly value="https://feeds.example.org/feeds/tech.json"');
-    expect(html).toMatch(/<form class="search" method="get" action="https:\/\/feeds\.example\.org\/feeds\/search\.atom"[^>]*><input type="search" name="q"/);
+    expect(html).toMatch(/<form class="search" method="get" action="https:\/\/feeds\.example\.org\/search"[^>]*><input type="search" name="q"/);
   });
 
   it('shows each source state, escaping names and errors', () => {

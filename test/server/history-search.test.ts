@@ -1,4 +1,4 @@
-// Archived feeds (RFC 5005) walked back to the first story, full-text search in Chinese and English,
+// Archived feeds (RFC 5005) walked back to the first story, word search in Chinese and English,
 // saved-search categories and category previews, over real HTTP.
 import { afterEach, describe, it, expect } from 'vitest';
 import { fixedFeedPolicy } from '../../src/publish/feed-policy.js';
@@ -97,7 +97,9 @@ describe('search', () => {
     expect(await titles('深圳')).toEqual(['为实体经济提质增效 深圳速度背后的金融科技力量', '深圳港口升级']);
     expect(await titles('金融科技')).toEqual(['为实体经济提质增效 深圳速度背后的金融科技力量']);
     expect(await titles('港口 物流')).toEqual(['深圳港口升级']);
-    expect(await titles('前海金融')).toEqual([]);
+    // Words, not substrings: 前海 and 金融 both occur in one story's body; 前海 and 物流 in none.
+    expect(await titles('前海金融')).toEqual(['为实体经济提质增效 深圳速度背后的金融科技力量']);
+    expect(await titles('前海物流')).toEqual([]);
     const atom = await q('深圳');
     expect(await validateAtom(atom.text)).toEqual([]);
     expect(atom.text).toContain(`<link rel="self" href="${base}/feeds/search.atom?q=%E6%B7%B1%E5%9C%B3"/>`);

@@ -1,46 +1,124 @@
-// The search index follows the stories table (insert, update, merge) and a database migrated from
-// before search is indexed on upgrade.
+// The word index: written with each story (insert, edit, merge, delete), ranked, the query language,
+// and the rebuild of a database stored before it existed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, it, expect } from 'vitest';
-import { migrate, migrations } from '../../src/store/sqlite/migrations.js';
-import { htmlText } from '../../src/store/sqlite/search-table.js';
-import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
-import { BACKENDS, freshDatabase } from '../support/store-backends.js';
+import { pino } from 'pino';
+import { afterEach, describe, it, expect } from 'vitest';
+import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { completeSearchRebuild } from '../../src/ingest/rebuild-search-index.js';
+import { migrations } from '../../src/store/sqlite/migrations.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
 
-describe.each(BACKENDS)('story search on %s', (backend) => {
-    it('follows edits of a story and matches body text, not markup', async () => {
-      const { store } = await openTestStore(undefined, await freshDatabase(backend));
-      await store.storeRun({ sourceKey: 'source:A', articles: [article('港口升级', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<div class="x">绿色金融 <b>力量</b></div>' })] });
-      expect((await store.searchStories('绿色金融', 10)).total).toBe(1);
-      expect((await store.searchStories('div', 10)).total).toBe(0);
-      expect((await store.searchStories('class', 10)).total).toBe(0);
-      await store.storeRun({ sourceKey: 'source:A', articles: [article('港口升级', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<p>蓝色经济</p>' })] });
-      expect((await store.searchStories('绿色金融', 10)).total).toBe(0);
-      const found = await store.searchStories('蓝色', 10);
-      expect(found.stories.map((s) => s.title)).toEqual(['港口升级']);
-      expect(found.lastChanged).toEqual(new Date('2025-01-01T00:00:00Z'));
-    });
-
-    it('lists a category oldest first by offset', async () => {
-      const { store } = await openTestStore(undefined, await freshDatabase(backend));
-      await store.storeRun({
-        sourceKey: 'source:A',
-        articles: ['c', 'a', 'b'].map((t, i) => article(`Story ${t}`, `2024-12-0${[3, 1, 2][i]}T00:00:00Z`, [FINANCE])),
-      });
-      expect((await store.listCategoryPage(FINANCE.slug, 0, 2)).map((s) => s.title)).toEqual(['Story a', 'Story b']);
-      expect((await store.listCategoryPage('all', 2, 2)).map((s) => s.title)).toEqual(['Story c']);
-    });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('story search on sqlite', () => {
-  it('indexes the stories of a database created before search existed', () => {
-    const db = new Database(':memory:');
-    db.exec(migrations[0]!);
-    db.pragma('user_version = 1');
-    db.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
-      VALUES ('s1', 'k', 0, 0, 'Old title', '[]', '[]', '<p>深圳 &amp; 香港</p>', '', '', '')`).run();
-    migrate(db);
-    expect(db.prepare("SELECT rowid FROM story_search WHERE story_search MATCH '\"深圳 & 香港\"'").all()).toHaveLength(1);
-    expect(htmlText('<p>a&nbsp;b &#x6DF1;&#22323;</p><style>x{}</style>')).toBe('a b 深圳');
+const titlesOf = async (store: Awaited<ReturnType<typeof openTestStore>>['store'], query: string) =>
+  (await store.searchStories(query, 10)).stories.map((s) => s.title);
+
+describe('story search', () => {
+  it('follows edits of a story and matches body words, not markup', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [article('港口升级', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<div class="x">绿色金融 <b>力量</b></div>' })] });
+    expect((await store.searchStories('绿色金融', 10)).total).toBe(1);
+    expect((await store.searchStories('div', 10)).total).toBe(0);
+    expect((await store.searchStories('class', 10)).total).toBe(0);
+    await store.storeRun({ sourceKey: 'source:A', articles: [article('港口升级', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<p>蓝色经济</p>' })] });
+    expect((await store.searchStories('绿色金融', 10)).total).toBe(0);
+    const found = await store.searchStories('蓝色', 10);
+    expect(found.stories.map((s) => s.title)).toEqual(['港口升级']);
+    expect(found.lastChanged).toEqual(new Date('2025-01-01T00:00:00Z'));
+  });
+
+  it('matches words, not substrings, folding case, width and traditional characters', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [
+      article('Bitcoin ETF approved', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<p>The SEC approved a spot fund.</p>' }),
+      article('深圳速度背后的金融科技力量', '2024-12-02T00:00:00Z', [FINANCE], { contentHtml: '<p>前海的創新</p>' }),
+      article('Category theory', '2024-12-03T00:00:00Z', [TECH], { contentHtml: '<p>Functors, not categories of news.</p>' }),
+    ] });
+    expect(await titlesOf(store, 'bitcoin etf')).toEqual(['Bitcoin ETF approved']);
+    expect(await titlesOf(store, 'ＢＩＴＣＯＩＮ')).toEqual(['Bitcoin ETF approved']);
+    expect(await titlesOf(store, 'coin')).toEqual([]);
+    expect(await titlesOf(store, '深圳速度')).toEqual(['深圳速度背后的金融科技力量']);
+    expect(await titlesOf(store, '金融科技')).toEqual(['深圳速度背后的金融科技力量']);
+    expect(await titlesOf(store, '創新')).toEqual(['深圳速度背后的金融科技力量']);
+    expect(await titlesOf(store, '深圳')).toEqual(['深圳速度背后的金融科技力量']);
+  });
+
+  it('supports phrases, prefixes, exclusions and category restriction', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [
+      article('Central bank cuts rates', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<p>The central bank cut its policy rate.</p>' }),
+      article('Bank of the central plains', '2024-12-02T00:00:00Z', [TECH], { contentHtml: '<p>A regional bank expands.</p>' }),
+      article('Bitcoin climbs', '2024-12-03T00:00:00Z', [FINANCE], { contentHtml: '<p>Crypto markets rose.</p>' }),
+    ] });
+    expect(await titlesOf(store, '"central bank"')).toEqual(['Central bank cuts rates']);
+    expect((await titlesOf(store, 'central bank')).sort()).toEqual(['Bank of the central plains', 'Central bank cuts rates']);
+    expect(await titlesOf(store, 'bitc*')).toEqual(['Bitcoin climbs']);
+    expect(await titlesOf(store, 'bank -rates')).toEqual(['Bank of the central plains']);
+    expect(await titlesOf(store, `bank category:${TECH.slug}`)).toEqual(['Bank of the central plains']);
+    expect(await titlesOf(store, '-bank')).toEqual([]);
+    expect(await titlesOf(store, '""')).toEqual([]);
+  });
+
+  it('ranks title matches and frequent matches first, whatever the date', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [
+      article('Markets today', '2024-12-05T00:00:00Z', [FINANCE], { contentHtml: '<p>Stocks, bonds and one mention of tariffs among many other words here.</p>' }),
+      article('Tariffs rise again', '2024-11-01T00:00:00Z', [FINANCE], { contentHtml: '<p>Tariffs on steel and tariffs on aluminium.</p>' }),
+    ] });
+    expect(await titlesOf(store, 'tariffs')).toEqual(['Tariffs rise again', 'Markets today']);
+  });
+
+  it('removes a deleted story from the index', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [article('Old news', '2020-01-01T00:00:00Z', [FINANCE])] });
+    expect(await titlesOf(store, 'old news')).toEqual(['Old news']);
+    await store.pruneStories({ olderThan: new Date('2021-01-01T00:00:00Z') });
+    expect(await titlesOf(store, 'old news')).toEqual([]);
+  });
+
+  it('lists a category oldest first by offset', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({
+      sourceKey: 'source:A',
+      articles: ['c', 'a', 'b'].map((t, i) => article(`Story ${t}`, `2024-12-0${[3, 1, 2][i]}T00:00:00Z`, [FINANCE])),
+    });
+    expect((await store.listCategoryPage(FINANCE.slug, 0, 2)).map((s) => s.title)).toEqual(['Story a', 'Story b']);
+    expect((await store.listCategoryPage('all', 2, 2)).map((s) => s.title)).toEqual(['Story c']);
+  });
+
+  it('rebuilds the index of a database stored before the word index, in slices, logging progress', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'search-rebuild-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    old.function('html_text', (html: unknown) => String(html));
+    old.function('text_length', (html: unknown) => String(html).length);
+    for (const sql of migrations.slice(0, 7)) old.exec(sql);
+    old.pragma('user_version = 7');
+    const insert = old.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
+      VALUES (?, ?, 0, 0, ?, '[]', '[]', ?, '', '', '')`);
+    for (let i = 0; i < 120; i++) insert.run(`s${i}`, `k${i}`, `Old title ${i}`, `<p>深圳 &amp; 香港 number${i}</p>`);
+    old.close();
+
+    const store = await openSqliteStore(file, createDedupPolicy(43_200_000));
+    expect((await store.searchStories('香港', 200)).total).toBe(0);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    expect(await completeSearchRebuild(store, logger, () => false, 25)).toBe(120);
+    expect((await store.searchStories('香港', 200)).total).toBe(120);
+    expect((await store.searchStories('number7', 10)).stories.map((s) => s.title)).toEqual(['Old title 7']);
+    expect(lines.some((line) => line.includes('rebuilding the search index') && line.includes('"remaining":95'))).toBe(true);
+    expect(lines.some((line) => line.includes('search index rebuilt') && line.includes('"indexed":120'))).toBe(true);
+    // Complete: nothing left, nothing indexed twice.
+    expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
+    expect((await store.searchStories('香港', 200)).total).toBe(120);
+    await store.close();
   });
 });

@@ -1,6 +1,9 @@
 // Plain text from markup: titles (DESIGN §5: entities decoded, tags stripped, whitespace collapsed) and
 // the summary of a cleaned body.
 import sanitizeHtml from 'sanitize-html';
+import { CONTROL, htmlToText } from '../../text/html-text.js';
+
+export { htmlToText };
 
 const TEXT_ONLY: sanitizeHtml.IOptions = {
   allowedTags: [],
@@ -9,8 +12,6 @@ const TEXT_ONLY: sanitizeHtml.IOptions = {
 };
 
 const MINIMAL_ENTITY: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' };
-/** Control characters (C0 but whitespace, DEL, C1) plus zero-width space and BOM. */
-const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b\ufeff]/g;
 
 /** Text that is text already (Atom type="text" titles): control characters removed, whitespace collapsed. */
 export function oneLineText(text: string): string {
@@ -25,29 +26,6 @@ export function plainTitle(text: string): string {
     ? sanitizeHtml(text, TEXT_ONLY).replace(/&(?:amp|lt|gt|quot);/g, (e) => MINIMAL_ENTITY[e]!)
     : text;
   return oneLineText(stripped);
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '';
-    }
-    return NAMED[name.toLowerCase()] ?? whole;
-  });
-}
-
-/** Block boundaries become spaces so paragraphs do not run together (cleaned HTML: lower-case tags). */
-const BLOCK_TAG = /<\/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|thead|tbody|tfoot|caption|blockquote|pre|figure|figcaption)\b[^>]*>/g;
-
-/** Text of cleaned HTML (our own output: attribute values escape `>`, so `<[^>]*>` is exact). */
-export function htmlToText(html: string): string {
-  return decodeEntities(html.replace(BLOCK_TAG, ' ').replace(/<[^>]*>/g, ''))
-    .replace(CONTROL, '')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 const SPACE = /\s/;

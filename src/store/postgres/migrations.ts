@@ -22,7 +22,9 @@ export const migrations: readonly string[] = [
     author TEXT,
     categories_json TEXT NOT NULL,
     image TEXT,
-    content_html TEXT NOT NULL,
+    -- The origin's own body; NULL while it is alone in its story (the story holds it).
+    content_html TEXT,
+    text_length BIGINT NOT NULL,
     summary TEXT NOT NULL,
     date_is_fallback SMALLINT NOT NULL DEFAULT 0,
     content_hash TEXT NOT NULL,
@@ -47,7 +49,8 @@ export const migrations: readonly string[] = [
     content_html TEXT NOT NULL,
     summary TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    row_hash TEXT NOT NULL
+    row_hash TEXT NOT NULL,
+    text_hash TEXT
   );
   CREATE INDEX stories_by_title_key ON stories (title_key);
   CREATE INDEX stories_by_published ON stories (published_ms, id);

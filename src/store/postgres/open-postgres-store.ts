@@ -138,8 +138,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));
     },
     searchStories: (query, limit) => unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names())),
-    // Searches read the stories themselves: nothing is queued.
-    indexSearchBacklog: async () => ({ indexed: 0, remaining: 0 }),
+    // Searches read the stories themselves: there is no index to rebuild.
+    rebuildSearchIndex: async () => ({ indexed: 0, remaining: 0 }),
     backup: (file) => backupDatabase(url, file),
     async sizeBytes() {
       return unit('reading database size failed', async () => {

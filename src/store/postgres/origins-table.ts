@@ -1,6 +1,5 @@
 // origins on PostgreSQL: the batched operations of a unit of work, each one statement over arrays.
-import type { Article } from '../../types.js';
-import { toArticle, type OriginRow, type StoredOrigin } from '../stored-rows.js';
+import { toArticle, type OriginRow, type StoredOrigin, type StoredOriginArticle } from '../stored-rows.js';
 import type { OriginKey, UnitTables } from '../table-steps.js';
 import { columnArrays, fromPgKey, toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
@@ -8,7 +7,7 @@ import type { Sql } from './pool.js';
 const COLUMNS = [
   ['source_key', 'text'], ['origin_id', 'text'], ['title_key', 'text'], ['title', 'text'], ['link', 'text'],
   ['guid', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['author', 'text'],
-  ['categories_json', 'text'], ['image', 'text'], ['content_html', 'text'], ['summary', 'text'],
+  ['categories_json', 'text'], ['image', 'text'], ['content_html', 'text'], ['text_length', 'bigint'], ['summary', 'text'],
   ['date_is_fallback', 'smallint'], ['content_hash', 'text'], ['first_seen_ms', 'bigint'],
 ] as const satisfies readonly (readonly [keyof OriginRow, string])[];
 
@@ -34,9 +33,14 @@ export function createOriginsTable(sql: Sql): UnitTables['origins'] {
     async saveMany(rows: readonly OriginRow[]): Promise<void> {
       await sql.query(UPSERT, columnArrays(rows, COLUMNS));
     },
-    async withTitleKeys(keys: readonly string[]): Promise<Article[][]> {
-      const { rows } = await sql.query<OriginRow>('SELECT * FROM origins WHERE title_key = ANY($1::text[])', [keys.map(toPg)]);
-      const byKey = new Map(keys.map((key) => [key, [] as Article[]]));
+    async withTitleKeys(keys: readonly string[]): Promise<StoredOriginArticle[][]> {
+      // An origin without its own body is alone in its story, whose body is therefore the origin's.
+      const { rows } = await sql.query<OriginRow & { story_html: string | null }>(
+        `SELECT o.*, CASE WHEN o.content_html IS NULL THEN s.content_html END AS story_html
+         FROM origins o LEFT JOIN stories s ON s.id = o.story_id WHERE o.title_key = ANY($1::text[])`,
+        [keys.map(toPg)],
+      );
+      const byKey = new Map(keys.map((key) => [key, [] as StoredOriginArticle[]]));
       for (const row of rows) {
         const titleKey = fromPgKey(row.title_key);
         byKey.get(titleKey)?.push(toArticle({ ...row, title_key: titleKey }));
@@ -48,6 +52,14 @@ export function createOriginsTable(sql: Sql): UnitTables['origins'] {
         `UPDATE origins o SET story_id = u.story FROM unnest($1::text[], $2::text[], $3::text[]) AS u(story, s, o_id)
          WHERE o.source_key = u.s AND o.origin_id = u.o_id AND o.story_id IS DISTINCT FROM u.story`,
         [assignments.map((a) => a.storyId), assignments.map((a) => toPg(a.sourceKey)), assignments.map((a) => toPg(a.originId))],
+      );
+    },
+    async keepBodies(bodies): Promise<void> {
+      await sql.query(
+        `UPDATE origins o SET content_html = CASE WHEN u.keep THEN u.body END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS u(s, o_id, body, keep)
+         WHERE o.source_key = u.s AND o.origin_id = u.o_id`,
+        [bodies.map((b) => toPg(b.sourceKey)), bodies.map((b) => toPg(b.originId)), bodies.map((b) => toPg(b.contentHtml)), bodies.map((b) => b.keep)],
       );
     },
     async dropForStories(ids: readonly string[]): Promise<void> {

@@ -10,7 +10,7 @@ import type { Sql } from './pool.js';
 const COLUMNS = [
   ['id', 'text'], ['title_key', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['title', 'text'],
   ['link', 'text'], ['links_json', 'text'], ['author', 'text'], ['categories_json', 'text'], ['image', 'text'],
-  ['content_html', 'text'], ['summary', 'text'], ['content_hash', 'text'], ['row_hash', 'text'],
+  ['content_html', 'text'], ['summary', 'text'], ['content_hash', 'text'], ['row_hash', 'text'], ['text_hash', 'text'],
 ] as const satisfies readonly (readonly [keyof StoryRow, string])[];
 
 const UPSERT = `

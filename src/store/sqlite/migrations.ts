@@ -1,10 +1,13 @@
 // Schema versions, applied in order; PRAGMA user_version records how many have run.
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
-import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION, registerSearchFunctions } from './search-table.js';
+import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION } from './legacy-search-migrations.js';
+import { SEARCH_WORDS_MIGRATION } from './search-table.js';
 import { RETENTION_MIGRATION } from './retention.js';
 import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
 import { CHANGES_MIGRATION } from './changes-table.js';
+import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
+import { htmlToText, textLength } from '../../text/html-text.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -99,12 +102,17 @@ export const migrations: readonly string[] = [
   RUN_LEASES_MIGRATION,
   // 6: the change feed every process follows (changes-table.ts).
   CHANGES_MIGRATION,
+  // 7: one body per origin: origins alone in their story keep none; text length kept for the merge (origins-table.ts).
+  ORIGIN_BODIES_MIGRATION,
+  // 8: a word index written with each story, replacing the trigram index and its queue (search-table.ts).
+  SEARCH_WORDS_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */
 export function migrate(db: Database.Database): void {
-  // The search triggers call this function: every migrated connection needs it.
-  registerSearchFunctions(db);
+  // Migrations 2, 4 and 5 call these functions.
+  db.function('html_text', { deterministic: true }, (html: unknown) => (typeof html === 'string' ? htmlToText(html) : ''));
+  db.function('text_length', { deterministic: true }, (html: unknown) => (typeof html === 'string' ? textLength(html) : 0));
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new StoreError(`database schema version ${current} is newer than this program knows (${migrations.length})`);

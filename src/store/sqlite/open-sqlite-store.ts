@@ -10,7 +10,7 @@ import { migrate } from './migrations.js';
 import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
-import { createSearchIndexer, createSearchTable, rejectingBadQuery } from './search-table.js';
+import { createSearchIndex, createSearchRebuild, createSearchTable, rejectingBadQuery } from './search-table.js';
 import { createOriginsTable } from './origins-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
@@ -61,15 +61,15 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
 
   const tables = {
     origins: createOriginsTable(db),
-    stories: createStoriesTable(db),
+    stories: createStoriesTable(db, createSearchIndex(db)),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
     tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
-  const search = createSearchTable(db);
-  const indexer = createSearchIndexer(db);
+  const search = createSearchTable(db, clock);
+  const rebuild = createSearchRebuild(db);
   const archive = createArchiveListing(db);
   const leases = createRunLeasesTable(db);
   const changes = createChangesTable(db);
@@ -162,14 +162,10 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
     },
     async searchStories(query, limit) {
-      // Queued stories are indexed first, so a search never misses a stored story.
-      return unit('searching stories failed', () => {
-        indexer.drain();
-        return rejectingBadQuery(() => search.search(query, limit, tables.categories.names()));
-      });
+      return unit('searching stories failed', () => rejectingBadQuery(() => search.search(query, limit, tables.categories.names())));
     },
-    async indexSearchBacklog(maxStories) {
-      return unit('indexing stories for search failed', () => indexer.indexBacklog(maxStories));
+    async rebuildSearchIndex(maxStories) {
+      return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));
     },
     async backup(file) {
       try {

@@ -1,131 +1,122 @@
-// Full-text search over stories: an FTS5 table with the trigram tokenizer (substring matching that
-// works for Chinese, which has no spaces between words). The index holds the title and the body's
-// text; `html_text` (registered per connection before the migrations run) turns the cleaned HTML into
-// that text. Since migration 4 indexing is deferred: triggers queue new, edited and deleted stories in
-// `search_queue` (indexing costs more than the rest of an import) and `indexBacklog` indexes them in
-// slices; a search first drains the queue, so it never misses a stored story.
+// Full-text search over stories: an FTS5 index of words (unicode61 over the words text/search-words.ts
+// made where the article was parsed), contentless (the text is the story's; only the index is kept),
+// ranked by bm25 with a title weight and a small recency boost. The writer inserts a story's words in
+// the same transaction that stores it, so a search right after an import finds everything it stored.
 import type Database from 'better-sqlite3';
 import { QueryError } from '../../errors.js';
-import type { Story } from '../../types.js';
+import type { SearchWords, Story } from '../../types.js';
+import type { SearchResult } from '../store.js';
+import { htmlToText } from '../../text/html-text.js';
+import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
+import { searchWords } from '../../text/search-words.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
 
-/** The migration creating the index (appended to migrations.ts). */
-export const SEARCH_MIGRATION = `
-  CREATE VIRTUAL TABLE story_search USING fts5(title, body, tokenize = 'trigram');
-  CREATE TRIGGER story_search_insert AFTER INSERT ON stories BEGIN
-    INSERT INTO story_search (rowid, title, body) VALUES (new.rowid, new.title, html_text(new.content_html));
-  END;
-  CREATE TRIGGER story_search_update AFTER UPDATE OF title, content_html ON stories BEGIN
-    DELETE FROM story_search WHERE rowid = old.rowid;
-    INSERT INTO story_search (rowid, title, body) VALUES (new.rowid, new.title, html_text(new.content_html));
-  END;
-  CREATE TRIGGER story_search_delete AFTER DELETE ON stories BEGIN
-    DELETE FROM story_search WHERE rowid = old.rowid;
-  END;
-  INSERT INTO story_search (rowid, title, body) SELECT rowid, title, html_text(content_html) FROM stories;
-`;
-
 /**
- * Migration 4: index in the background. Removing a story's terms from FTS5 costs about as much as
- * adding them (measured: 3.6 vs 4.0 ms for an 11.7 KB article), so edits and deletions are queued too:
- * the queue holds every rowid whose index entry is stale or missing, and the drain replaces the
- * entries of a slice. Searches drain first, so a stale entry is never seen. (NOT EXISTS, not OR IGNORE:
- * a trigger's conflict clause yields to the outer statement's, and storeRun's upsert aborts.)
+ * Migration 8: words, not trigrams. Drops the trigram index and its queue; the stories already stored
+ * are indexed by `rebuildSlice` (the rebuild row holds its progress), not inside the migration, so a
+ * large database is rebuilt in slices with progress in the log.
  */
-export const SEARCH_QUEUE_MIGRATION = `
-  DROP TRIGGER story_search_insert;
-  DROP TRIGGER story_search_update;
-  DROP TRIGGER story_search_delete;
-  CREATE TABLE search_queue (story_rowid INTEGER PRIMARY KEY);
-  CREATE TRIGGER search_queue_insert AFTER INSERT ON stories BEGIN
-    INSERT INTO search_queue SELECT new.rowid WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE story_rowid = new.rowid);
+export const SEARCH_WORDS_MIGRATION = `
+  DROP TRIGGER search_queue_insert;
+  DROP TRIGGER search_queue_update;
+  DROP TRIGGER search_queue_delete;
+  DROP TABLE search_queue;
+  DROP TABLE story_search;
+  CREATE VIRTUAL TABLE story_words USING fts5(
+    title, body, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1
+  );
+  CREATE TRIGGER story_words_delete AFTER DELETE ON stories BEGIN
+    DELETE FROM story_words WHERE rowid = old.rowid;
   END;
-  CREATE TRIGGER search_queue_update AFTER UPDATE OF title, content_html ON stories
-    WHEN old.title IS NOT new.title OR old.content_html IS NOT new.content_html BEGIN
-    INSERT INTO search_queue SELECT old.rowid WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE story_rowid = old.rowid);
-  END;
-  CREATE TRIGGER search_queue_delete AFTER DELETE ON stories BEGIN
-    INSERT INTO search_queue SELECT old.rowid WHERE NOT EXISTS (SELECT 1 FROM search_queue WHERE story_rowid = old.rowid);
-  END;
+  ALTER TABLE stories ADD COLUMN text_hash TEXT;
+  CREATE TABLE search_rebuild (id INTEGER PRIMARY KEY CHECK (id = 1), next_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL);
+  INSERT INTO search_rebuild SELECT 1, min(rowid), max(rowid) FROM stories HAVING count(*) > 0;
 `;
 
-export interface BacklogProgress {
-  /** Stories (re)indexed; a queued deletion only leaves the index and is not counted. */
-  indexed: number;
-  /** Rowids still queued after this slice. */
-  remaining: number;
+/** Title matches weigh this much more than body matches in bm25. */
+const TITLE_WEIGHT = 2.0;
+/** A story published now ranks up to this fraction higher; a story RECENCY_HALF_MS old half as much. */
+const RECENCY_BOOST = 0.2;
+const RECENCY_HALF_MS = 30 * 86_400_000;
+/** Ranking looks at the newest this many matches (bm25 over every match of a common word costs O(matches)). */
+export const RANKED_CANDIDATES = 2000;
+/** Counts stop here: a count over a million matches would cost more than the search. */
+export const COUNT_CAP = 10_000;
+
+/** The words of a story as indexed: made where it was parsed, else here. */
+export function storyWords(story: Pick<Story, 'title' | 'contentHtml'>, made: Partial<SearchWords>): SearchWords {
+  return { title: made.title ?? searchWords(story.title), body: made.body ?? searchWords(htmlToText(story.contentHtml)) };
 }
 
-/** Indexes queued stories, oldest rowid first, one transaction per slice. */
-export function createSearchIndexer(db: Database.Database) {
-  // The slice is the first n queued rowids: `bound` is the n-th, so both statements take `<= bound`.
-  const bound = db.prepare<[number], { r: number }>('SELECT story_rowid AS r FROM search_queue ORDER BY story_rowid LIMIT 1 OFFSET ?');
-  const last = db.prepare<[], { r: number | null }>('SELECT max(story_rowid) AS r FROM search_queue');
-  // Deleting a rowid the index does not hold (a new story) is a cheap lookup.
-  const unindex = db.prepare<[number]>('DELETE FROM story_search WHERE rowid IN (SELECT story_rowid FROM search_queue WHERE story_rowid <= ?)');
-  const index = db.prepare<[number]>(`
-    INSERT INTO story_search (rowid, title, body)
-    SELECT s.rowid, s.title, html_text(s.content_html) FROM search_queue q JOIN stories s ON s.rowid = q.story_rowid
-    WHERE q.story_rowid <= ?`);
-  const dequeue = db.prepare<[number]>('DELETE FROM search_queue WHERE story_rowid <= ?');
-  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_queue');
-  const pending = db.prepare<[], { one: number }>('SELECT 1 AS one FROM search_queue LIMIT 1');
-
-  const slice = db.transaction((maxStories: number): BacklogProgress => {
-    const n = Math.floor(maxStories);
-    if (n <= 0) return { indexed: 0, remaining: count.get()!.n };
-    const upTo = bound.get(n - 1)?.r ?? last.get()!.r;
-    if (upTo === null) return { indexed: 0, remaining: 0 };
-    unindex.run(upTo);
-    const indexed = index.run(upTo).changes;
-    dequeue.run(upTo);
-    return { indexed, remaining: count.get()!.n };
-  });
-
+/** Writes of the index, called by the stories table in the writer's transaction. */
+export function createSearchIndex(db: Database.Database) {
+  const insert = db.prepare<[number, string, string]>('INSERT INTO story_words (rowid, title, body) VALUES (?, ?, ?)');
+  const remove = db.prepare<[number]>('DELETE FROM story_words WHERE rowid = ?');
   return {
-    /** Indexes up to `maxStories` queued stories in one write transaction. */
-    indexBacklog: (maxStories: number): BacklogProgress => slice.immediate(maxStories),
-    /** Indexes the whole queue (before a search); returns how many stories it indexed. */
-    drain(sliceSize = 1000): number {
-      let total = 0;
-      while (pending.get()) total += slice.immediate(sliceSize).indexed;
-      return total;
+    /** Indexes a story's words; `replace` first removes what an existing story had indexed. */
+    write(rowid: number, words: SearchWords, replace: boolean): void {
+      if (replace) remove.run(rowid);
+      insert.run(rowid, words.title, words.body);
     },
   };
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+export type SearchIndex = ReturnType<typeof createSearchIndex>;
 
-/** Text of cleaned HTML: tags dropped, common entities decoded, whitespace collapsed. */
-export function htmlText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+export interface RebuildProgress {
+  indexed: number;
+  /** Stories still to index (0: the index is complete). */
+  remaining: number;
 }
 
-/** Registers the SQL functions the search triggers call; must run before `migrate` on every connection. */
-export function registerSearchFunctions(db: Database.Database): void {
-  db.function('html_text', { deterministic: true }, (html: unknown) => (typeof html === 'string' ? htmlText(html) : ''));
+/** The rebuild of the index for stories stored before migration 8, slice by slice. */
+export function createSearchRebuild(db: Database.Database) {
+  const state = db.prepare<[], { next_rowid: number; last_rowid: number }>('SELECT next_rowid, last_rowid FROM search_rebuild');
+  const slice = db.prepare<[number, number, number], { rowid: number; title: string; content_html: string }>(
+    'SELECT rowid, title, content_html FROM stories WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?',
+  );
+  const remaining = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM stories WHERE rowid >= ? AND rowid <= ?');
+  const advance = db.prepare<[number]>('UPDATE search_rebuild SET next_rowid = ?');
+  const finish = db.prepare('DELETE FROM search_rebuild');
+  const index = createSearchIndex(db);
+
+  const run = db.transaction((maxStories: number): RebuildProgress => {
+    const at = state.get();
+    if (!at) return { indexed: 0, remaining: 0 };
+    const rows = slice.all(at.next_rowid, at.last_rowid, Math.max(1, Math.floor(maxStories)));
+    // Replace: a story the writer re-indexed since the migration is not indexed twice.
+    for (const row of rows) index.write(row.rowid, storyWords({ title: row.title, contentHtml: row.content_html }, {}), true);
+    const next = rows.length > 0 ? rows.at(-1)!.rowid + 1 : at.last_rowid + 1;
+    const left = next > at.last_rowid ? 0 : remaining.get(next, at.last_rowid)!.n;
+    if (left === 0) finish.run();
+    else advance.run(next);
+    return { indexed: rows.length, remaining: left };
+  });
+  return {
+    /** Indexes up to `maxStories` stories in one write transaction. */
+    slice: (maxStories: number): RebuildProgress => run.immediate(maxStories),
+    pending: (): boolean => state.get() !== undefined,
+  };
 }
 
-export interface SearchPage {
-  stories: Story[];
-  /** Every match, not only the page returned. */
-  total: number;
-  /** Newest change among the matches. */
-  lastChanged: Date | null;
+const quoted = (word: string): string => `"${word.replace(/"/g, '""')}"`;
+
+/** One term as an FTS5 expression: a phrase, or words that must all occur. */
+function termExpression(term: QueryTerm): string {
+  const last = term.words.length - 1;
+  if (term.phrase) return `${quoted(term.words.join(' '))}${term.prefix ? ' *' : ''}`;
+  const words = term.words.map((word, i) => `${quoted(word)}${term.prefix && i === last ? ' *' : ''}`);
+  return words.length === 1 ? words[0]! : `(${words.join(' AND ')})`;
 }
 
-export const MAX_QUERY_TERMS = 8;
+/** The FTS5 MATCH expression of a query; null when nothing is required (only exclusions, or nothing). */
+export function ftsExpression(parsed: ParsedQuery): string | null {
+  const required = parsed.terms.filter((term) => !term.exclude).map(termExpression);
+  if (required.length === 0) return null;
+  const excluded = parsed.terms.filter((term) => term.exclude).map(termExpression);
+  const all = required.join(' AND ');
+  return excluded.length === 0 ? all : `(${all}) NOT (${excluded.join(' OR ')})`;
+}
 
 /** Runs a search, turning FTS5's complaints about the query (not the database) into a QueryError. */
 export function rejectingBadQuery<T>(run: () => T): T {
@@ -140,50 +131,47 @@ export function rejectingBadQuery<T>(run: () => T): T {
   }
 }
 
-/** Terms of a query: NFKC, split on white space, at most MAX_QUERY_TERMS. */
-export function queryTerms(query: string): string[] {
-  return query.normalize('NFKC').trim().split(/\s+/u).filter(Boolean).slice(0, MAX_QUERY_TERMS);
-}
+export function createSearchTable(db: Database.Database, clock: () => Date) {
+  const statements = new Map<number, { page: Database.Statement; stats: Database.Statement }>();
 
-/** Trigram MATCH needs three characters per term; shorter terms are matched with LIKE (a scan). */
-const indexable = (term: string): boolean => Array.from(term).length >= 3;
-const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
-const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-export function createSearchTable(db: Database.Database) {
-  const statements = new Map<string, { page: Database.Statement; stats: Database.Statement }>();
-
-  // One statement pair per query shape (MATCH, or LIKE with n terms), prepared once.
-  function prepared(shape: string, where: string) {
-    let found = statements.get(shape);
+  // One statement pair per number of category restrictions, prepared once.
+  function prepared(categories: number) {
+    let found = statements.get(categories);
     if (!found) {
-      const from = `FROM story_search f JOIN stories s ON s.rowid = f.rowid WHERE ${where}`;
+      const inCategories = Array.from({ length: categories }, () =>
+        ' AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = s.id AND sc.slug = ?)').join('');
       found = {
-        page: db.prepare(`SELECT s.* ${from} ORDER BY s.published_ms DESC, s.id DESC LIMIT ?`),
-        stats: db.prepare(`SELECT count(*) AS n, max(s.updated_ms) AS m ${from}`),
+        page: db.prepare(`
+          SELECT s.* FROM (
+            SELECT rowid AS r, bm25(story_words, ${TITLE_WEIGHT}, 1.0) AS score FROM story_words
+            WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${RANKED_CANDIDATES}
+          ) m JOIN stories s ON s.rowid = m.r
+          WHERE 1${inCategories}
+          ORDER BY m.score * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - s.published_ms) / ${RECENCY_HALF_MS}.0)), s.published_ms DESC
+          LIMIT ?`),
+        stats: db.prepare(`
+          SELECT count(*) AS n, max(s.updated_ms) AS m FROM (
+            SELECT rowid AS r FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}
+          ) f JOIN stories s ON s.rowid = f.r
+          WHERE 1${inCategories}`),
       };
-      statements.set(shape, found);
+      statements.set(categories, found);
     }
     return found;
   }
 
   return {
-    /** Stories whose title or body contains every term (case-insensitive), newest first. */
-    search(query: string, limit: number, names: ReadonlyMap<string, string>): SearchPage {
-      const terms = queryTerms(query);
-      if (terms.length === 0) return { stories: [], total: 0, lastChanged: null };
-      let params: string[];
-      let statement;
-      if (terms.every(indexable)) {
-        statement = prepared('match', 'story_search MATCH ?');
-        params = [terms.map(ftsPhrase).join(' ')];
-      } else {
-        const clause = terms.map(() => "(f.title LIKE ? ESCAPE '\\' OR f.body LIKE ? ESCAPE '\\')").join(' AND ');
-        statement = prepared(`like:${terms.length}`, clause);
-        params = terms.flatMap((t) => [likePattern(t), likePattern(t)]);
-      }
-      const rows = statement.page.all(...params, Math.max(0, Math.floor(limit))) as StoryRow[];
-      const stats = statement.stats.get(...params) as { n: number; m: number | null };
+    /**
+     * Stories matching the query, best first (bm25, title matches weighted, recent stories boosted),
+     * with how many match (counted up to COUNT_CAP) and the newest change among them.
+     */
+    search(query: string, limit: number, names: ReadonlyMap<string, string>): SearchResult {
+      const parsed = parseQuery(query);
+      const expression = ftsExpression(parsed);
+      if (expression === null) return { stories: [], total: 0, lastChanged: null };
+      const statement = prepared(parsed.categories.length);
+      const rows = statement.page.all(expression, ...parsed.categories, clock().getTime(), Math.max(0, Math.floor(limit))) as StoryRow[];
+      const stats = statement.stats.get(expression, ...parsed.categories) as { n: number; m: number | null };
       return {
         stories: rows.map((row) => toStory(row, names)),
         total: stats.n,

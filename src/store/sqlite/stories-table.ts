@@ -5,6 +5,7 @@ import {
   STORED_STORY_COLUMNS, storyRow, toStory, toStoredStory, type StoredStory, type StoredStoryRow, type StorySave, type StoryRow,
 } from '../stored-rows.js';
 import type { PrunedStory } from '../table-steps.js';
+import { storyWords, type SearchIndex } from './search-table.js';
 
 /** Both listings walk an index backwards and stop after `limit` rows: no scan, no sort (pinned by a test). */
 export const listingSql = {
@@ -13,19 +14,22 @@ export const listingSql = {
     WHERE sc.slug = ? ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`,
 } as const;
 
-export function createStoriesTable(db: Database.Database) {
+/** The stories table; `search` is the word index it keeps in step (search-table.ts). */
+export function createStoriesTable(db: Database.Database, search: SearchIndex) {
   const byTitleKey = db.prepare<[string], StoredStoryRow>(`SELECT ${STORED_STORY_COLUMNS} FROM stories WHERE title_key = ?`);
   const byId = db.prepare<[string], StoredStoryRow>(`SELECT ${STORED_STORY_COLUMNS} FROM stories WHERE id = ?`);
-  const upsert = db.prepare<StoryRow>(`
+  const upsert = db.prepare<StoryRow, { rowid: number }>(`
     INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
-      image, content_html, summary, content_hash, row_hash)
+      image, content_html, summary, content_hash, row_hash, text_hash)
     VALUES (@id, @title_key, @published_ms, @updated_ms, @title, @link, @links_json, @author, @categories_json,
-      @image, @content_html, @summary, @content_hash, @row_hash)
+      @image, @content_html, @summary, @content_hash, @row_hash, @text_hash)
     ON CONFLICT (id) DO UPDATE SET
       title_key = excluded.title_key, published_ms = excluded.published_ms, updated_ms = excluded.updated_ms,
       title = excluded.title, link = excluded.link, links_json = excluded.links_json, author = excluded.author,
       categories_json = excluded.categories_json, image = excluded.image, content_html = excluded.content_html,
-      summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash`);
+      summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash,
+      text_hash = excluded.text_hash
+    RETURNING rowid`);
   const remove = db.prepare<[string]>('DELETE FROM stories WHERE id = ?');
   const clearCategories = db.prepare<[string]>('DELETE FROM story_categories WHERE story_id = ?');
   const addCategory = db.prepare<[string, string, number]>(
@@ -53,10 +57,15 @@ export function createStoriesTable(db: Database.Database) {
         return row ? toStoredStory(row) : null;
       });
     },
+    /** Writes stories; each one's words are indexed in the same transaction when its title or body changed. */
     saveMany(saves: readonly StorySave[]): void {
       for (const save of saves) {
         const row = storyRow(save);
-        upsert.run(row);
+        const { rowid } = upsert.get(row)!;
+        const { story, before } = save;
+        if (before?.textHash !== save.hashes.text) {
+          search.write(rowid, storyWords(story, { title: story.titleWords, body: story.bodyWords }), before !== undefined);
+        }
         clearCategories.run(row.id);
         for (const ref of save.story.categories) addCategory.run(row.id, ref.slug, row.published_ms);
       }

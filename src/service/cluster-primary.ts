@@ -1,0 +1,145 @@
+// The cluster primary (`server.workers` > 1): the one writer. It opens and migrates the database, runs the
+// scheduler, the config watcher, search indexing and WebSub announcements (service/start-ingest.ts), and keeps
+// `workers` serving processes (service/cluster-worker.ts) running on the shared port: a worker that dies is
+// logged and replaced. It gathers /metrics from every process (summed by prom-client's AggregatorRegistry),
+// tells workers when the first ingest is done (/readyz), passes config reloads on, and on SIGTERM stops
+// the workers first, then the scheduler.
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import { envAdminToken } from '../config/admin-token.js';
+import { describeError } from '../errors.js';
+import { openStore } from '../ingest-jobs.js';
+import type { Logger } from '../logger.js';
+import { isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
+import { reloadableConfig } from './reload-config.js';
+import { serviceMetrics } from './service-metrics.js';
+import { startIngest } from './start-ingest.js';
+
+export interface ClusterPrimaryOptions {
+  workers: number;
+  configFile?: string | undefined;
+  /** A worker that dies this soon after it started is restarted after a growing delay (a crash loop). */
+  quickDeathMs?: number;
+}
+
+export interface ClusterPrimary {
+  config(): Config;
+  reload(reason: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const STOP_GRACE_MS = 10_000;
+const METRICS_WAIT_MS = 2_000;
+
+export async function runClusterPrimary(config: Config, logger: Logger, options: ClusterPrimaryOptions): Promise<ClusterPrimary> {
+  const env = process.env;
+  const store = await openStore(config);
+  let current = (): Config => config;
+  const metrics = serviceMetrics(store, () => current());
+  const { registry } = metrics;
+  const ingest = startIngest({ config, store, logger, metrics });
+  let ready = false;
+  let stopping = false;
+  const broadcast = (message: ToWorker): void => {
+    for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) worker.send(message);
+  };
+  void ingest.firstIngest.then(() => {
+    ready = true;
+    broadcast({ type: 'ready' });
+  });
+  const reloader = await reloadableConfig(config, logger, {
+    configFile: options.configFile, env,
+    applyLive: (next) => {
+      const changes = ingest.reconfigure(next);
+      broadcast({ type: 'settings', logLevel: next.log.level, adminToken: envAdminToken(env) || next.admin.token });
+      return { ...changes };
+    },
+  });
+  current = reloader.config;
+
+  // /metrics: this process's registry plus every worker's, aggregated (counters summed; see metrics.ts).
+  let nextRequest = 0;
+  const metricsWaiting = new Map<number, (json: MetricsJson) => void>();
+  const gatherMetrics = async (): Promise<string> => {
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => Boolean(worker?.isConnected()));
+    const parts = await Promise.all(workers.map((worker) => new Promise<MetricsJson | null>((resolve) => {
+      const id = nextRequest++;
+      const timer = setTimeout(() => {
+        metricsWaiting.delete(id);
+        resolve(null);
+      }, METRICS_WAIT_MS);
+      metricsWaiting.set(id, (json) => {
+        clearTimeout(timer);
+        resolve(json);
+      });
+      worker.send({ type: 'metrics-json', id } satisfies ToWorker);
+    })));
+    const all = [await registry.getMetricsAsJSON(), ...parts.filter((part): part is MetricsJson => part !== null)];
+    return AggregatorRegistry.aggregate(all).metrics();
+  };
+
+  const answer = (worker: Worker, id: number, work: () => Promise<unknown>): void => {
+    work().then(
+      (value) => worker.isConnected() && worker.send({ type: 'answer', id, ok: true, value } satisfies ToWorker),
+      (error: unknown) => worker.isConnected() && worker.send({ type: 'answer', id, ok: false, error: describeError(error) } satisfies ToWorker),
+    );
+  };
+  let everListened = false;
+  const listened = new WeakSet<Worker>();
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isMessage(message)) return;
+    const m = message as ToPrimary;
+    if (m.type === 'listening') {
+      // Now it listens for messages too: tell it what it missed while starting.
+      if (ready) worker.send({ type: 'ready' } satisfies ToWorker);
+      const running = current();
+      worker.send({ type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token } satisfies ToWorker);
+      listened.add(worker);
+      if (!everListened) logger.info({ url: m.url, workers: options.workers }, 'listening');
+      everListened = true;
+    } else if (m.type === 'metrics-json') metricsWaiting.get(m.id)?.(m.metrics);
+    else if (m.type === 'ask' && m.what === 'metrics') answer(worker, m.id, gatherMetrics);
+    else if (m.type === 'ask' && m.what === 'refresh') answer(worker, m.id, () => ingest.scheduler.refresh(m.source));
+  });
+
+  const quickDeathMs = options.quickDeathMs ?? 5_000;
+  let restartDelayMs = 0;
+  const started = new WeakMap<Worker, number>();
+  const fork = (): void => {
+    started.set(cluster.fork(), Date.now());
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    if (!everListened && !listened.has(worker)) {
+      // Not one worker ever served (the port is taken, the database unreadable): restarting cannot help.
+      logger.fatal({ pid: worker.process.pid, code, signal }, 'worker failed to start; stopping');
+      void stop().finally(() => process.exit(1));
+      return;
+    }
+    const lived = Date.now() - (started.get(worker) ?? 0);
+    restartDelayMs = lived < quickDeathMs ? Math.min(30_000, Math.max(500, restartDelayMs * 2)) : 0;
+    logger.error({ pid: worker.process.pid, code, signal, restart_in_ms: restartDelayMs }, 'worker died; starting a new one');
+    setTimeout(() => !stopping && fork(), restartDelayMs);
+  });
+  for (let i = 0; i < options.workers; i++) fork();
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    reloader.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+      if (worker.isDead()) return resolve();
+      const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.process.kill('SIGTERM');
+    })));
+    await ingest.stop();
+    await store.close();
+  };
+  return { config: reloader.config, reload: (reason) => reloader.reload(reason), stop };
+}

@@ -1,0 +1,69 @@
+// A serving worker under the cluster primary (`server.workers` > 1): the serving side only (service/start-web.ts),
+// with its own render cache following the change feed. It never runs the scheduler: the primary is the one writer.
+// /metrics answers the aggregate the primary gathers; /readyz waits for the primary's first ingest; POST
+// /admin/refresh runs on the primary.
+import cluster from 'node:cluster';
+import { envAdminToken } from '../config/admin-token.js';
+import type { Config } from '../config/schema.js';
+import { describeError } from '../errors.js';
+import { createDedupPolicy } from '../ingest/dedup.js';
+import type { Logger } from '../logger.js';
+import { createReadiness } from '../observability/readiness.js';
+import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
+import { createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
+import { serviceMetrics } from './service-metrics.js';
+import { startWeb, type Web } from './start-web.js';
+
+export async function runClusterWorker(config: Config, baseLogger: Logger, port: number | undefined): Promise<void> {
+  const logger = baseLogger.child({ worker: cluster.worker?.id });
+  const send = (message: ToPrimary): void => void process.send?.(message);
+  const asker = createAsker();
+  let adminToken = envAdminToken(process.env) || config.admin.token;
+  const readiness = createReadiness();
+  // The primary migrated the database and declared the categories: a worker only reads (and follows).
+  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
+  readiness.done('database');
+  let web: Web | undefined;
+  const metrics = serviceMetrics(store, () => config, () => web!.cache.stats());
+
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message)) return;
+    const m = message as ToWorker;
+    if (m.type === 'ready') readiness.done('first-ingest');
+    else if (m.type === 'settings') {
+      if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
+      adminToken = envAdminToken(process.env) || m.adminToken;
+    } else if (m.type === 'metrics-json') {
+      void metrics.registry.getMetricsAsJSON().then((json) => send({ type: 'metrics-json', id: m.id, metrics: json }));
+    } else if (m.type === 'answer') asker.answered(m);
+  });
+
+  web = await startWeb({
+    config, store, logger, metrics, readiness, port,
+    metricsSource: { contentType: metrics.registry.contentType, metrics: async () => String(await asker.ask({ what: 'metrics' })) },
+    adminToken: () => adminToken,
+    refresh: async (source) => (await asker.ask({ what: 'refresh', source })) as string[] | null,
+  });
+  const address = web.server.address();
+  send({ type: 'listening', url: `http://${config.server.host}:${typeof address === 'object' && address ? address.port : 0}` });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping');
+    web!.stop().then(() => store.close()).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ error: describeError(error) }, 'unclean worker stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // The primary re-reads the config and passes on what concerns serving; a terminal's SIGHUP must not kill a worker.
+  process.on('SIGHUP', () => undefined);
+  // The primary is gone (killed): nobody writes or restarts any more, so stop serving.
+  process.on('disconnect', () => stop('primary gone'));
+}

@@ -1,0 +1,15 @@
+// The metrics of one service process: store-read gauges report the running config's sources (and the seed
+// folder), the render cache's figures where there is one.
+import type { Config } from '../config/schema.js';
+import { SEED_SOURCE_NAME } from '../ingest/run-seed-folder.js';
+import { createMetrics, createRegistry, type Metrics, type RenderCacheFigures } from '../observability/metrics.js';
+import type { Store } from '../store/store.js';
+
+export function serviceMetrics(store: Store, running: () => Config, renderCache?: () => RenderCacheFigures): Metrics {
+  return createMetrics(createRegistry(), {
+    listSourceStates: () => store.listSourceStates(),
+    sizeBytes: () => store.sizeBytes(),
+    configuredSources: () => [...running().sources.map((source) => source.name), ...(running().seedFolder ? [SEED_SOURCE_NAME] : [])],
+    ...(renderCache ? { renderCache } : {}),
+  });
+}

@@ -1,0 +1,60 @@
+// Words for the search index and for queries, made the same way on both sides: NFKC, case folded,
+// traditional Chinese folded to simplified (character by character), then cut into words: Chinese by
+// jieba's dictionary (search mode: a long word is indexed with its shorter dictionary words too),
+// everything else at spaces and punctuation. The store indexes the words joined by spaces, so
+// SQLite's unicode61 tokenizer and PostgreSQL's `simple` configuration read exactly these words.
+import { createRequire } from 'node:module';
+import { Jieba } from '@node-rs/jieba';
+import { foldChineseChars } from './fold-chinese.js';
+
+let jieba: Jieba | undefined;
+
+/** The segmenter, loaded on first use (~250 ms, once per thread: the dictionary ships in the package). */
+function segmenter(): Jieba {
+  if (!jieba) {
+    const { dict } = createRequire(import.meta.url)('@node-rs/jieba/dict.js') as { dict: Uint8Array };
+    jieba = Jieba.withDict(dict);
+  }
+  return jieba;
+}
+
+const HAN = /\p{Script=Han}/u;
+/** A word: letters, marks and digits of any script (what unicode61 and `simple` keep as one token). */
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+
+/** NFKC, case folded (ß → ss, final sigma → σ), traditional Chinese → simplified. */
+export function foldForSearch(text: string): string {
+  return foldChineseChars(text.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().replace(/ς/g, 'σ'));
+}
+
+/**
+ * The words of already folded text, in order. `search` mode (for indexing) adds the dictionary words
+ * inside a long Chinese word after it; queries use the plain cut, whose words the index then holds.
+ */
+export function cutWords(folded: string, mode: 'index' | 'query'): string[] {
+  if (!HAN.test(folded)) return singular(folded.match(WORD) ?? []);
+  // No HMM: unknown words fall apart into single characters, the same way in a body and in a query.
+  const pieces = mode === 'index' ? segmenter().cutForSearch(folded, false) : segmenter().cut(folded, false);
+  // One pass over the joined pieces: punctuation pieces vanish, a piece never merges with its neighbour.
+  return singular(pieces.join(' ').match(WORD) ?? []);
+}
+
+const ENGLISH_PLURAL = /^[a-z]{2,}[^sui]s$/;
+
+/**
+ * English plurals folded to the singular the simple way (a final `s` dropped, not after s, u or i:
+ * `etfs` → `etf`, `rates` → `rate`; `bus`, `crisis`, `class` kept), on both sides, so `Bitcoin ETF`
+ * finds "Bitcoin ETFs". No other stemming: `simple` in PostgreSQL reads the same words.
+ */
+function singular(words: string[]): string[] {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.length >= 4 && word.charCodeAt(word.length - 1) === 115 && ENGLISH_PLURAL.test(word)) words[i] = word.slice(0, -1);
+  }
+  return words;
+}
+
+/** The indexed form of a text: its words, folded and separated by single spaces. */
+export function searchWords(text: string): string {
+  return cutWords(foldForSearch(text), 'index').join(' ');
+}

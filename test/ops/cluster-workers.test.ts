@@ -1,0 +1,83 @@
+// `server.workers: 2` (node:cluster) as a user runs it: every worker follows the change feed (requests on fresh
+// connections, spread over the workers, all see the new ETag), a worker killed with SIGKILL is replaced while
+// the others keep answering, and SIGTERM stops every process cleanly.
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, waitFor, writeConfig } from './harness.js';
+import { runCli } from '../process/process-harness.js';
+import { seedArticle, startReadyService, type ReadyService } from './processes.js';
+
+let service: ReadyService | undefined;
+afterEach(async () => {
+  await service?.stop();
+  service = undefined;
+});
+
+/** GET on a new connection each time, so the cluster spreads requests over its workers. */
+function freshGet(url: string): Promise<{ status: number; etag: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag }));
+    }).on('error', reject);
+  });
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('server.workers: 2', () => {
+  it('follows the change feed in every worker, replaces a killed worker, and stops cleanly', async () => {
+    const dir = await tempDir('workers');
+    const seed = path.join(dir, 'seed');
+    await mkdir(seed, { recursive: true });
+    await writeFile(path.join(seed, 'first.md'), seedArticle('First story on the wire', '金融'));
+    const configFile = path.join(dir, 'aggregator.yaml');
+    await writeConfig(configFile, {
+      server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net', workers: 2 },
+      storage: { database: path.join(dir, 'aggregator.db') },
+      seedFolder: { path: seed, schedule: '0 0 1 1 *' },
+      sources: [],
+    });
+    service = await startReadyService(configFile);
+    const listening = () => service!.lines.filter((line) => line.msg === 'listening' && line.worker !== undefined);
+    await waitFor(() => listening().length === 2, 20_000, 'both workers to listen');
+    const url = `${service.base}/feeds/all.rss`;
+    const before = (await freshGet(url)).etag;
+
+    await writeFile(path.join(seed, 'second.md'), seedArticle('Second story on the wire', '港口'));
+    expect((await runCli(['ingest', '--config', configFile])).code).toBe(0);
+    await waitFor(async () => {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => freshGet(url)));
+      return answers.every((answer) => answer.status === 200 && answer.etag !== before);
+    }, 10_000, '50 requests all with the new ETag');
+
+    // SIGKILL one worker: the primary logs it and starts another; the other keeps answering meanwhile.
+    const victim = Number(listening()[0]!.pid);
+    process.kill(victim, 'SIGKILL');
+    await waitFor(() => service!.lines.some((line) => line.msg === 'worker died; starting a new one' && line.pid === victim), 10_000, 'the death to be logged');
+    const during: number[] = [];
+    while (listening().length < 3) {
+      during.push((await freshGet(url)).status);
+      expect(during.length).toBeLessThan(2_000);
+    }
+    expect(during.every((status) => status === 200)).toBe(true);
+    const replacement = Number(listening()[2]!.pid);
+    expect(replacement).not.toBe(victim);
+    expect(alive(replacement)).toBe(true);
+    expect((await freshGet(`${service.base}/readyz`)).status).toBe(200);
+
+    const pids = listening().slice(1).map((line) => Number(line.pid));
+    expect(await service.stop()).toBe(0);
+    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, 'every worker to exit');
+    expect(service.lines.filter((line) => line.msg === 'worker stopping')).toHaveLength(2);
+  });
+});

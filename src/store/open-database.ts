@@ -1,10 +1,7 @@
 // Which backend `storage.database` names: a postgres:// or postgresql:// URL is PostgreSQL, anything
-// else a SQLite file path (the default).
+// else a SQLite file path (the default). The PostgreSQL modules (and pg) load only when a URL asks for them.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { migrate as migratePostgres } from './postgres/migrations.js';
-import { openPostgresStore, redactUrl } from './postgres/open-postgres-store.js';
-import { createPool } from './postgres/pool.js';
 import { migrations as sqliteMigrations } from './sqlite/migrations.js';
 import { openSqliteStore, type OpenStoreOptions } from './sqlite/open-sqlite-store.js';
 import type { DedupPolicy, Store } from './store.js';
@@ -12,13 +9,18 @@ import type { DedupPolicy, Store } from './store.js';
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);
 
 /** Opens (creating and migrating as needed) the store `database` names. `onOpen` applies to SQLite only. */
-export function openDatabase(database: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
-  return isPostgresUrl(database) ? openPostgresStore(database, policy, { clock: options.clock }) : openSqliteStore(database, policy, options);
+export async function openDatabase(database: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
+  if (!isPostgresUrl(database)) return openSqliteStore(database, policy, options);
+  const { openPostgresStore } = await import('./postgres/open-postgres-store.js');
+  return openPostgresStore(database, policy, { clock: options.clock });
 }
 
 /** Brings the database to the latest schema (what every process also does on start) and says from which version. */
 export async function migrateDatabase(database: string, policy: DedupPolicy): Promise<{ from: number; to: number }> {
   if (isPostgresUrl(database)) {
+    const [{ migrate: migratePostgres }, { redactUrl }, { createPool }] = await Promise.all([
+      import('./postgres/migrations.js'), import('./postgres/open-postgres-store.js'), import('./postgres/pool.js'),
+    ]);
     const pool = createPool(database, 1);
     try {
       return await migratePostgres(pool, redactUrl(database));

@@ -56,12 +56,13 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   }
   options.onOpen?.(db);
 
+  const tombstones = createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS);
   const tables: StoreTables = {
     origins: createOriginsTable(db),
     stories: createStoriesTable(db, createSearchIndex(db)),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
-    tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
+    tombstones,
   };
   const storyOrigins = createStoryOrigins(db);
   const prune = createPruner(db, tables);
@@ -155,6 +156,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async listRunLeases() {
       return unit('listing run leases failed', () => leases.list(clock().getTime()));
     },
+    async seedFileProblems(sample) {
+      return unit('listing seed file problems failed', () => tables.seedFiles.problems(Math.max(0, Math.floor(sample))));
+    },
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
@@ -175,6 +179,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async sizeBytes() {
       return unit('reading database size failed', () => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number));
+    },
+    async findStory(storyId) {
+      return unit(`reading story ${storyId} failed`, () => {
+        const story = tables.stories.get(storyId, tables.categories.names());
+        if (story) return { state: 'found', story } as const;
+        const prunedAt = tombstones.prunedAt(storyId);
+        return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
+      });
     },
     async listStoryOrigins(storyId) {
       return unit(`listing origins of story ${storyId} failed`, () => storyOrigins.list(storyId));

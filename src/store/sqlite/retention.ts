@@ -16,6 +16,12 @@ export const RETENTION_MIGRATION = `
   CREATE INDEX origins_by_story ON origins (story_id);
 `;
 
+/** Tombstones name the pruned story too, so its page can answer 410 Gone. */
+export const TOMBSTONE_STORY_MIGRATION = `
+  ALTER TABLE tombstones ADD COLUMN story_id TEXT;
+  CREATE INDEX tombstones_by_story ON tombstones (story_id) WHERE story_id IS NOT NULL;
+`;
+
 /** The dedup window used when the policy does not name one (DESIGN §4 default). */
 export const DEFAULT_TOMBSTONE_WINDOW_MS = 12 * 3_600_000;
 
@@ -24,9 +30,15 @@ export function createTombstones(db: Database.Database, windowMs: number) {
   const near = db.prepare<[string, number, number], { n: number }>(
     'SELECT 1 AS n FROM tombstones WHERE title_key = ? AND published_ms BETWEEN ? AND ? LIMIT 1',
   );
+  const byStory = db.prepare<[string], { pruned_ms: number }>('SELECT max(pruned_ms) AS pruned_ms FROM tombstones WHERE story_id = ?');
   return {
     covers(titleKey: string, publishedMs: number): boolean {
       return near.get(titleKey, publishedMs - windowMs, publishedMs + windowMs) !== undefined;
+    },
+    /** When the story with this id was pruned; null when it never was. */
+    prunedAt(storyId: string): Date | null {
+      const ms = byStory.get(storyId)?.pruned_ms;
+      return ms === null || ms === undefined ? null : new Date(ms);
     },
   };
 }
@@ -57,8 +69,8 @@ export function createPruner(
       FROM story_categories
     ) WHERE rank > ?`);
   const story = db.prepare<[string], PrunedRow>('SELECT id, title_key, published_ms, categories_json FROM stories WHERE id = ?');
-  const bury = db.prepare<[string, number, number]>(
-    'INSERT OR REPLACE INTO tombstones (title_key, published_ms, pruned_ms) VALUES (?, ?, ?)',
+  const bury = db.prepare<[string, number, number, string]>(
+    'INSERT OR REPLACE INTO tombstones (title_key, published_ms, pruned_ms, story_id) VALUES (?, ?, ?, ?)',
   );
   const dropOrigins = db.prepare<[string]>('DELETE FROM origins WHERE story_id = ?');
 
@@ -75,7 +87,7 @@ export function createPruner(
     for (const id of [...ids].sort()) {
       const row = story.get(id);
       if (!row) continue;
-      bury.run(row.title_key, row.published_ms, nowMs);
+      bury.run(row.title_key, row.published_ms, nowMs, id);
       dropOrigins.run(id);
       tables.stories.remove(id);
       pruned++;

@@ -10,6 +10,7 @@ import { errorHandler, notFound, type AppLogger } from './error-handler.js';
 import { EXPENSIVE_REQUESTS, limitExpensiveRequests, rejectControlCharacters } from './input-hygiene.js';
 import { feedRoutes } from './feed-routes.js';
 import { statusRoutes } from './status-routes.js';
+import { storyRoutes } from './story-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use(feedRoutes(cache));
+  app.use(storyRoutes(cache));
   const listSources = deps.listSources ?? (() => store.listSourceStates());
   const adminToken = deps.adminToken ?? (() => undefined);
   app.use(statusRoutes({

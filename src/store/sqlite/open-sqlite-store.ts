@@ -81,7 +81,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const publishing = <A extends unknown[], R>(work: (nowMs: number, ...args: A) => { result: R; changed: readonly string[] }) => {
     const transaction = db.transaction((nowMs: number, ...args: A) => {
       const outcome = work(nowMs, ...args);
-      if (outcome.changed.length > 0) changes.append(outcome.changed, nowMs);
+      // Stamped at the end of the transaction, not at its start (which may have waited for the write lock):
+      // announcers wait until a change is a follow bound old, counted from (nearly) its commit.
+      if (outcome.changed.length > 0) changes.append(outcome.changed, clock().getTime());
       return outcome;
     }).immediate;
     return (...args: A): R => {

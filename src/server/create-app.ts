@@ -43,6 +43,8 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   app.disable('x-powered-by');
   // Our routes set their own strong ETags from the cached bytes.
   app.set('etag', false);
+  // Behind a reverse proxy every reader would otherwise be one client to the per-client limits.
+  app.set('trust proxy', config.server.trustProxy ?? false);
 
   app.use(rejectControlCharacters);
   app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createReadiness, type Readiness } from './observability/readiness.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import { runClusterPrimary } from './service/cluster-primary.js';
-import { runClusterWorker } from './service/cluster-worker.js';
+import { configFromPrimary, runClusterWorker } from './service/cluster-worker.js';
 import { reloadableConfig } from './service/reload-config.js';
 import { serviceMetrics } from './service/service-metrics.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
@@ -137,6 +137,16 @@ export function workerCount(workers: Config['server']['workers']): number {
 }
 
 async function main(): Promise<void> {
+  if (cluster.isWorker) {
+    // A serving worker takes its config from the primary that forked it, never from the file.
+    const config = configFromPrimary();
+    const logger = createLogger(config.log.level);
+    await runClusterWorker(config, logger, parseServiceArgs(process.argv.slice(2)).port).catch((error: unknown) => {
+      logger.fatal({ error: describeError(error) }, 'worker cannot start');
+      process.exit(1);
+    });
+    return;
+  }
   let args;
   let config: Config;
   try {
@@ -149,18 +159,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   const workers = workerCount(config.server.workers);
   try {
-    if (workers > 1 && cluster.isWorker) {
-      await runClusterWorker(config, logger, args.port);
-    } else {
-      if (workers > 1) assertMetricsToken(config, process.env);
-      // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
-      // the service is returned) must stop gracefully too, once started, not kill the process mid-run.
-      const started = workers > 1
-        ? runClusterPrimary(config, logger, { workers, configFile: args.configFile }).then((primary) => ({ stop: primary.stop, reload: () => primary.reload('SIGHUP') }))
-        : startService(config, logger, { configFile: args.configFile, port: args.port }).then((service) => ({ stop: service.stop, reload: () => service.reloadConfig('SIGHUP') }));
-      handleSignals(logger, async () => (await started).stop(), async () => (await started).reload());
-      await started;
-    }
+    if (workers > 1) assertMetricsToken(config, process.env);
+    // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
+    // the service is returned) must stop gracefully too, once started, not kill the process mid-run.
+    const started = workers > 1
+      ? runClusterPrimary(config, logger, { workers, configFile: args.configFile }).then((primary) => ({ stop: primary.stop, reload: () => primary.reload('SIGHUP') }))
+      : startService(config, logger, { configFile: args.configFile, port: args.port }).then((service) => ({ stop: service.stop, reload: () => service.reloadConfig('SIGHUP') }));
+    handleSignals(logger, async () => (await started).stop(), async () => (await started).reload());
+    await started;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -111,6 +111,17 @@ export interface SourceState {
   lastModified: string | null;
   addedLastRun: number;
   addedTotal: number;
+  /** The seed folder only: its files recovered from broken front matter and rejected. */
+  seedFiles?: SeedFileProblems | undefined;
+}
+
+/** The seed files the scans could not read as written: counts and the first few by path. */
+export interface SeedFileProblems {
+  recovered: number;
+  rejected: number;
+  /** Up to the sample asked for, each ordered by path. */
+  recoveredFiles: { relPath: string; warning: string }[];
+  rejectedFiles: { relPath: string; error: string }[];
 }
 
 /** Counts of what one store run did. */

@@ -75,6 +75,11 @@ export const configSchema = z
         /** Source URLs, states and errors on `/` and `/api/sources` for anyone (false: admin token only). */
         publicStatus: z.boolean().default(true),
         maxConnections: z.number().int().min(1).default(1024),
+        /**
+         * Which proxies' X-Forwarded-For to believe for the client address (per-client limits, logs): false (none),
+         * true, a hop count, or addresses/`loopback` (express's `trust proxy`). Behind nginx on this machine: loopback.
+         */
+        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false),
         /** Serving processes (node:cluster workers sharing the port); `auto`: one per core. 1: a single process. */
         workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default(1),
         /** Connection limits (server/connection-limits.ts says why these values). */

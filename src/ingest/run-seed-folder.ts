@@ -55,6 +55,8 @@ export interface SeedRunSummary {
   stillRejected: { relPath: string; error: string }[];
   /** Symlinks skipped (outside the folder, or `followSymlinks` off). */
   skippedSymlinks: { relPath: string; target: string }[];
+  /** Files whose front matter was recovered line by line, and what was recovered. */
+  recovered: { relPath: string; warning: string }[];
   changedCategories: string[];
   error: string | null;
 }
@@ -62,7 +64,7 @@ export interface SeedRunSummary {
 export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps): Promise<SeedRunSummary> {
   const started = deps.clock();
   const root = path.resolve(folder.path);
-  const summary: SeedRunSummary = { folder: root, filesSeen: 0, filesRead: 0, unchanged: 0, skipped: 0, added: 0, merged: 0, updated: 0, rejected: [], stillRejected: [], skippedSymlinks: [], changedCategories: [], error: null };
+  const summary: SeedRunSummary = { folder: root, filesSeen: 0, filesRead: 0, unchanged: 0, skipped: 0, added: 0, merged: 0, updated: 0, rejected: [], stillRejected: [], skippedSymlinks: [], recovered: [], changedCategories: [], error: null };
   const changed = new Set<string>();
   try {
     const known = await deps.store.listSeedFiles();
@@ -86,6 +88,7 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
   for (const { relPath, target } of summary.skippedSymlinks) {
     deps.logger.warn({ source: SEED_SOURCE_NAME, file: relPath, target }, folder.followSymlinks ? 'seed symlink skipped: its target is outside the folder' : 'seed symlink skipped (seedFolder.followSymlinks is off)');
   }
+  for (const { relPath, warning } of summary.recovered) deps.logger.warn({ source: SEED_SOURCE_NAME, file: relPath, warning }, 'seed file recovered');
   await deps.store
     .recordFetchOutcome(
       { name: SEED_SOURCE_NAME, url: `file://${root}` },
@@ -99,7 +102,7 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
       },
     )
     .catch((error) => deps.logger.error({ source: SEED_SOURCE_NAME, error: describeError(error) }, 'could not record seed run'));
-  const log = { source: SEED_SOURCE_NAME, folder: root, seen: summary.filesSeen, read: summary.filesRead, added: summary.added, merged: summary.merged, updated: summary.updated, rejected: summary.rejected.length, duration_ms: deps.clock().getTime() - started.getTime() };
+  const log = { source: SEED_SOURCE_NAME, folder: root, seen: summary.filesSeen, read: summary.filesRead, added: summary.added, merged: summary.merged, updated: summary.updated, rejected: summary.rejected.length, recovered: summary.recovered.length, duration_ms: deps.clock().getTime() - started.getTime() };
   if (summary.error) deps.logger.error({ ...log, error: summary.error }, 'seed folder failed');
   else deps.logger.info(log, 'seed folder scanned');
   return summary;
@@ -204,6 +207,10 @@ function assemble(loaded: LoadedBatch, folder: SeedFolderConfig, deps: SeedRunDe
     const outcome = loaded.prepared[i]!;
     const record: SeedFileRecord = { relPath: file.relPath, size: file.size, mtimeMs: file.mtimeMs, hash: file.hash, error: null };
     if (outcome.article) {
+      if (outcome.recovered) {
+        record.warning = outcome.recovered;
+        summary.recovered.push({ relPath: file.relPath, warning: outcome.recovered });
+      }
       articles.push({ ...outcome.article, categories: deps.resolveCategories([...outcome.itemCategories, ...folder.categories]) });
     } else {
       record.error = outcome.error;

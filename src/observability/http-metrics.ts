@@ -9,6 +9,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^\/feeds\/[^/]+\/archive\/[^/]+$/, '/feeds/:slug/archive/:file'],
   [/^\/feeds\/[^/]+$/, '/feeds/:file'],
   [/^\/categories\/[^/]+$/, '/categories/:slug'],
+  [/^\/stories\/[^/]+$/, '/stories/:id'],
   [/^\/admin(\/|$)/, '/admin/*'],
 ];
 

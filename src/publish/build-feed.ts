@@ -2,7 +2,7 @@
 import type { FeedOptions } from 'feed';
 import type { CategoryRef, Story } from '../types.js';
 import { escapeHtml, stripXmlInvalid } from './xml-safe.js';
-import { feedUrl, feedUrn, indexUrl, storyUrn } from './feed-urls.js';
+import { feedUrl, feedUrn, indexUrl, storyUrl, storyUrn } from './feed-urls.js';
 
 export interface FeedSite {
   /** Public URL of the service (config `server.baseUrl`). */
@@ -47,7 +47,12 @@ export interface HistoryLinks {
 export interface PreparedStory {
   urn: string;
   title: string;
-  link: string | null;
+  /** What a reader opens: the origin link when there is one, else the story page. Never empty. */
+  link: string;
+  /** The origin's link, null when the story has none (seed articles). */
+  originLink: string | null;
+  /** The story's page on this service (`/stories/{id}`). */
+  pageUrl: string;
   published: Date;
   updated: Date;
   author: string | null;
@@ -70,7 +75,7 @@ function oneLine(text: string): string {
   return stripXmlInvalid(text).replace(/\s+/g, ' ').trim();
 }
 
-export function prepareStory(story: Story): PreparedStory {
+export function prepareStory(story: Story, baseUrl: string): PreparedStory {
   const title = oneLine(story.title) || '(untitled)';
   const summary = stripXmlInvalid(story.summary).trim();
   const html = stripXmlInvalid(story.contentHtml).trim();
@@ -82,10 +87,14 @@ export function prepareStory(story: Story): PreparedStory {
     seen.add(c.slug);
     categories.push({ slug: c.slug, name });
   }
+  const originLink = absoluteUrl(story.link) ?? story.links.map(absoluteUrl).find((l) => l !== null) ?? null;
+  const pageUrl = storyUrl(baseUrl, story.id);
   return {
     urn: storyUrn(story.id),
     title,
-    link: absoluteUrl(story.link) ?? story.links.map(absoluteUrl).find((l) => l !== null) ?? null,
+    link: originLink ?? pageUrl,
+    originLink,
+    pageUrl,
     published: story.published,
     updated: story.updated > story.published ? story.updated : story.published,
     author: story.author ? oneLine(story.author) || null : null,
@@ -97,10 +106,10 @@ export function prepareStory(story: Story): PreparedStory {
 }
 
 /** Newest first by publication time; the id breaks ties so the order is stable. */
-export function prepareStories(stories: Story[]): PreparedStory[] {
+export function prepareStories(stories: Story[], baseUrl: string): PreparedStory[] {
   return [...stories]
     .sort((a, b) => b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map(prepareStory);
+    .map((story) => prepareStory(story, baseUrl));
 }
 
 /** Newest change among the stories, else the fallback. */

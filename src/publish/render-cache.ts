@@ -12,8 +12,8 @@ import type { FeedSite } from './build-feed.js';
 import { OPML_CONTENT_TYPE, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import { fixedFeedPolicy, type FeedPolicy } from './feed-policy.js';
 import {
-  listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderSearchFeed, renderSearchPageFor,
-  type DocumentDeps, type DocumentStore,
+  listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderGoneDocument, renderSearchFeed,
+  renderSearchPageFor, renderStoryDocument, type DocumentDeps, type DocumentStore, type StoryDocument,
 } from './render-documents.js';
 import { renderOpml } from './render-opml.js';
 import { createBudgetCache, type BudgetCacheStats } from './budget-cache.js';
@@ -51,6 +51,8 @@ export interface RenderCache {
   /** Archive page (1 = oldest); null when the category or page does not exist. */
   getArchive(slug: string, page: number, format: ArchiveFormat): Promise<Rendered | null>;
   getPreview(slug: string): Promise<Rendered | null>;
+  /** A story's page (kept until any change), or why there is none. */
+  getStory(storyId: string): Promise<StoryDocument>;
   getOpml(): Promise<Rendered>;
   peekOpml(): Rendered | undefined;
   /** Categories with counts (saved searches counted by matches), for the index page. */
@@ -70,6 +72,8 @@ export interface RenderCache {
 }
 
 const GLOBAL_KEY = '\u0000global';
+/** Story pages: any change may touch any story (merges, categories), so a change drops them all. */
+const STORIES_KEY = '\u0000stories';
 
 export function createRenderCache(options: RenderCacheOptions): RenderCache {
   const { site, items } = options;
@@ -113,6 +117,19 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     getPreview(slug) {
       return cached(slug, 'preview', () => renderCategoryPreview(deps, slug, items));
     },
+    async getStory(storyId) {
+      let lookup: Awaited<ReturnType<DocumentStore['findStory']>> | undefined;
+      const rendered = await cached(STORIES_KEY, storyId, async () => {
+        lookup = await deps.store.findStory(storyId);
+        return lookup.state === 'found' ? renderStoryDocument(deps, lookup.story) : null;
+      });
+      if (rendered) return { state: 'found', rendered };
+      // Another request's render was shared (or the page was dropped meanwhile): ask the store.
+      lookup ??= await deps.store.findStory(storyId);
+      if (lookup.state === 'pruned') return { state: 'pruned', rendered: renderGoneDocument(deps, lookup.prunedAt) };
+      if (lookup.state === 'found') return { state: 'found', rendered: await renderStoryDocument(deps, lookup.story) };
+      return { state: 'unknown' };
+    },
     async getOpml() {
       return (await cached(GLOBAL_KEY, 'opml', renderOpmlList))!;
     },
@@ -134,6 +151,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       kept.dropGroup('all');
       for (const slug of policy.savedQueries.keys()) kept.dropGroup(slug);
       kept.dropGroup(GLOBAL_KEY);
+      kept.dropGroup(STORIES_KEY);
     },
     invalidateAll() {
       kept.clear();

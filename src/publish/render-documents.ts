@@ -10,9 +10,12 @@ import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
 import { renderSearchPage } from './render-search-page.js';
 import { highlightWords, parseQuery } from '../text/parse-query.js';
+import { renderGoneStoryPage, renderStoryPage } from './render-story-page.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
 
-export type DocumentStore = Pick<Store, 'getCategory' | 'listCategoryStories' | 'listCategories' | 'listCategoryPage' | 'searchStories'>;
+export type DocumentStore = Pick<
+  Store, 'getCategory' | 'listCategoryStories' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
+>;
 
 export interface DocumentDeps {
   store: DocumentStore;
@@ -151,4 +154,24 @@ export async function renderCategoryPreview(deps: DocumentDeps, slug: string, li
   if (!content) return null;
   const html = renderPreviewPage({ site: deps.site, category: content.category, stories: content.stories });
   return toRenderedEncoded(html, 'text/html; charset=utf-8', content.lastModified, maxAge(deps, slug));
+}
+
+const HTML = 'text/html; charset=utf-8';
+
+/** A story's page: found (cacheable), pruned (410 Gone, rendered per request), or unknown. */
+export type StoryDocument =
+  | { state: 'found'; rendered: Rendered }
+  | { state: 'pruned'; rendered: Rendered }
+  | { state: 'unknown' };
+
+/** The page of a stored story with its merge record; Last-Modified is the story's last change. */
+export async function renderStoryDocument(deps: DocumentDeps, story: Story): Promise<Rendered> {
+  const origins = await deps.store.listStoryOrigins(story.id);
+  const html = renderStoryPage({ site: deps.site, story, origins });
+  return toRenderedEncoded(html, HTML, story.updated, maxAge(deps, 'all'));
+}
+
+/** The 410 page of a pruned story (small, rare: not cached). */
+export function renderGoneDocument(deps: DocumentDeps, prunedAt: Date): Rendered {
+  return toRendered(renderGoneStoryPage(deps.site, prunedAt), HTML, prunedAt, maxAge(deps, 'all'));
 }

@@ -13,14 +13,14 @@ import { withAtomHistory, withRssHistory } from './feed-history.js';
  * (`rssPlainText`), so a title reading `<script>` is shown as that text, never run.
  */
 export function renderRss(input: FeedInput): string {
-  const stories = prepareStories(input.stories);
+  const stories = prepareStories(input.stories, input.site.baseUrl);
   const options = feedOptions(input, feedUpdated(stories, input.updatedFallback));
   const feed = new Feed({ ...options, title: rssPlainText(options.title) });
   for (const s of stories) {
     const item: Item = {
       title: cdataSafe(rssPlainText(s.title)),
       id: s.urn,
-      link: s.link ?? '',
+      link: s.link,
       date: s.updated,
       published: s.published,
       description: cdataSafe(escapeHtml(s.summary || s.title)),
@@ -46,21 +46,22 @@ function withMediaNamespace(xml: string): string {
 }
 
 // `feed` derives an Atom enclosure's type from the URL's last dot (`image/jpg`, `image//path`) and
-// writes its href unescaped, and writes `<link href=""/>` for a story without link: placeholders
-// mark those spots and are replaced after rendering.
+// writes its href unescaped, and writes one bare link per entry: placeholders mark those spots and
+// are replaced after rendering (the entry's links: alternate, and the story page as related).
 const ENCLOSURE_MARK = 'https://enclosure.invalid/';
 const ENCLOSURE_LINK = /<link rel="enclosure" href="https:\/\/enclosure\.invalid\/(\d+)"[^>]*\/>/g;
-const EMPTY_LINK = /\n[ \t]*<link href=""\/>/g;
+const LINK_MARK = 'https://link.invalid/';
+const ENTRY_LINK = /<link href="https:\/\/link\.invalid\/(\d+)"\/>/g;
 
 /** Atom 1.0: id = story URN, feed-level author from config, image as link rel=enclosure. */
 export function renderAtom(input: FeedInput): string {
-  const stories = prepareStories(input.stories);
+  const stories = prepareStories(input.stories, input.site.baseUrl);
   const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
   stories.forEach((s, index) => {
     const item: Item = {
       title: cdataSafe(escapeHtml(s.title)),
       id: s.urn,
-      link: s.link ?? '',
+      link: `${LINK_MARK}${index}`,
       date: s.updated,
       published: s.published,
       content: cdataSafe(s.contentHtml),
@@ -73,9 +74,15 @@ export function renderAtom(input: FeedInput): string {
   });
   const xml = feed
     .atom1()
-    .replace(EMPTY_LINK, '')
+    .replace(ENTRY_LINK, (_match, index: string) => atomLinks(stories[Number(index)]!))
     .replace(ENCLOSURE_LINK, (_match, index: string) => atomEnclosure(stories[Number(index)]!));
   return withAtomHistory(xml, input.extras?.history);
+}
+
+/** The origin (else the story page) as alternate; the story page as related when the origin is the alternate. */
+function atomLinks(story: PreparedStory): string {
+  const alternate = `<link rel="alternate" type="text/html" href="${escapeXml(story.link)}"/>`;
+  return story.originLink ? `${alternate}<link rel="related" type="text/html" href="${escapeXml(story.pageUrl)}"/>` : alternate;
 }
 
 function atomEnclosure(story: PreparedStory): string {
@@ -85,13 +92,14 @@ function atomEnclosure(story: PreparedStory): string {
 
 /** JSON Feed 1.1: `feed` writes version 1 with a single `author`; add `authors` and the 1.1 version. */
 export function renderJson(input: FeedInput): string {
-  const stories = prepareStories(input.stories);
+  const stories = prepareStories(input.stories, input.site.baseUrl);
   const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
   for (const s of stories) {
     const item: Item = {
       title: s.title,
       id: s.urn,
-      link: s.link ?? '',
+      // JSON Feed: `url` is the item's page (ours), `external_url` the page it is about (the origin).
+      link: s.pageUrl,
       date: s.updated,
       published: s.published,
       content: s.contentHtml,
@@ -103,6 +111,10 @@ export function renderJson(input: FeedInput): string {
     feed.addItem(item);
   }
   const doc = JSON.parse(feed.json1()) as JsonFeedDoc;
+  doc.items.forEach((item, index) => {
+    const origin = stories[index]?.originLink;
+    if (origin) item.external_url = origin;
+  });
   doc.version = 'https://jsonfeed.org/version/1.1';
   if (doc.author) doc.authors = [doc.author];
   if (input.extras?.hub) doc.hubs = [{ type: 'WebSub', url: input.extras.hub }];
@@ -121,7 +133,7 @@ interface JsonFeedDoc {
   author?: JsonAuthor;
   authors?: JsonAuthor[];
   hubs?: Array<{ type: string; url: string }>;
-  items: Array<{ author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[] }>;
+  items: Array<{ author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[]; external_url?: string }>;
 }
 
 const RENDERERS: Record<FeedFormat, (input: FeedInput) => string> = {

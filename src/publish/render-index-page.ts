@@ -23,7 +23,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 .wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;min-width:14rem;overflow-wrap:anywhere}.url{overflow-wrap:anywhere;min-width:10rem}
 a{color:#0550ae}ul.feeds{padding-left:1.2rem}
 input.copy{width:100%;min-width:12rem;box-sizing:border-box;font:inherit;font-size:.8rem;margin:.1rem 0}
-details summary{cursor:pointer}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}`;
+details summary{cursor:pointer}.files{font-size:.85rem;min-width:14rem}.files ul{margin:.2rem 0;padding-left:1.1rem}.files code{overflow-wrap:anywhere}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}`;
 
 function time(date: Date | null): string {
   if (!date) return '—';
@@ -53,13 +53,29 @@ function categoryRow(site: FeedSite, c: CategorySummary): string {
   return `<tr id="${escapeHtml(categoryAnchor(c.slug))}"><td><a href="${escapeHtml(previewUrl(site.baseUrl, c.slug))}">${escapeHtml(c.name)}</a></td><td class="num">${c.count}</td><td>${time(c.lastChanged)}</td><td>${subscribeLinks(site.baseUrl, c.slug)}</td></tr>`;
 }
 
+/** The seed folder's files recovered from broken front matter and rejected: counts and the first names. */
+function seedFileNotes(s: SourceState): string {
+  const files = s.seedFiles;
+  if (!files || (files.recovered === 0 && files.rejected === 0)) return '';
+  const list = (kind: string, count: number, items: { relPath: string; note: string }[]): string => {
+    if (count === 0) return '';
+    const more = count > items.length ? `<li>… and ${count - items.length} more (see the log)</li>` : '';
+    const names = items.map((f) => `<li><code>${escapeHtml(f.relPath)}</code>: ${escapeHtml(f.note)}</li>`).join('');
+    return `<details class="files" open><summary>${count} file${count === 1 ? '' : 's'} ${kind}</summary><ul>${names}${more}</ul></details>`;
+  };
+  return (
+    list('recovered', files.recovered, files.recoveredFiles.map((f) => ({ relPath: f.relPath, note: f.warning }))) +
+    list('rejected', files.rejected, files.rejectedFiles.map((f) => ({ relPath: f.relPath, note: f.error })))
+  );
+}
+
 function sourceRow(s: SourceState): string {
   const url = escapeHtml(s.url);
   // Only web URLs become links (the seed folder's "url" is a path).
   const link = /^https?:\/\//i.test(s.url) ? `<a href="${url}">${url}</a>` : url;
   // Errors name their URL for the log; here it stands in its own column already.
   const error = s.lastError?.startsWith(`${s.url}: `) ? s.lastError.slice(s.url.length + 2) : s.lastError;
-  return `<tr><td>${escapeHtml(s.name)}</td><td class="url">${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${error ? escapeHtml(error) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
+  return `<tr><td>${escapeHtml(s.name)}${seedFileNotes(s)}</td><td class="url">${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${error ? escapeHtml(error) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
 }
 
 export function renderIndexPage(input: IndexPageInput): string {

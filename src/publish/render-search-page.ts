@@ -3,7 +3,7 @@
 import type { Story } from '../types.js';
 import type { FeedSite } from './build-feed.js';
 import { FEED_CONTENT_TYPES, FEED_FORMATS, indexUrl, previewUrl, searchPageUrl, searchUrl, storyUrl, type FeedFormat } from './feed-urls.js';
-import { PAGE_CSS } from './render-preview-page.js';
+import { PAGE_CSS } from './html-page.js';
 import { searchSnippet } from './search-snippet.js';
 import { escapeHtml } from './xml-safe.js';
 

@@ -10,6 +10,7 @@ import { errorHandler, notFound, type AppLogger } from './error-handler.js';
 import { EXPENSIVE_REQUESTS, limitExpensiveRequests, rejectControlCharacters } from './input-hygiene.js';
 import { feedRoutes } from './feed-routes.js';
 import { statusRoutes } from './status-routes.js';
+import { storyRoutes } from './story-routes.js';
 
 export interface AppDeps {
   store: Store;
@@ -42,11 +43,14 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   app.disable('x-powered-by');
   // Our routes set their own strong ETags from the cached bytes.
   app.set('etag', false);
+  // Behind a reverse proxy every reader would otherwise be one client to the per-client limits.
+  app.set('trust proxy', config.server.trustProxy ?? false);
 
   app.use(rejectControlCharacters);
   app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use(feedRoutes(cache));
+  app.use(storyRoutes(cache));
   const listSources = deps.listSources ?? (() => store.listSourceStates());
   const adminToken = deps.adminToken ?? (() => undefined);
   app.use(statusRoutes({

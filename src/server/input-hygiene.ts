@@ -27,6 +27,8 @@ export function limitExpensiveRequests(options = EXPENSIVE_REQUESTS): RequestHan
     ...options,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // A forwarded header without `server.trustProxy` is expected (any client may send one): no console warning.
+    validate: { xForwardedForHeader: false },
     skip: (req) => !isExpensive(req.path, req.query as Record<string, unknown>),
     handler: (_req, res) => {
       res.status(429).set('Cache-Control', 'no-store').type('text/plain').send('Too many searches or ?limit= feeds from this address: retry after the time in Retry-After\n');

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { FeedSite } from '../publish/build-feed.js';
 import { toRendered, type RenderCache } from '../publish/render-cache.js';
 import { renderIndexPage } from '../publish/render-index-page.js';
+import { SEED_FOLDER_NAME } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
 import { sendRendered } from './conditional.js';
@@ -16,8 +17,19 @@ export interface StatusDeps {
   showSources: (req: Request) => boolean;
 }
 
-export function statusRoutes({ store, cache, site, listSources, showSources }: StatusDeps): Router {
+/** Seed files named on the index page and in /api/sources, per kind of problem. */
+export const SEED_FILE_SAMPLE = 5;
+
+export function statusRoutes({ store, cache, site, listSources: listStates, showSources }: StatusDeps): Router {
   const router = Router();
+
+  // The seed folder's row also says which files were recovered or rejected (kept per file, not per run).
+  async function listSources(): Promise<SourceState[]> {
+    const states = await listStates();
+    if (!states.some((s) => s.name === SEED_FOLDER_NAME)) return states;
+    const seedFiles = await store.seedFileProblems(SEED_FILE_SAMPLE);
+    return states.map((s) => (s.name === SEED_FOLDER_NAME ? { ...s, seedFiles } : s));
+  }
 
   // Rendered per request (source states change with every fetch); the ETag still saves the transfer.
   router.get('/', async (req: Request, res: Response) => {

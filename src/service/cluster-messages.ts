@@ -20,6 +20,9 @@ export type ToPrimary =
 /** What a worker asks the primary for: the cluster's metrics, or a refresh run (POST /admin/refresh). */
 export type Question = { what: 'metrics' } | { what: 'refresh'; source?: string | undefined };
 
+/** The environment variable through which the primary hands its config to every worker it forks (JSON). */
+export const WORKER_CONFIG_ENV = 'AGGREGATOR_WORKER_CONFIG';
+
 export const isMessage = (value: unknown): value is { type: string } =>
   typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 

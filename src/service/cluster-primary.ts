@@ -11,7 +11,7 @@ import { envAdminToken } from '../config/admin-token.js';
 import { describeError } from '../errors.js';
 import { openStore } from '../ingest-jobs.js';
 import type { Logger } from '../logger.js';
-import { isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
+import { WORKER_CONFIG_ENV, isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { reloadableConfig } from './reload-config.js';
 import { serviceMetrics } from './service-metrics.js';
 import { startIngest } from './start-ingest.js';
@@ -106,8 +106,15 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   const quickDeathMs = options.quickDeathMs ?? 5_000;
   let restartDelayMs = 0;
   const started = new WeakMap<Worker, number>();
+  // Every worker, first or replacement, serves with the config the primary started with (live changes reach it
+  // as 'settings'): a replacement must not re-read a file that changed since, or it could serve with other
+  // restart-only values, or start as a whole single-process service if the file now says `workers: 1`.
+  const workerEnv = { [WORKER_CONFIG_ENV]: JSON.stringify(config) };
   const fork = (): void => {
-    started.set(cluster.fork(), Date.now());
+    const worker = cluster.fork(workerEnv);
+    // A send to a worker that has just died emits 'error' on it: log it rather than crash the primary.
+    worker.on('error', (error) => logger.warn({ pid: worker.process.pid, error: describeError(error) }, 'message to worker failed'));
+    started.set(worker, Date.now());
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;

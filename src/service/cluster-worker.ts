@@ -10,16 +10,24 @@ import { createDedupPolicy } from '../ingest/dedup.js';
 import type { Logger } from '../logger.js';
 import { createReadiness } from '../observability/readiness.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
-import { createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
+import { WORKER_CONFIG_ENV, createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { serviceMetrics } from './service-metrics.js';
 import { startWeb, type Web } from './start-web.js';
+
+/** The config the primary forked this worker with (never the file: see cluster-primary.ts). */
+export function configFromPrimary(env: NodeJS.ProcessEnv = process.env): Config {
+  const json = env[WORKER_CONFIG_ENV];
+  if (!json) throw new Error(`a cluster worker needs ${WORKER_CONFIG_ENV} from its primary`);
+  return JSON.parse(json) as Config;
+}
 
 export async function runClusterWorker(config: Config, baseLogger: Logger, port: number | undefined): Promise<void> {
   const logger = baseLogger.child({ worker: cluster.worker?.id });
   const send = (message: ToPrimary): void => void process.send?.(message);
   const asker = createAsker();
   let adminToken = envAdminToken(process.env) || config.admin.token;
-  const readiness = createReadiness();
+  // The primary migrates and rebuilds the search index before its first ingest, and says 'ready' after both.
+  const readiness = createReadiness(['database', 'first-ingest']);
   // The primary migrated the database and declared the categories: a worker only reads (and follows).
   const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
   readiness.done('database');
@@ -34,7 +42,8 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
       if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
       adminToken = envAdminToken(process.env) || m.adminToken;
     } else if (m.type === 'metrics-json') {
-      void metrics.registry.getMetricsAsJSON().then((json) => send({ type: 'metrics-json', id: m.id, metrics: json }));
+      // A gauge reading the database can fail (e.g. while stopping): answer with what can be had, never crash.
+      void metrics.registry.getMetricsAsJSON().catch(() => []).then((json) => send({ type: 'metrics-json', id: m.id, metrics: json }));
     } else if (m.type === 'answer') asker.answered(m);
   });
 

@@ -1,6 +1,8 @@
 // The store's contract: async functions over whole units of work, so the stages never see SQLite.
 // `openSqliteStore` (open-store.ts) is the embedded implementation.
-import type { Article, CategoryRef, CategorySummary, SourceState, Story, StoreRunResult } from '../types.js';
+import type { Article, CategoryRef, CategorySummary, SeedFileProblems, SourceState, Story, StoreRunResult } from '../types.js';
+
+export type { SeedFileProblems };
 
 /**
  * How origins group into stories and merge. Implemented by ingest/dedup.ts and injected by main.ts,
@@ -41,7 +43,10 @@ export interface SeedFileRecord {
   hash: string;
   /** null when the file yielded an article; else why it was rejected. */
   error: string | null;
+  /** Set when the file's article was recovered from broken front matter: what was recovered (absent: null). */
+  warning?: string | null | undefined;
 }
+
 
 export interface StoreRunInput {
   sourceKey: string;
@@ -86,6 +91,8 @@ export interface Store {
   renewRuns(owner: string, leaseMs: number): Promise<number>;
   /** Leases not released, oldest expiry first; `expired` (by the database's clock) marks a dead or frozen owner's. */
   listRunLeases(): Promise<RunLease[]>;
+  /** Seed files currently recovered (`warning`) or rejected (`error`): counts and the first `sample` of each. */
+  seedFileProblems(sample: number): Promise<SeedFileProblems>;
   /**
    * Oldest-first stories of a category (`all` included) at positions offset … offset+limit-1 in
    * publication order: the pages of archived feeds.
@@ -106,6 +113,8 @@ export interface Store {
   backup(file: string): Promise<void>;
   /** Bytes the database takes (pages in use and free), for monitoring. */
   sizeBytes(): Promise<number>;
+  /** One story by id, for its page: found, pruned by retention (its tombstone), or unknown. */
+  findStory(storyId: string): Promise<StoryLookup>;
   /** The origins a story was merged from (the merge record), earliest first; empty for an unknown id. */
   listStoryOrigins(storyId: string): Promise<StoryOrigin[]>;
   /**
@@ -161,6 +170,8 @@ export interface ChangesSince {
    */
   gap: boolean;
 }
+
+export type StoryLookup = { state: 'found'; story: Story } | { state: 'pruned'; prunedAt: Date } | { state: 'unknown' };
 
 /** One origin of a merged story and why it belongs there. */
 export interface StoryOrigin {

@@ -1,5 +1,6 @@
 // Headless Chromium (Debian `chromium`, driven by playwright-core) on the index and a preview page:
-// subscribe links that lead to feeds, autodiscovery links, a screenshot kept as a CI artifact.
+// subscribe links that lead to feeds, autodiscovery links, story pages with their sharing meta, screenshots
+// kept as CI artifacts (test-results/*.png).
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
@@ -60,6 +61,31 @@ describe('in a browser', () => {
     expect(await page.$$eval('link[rel="alternate"]', (l) => l.length)).toBe(3);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390 + 1);
     await page.screenshot({ path: 'test-results/preview.png', fullPage: true });
+    await context.close();
+  }, 60_000);
+
+  it('opens a story page from a preview title, readable at phone width, with OpenGraph and Twitter meta', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${corpus.base}/categories/tech`);
+    const first = page.locator('article h2 a').first();
+    const title = await first.textContent();
+    await first.click();
+    expect(page.url()).toMatch(new RegExp(`^${corpus.base}/stories/[0-9a-f]{20}$`));
+    expect(await page.locator('h1').textContent()).toBe(title);
+    const og = await page.$$eval('meta[property^="og:"], meta[name^="twitter:"]', (metas) =>
+      Object.fromEntries(metas.map((m) => [m.getAttribute('property') ?? m.getAttribute('name'), m.getAttribute('content')])));
+    expect(og).toMatchObject({ 'og:type': 'article', 'og:title': title, 'og:url': page.url(), 'twitter:title': title });
+    expect(og['og:description']).toBeTruthy();
+    expect(og['twitter:card']).toMatch(/^summary/);
+    // Its categories' feeds are discoverable, and each category links to its page.
+    const alternates = await page.$$eval('link[rel="alternate"]', (links) => links.map((l) => l.getAttribute('href')));
+    expect(alternates).toContain(`${corpus.base}/feeds/tech.atom`);
+    expect(await page.locator('ul.cats a', { hasText: 'Tech & <Science>' }).getAttribute('href')).toBe(`${corpus.base}/categories/tech`);
+    expect(await page.locator('.origins h2').textContent()).toMatch(/^(From 1 source|Merged from \d+ sources)$/);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390 + 1);
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/story.png', fullPage: true });
     await context.close();
   }, 60_000);
 });

@@ -10,6 +10,7 @@ describe('routeOf', () => {
     expect(routeOf('/feeds/finance/archive/3.atom')).toBe('/feeds/:slug/archive/:file');
     expect(routeOf('/feeds.opml')).toBe('/feeds.opml');
     expect(routeOf('/categories/finance')).toBe('/categories/:slug');
+    expect(routeOf('/stories/0123456789abcdef0123')).toBe('/stories/:id');
     expect(routeOf('/healthz')).toBe('/healthz');
     expect(routeOf('/readyz')).toBe('/readyz');
     expect(routeOf('/metrics')).toBe('/metrics');

@@ -60,6 +60,16 @@ describe('server.workers: 2', () => {
       return answers.every((answer) => answer.status === 200 && answer.etag !== before);
     }, 10_000, '50 requests all with the new ETag');
 
+    // The file now says one process; the primary keeps running with two workers until restarted, and so must a
+    // replacement worker: it serves with the primary's config, never as a second whole service (scheduler, writer).
+    await writeConfig(configFile, {
+      server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net', workers: 1 },
+      storage: { database: path.join(dir, 'aggregator.db') },
+      seedFolder: { path: seed, schedule: '0 0 1 1 *' },
+      sources: [],
+    });
+    await waitFor(() => service!.lines.some((line) => String(line.msg).includes('take effect after a restart')), 10_000, 'the primary to keep its server settings');
+
     // SIGKILL one worker: the primary logs it and starts another; the other keeps answering meanwhile.
     const victim = Number(listening()[0]!.pid);
     process.kill(victim, 'SIGKILL');
@@ -74,6 +84,7 @@ describe('server.workers: 2', () => {
     expect(replacement).not.toBe(victim);
     expect(alive(replacement)).toBe(true);
     expect((await freshGet(`${service.base}/readyz`)).status).toBe(200);
+    expect(service.lines.filter((line) => line.msg === 'scheduler started')).toHaveLength(1);
 
     const pids = listening().slice(1).map((line) => Number(line.pid));
     expect(await service.stop()).toBe(0);

@@ -52,8 +52,14 @@ describe('renderAtom', () => {
     expect(parsed.entries.map((e) => e.id)).toEqual([storyTech, storyFinance, storyOld].map((s) => storyUrn(s.id)));
     // Atom titles are type="html": the plain title arrives as escaped HTML that displays verbatim.
     expect(parsed.entries[0]!.title).toBe('Markers ]]&gt; one and ]]&gt; two &lt;not a tag&gt; &amp; more');
-    // The story without a link gets no empty <link>: its content stands in (RFC 4287 4.1.1).
+    // Every entry has a link: its origin (with the story page as related), else the story page.
     expect(xml).not.toMatch(/<link href=""|<link\/>/);
+    expect(parsed.entries.map((e) => e.link)).toEqual([
+      `https://feeds.example.org/stories/${storyTech.id}`,
+      'https://finance.example.cn/a/1.html?from=rss&x=1',
+      storyOld.link ?? `https://feeds.example.org/stories/${storyOld.id}`,
+    ]);
+    expect(xml).toContain(`<link rel="related" type="text/html" href="https://feeds.example.org/stories/${storyFinance.id}"/>`);
     expect(parsed.entries[1]!.title).toBe('为实体经济提质增效 “撑腰” 深圳速度背后的金融科技力量');
     expect(parsed.entries[1]!.content).toContain('a]]>b and c]]>d');
     // Entries without their own author inherit the feed-level one (RFC 4287 4.1.1).
@@ -139,14 +145,18 @@ describe('renderJson', () => {
     );
     const finance = doc.items[1];
     expect(finance.title).toBe('为实体经济提质增效 “撑腰” 深圳速度背后的金融科技力量');
-    expect(finance.url).toBe('https://finance.example.cn/a/1.html?from=rss&x=1');
+    // `url` is the item's page here, `external_url` the origin it is about.
+    expect(finance.url).toBe('https://feeds.example.org/stories/story-finance-1');
+    expect(finance.external_url).toBe('https://finance.example.cn/a/1.html?from=rss&x=1');
     expect(finance.authors).toEqual([{ name: '新浪财经' }]);
     expect(finance.tags).toEqual(['金融', 'Tech & <Science>']);
     expect(finance.image).toBe('https://n.example.cn/img/343233024.png?w=1&h=2');
     expect(finance.content_html).toBe('<p>金融科技力量 <b>深圳</b></p><pre>a]]>b and c]]>d</pre>');
     expect(finance.summary).toBe('金融科技力量 深圳 a]]>b and c]]>d');
     expect(finance.date_published).toBe('2022-04-27T00:43:25.000Z');
-    expect(doc.items[0].url).toBeUndefined();
+    // A story without an origin link: its page, and no external_url.
+    expect(doc.items[0].url).toBe(`https://feeds.example.org/stories/${storyTech.id}`);
+    expect(doc.items[0].external_url).toBeUndefined();
     expect(doc.items[0].authors).toBeUndefined();
   });
 

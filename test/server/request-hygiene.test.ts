@@ -24,7 +24,7 @@ const url = (p: string) => `${started.base}${p}`;
 
 describe('headers on every route', () => {
   const cors = ['/feeds/known.rss', '/feeds/known.atom', '/feeds/known.json', '/feeds/all.rss?limit=1', '/feeds/known/archive/1.atom', '/feeds/search.json?q=chips', '/feeds.opml', '/feeds/nope.rss'];
-  const pages = ['/', '/categories/known', '/healthz', '/readyz', '/metrics', '/api/sources', '/nowhere', '/admin/refresh'];
+  const pages = ['/', '/search?q=chips', '/categories/known', '/healthz', '/readyz', '/metrics', '/api/sources', '/nowhere', '/admin/refresh'];
 
   it('sends nosniff everywhere, CORS on feeds and OPML only, the strict CSP on the rest', async () => {
     for (const p of cors) {
@@ -79,7 +79,8 @@ describe('input hygiene', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 40; i++) {
-      const res = await fetch(url(i % 2 ? `/feeds/all.json?limit=${i + 1}` : `/feeds/search.json?q=chips${i}`));
+      const paths = [`/feeds/all.json?limit=${i + 1}`, `/feeds/search.json?q=chips${i}`, `/search?q=chips${i}`];
+      const res = await fetch(url(paths[i % 3]!));
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
       await res.arrayBuffer();

@@ -133,6 +133,6 @@ describe.each(BACKENDS)('a failing storeRun on %s', (backend) => {
     // Once the cause is gone the same run succeeds as if for the first time.
     await saboteur.disarm();
     expect(await store.storeRun(doomed)).toMatchObject({ added: 1, merged: 1, updated: 0, unchanged: 0 });
-    expect(await store.listSeedFiles()).toEqual(new Map([['x.md', { relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null }]]));
+    expect(await store.listSeedFiles()).toEqual(new Map([['x.md', { relPath: 'x.md', size: 1, mtimeMs: 1.5, hash: 'h', error: null, warning: null }]]));
   });
 });

@@ -42,6 +42,22 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     });
   });
 
+  describe('findStory', () => {
+    it('finds a stored story, knows a pruned one by its tombstone, and nothing else', async () => {
+      const store = await openStore();
+      await store.storeRun({ sourceKey: 'source:A', articles: feed });
+      const stories = await store.listCategoryStories('all', 10);
+      const old = stories.find((candidate) => candidate.title === '旧闻：港口扩建')!;
+      const found = await store.findStory(old.id);
+      expect(found).toEqual({ state: 'found', story: old });
+      await store.pruneStories({ olderThan: at(24) });
+      const gone = await store.findStory(old.id);
+      expect(gone.state).toBe('pruned');
+      expect(gone.state === 'pruned' && gone.prunedAt.getTime()).toBeGreaterThan(NOW.getTime());
+      expect(await store.findStory('no-such-story')).toEqual({ state: 'unknown' });
+    });
+  });
+
   describe('pruneStories', () => {
     it('prunes by age; the pruned story stays gone when its sources list it again', async () => {
       const store = await openStore();

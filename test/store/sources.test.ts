@@ -94,8 +94,33 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
       await store.storeRun({ sourceKey: 'seed', articles: [], seedFiles: [{ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null }] });
       const files = await store.listSeedFiles();
       expect(files.size).toBe(2);
-      expect(files.get('金融/a 1%.md')).toEqual({ relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null });
-      expect(files.get('bad.md')).toEqual({ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null });
+      expect(files.get('金融/a 1%.md')).toEqual({ relPath: '金融/a 1%.md', size: 120, mtimeMs: 1651020205123.5, hash: 'h1', error: null, warning: null });
+      expect(files.get('bad.md')).toEqual({ relPath: 'bad.md', size: 40, mtimeMs: 2, hash: 'h3', error: null, warning: null });
+    });
+
+    it('counts the files recovered and rejected now, and names the first ones by path', async () => {
+      const store = await openBackendStore(backend, policy);
+      const record = (relPath: string, fields: { error?: string; warning?: string }) =>
+        ({ relPath, size: 1, mtimeMs: 1, hash: relPath, error: fields.error ?? null, warning: fields.warning ?? null });
+      await store.storeRun({
+        sourceKey: 'seed',
+        articles: [],
+        seedFiles: [
+          record('c.md', { warning: 'front matter recovered line by line (title)' }),
+          record('a.md', { warning: 'front matter recovered line by line (title, categories)' }),
+          record('b.md', { error: 'no recoverable title' }),
+          record('fine.md', {}),
+        ],
+      });
+      expect(await store.seedFileProblems(1)).toEqual({
+        recovered: 2,
+        rejected: 1,
+        recoveredFiles: [{ relPath: 'a.md', warning: 'front matter recovered line by line (title, categories)' }],
+        rejectedFiles: [{ relPath: 'b.md', error: 'no recoverable title' }],
+      });
+      // Fixed since: a file read cleanly loses its note.
+      await store.storeRun({ sourceKey: 'seed', articles: [], seedFiles: [record('a.md', {}), record('c.md', {})] });
+      expect((await store.seedFileProblems(5)).recovered).toBe(0);
     });
   });
 });

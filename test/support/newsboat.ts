@@ -47,8 +47,8 @@ export async function readWithNewsboat(opml: string): Promise<NewsboatResult> {
   return { imported, itemsByFeed, errors };
 }
 
-/** The items newsboat stores for one feed URL (title and author as it will show them). */
-export async function readItemsWithNewsboat(url: string): Promise<{ title: string; author: string }[]> {
+/** The items newsboat stores for one feed URL: title and author as it will show them, the URL "open in browser" opens. */
+export async function readItemsWithNewsboat(url: string): Promise<{ title: string; author: string; url: string }[]> {
   const home = await mkdtemp(path.join(tmpdir(), 'newsboat-'));
   const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home };
   const config = path.join(home, 'config');
@@ -57,7 +57,7 @@ export async function readItemsWithNewsboat(url: string): Promise<{ title: strin
   await run('newsboat', ['-C', config, '-u', path.join(home, 'urls'), '-c', path.join(home, 'cache.db'), '-x', 'reload'], { env, timeout: 60_000 });
   const db = new Database(path.join(home, 'cache.db'), { readonly: true });
   try {
-    return db.prepare('SELECT title, author FROM rss_item WHERE feedurl = ? ORDER BY pubDate DESC').all(url) as { title: string; author: string }[];
+    return db.prepare('SELECT title, author, url FROM rss_item WHERE feedurl = ? ORDER BY pubDate DESC').all(url) as { title: string; author: string; url: string }[];
   } finally {
     db.close();
   }

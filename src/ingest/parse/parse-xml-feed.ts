@@ -184,11 +184,22 @@ function atomTextKind(node: XNode | undefined): { base64: boolean; kind: 'text' 
   const kind = type === 'xhtml' || type.includes('xhtml') || hasChildElements(node) ? 'xhtml'
     : type === 'html' || type === 'text/html' || mode === 'escaped' ? 'html'
     : 'text';
-  return { base64: mode === 'base64', kind };
+  // RFC 4287 §3.1.1.3: a MIME type that is neither text nor XML means base64-encoded content.
+  const binary = type.includes('/') && !type.startsWith('text/') && !type.endsWith('/xml') && !type.endsWith('+xml');
+  return { base64: mode === 'base64' || binary, kind };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Base64 text decoded as UTF-8; text that does not decode so (`test` typed application/x-custom) stays as written. */
 function decodeBase64(text: string): string {
-  return Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return text;
+  try {
+    return UTF8.decode(Buffer.from(compact, 'base64'));
+  } catch {
+    return text;
+  }
 }
 
 /**

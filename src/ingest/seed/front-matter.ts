@@ -104,7 +104,7 @@ export function recoverFrontMatter(yamlText: string): FrontMatterData {
     if (currentKey === null || line.trim() === '' || /^\s*#/.test(line)) continue;
     const item = /^\s*-(?:\s+(.*)|$)/.exec(line);
     if (currentList && item) {
-      const text = unquoteScalar(stripListMarkers(item[1] ?? ''));
+      const text = dropUnbalancedQuotes(unquoteScalar(stripListMarkers(item[1] ?? '')));
       if (text !== '') currentList.push(text);
       continue;
     }
@@ -119,9 +119,28 @@ export function recoverFrontMatter(yamlText: string): FrontMatterData {
   }
   for (const [key, value] of Object.entries(data)) {
     if (Array.isArray(value) && value.length === 0) data[key] = null;
-    else if (typeof value === 'string') data[key] = unquoteScalar(value);
+    else if (typeof value === 'string') data[key] = dropUnbalancedQuotes(unquoteScalar(value));
   }
   return data;
+}
+
+const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [["'", "'"], ['"', '"'], ['\u201C', '\u201D'], ['\u2018', '\u2019']];
+
+/**
+ * A recovered value opening or closing a quote it never closes or opened (`'unterminated quote`) loses that
+ * quote: it was the YAML quoting that failed, not the text. Balanced quotes and apostrophes inside stay.
+ */
+export function dropUnbalancedQuotes(value: string): string {
+  let text = value.trim();
+  for (const [open, close] of QUOTE_PAIRS) {
+    const opens = text.split(open).length - 1;
+    const closes = open === close ? opens : text.split(close).length - 1;
+    const unbalanced = open === close ? opens % 2 === 1 : opens !== closes;
+    if (!unbalanced) continue;
+    if (text.startsWith(open) && (open === close || opens > closes)) text = text.slice(open.length).trim();
+    else if (text.endsWith(close) && (open === close || closes > opens)) text = text.slice(0, -close.length).trim();
+  }
+  return text;
 }
 
 /** ` -  - x` nests lists; the crawler's nesting carries no meaning for us. */
@@ -140,6 +159,8 @@ function inlineValue(value: string): string | string[] {
     }
     return value.slice(1, -1).split(',').map((v) => unquoteScalar(v.trim())).filter((v) => v !== '');
   }
+  // `[a, b` — a flow list never closed: its items are still the list.
+  if (/^\[[^\]]*$/.test(value)) return value.slice(1).split(',').map((v) => dropUnbalancedQuotes(unquoteScalar(v.trim()))).filter((v) => v !== '');
   return value;
 }
 

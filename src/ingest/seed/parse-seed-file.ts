@@ -19,6 +19,11 @@ export interface ParsedSeedFile {
   warnings: string[];
   /** True when the front-matter date was missing or unusable and the file's mtime was used. */
   dateFromMtime: boolean;
+  /**
+   * Set when the YAML failed and the front matter was recovered line by line: what was recovered and why,
+   * e.g. `front matter recovered line by line (title, categories; date: file time) after a YAML error: …`.
+   */
+  recovered: string | null;
 }
 
 /**
@@ -30,6 +35,7 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   const warnings: string[] = [];
   const split = splitFrontMatter(text);
   let data: FrontMatterData = {};
+  let yamlError: string | null = null;
   if (split.yaml === null) {
     warnings.push(`${relPath}: no front matter`);
   } else {
@@ -37,6 +43,7 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
     const parsed = parseFrontMatter(split.yaml);
     data = parsed.data;
     if (parsed.recovered && parsed.yamlError) {
+      yamlError = parsed.yamlError;
       warnings.push(`${relPath}: invalid YAML front matter (${parsed.yamlError}); fields recovered line by line`);
     }
   }
@@ -66,7 +73,18 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   if (updated) item.updated = updated;
   const link = [data.link, data.url, data.permalink].map(readText).find((v) => v !== undefined && isHttpUrl(v));
   if (link) item.link = link;
-  return { item, warnings, dateFromMtime };
+  return { item, warnings, dateFromMtime, recovered: yamlError === null ? null : recoveryNote(data, item, dateFromMtime, yamlError) };
+}
+
+/** What line-by-line recovery gave: the fields it read, and the date fallback when it gave no date. */
+function recoveryNote(data: FrontMatterData, item: RawItem, dateFromMtime: boolean, yamlError: string): string {
+  const fields: string[] = [];
+  if (data.title !== undefined && data.title !== null) fields.push('title');
+  if ((item.categories ?? []).length > 0) fields.push('categories');
+  if (!dateFromMtime) fields.push('date');
+  const recovered = fields.length ? fields.join(', ') : 'no field';
+  const date = dateFromMtime ? '; date: file time' : '';
+  return `front matter recovered line by line (${recovered}${date}) after a YAML error: ${yamlError}`;
 }
 
 function readTitle(value: unknown): string | undefined {

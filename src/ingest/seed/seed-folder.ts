@@ -130,7 +130,7 @@ export async function scanSeedFolder(
       const bytes = await readInside(absPath, maxBytes);
       const hash = createHash('sha256').update(bytes).digest('hex');
       if (record && record.hash === hash) {
-        touched.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash, error: record.error });
+        touched.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash, error: record.error, ...(record.warning ? { warning: record.warning } : {}) });
         return;
       }
       candidates.push({ relPath, absPath, size: info.size, mtimeMs: info.mtimeMs, hash, text: keepText ? decode(bytes) : null });

@@ -30,7 +30,7 @@ export interface SeedParseConfig {
  * (plus the folder's own) with its resolver, which is a function and stays on the main thread.
  */
 export type PreparedSeedFile =
-  | { relPath: string; article: Article; itemCategories: string[]; error?: undefined }
+  | { relPath: string; article: Article; itemCategories: string[]; recovered: string | null; error?: undefined }
   | { relPath: string; error: string; article?: undefined };
 
 export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): PreparedSeedFile {
@@ -50,7 +50,7 @@ export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): Pr
     if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
     // A seed file's identity is its path, never a guid or link it may carry.
     const article: Article = { ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback };
-    return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])] };
+    return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])], recovered: parsed.recovered };
   } catch (error) {
     return { relPath: file.relPath, error: describeError(error) };
   }

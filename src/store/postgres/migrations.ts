@@ -126,6 +126,14 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX run_leases_by_host ON run_leases (host, expires_ms);
   `,
+  // 2: the recovery note of each seed file, read again once (as SQLite's migration 9); tombstones name the
+  // pruned story so its page can answer 410 Gone.
+  `
+  ALTER TABLE seed_files ADD COLUMN warning TEXT;
+  UPDATE seed_files SET size = -1, hash = '';
+  ALTER TABLE tombstones ADD COLUMN story_id TEXT;
+  CREATE INDEX tombstones_by_story ON tombstones (story_id) WHERE story_id IS NOT NULL;
+  `,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

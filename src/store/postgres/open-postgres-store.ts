@@ -16,11 +16,11 @@ import { toPg } from './pg-text.js';
 import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories } from './search.js';
-import { createSeedFilesTable, listSeedFiles } from './seed-files-table.js';
+import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable, newestStories } from './stories-table.js';
-import { categoryPage, storyOrigins } from './story-listings.js';
-import { createTombstones } from './tombstones.js';
+import { categoryPage, storyById, storyOrigins } from './story-listings.js';
+import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
 
 export interface OpenPostgresOptions {
@@ -108,7 +108,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
         const nowMs = clock().getTime();
         await lockTitleKeys(client, input);
         const result = await runAsync(storeRunUnit(policy, input, nowMs), unitTables(client));
-        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, nowMs);
+        // Stamped at the end of the unit (after any lock waits): announcers count the follow bound from it.
+        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, clock().getTime());
         return result;
       }));
     },
@@ -129,6 +130,13 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
     listSourceStates: () => unit('listing sources failed', () => sources.list()),
     listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
+    seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(pool, Math.max(0, Math.floor(sample)))),
+    findStory: (storyId) => unit(`reading story ${storyId} failed`, async () => {
+      const story = await storyById(pool, storyId, await categories.names());
+      if (story) return { state: 'found', story } as const;
+      const prunedAt = await storyPrunedAt(pool, storyId);
+      return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
+    }),
     claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
@@ -152,7 +160,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       return unit('pruning stories failed', () => inTransaction(pool, async (client) => {
         const nowMs = clock().getTime();
         const result = await runAsync(pruneUnit(options, nowMs), unitTables(client));
-        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, nowMs);
+        // Stamped at the end of the unit (after any lock waits): announcers count the follow bound from it.
+        if (result.changedCategories.length > 0) await appendChange(client, result.changedCategories, clock().getTime());
         return result;
       }));
     },

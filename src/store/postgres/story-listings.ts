@@ -20,6 +20,12 @@ export async function categoryPage(sql: Sql, slug: string, offset: number, limit
   return rows.map((row) => toStory(row, names));
 }
 
+/** One story by id; null when there is none. */
+export async function storyById(sql: Sql, storyId: string, names: ReadonlyMap<string, string>): Promise<Story | null> {
+  const { rows } = await sql.query<StoryRow>('SELECT * FROM stories WHERE id = $1', [storyId]);
+  return rows[0] ? toStory(rows[0], names) : null;
+}
+
 const HOUR_MS = 3_600_000;
 
 /** The origins of a story, earliest first; empty for an unknown id. */

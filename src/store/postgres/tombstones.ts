@@ -18,11 +18,19 @@ export function createTombstones(sql: Sql, windowMs: number): UnitTables['tombst
     },
     async buryMany(stories, nowMs) {
       await sql.query(
-        `INSERT INTO tombstones (title_key, published_ms, pruned_ms)
-         SELECT DISTINCT ON (title_key, published_ms) title_key, published_ms, $3::bigint FROM unnest($1::text[], $2::bigint[]) AS u(title_key, published_ms)
-         ON CONFLICT (title_key, published_ms) DO UPDATE SET pruned_ms = excluded.pruned_ms`,
-        [stories.map((s) => toPg(s.titleKey)), stories.map((s) => s.publishedMs), nowMs],
+        `INSERT INTO tombstones (title_key, published_ms, pruned_ms, story_id)
+         SELECT DISTINCT ON (title_key, published_ms) title_key, published_ms, $3::bigint, story_id
+         FROM unnest($1::text[], $2::bigint[], $4::text[]) AS u(title_key, published_ms, story_id)
+         ON CONFLICT (title_key, published_ms) DO UPDATE SET pruned_ms = excluded.pruned_ms, story_id = excluded.story_id`,
+        [stories.map((s) => toPg(s.titleKey)), stories.map((s) => s.publishedMs), nowMs, stories.map((s) => s.id)],
       );
     },
   };
+}
+
+/** When the story with this id was pruned; null when it never was. */
+export async function storyPrunedAt(sql: Sql, storyId: string): Promise<Date | null> {
+  const { rows } = await sql.query<{ pruned_ms: number | null }>('SELECT max(pruned_ms) AS pruned_ms FROM tombstones WHERE story_id = $1', [storyId]);
+  const ms = rows[0]?.pruned_ms;
+  return ms === null || ms === undefined ? null : new Date(Number(ms));
 }

@@ -3,11 +3,12 @@ import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION } from './legacy-search-migrations.js';
 import { SEARCH_WORDS_MIGRATION } from './search-table.js';
-import { RETENTION_MIGRATION } from './retention.js';
+import { RETENTION_MIGRATION, TOMBSTONE_STORY_MIGRATION } from './retention.js';
 import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
 import { CHANGES_MIGRATION } from './changes-table.js';
 import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
 import { htmlToText, textLength } from '../../text/html-text.js';
+import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -106,6 +107,8 @@ export const migrations: readonly string[] = [
   ORIGIN_BODIES_MIGRATION,
   // 8: a word index written with each story, replacing the trigram index and its queue (search-table.ts).
   SEARCH_WORDS_MIGRATION,
+  // 9: seed files' recovery notes (seed-files-table.ts), pruned stories' ids in tombstones (retention.ts).
+  SEED_FILE_WARNING_MIGRATION + TOMBSTONE_STORY_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

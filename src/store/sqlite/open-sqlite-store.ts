@@ -59,12 +59,13 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   }
   options.onOpen?.(db);
 
+  const tombstones = createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS);
   const tables = {
     origins: createOriginsTable(db),
     stories: createStoriesTable(db, createSearchIndex(db)),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
-    tombstones: createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS),
+    tombstones,
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
@@ -82,7 +83,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const publishing = <A extends unknown[], R>(work: (nowMs: number, ...args: A) => { result: R; changed: readonly string[] }) => {
     const transaction = db.transaction((nowMs: number, ...args: A) => {
       const outcome = work(nowMs, ...args);
-      if (outcome.changed.length > 0) changes.append(outcome.changed, nowMs);
+      // Stamped at the end of the transaction, not at its start (which may have waited for the write lock):
+      // announcers wait until a change is a follow bound old, counted from (nearly) its commit.
+      if (outcome.changed.length > 0) changes.append(outcome.changed, clock().getTime());
       return outcome;
     }).immediate;
     return (...args: A): R => {
@@ -157,6 +160,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async listRunLeases() {
       return unit('listing run leases failed', () => leases.list(clock().getTime()));
     },
+    async seedFileProblems(sample) {
+      return unit('listing seed file problems failed', () => tables.seedFiles.problems(Math.max(0, Math.floor(sample))));
+    },
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
@@ -177,6 +183,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async sizeBytes() {
       return unit('reading database size failed', () => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number));
+    },
+    async findStory(storyId) {
+      return unit(`reading story ${storyId} failed`, () => {
+        const story = tables.stories.get(storyId, tables.categories.names());
+        if (story) return { state: 'found', story } as const;
+        const prunedAt = tombstones.prunedAt(storyId);
+        return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
+      });
     },
     async listStoryOrigins(storyId) {
       return unit(`listing origins of story ${storyId} failed`, () => storyOrigins.list(storyId));

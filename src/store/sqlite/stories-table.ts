@@ -30,6 +30,7 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
       summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash,
       text_hash = excluded.text_hash
     RETURNING rowid`);
+  const fullById = db.prepare<[string], StoryRow>('SELECT * FROM stories WHERE id = ?');
   const remove = db.prepare<[string]>('DELETE FROM stories WHERE id = ?');
   const clearCategories = db.prepare<[string]>('DELETE FROM story_categories WHERE story_id = ?');
   const addCategory = db.prepare<[string, string, number]>(
@@ -86,6 +87,10 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
         const categories = JSON.parse(row.categories_json) as { slug: string }[];
         return [{ id: row.id, titleKey: row.title_key, publishedMs: row.published_ms, categories }];
       });
+    },
+    get(id: string, names: ReadonlyMap<string, string>): Story | null {
+      const row = fullById.get(id);
+      return row ? toStory(row, names) : null;
     },
     newest(slug: string, limit: number, names: ReadonlyMap<string, string>): Story[] {
       const rows = slug === 'all' ? newest.all(limit) : newestInCategory.all(slug, limit);

@@ -37,9 +37,10 @@ describe('faithful titles', () => {
     expect(untitled.link).toBe('https://titles.example/reports/2024/q1-results/?ref=home');
   });
 
-  it('decodes Atom 0.3 mode="base64" titles and content', async () => {
-    const [old] = await articles('atom03-base64.xml');
+  it('decodes Atom 0.3 mode="base64" titles and content, and titles of a binary MIME type (RFC 4287 §3.1.1.3)', async () => {
+    const [old, binary] = await articles('atom03-base64.xml');
     expect(old!.title).toBe('Base64 title <not a tag>');
+    expect(binary!.title).toBe('Octet stream title');
     expect(old!.contentHtml).toBe('<p>A <b>decoded</b> body.</p>');
   });
 

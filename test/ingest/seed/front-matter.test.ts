@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrontMatter, recoverFrontMatter, splitFrontMatter, stripQuoteRuns } from '../../../src/ingest/seed/front-matter.js';
+import { parseFrontMatter, recoverFrontMatter, splitFrontMatter, stripQuoteRuns, dropUnbalancedQuotes } from '../../../src/ingest/seed/front-matter.js';
 
 describe('splitFrontMatter', () => {
   it('allows a BOM and blank lines before the opening ---', () => {
@@ -81,5 +81,15 @@ describe('stripQuoteRuns', () => {
     expect(stripQuoteRuns(`Don't stop`)).toBe(`Don't stop`);
     expect(stripQuoteRuns(`'Tis the "season"`)).toBe(`'Tis the "season"`);
     expect(stripQuoteRuns(`_撑腰_`)).toBe('_撑腰_');
+  });
+});
+
+describe('dropUnbalancedQuotes', () => {
+  it('removes a leading or trailing quote left unbalanced, never balanced ones or apostrophes', () => {
+    expect(dropUnbalancedQuotes("'unterminated quote")).toBe('unterminated quote');
+    expect(dropUnbalancedQuotes('closing only"')).toBe('closing only');
+    expect(dropUnbalancedQuotes('\u201C左引号')).toBe('左引号');
+    expect(dropUnbalancedQuotes('"Quoted" word')).toBe('"Quoted" word');
+    expect(dropUnbalancedQuotes("It's fine")).toBe("It's fine");
   });
 });

@@ -119,3 +119,17 @@ describe('readCategories', () => {
     expect(readCategories(undefined)).toEqual([]);
   });
 });
+
+describe('honest recovery', () => {
+  it('says what line-by-line recovery gave, and removes the quote the YAML never closed', () => {
+    const { item, recovered, dateFromMtime } = parse('broken-front-matter.md');
+    expect(item.title).toBe('unterminated quote');
+    expect(item.categories).toEqual(['金融', '新浪财经']);
+    expect(dateFromMtime).toBe(true);
+    expect(recovered).toMatch(/^front matter recovered line by line \(title, categories; date: file time\) after a YAML error: /);
+  });
+
+  it('says nothing for a file YAML reads', () => {
+    expect(parse('bom-rfc822.md').recovered).toBeNull();
+  });
+});

@@ -143,12 +143,17 @@ describe('two workers and two web processes on one database', () => {
   });
 
   it('after kill -9 of a worker mid-cycle, the other takes over its runs (at once on one machine, else when the leases expire): nothing lost or duplicated', { timeout: 120_000 }, async () => {
-    const { configFile, feeds, store } = await setUp(150);
-    const [victim] = await Promise.all([start(configFile, 'worker', false), start(configFile, 'worker', false)]);
-    const owner = `${hostname()}:${victim!.child.pid}:`;
-    // Mid-cycle: the victim holds leases on runs it is fetching.
-    await waitFor(async () => (await store.listRunLeases()).some((lease) => lease.owner.startsWith(owner)), 20_000, 'the victim to hold leases');
-    victim!.child.kill('SIGKILL');
+    // Slow answers (1 s): one worker alone needs ~25 s for the pass, so the kill lands mid-cycle however slowly
+    // the second worker starts on a busy machine.
+    const { configFile, feeds, store } = await setUp(1_000);
+    const victim = await start(configFile, 'worker', false);
+    const owner = `${hostname()}:${victim.child.pid}:`;
+    const holding = async () => (await store.listRunLeases()).some((lease) => lease.owner.startsWith(owner));
+    await waitFor(holding, 30_000, 'the victim to hold leases');
+    await start(configFile, 'worker', false);
+    // Mid-cycle, with both running: the victim holds leases on runs it is fetching.
+    await waitFor(holding, 30_000, 'the victim to hold leases');
+    victim.child.kill('SIGKILL');
     const orphaned = (await store.listRunLeases()).filter((lease) => lease.owner.startsWith(owner)).map((lease) => lease.name);
     expect(orphaned.length).toBeGreaterThan(0);
     await waitFor(async () => (await store.listSourceStates()).filter((state) => state.lastSuccess !== null).length === SOURCES, 60_000, 'every source to be fetched');

@@ -86,7 +86,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());
   });
   logger.info({ url: `http://${config.server.host}:${portOf(server)}`, role: 'worker' }, 'listening');
-  const ingest = startIngest({ config, store, logger, metrics, startup: 'due' });
+  const ingest = startIngest({ config, store, logger, metrics, startup: 'due', onSearchReady: () => readiness.done('search-index') });
   void ingest.firstIngest.then(() => readiness.done('first-ingest'));
   const reloader = await reloadableConfig(config, logger, {
     configFile: options.configFile, debounceMs: options.watchDebounceMs, env,

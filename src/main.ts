@@ -19,6 +19,7 @@ import { configFromPrimary, runClusterWorker } from './service/cluster-worker.js
 import { reloadableConfig } from './service/reload-config.js';
 import { serviceMetrics } from './service/service-metrics.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
+import { startWebService, startWorkerService } from './service/start-roles.js';
 import { startIngest } from './service/start-ingest.js';
 import { startWeb, type Web } from './service/start-web.js';
 import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
@@ -158,7 +159,16 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log.level);
   const workers = workerCount(config.server.workers);
+  const role = args.role ?? config.server.role;
   try {
+    if (role !== 'all') {
+      // A split role is one process (server.workers applies to role all): run more processes instead.
+      const options = { configFile: args.configFile, port: args.port };
+      const started = role === 'web' ? startWebService(config, logger, options) : startWorkerService(config, logger, options);
+      handleSignals(logger, async () => (await started).stop(), async () => (await started).reloadConfig('SIGHUP'));
+      await started;
+      return;
+    }
     if (workers > 1) assertMetricsToken(config, process.env);
     // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
     // the service is returned) must stop gracefully too, once started, not kill the process mid-run.

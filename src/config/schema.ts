@@ -91,6 +91,8 @@ export const configSchema = z
             idle: duration.default(60_000),
           })
           .prefault({}),
+        /** What this process does (`--role` overrides): all, web (serve only) or worker (ingest only); README "Scaling out". */
+        role: z.enum(['all', 'web', 'worker']).default('all'),
       })
       .prefault({}),
     storage: z.strictObject({ database: databaseLocation.default('storage/aggregator.db') }).prefault({}),

@@ -27,9 +27,10 @@ export interface RunLeases {
   owner: string;
   /**
    * Releases the leases of processes on this machine that are gone (a crash or kill -9 of the previous run):
-   * a restart need not wait for them to expire. Leases of other machines are left to expire.
+   * a restart need not wait for them to expire. Leases of other machines are left to expire. Returns the names
+   * released, and those whose lease expired: the runs to claim again.
    */
-  reapDeadLocalOwners(): Promise<void>;
+  findOrphanedRuns(): Promise<string[]>;
 }
 
 export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOwner()): RunLeases {
@@ -51,13 +52,17 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
 
   return {
     owner,
-    async reapDeadLocalOwners() {
+    async findOrphanedRuns() {
       const local = `${hostname()}:`;
+      const orphaned: string[] = [];
       for (const lease of await store.listRunLeases()) {
-        if (!lease.owner.startsWith(local) || lease.owner === owner) continue;
-        const pid = Number(lease.owner.slice(local.length).split(':')[0]);
-        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await store.releaseRun(lease.name, lease.owner);
+        const pid = lease.owner.startsWith(local) && lease.owner !== owner ? Number(lease.owner.slice(local.length).split(':')[0]) : NaN;
+        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+          await store.releaseRun(lease.name, lease.owner);
+          orphaned.push(lease.name);
+        } else if (lease.expired) orphaned.push(lease.name);
       }
+      return orphaned;
     },
     async run(claim, work) {
       let result: Awaited<ReturnType<Store['claimRun']>>;

@@ -178,7 +178,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const runEverything = async (options: { skipBackedOff?: boolean; onlyDue?: boolean } = {}) => {
     const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
-    await leases.reapDeadLocalOwners().catch(fail('lease clean-up'));
+    await leases.findOrphanedRuns().catch(fail('lease clean-up'));
     await Promise.all([runSeed(options.onlyDue ? 'due' : 'always'), ...[...sources.values()].map((source) => runSource(source, due))]);
     await runPrune();
   };
@@ -187,8 +187,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // The runs of a worker that died (its leases expired unreleased) are claimed again by whoever sweeps first.
   let sweep: NodeJS.Timeout | undefined;
   const sweepExpired = async () => {
-    await leases.reapDeadLocalOwners();
-    for (const { name } of (await deps.store.listRunLeases()).filter((lease) => lease.expired)) {
+    for (const name of await leases.findOrphanedRuns()) {
       if (name === SEED_TASK) void runSeed('due');
       else if (sources.has(name)) void runSource(sources.get(name)!, 'due');
     }

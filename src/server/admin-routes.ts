@@ -10,9 +10,10 @@ export interface AdminDeps {
   token: () => string | undefined;
   /**
    * Runs every source and the seed folder now, or only the named one; resolves with the names run
-   * when they finished, or null when no source has that name.
+   * when they finished, or null when no source has that name. Absent in a process that runs no scheduler
+   * (`--role web`): the route then says so (503).
    */
-  refresh: (source?: string) => Promise<string[] | null>;
+  refresh?: ((source?: string) => Promise<string[] | null>) | undefined;
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -52,6 +53,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     if (source !== undefined && (typeof source !== 'string' || source.trim() === '')) {
       return plain(res, 400, 'Bad source: give ?source=NAME once');
     }
+    if (!deps.refresh) return plain(res, 503, 'This process runs no scheduler (role web): refresh from a process of role all, or wait for the workers\' next run');
     const refreshed = await deps.refresh(source);
     if (refreshed === null) return plain(res, 404, 'Unknown source');
     res.status(200).set('Cache-Control', 'no-store').json({ refreshed });

@@ -7,6 +7,7 @@ import { SEED_FOLDER_NAME } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
 import { sendRendered } from './conditional.js';
+import { healthRoutes } from './health-routes.js';
 
 export interface StatusDeps {
   store: Store;
@@ -40,10 +41,7 @@ export function statusRoutes({ store, cache, site, listSources: listStates, show
     sendRendered(req, res, rendered, { withLastModified: false });
   });
 
-  router.get('/healthz', async (_req: Request, res: Response) => {
-    const ok = await store.ping().catch(() => false);
-    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').type('text/plain').send(ok ? 'ok\n' : 'database unavailable\n');
-  });
+  router.use(healthRoutes(store));
 
   router.get('/api/sources', async (req: Request, res: Response) => {
     if (!showSources(req)) {

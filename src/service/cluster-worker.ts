@@ -37,7 +37,14 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
     const m = message as ToWorker;
-    if (m.type === 'ready') readiness.done('first-ingest');
+    if (m.type === 'ready') {
+      // The primary indexes for search before its first ingest: both are done.
+      readiness.done('search-index');
+      readiness.done('first-ingest');
+      // Saved searches rendered while the search index was being rebuilt may miss stories: render them again.
+      const saved = [...(web?.cache.policy.savedQueries.keys() ?? [])];
+      if (saved.length > 0) web!.cache.invalidate(saved);
+    }
     else if (m.type === 'settings') {
       if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
       adminToken = envAdminToken(process.env) || m.adminToken;

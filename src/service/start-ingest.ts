@@ -22,6 +22,11 @@ export interface IngestDeps {
   metrics: Metrics;
   /** The search index is complete (`rebuilt` stories stored before the word index were indexed first). */
   onSearchReady?: (rebuilt: number) => void;
+  /**
+   * The start-up pass: `all` runs every source not backed off (the single process); `due` only what is due,
+   * so a worker joining others does not refetch what they just fetched (`--role worker`).
+   */
+  startup?: 'all' | 'due';
 }
 
 export interface IngestSide {
@@ -70,7 +75,7 @@ export function startIngest(deps: IngestDeps): IngestSide {
     if (stopping) return;
     deps.onSearchReady?.(rebuilt);
     scheduler.start();
-    await scheduler.runAll({ skipBackedOff: true });
+    await scheduler.runAll(deps.startup === 'due' ? { onlyDue: true } : { skipBackedOff: true });
     logger.info('first ingest finished');
   }).catch((error: unknown) => logger.error({ error: describeError(error) }, 'first ingest failed'));
 

@@ -30,8 +30,8 @@ export interface WebDeps {
   metricsSource?: Pick<Registry, 'metrics' | 'contentType'>;
   /** The admin token in effect (config `admin.token`, env AGGREGATOR_ADMIN_TOKEN; read per request). */
   adminToken: () => string | undefined;
-  /** POST /admin/refresh: runs sources wherever the scheduler lives. */
-  refresh: (name?: string) => Promise<string[] | null>;
+  /** POST /admin/refresh: runs sources wherever the scheduler lives; absent in a web-only process. */
+  refresh?: ((name?: string) => Promise<string[] | null>) | undefined;
   /** Overrides `server.port` (`--port`, PORT); 0 picks a free port. */
   port?: number;
   /** How often to look for other processes' commits. Default 250 ms. */

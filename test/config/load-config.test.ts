@@ -19,7 +19,7 @@ describe('parseConfig', () => {
   it('fills every default when only sources is given', () => {
     const config = parseConfig('sources: []\n', 'x.yaml');
     expect(config.server).toEqual({
-      host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080', publicStatus: true, maxConnections: 1024, workers: 1,
+      host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080', publicStatus: true, maxConnections: 1024, workers: 1, trustProxy: false, role: 'all',
       timeouts: { headers: 10_000, request: 30_000, keepAlive: 5_000, idle: 60_000 },
     });
     expect(config.metrics).toEqual({ requireToken: false });

@@ -35,7 +35,7 @@ const alive = (pid: number): boolean => {
 };
 
 describe('server.workers: 2', () => {
-  it('follows the change feed in every worker, replaces a killed worker, and stops cleanly', async () => {
+  it('follows the change feed in every worker, replaces a killed worker, and stops cleanly', { timeout: 180_000 }, async () => {
     const dir = await tempDir('workers');
     const seed = path.join(dir, 'seed');
     await mkdir(seed, { recursive: true });
@@ -49,7 +49,7 @@ describe('server.workers: 2', () => {
     });
     service = await startReadyService(configFile);
     const listening = () => service!.lines.filter((line) => line.msg === 'listening' && line.worker !== undefined);
-    await waitFor(() => listening().length === 2, 20_000, 'both workers to listen');
+    await waitFor(() => listening().length === 2, 60_000, 'both workers to listen');
     const url = `${service.base}/feeds/all.rss`;
     const before = (await freshGet(url)).etag;
 

@@ -21,8 +21,8 @@ export async function startReadyService(configFile: string, env: NodeJS.ProcessE
     return (await service.exited).code;
   };
   try {
-    const base = await service.base();
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 20_000, 'the service to be ready');
+    const base = String((await service.logged((line) => line.msg === 'listening', 'listening', 60_000)).url);
+    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000, 'the service to be ready');
     return { process: service, base, lines: service.lines, stop };
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { workerCount } from '../../src/main.js';
-import { parseServiceArgs } from '../../src/service/service-args.js';
+import { parseServiceArgs, UsageError } from '../../src/service/service-args.js';
 
 describe('the service command line', () => {
   it('takes --port over PORT over server.port, and the config from --config or AGGREGATOR_CONFIG', () => {
@@ -21,5 +21,16 @@ describe('the service command line', () => {
     expect(workerCount(parseConfig('server: { workers: 3 }\nsources: []\n', 'x.yaml').server.workers)).toBe(3);
     expect(workerCount(parseConfig('server: { workers: auto }\nsources: []\n', 'x.yaml').server.workers)).toBeGreaterThanOrEqual(1);
     expect(() => parseConfig('server: { workers: 0 }\nsources: []\n', 'x.yaml')).toThrow(/server\.workers/);
+  });
+
+  it('reads --role, leaving the config to decide when it is absent', () => {
+    expect(parseServiceArgs(['--role', 'worker', '--port', '8081'], {})).toMatchObject({ role: 'worker', port: 8081 });
+    expect(parseServiceArgs(['--role', 'web'], {}).role).toBe('web');
+    expect(parseServiceArgs([], {}).role).toBeUndefined();
+  });
+
+  it('refuses an unknown role, naming it and the usage', () => {
+    expect(() => parseServiceArgs(['--role', 'reader'], {})).toThrow(UsageError);
+    expect(() => parseServiceArgs(['--role', 'reader'], {})).toThrow(/--role: invalid role "reader"[\s\S]*--role all\|web\|worker/);
   });
 });

@@ -39,9 +39,9 @@ const TITLE_WEIGHT = 2.0;
 const RECENCY_BOOST = 0.2;
 const RECENCY_HALF_MS = 30 * 86_400_000;
 /** Ranking looks at the newest this many matches (bm25 over every match of a common word costs O(matches)). */
-export const RANKED_CANDIDATES = 2000;
+export const RANKED_CANDIDATES = 500;
 /** Counts stop here: a count over a million matches would cost more than the search. */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1000;
 
 /** The words of a story as indexed: made where it was parsed, else here. */
 export function storyWords(story: Pick<Story, 'title' | 'contentHtml'>, made: Partial<SearchWords>): SearchWords {
@@ -149,11 +149,13 @@ export function createSearchTable(db: Database.Database, clock: () => Date) {
           WHERE 1${inCategories}
           ORDER BY m.score * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - s.published_ms) / ${RECENCY_HALF_MS}.0)), s.published_ms DESC
           LIMIT ?`),
-        stats: db.prepare(`
-          SELECT count(*) AS n, max(s.updated_ms) AS m FROM (
-            SELECT rowid AS r FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}
-          ) f JOIN stories s ON s.rowid = f.r
-          WHERE 1${inCategories}`),
+        // Without a category the count reads the index alone.
+        stats: db.prepare(categories === 0
+          ? `SELECT count(*) AS n FROM (SELECT rowid FROM story_words WHERE story_words MATCH ? LIMIT ${COUNT_CAP})`
+          : `SELECT count(*) AS n FROM (
+              SELECT rowid AS r FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}
+            ) f JOIN stories s ON s.rowid = f.r
+            WHERE 1${inCategories}`),
       };
       statements.set(categories, found);
     }
@@ -163,19 +165,22 @@ export function createSearchTable(db: Database.Database, clock: () => Date) {
   return {
     /**
      * Stories matching the query, best first (bm25, title matches weighted, recent stories boosted),
-     * with how many match (counted up to COUNT_CAP) and the newest change among them.
+     * with how many match (counted up to COUNT_CAP) and the newest change among those returned (what a
+     * feed of them shows; a zero limit reads the best one for it).
      */
     search(query: string, limit: number, names: ReadonlyMap<string, string>): SearchResult {
       const parsed = parseQuery(query);
       const expression = ftsExpression(parsed);
       if (expression === null) return { stories: [], total: 0, lastChanged: null };
       const statement = prepared(parsed.categories.length);
-      const rows = statement.page.all(expression, ...parsed.categories, clock().getTime(), Math.max(0, Math.floor(limit))) as StoryRow[];
-      const stats = statement.stats.get(expression, ...parsed.categories) as { n: number; m: number | null };
+      const wanted = Math.max(0, Math.floor(limit));
+      const rows = statement.page.all(expression, ...parsed.categories, clock().getTime(), Math.max(1, wanted)) as StoryRow[];
+      const stats = statement.stats.get(expression, ...parsed.categories) as { n: number };
+      const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
       return {
-        stories: rows.map((row) => toStory(row, names)),
+        stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
         total: stats.n,
-        lastChanged: stats.m === null ? null : new Date(stats.m),
+        lastChanged: newest === null ? null : new Date(newest),
       };
     },
   };

@@ -1,0 +1,109 @@
+// The split roles (`--role`, `server.role`; README "Scaling out"): a `web` process serves every route from the
+// database and follows the change feed, running no scheduler; a `worker` runs the scheduler and ingest and
+// answers only /healthz, /readyz and /metrics. Any number of each share one database; leased runs
+// (scheduler/run-leases.ts) keep workers from fetching a source twice.
+import express from 'express';
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import type { ReloadOutcome } from '../config/watch-config.js';
+import { openStore } from '../ingest-jobs.js';
+import type { Logger } from '../logger.js';
+import { instrumentRequests } from '../observability/http-metrics.js';
+import { createReadiness, type Readiness } from '../observability/readiness.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { errorHandler, notFound } from '../server/error-handler.js';
+import { healthRoutes } from '../server/health-routes.js';
+import { metricsRoutes } from '../server/metrics-routes.js';
+import type { Store } from '../store/store.js';
+import { reloadableConfig } from './reload-config.js';
+import { serviceMetrics } from './service-metrics.js';
+import { startIngest } from './start-ingest.js';
+import { portOf, startWeb } from './start-web.js';
+
+export interface RoleOptions {
+  configFile?: string | undefined;
+  watchDebounceMs?: number | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides `server.port` (`--port`, PORT). */
+  port?: number | undefined;
+}
+
+export interface RoleService {
+  role: 'web' | 'worker';
+  server: Server;
+  store: Store;
+  registry: Registry;
+  readiness: Readiness;
+  /** The worker's scheduler; undefined in a web process. */
+  scheduler: Scheduler | undefined;
+  config(): Config;
+  reloadConfig(reason?: string): Promise<ReloadOutcome>;
+  stop(): Promise<void>;
+}
+
+export async function startWebService(config: Config, logger: Logger, options: RoleOptions = {}): Promise<RoleService> {
+  const env = options.env ?? process.env;
+  // Ready once the database is open: a web process has no first ingest of its own to wait for.
+  const readiness = createReadiness(['database']);
+  const store = await openStore(config);
+  readiness.done('database');
+  let current = (): Config => config;
+  const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());
+  const web = await startWeb({
+    config, store, logger, metrics, readiness, port: options.port,
+    adminToken: () => env.AGGREGATOR_ADMIN_TOKEN || current().admin.token,
+  });
+  // Sources, schedules and fetch settings are the workers' business; the rest needs a restart, as in role all.
+  const reloader = await reloadableConfig(config, logger, { configFile: options.configFile, debounceMs: options.watchDebounceMs, env, applyLive: () => ({}) });
+  current = reloader.config;
+  logger.info({ role: 'web' }, 'role web: serving from the database, following its change feed; no scheduler');
+  return {
+    role: 'web', server: web.server, store, registry: metrics.registry, readiness, scheduler: undefined,
+    config: reloader.config,
+    reloadConfig: (reason = 'reload requested') => reloader.reload(reason),
+    async stop() {
+      reloader.close();
+      await web.stop();
+      await store.close();
+    },
+  };
+}
+
+export async function startWorkerService(config: Config, logger: Logger, options: RoleOptions = {}): Promise<RoleService> {
+  const env = options.env ?? process.env;
+  const readiness = createReadiness();
+  const store = await openStore(config);
+  readiness.done('database');
+  let current = (): Config => config;
+  const metrics = serviceMetrics(store, () => current());
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(healthRoutes(store), metricsRoutes({ registry: metrics.registry, pending: () => readiness.pending() }), notFound, errorHandler(logger));
+  const server = createServer(instrumentRequests(app, metrics));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.server.port, config.server.host, () => resolve());
+  });
+  logger.info({ url: `http://${config.server.host}:${portOf(server)}`, role: 'worker' }, 'listening');
+  const ingest = startIngest({ config, store, logger, metrics, startup: 'due', onSearchReady: () => readiness.done('search-index') });
+  void ingest.firstIngest.then(() => readiness.done('first-ingest'));
+  const reloader = await reloadableConfig(config, logger, {
+    configFile: options.configFile, debounceMs: options.watchDebounceMs, env,
+    applyLive: (next) => ({ ...ingest.reconfigure(next) }),
+  });
+  current = reloader.config;
+  return {
+    role: 'worker', server, store, registry: metrics.registry, readiness, scheduler: ingest.scheduler,
+    config: reloader.config,
+    reloadConfig: (reason = 'reload requested') => reloader.reload(reason),
+    async stop() {
+      reloader.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await ingest.stop();
+      await store.close();
+    },
+  };
+}

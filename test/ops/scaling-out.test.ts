@@ -1,0 +1,167 @@
+// Scaling out with real processes (issue 11): two `--role worker` and two `--role web` processes on one database,
+// 200 sources on local feed servers (four host names, so fetch.perHost is per host). The servers count every
+// request, so "fetched exactly once" is checked from outside; the stories are checked in the store. Needs
+// no build (the harness runs src/main.ts through tsx). Waits poll with deadlines; the lease time and the 1 s follow bound are reported by the
+// evidence, not asserted.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { rss, tempDir, waitFor, writeConfig } from './harness.js';
+import { startServiceProcess } from '../process/process-harness.js';
+
+const SOURCES = 200;
+const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+const CATEGORIES = ['markets', 'harbour', 'weather', 'sport', 'culture'];
+
+interface FeedServers {
+  urls: string[];
+  /** Requests per source index. */
+  counts: number[];
+  close(): Promise<void>;
+}
+
+/** One server per host name; source i lives on host i % 4 and answers its own two stories after `delayMs`. */
+async function startFeedServers(delayMs: number): Promise<FeedServers> {
+  const counts = new Array<number>(SOURCES).fill(0);
+  const servers: Server[] = [];
+  const urls: string[] = [];
+  for (const host of HOSTS) {
+    const server = createServer((request, response) => {
+      const i = Number(/^\/feed\/(\d+)$/.exec(request.url ?? '')?.[1] ?? NaN);
+      if (!(i >= 0 && i < SOURCES)) return void response.writeHead(404).end();
+      counts[i]!++;
+      const body = rss(`Feed ${i}`, [
+        { title: `Source ${i} reports the first story`, guid: `s${i}-1` },
+        { title: `Source ${i} reports the second story`, guid: `s${i}-2` },
+      ]);
+      setTimeout(() => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body), delayMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    servers.push(server);
+  }
+  for (let i = 0; i < SOURCES; i++) {
+    const server = servers[i % HOSTS.length]!;
+    urls.push(`http://${HOSTS[i % HOSTS.length]}:${(server.address() as AddressInfo).port}/feed/${i}`);
+  }
+  return {
+    urls, counts,
+    close: async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
+
+interface Started {
+  base: string;
+  child: import('node:child_process').ChildProcess;
+}
+
+const running: (() => Promise<unknown>)[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((stop) => stop()));
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A config shared by every process: short fetch timeout and lease margin, so a dead worker's leases expire soon. */
+async function setUp(delayMs: number): Promise<{ configFile: string; feeds: FeedServers; store: Store }> {
+  const dir = await tempDir('scaling-out');
+  const feeds = await startFeedServers(delayMs);
+  cleanups.push(() => feeds.close());
+  const database = path.join(dir, 'aggregator.db');
+  const configFile = path.join(dir, 'aggregator.yaml');
+  await writeConfig(configFile, {
+    server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net' },
+    storage: { database },
+    // Yearly: the due time under test is the one every source has at start (never fetched).
+    schedule: '0 0 1 1 *',
+    fetch: { timeout: '2s', leaseMargin: '1s', concurrency: 8, perHost: 2 },
+    sources: feeds.urls.map((url, i) => ({ name: `source ${i}`, url, categories: [CATEGORIES[i % CATEGORIES.length]] })),
+  });
+  const store = await openSqliteStore(database, createDedupPolicy(12 * 3_600_000));
+  cleanups.push(() => store.close());
+  return { configFile, feeds, store };
+}
+
+/** `npm start -- --config FILE --port 0 --role ROLE` as a child; resolves once it listens (and is ready, `untilReady`). */
+async function start(configFile: string, role: 'web' | 'worker', untilReady = true): Promise<Started> {
+  const service = startServiceProcess(configFile, {}, ['--port', '0', '--role', role]);
+  running.push(async () => {
+    if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGTERM');
+    return service.exited;
+  });
+  const base = await service.base();
+  if (untilReady) await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, 60_000, `the ${role} process to be ready`);
+  return { base, child: service.child };
+}
+
+/** Every story stored once: two per source, no title stored twice. */
+async function expectEveryStoryOnce(store: Store): Promise<void> {
+  const stories = await store.listCategoryStories('all', SOURCES * 10);
+  expect(stories).toHaveLength(SOURCES * 2);
+  expect(new Set(stories.map((story) => story.title)).size).toBe(SOURCES * 2);
+}
+
+const FEED_PATHS = ['all', ...CATEGORIES].flatMap((slug) => ['rss', 'atom', 'json'].map((format) => `/feeds/${slug}.${format}`));
+const etags = (base: string) => Promise.all(FEED_PATHS.map(async (p) => (await fetch(`${base}${p}`)).headers.get('etag')));
+
+describe('two workers and two web processes on one database', () => {
+  it('fetch every source exactly once, store every story once, and serve the same ETags from both web processes', { timeout: 120_000 }, async () => {
+    const { configFile, feeds, store } = await setUp(20);
+    const webs = [await start(configFile, 'web'), await start(configFile, 'web')];
+    const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
+    // Ready means the start-up pass is done; both passes together fetched each source once.
+    expect(feeds.counts.filter((n) => n !== 1)).toEqual([]);
+    await expectEveryStoryOnce(store);
+    expect(await store.listRunLeases()).toEqual([]);
+
+    // Both web processes follow the change feed to the same documents.
+    await waitFor(async () => {
+      const [a, b] = await Promise.all(webs.map((web) => etags(web.base)));
+      return a!.every((etag, i) => etag !== null && etag === b![i]);
+    }, 10_000, 'both web processes to serve the same ETags');
+    const all = await (await fetch(`${webs[1]!.base}/feeds/all.json?limit=1000`)).json() as { items: unknown[] };
+    expect(all.items.length).toBeGreaterThanOrEqual(50);
+
+    // A worker serves only health, readiness and metrics; a web process no refresh.
+    const worker = workers[0]!.base;
+    expect((await fetch(`${worker}/healthz`)).status).toBe(200);
+    expect((await fetch(`${worker}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${worker}/metrics`)).text()).toContain('aggregator_source_fetches_total');
+    expect((await fetch(`${worker}/feeds/all.rss`)).status).toBe(404);
+    expect((await fetch(`${worker}/`)).status).toBe(404);
+    // Nothing more was fetched by the asking.
+    expect(feeds.counts.reduce((a, b) => a + b, 0)).toBe(SOURCES);
+  });
+
+  it('after kill -9 of a worker mid-cycle, the other takes over its runs (at once on one machine, else when the leases expire): nothing lost or duplicated', { timeout: 120_000 }, async () => {
+    // Slow answers (1 s): one worker alone needs ~25 s for the pass, so the kill lands mid-cycle however slowly
+    // the second worker starts on a busy machine.
+    const { configFile, feeds, store } = await setUp(1_000);
+    const victim = await start(configFile, 'worker', false);
+    const owner = `${hostname()}:${victim.child.pid}:`;
+    const holding = async () => (await store.listRunLeases()).some((lease) => lease.owner.startsWith(owner));
+    await waitFor(holding, 30_000, 'the victim to hold leases');
+    await start(configFile, 'worker', false);
+    // Mid-cycle, with both running: the victim holds leases on runs it is fetching.
+    await waitFor(holding, 30_000, 'the victim to hold leases');
+    victim.child.kill('SIGKILL');
+    const orphaned = (await store.listRunLeases()).filter((lease) => lease.owner.startsWith(owner)).map((lease) => lease.name);
+    expect(orphaned.length).toBeGreaterThan(0);
+    await waitFor(async () => (await store.listSourceStates()).filter((state) => state.lastSuccess !== null).length === SOURCES, 60_000, 'every source to be fetched');
+    await waitFor(async () => (await store.listRunLeases()).length === 0, 10_000, 'every lease to be released');
+    await expectEveryStoryOnce(store);
+    // Only the runs the victim had claimed may have been asked for twice (its request reached the server, then it died).
+    const twice = feeds.counts.flatMap((n, i) => (n > 1 ? [`source ${i}`] : []));
+    expect(feeds.counts.every((n) => n >= 1 && n <= 2)).toBe(true);
+    expect(twice.every((name) => orphaned.includes(name))).toBe(true);
+  });
+});

@@ -106,6 +106,10 @@ if (wanted('search-quality')) {
   });
 }
 if (wanted('serve')) await section('serve', async () => (await benchServe({ seconds: size === 'small' ? 5 : 10 })).rows);
+if (wanted('change-latency')) {
+  const { benchChangeLatency } = await import('./change-latency.js');
+  await section('change-latency', async () => (await benchChangeLatency({ commits: 20 })).rows);
+}
 if (wanted('soak')) await section('soak', async () => (await benchSoak({ seconds: size === 'small' ? 15 : 60 })).rows);
 
 const table = renderTable(sections);

@@ -1,21 +1,18 @@
-// Serving benchmark: our server (fast path, warm render cache) against nginx serving the same bytes
-// as static files (gzip precompressed, gzip_static on), side by side on 127.0.0.1, both loaded by
-// `wrk -t2 -c50 --latency`: full gzip responses, and 304s to If-None-Match. One nginx worker, as our
-// server is one process.
+// Serving benchmark: our service as a real process (fast path, warm render cache) against nginx serving the
+// same bytes as static files (gzip precompressed, gzip_static on), side by side on 127.0.0.1, both loaded by
+// `wrk -t2 -c50 --latency`: full gzip responses, and 304s to If-None-Match. Two pairings: ours with
+// `server.workers: 1` against nginx `worker_processes 1`, and `server.workers: 2` (node:cluster) against 2.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createDedupPolicy, titleKey } from '../src/ingest/dedup.js';
-import { createRenderCache } from '../src/publish/render-cache.js';
-import { createApp } from '../src/server/create-app.js';
-import { createRequestHandler } from '../src/server/fast-path.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Article } from '../src/types.js';
+import { freePort, request, startService, waitFor } from './service-process.js';
 import type { BenchRow } from './stats.js';
 
 const run = promisify(execFile);
@@ -36,38 +33,6 @@ function benchArticles(count: number): Article[] {
       contentHtml: para.repeat(8), summary: `金融科技力量 ${i}`,
     };
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function request(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    }).on('error', reject);
-  });
-}
-
-async function waitFor(url: string, tries = 50): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    try {
-      await request(url, {});
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 interface WrkResult {
@@ -91,8 +56,8 @@ async function wrk(url: string, seconds: number, headers: Record<string, string>
   return parseWrk(stdout);
 }
 
-async function startNginx(root: string, prefix: string, port: number): Promise<ChildProcess> {
-  const conf = `worker_processes 1;
+async function startNginx(root: string, prefix: string, port: number, workers: number): Promise<ChildProcess> {
+  const conf = `worker_processes ${workers};
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;
@@ -120,48 +85,54 @@ http {
   return child;
 }
 
-export async function benchServe(options: { seconds?: number } = {}): Promise<{ rows: BenchRow[] }> {
-  const seconds = options.seconds ?? 10;
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-serve-'));
-  // nginx workers started by root run as nobody: let them read the files.
-  await chmod(dir, 0o755);
-  const store = await openSqliteStore(':memory:', createDedupPolicy(12 * 3_600_000));
-  await store.declareCategories([CATEGORY]);
-  await store.storeRun({ sourceKey: 'source:Bench', articles: benchArticles(50) });
+/** GET returning the raw body bytes (no decompression), for nginx to serve the very same bytes. */
+function fetchBytes(url: string, headers: Record<string, string>): Promise<{ body: Buffer; etag: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve({ body: Buffer.concat(chunks), etag: String(res.headers.etag) }) : reject(new Error(`${url}: ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+}
 
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const ours = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const cache = createRenderCache({ store, site: { baseUrl: ours, title: 'Bench' }, items: 50 });
-  const app = createApp({ store, cache, config: { server: { host: '127.0.0.1', port: 0, baseUrl: ours }, feeds: { title: 'Bench', items: 50 } } });
-  server.on('request', createRequestHandler(app, cache));
-
+/** One pairing: ours with `server.workers: workers` (a real process) against nginx with as many workers. */
+async function pairing(dir: string, database: string, workers: number, seconds: number): Promise<BenchRow[]> {
+  const service = await startService(path.join(dir, `aggregator-${workers}.yaml`), {
+    server: { workers }, storage: { database }, seedFolder: { path: path.join(dir, 'seed'), schedule: '0 0 1 1 *' },
+    categories: [CATEGORY], feeds: { title: 'Bench', items: 50 }, sources: [], log: { level: 'warn' },
+  }, `/feeds/${CATEGORY.slug}.atom`);
   let nginx: ChildProcess | undefined;
+  const prefix = path.join(dir, `nginx-${workers}`);
   try {
-    const rendered = (await cache.getFeed(CATEGORY.slug, 'atom'))!;
-    const root = path.join(dir, 'root');
+    const ours = service.base;
+    const feedPath = `/feeds/${CATEGORY.slug}.atom`;
+    const gzipBody = (await fetchBytes(`${ours}${feedPath}`, { 'Accept-Encoding': 'gzip' })).body;
+    const identity = (await fetchBytes(`${ours}${feedPath}`, {})).body;
+    const root = path.join(prefix, 'root');
     await mkdir(path.join(root, 'feeds'), { recursive: true });
-    await writeFile(path.join(root, 'feeds', 'bench.atom'), rendered.body);
-    await writeFile(path.join(root, 'feeds', 'bench.atom.gz'), rendered.gzip!);
+    await writeFile(path.join(root, `${feedPath}`), identity);
+    await writeFile(path.join(root, `${feedPath}.gz`), gzipBody);
     const port = await freePort();
-    nginx = await startNginx(root, dir, port);
+    nginx = await startNginx(root, prefix, port, workers);
     const theirs = `http://127.0.0.1:${port}`;
-    await waitFor(`${theirs}/feeds/bench.atom`);
+    await waitFor(`${theirs}${feedPath}`);
 
     const gzip = { 'Accept-Encoding': 'gzip' };
     const rows: BenchRow[] = [];
     for (const kind of ['full', '304'] as const) {
       const results: Record<'ours' | 'nginx', WrkResult> = {} as never;
       for (const [who, base] of [['ours', ours], ['nginx', theirs]] as const) {
-        const url = `${base}/feeds/bench.atom`;
+        const url = `${base}${feedPath}`;
         const first = await request(url, gzip);
         if (first.status !== 200 || first.headers['content-encoding'] !== 'gzip') throw new Error(`${who}: expected a gzip 200, got ${first.status}`);
+        if (Number(first.headers['content-length']) !== gzipBody.length) throw new Error(`${who}: ${first.headers['content-length']} bytes, not the ${gzipBody.length} of ours`);
         const headers = kind === 'full' ? gzip : { ...gzip, 'If-None-Match': String(first.headers['etag']) };
         if (kind === '304' && (await request(url, headers)).status !== 304) throw new Error(`${who}: no 304 for its own ETag`);
         results[who] = await wrk(url, seconds, headers);
       }
       const ratio = results.ours.rps / results.nginx.rps;
-      const label = kind === 'full' ? 'full gzip responses' : '304 Not Modified';
+      const label = `${kind === 'full' ? 'full gzip responses' : '304 Not Modified'}, ${workers} worker${workers > 1 ? 's' : ''}`;
       rows.push(
         { name: `serve ${label}: ours`, value: Math.round(results.ours.rps), unit: 'req/s' },
         { name: `serve ${label}: nginx`, value: Math.round(results.nginx.rps), unit: 'req/s' },
@@ -173,13 +144,30 @@ export async function benchServe(options: { seconds?: number } = {}): Promise<{ 
         if (results[who].non2xx3xx > 0) rows.push({ name: `serve ${label}: ${who} errors`, value: results[who].non2xx3xx, unit: 'responses', target: '0', met: false });
       }
     }
-    rows.push({ name: 'serve feed size (identity / gzip)', value: rendered.body.length, unit: `bytes / ${rendered.gzip!.length} gzip` });
-    return { rows };
+    if (workers === 1) rows.push({ name: 'serve feed size (identity / gzip)', value: identity.length, unit: `bytes / ${gzipBody.length} gzip` });
+    return rows;
   } finally {
     nginx?.kill('SIGTERM');
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await service.stop();
+  }
+}
+
+export async function benchServe(options: { seconds?: number; workers?: number[] } = {}): Promise<{ rows: BenchRow[] }> {
+  const seconds = options.seconds ?? 10;
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-serve-'));
+  // nginx workers started by root run as nobody: let them read the files.
+  await chmod(dir, 0o755);
+  try {
+    await mkdir(path.join(dir, 'seed'));
+    const database = path.join(dir, 'bench.db');
+    const store = await openSqliteStore(database, createDedupPolicy(12 * 3_600_000));
+    await store.declareCategories([CATEGORY]);
+    await store.storeRun({ sourceKey: 'source:Bench', articles: benchArticles(50) });
     await store.close();
+    const rows: BenchRow[] = [];
+    for (const workers of options.workers ?? [1, 2]) rows.push(...(await pairing(dir, database, workers, seconds)));
+    return { rows };
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }

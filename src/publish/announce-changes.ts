@@ -5,7 +5,7 @@
 import type { Store } from '../store/store.js';
 import { changedFeedUrls, pingHub, type PingResult } from './websub.js';
 
-export type AnnouncementFeed = Pick<Store, 'claimHubAnnouncements' | 'watchCommits'>;
+export type AnnouncementFeed = Pick<Store, 'claimHubAnnouncements' | 'releaseHubAnnouncements' | 'watchCommits'>;
 
 export interface AnnouncerOptions {
   hub: string;
@@ -50,6 +50,9 @@ export function announceChanges(feed: AnnouncementFeed, options: AnnouncerOption
       if (attempt < PING_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
     options.onPing?.(result, urls, seqs);
+    // Not announced (hub down, or stopping between attempts): give the changes back for the next claim (the
+    // sweep, the next commit, or another process), so a change is announced once, not lost.
+    if (!result.ok) await feed.releaseHubAnnouncements(seqs).catch((error: unknown) => options.onError?.(error));
   };
 
   const claimNow = async (): Promise<number> => {

@@ -138,6 +138,8 @@ export interface Store {
    * to exactly one caller, once (WebSub pings).
    */
   claimHubAnnouncements(committedBefore: Date, limit: number): Promise<ChangeRecord[]>;
+  /** Gives claimed changes back (their ping failed), so a later claim, by any process, announces them. */
+  releaseHubAnnouncements(seqs: readonly number[]): Promise<void>;
   /**
    * Calls `onCommit` soon after any process (this one included) may have committed a change; the
    * caller then reads `changesSince`. A cheap wake-up only (SQLite: PRAGMA data_version polled every

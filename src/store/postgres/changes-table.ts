@@ -58,6 +58,9 @@ export function createChangeQueries(sql: Sql) {
       );
       return rows.map(toRecord).sort((a, b) => a.seq - b.seq);
     },
+    async release(seqs: readonly number[]): Promise<void> {
+      await sql.query('UPDATE changes SET announced_ms = NULL WHERE seq = ANY($1::bigint[])', [seqs]);
+    },
     /** Deletes changes committed before `olderThanMs` and moves the watermark past them. */
     async prune(olderThanMs: number): Promise<number> {
       const { rows } = await sql.query<{ n: number }>(

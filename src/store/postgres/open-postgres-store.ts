@@ -167,6 +167,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     },
     changesSince: (afterSeq, limit) => unit('reading changes failed', () => changes.since(afterSeq, limit)),
     latestChangeSeq: () => unit('reading the latest change failed', () => changes.latest()),
+    releaseHubAnnouncements: (seqs) => unit('releasing hub announcements failed', () => changes.release(seqs)),
     claimHubAnnouncements: (committedBefore, limit) =>
       unit('claiming hub announcements failed', () => changes.claim(committedBefore.getTime(), limit, clock().getTime())),
     watchCommits(onCommit, watchOptions) {

@@ -37,6 +37,7 @@ export function createChangesTable(db: Database.Database) {
     WHERE seq IN (SELECT seq FROM changes WHERE announced_ms IS NULL AND at_ms <= ? ORDER BY seq LIMIT ?)
     RETURNING seq, at_ms, categories`);
   const oldest = db.prepare<[number], number | null>('SELECT max(seq) FROM changes WHERE at_ms < ?').pluck();
+  const release = db.prepare<[string]>('UPDATE changes SET announced_ms = NULL WHERE seq IN (SELECT value FROM json_each(?))');
   const remove = db.prepare<[number]>('DELETE FROM changes WHERE at_ms < ?');
   const raiseWatermark = db.prepare<[number]>('UPDATE changes_pruned SET through_seq = max(through_seq, ?) WHERE id = 1');
 
@@ -57,6 +58,9 @@ export function createChangesTable(db: Database.Database) {
     /** Run inside an IMMEDIATE transaction (the caller's), so two processes never claim one change. */
     claim(nowMs: number, committedBeforeMs: number, limit: number): ChangeRecord[] {
       return claim.all(nowMs, committedBeforeMs, changesLimit(limit)).map(toRecord).sort((a, b) => a.seq - b.seq);
+    },
+    release(seqs: readonly number[]): void {
+      release.run(JSON.stringify(seqs));
     },
     /** Deletes changes older than `olderThanMs`, raising the watermark to the newest deleted sequence. */
     prune(olderThanMs: number): number {

@@ -204,6 +204,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async latestChangeSeq() {
       return unit('reading the latest change failed', () => changes.latest());
     },
+    async releaseHubAnnouncements(seqs) {
+      unit('releasing hub announcements failed', () => changes.release(seqs));
+    },
     async claimHubAnnouncements(committedBefore, limit) {
       return unit('claiming hub announcements failed', () => claimAnnouncements(clock().getTime(), committedBefore.getTime(), limit));
     },

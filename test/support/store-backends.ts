@@ -6,8 +6,11 @@ import { afterEach, inject } from 'vitest';
 import { openDatabase } from '../../src/store/open-database.js';
 import type { DedupPolicy, Store } from '../../src/store/store.js';
 
-export const BACKENDS = ['sqlite', 'postgres'] as const;
-export type Backend = (typeof BACKENDS)[number];
+import { selectedBackends, type Backend } from './test-backends.js';
+
+export type { Backend };
+/** Both, unless AGGREGATOR_TEST_BACKENDS narrows them (`npm run test:fast` runs SQLite only, with no cluster). */
+export const BACKENDS: readonly Backend[] = selectedBackends(process.env);
 
 let admin: pg.Pool | undefined;
 let schemas = 0;

@@ -2,7 +2,7 @@
 // to and from the domain types, so SQLite and PostgreSQL read and write exactly the same values.
 import { textLength } from '../text/html-text.js';
 import type { Article, CategoryRef, Story } from '../types.js';
-import type { MergedStory } from './store.js';
+import type { MergedStory, SeedFileRecord } from './store.js';
 import { publicTitleKey, storedTitleKey, type StoryHashes } from './row-hashes.js';
 
 export interface OriginRow {
@@ -182,3 +182,17 @@ export const toStoredStory = (row: StoredStoryRow): StoredStory => ({
   rowHash: row.row_hash,
   textHash: row.text_hash,
 });
+
+/** A seed_files row, as both backends store it. */
+export interface SeedFileRow {
+  rel_path: string;
+  size: number;
+  mtime_ms: number;
+  hash: string;
+  error: string | null;
+  warning: string | null;
+}
+
+export function toSeedFileRecord(row: SeedFileRow): SeedFileRecord {
+  return { relPath: row.rel_path, size: row.size, mtimeMs: row.mtime_ms, hash: row.hash, error: row.error, warning: row.warning };
+}

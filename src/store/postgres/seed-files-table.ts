@@ -1,6 +1,7 @@
 // seed_files on PostgreSQL: what the seed scan saw of each file.
 import type { SeedFileProblems } from '../../types.js';
 import type { SeedFileRecord } from '../store.js';
+import { toSeedFileRecord, type SeedFileRow } from '../stored-rows.js';
 import type { UnitTables } from '../table-steps.js';
 import type { Sql } from './pool.js';
 
@@ -23,21 +24,9 @@ export function createSeedFilesTable(sql: Sql): UnitTables['seedFiles'] {
   };
 }
 
-interface SeedFileRow {
-  rel_path: string;
-  size: number;
-  mtime_ms: number;
-  hash: string;
-  error: string | null;
-  warning: string | null;
-}
-
 export async function listSeedFiles(sql: Sql): Promise<Map<string, SeedFileRecord>> {
   const { rows } = await sql.query<SeedFileRow>('SELECT * FROM seed_files');
-  return new Map(rows.map((row) => [
-    row.rel_path,
-    { relPath: row.rel_path, size: row.size, mtimeMs: row.mtime_ms, hash: row.hash, error: row.error, warning: row.warning },
-  ]));
+  return new Map(rows.map((row) => [row.rel_path, toSeedFileRecord(row)]));
 }
 
 /** Counts of recovered and rejected files, and the first `sample` of each by path. */

@@ -3,14 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { SeedFileProblems, SeedFileRecord } from '../store.js';
 
-interface SeedFileRow {
-  rel_path: string;
-  size: number;
-  mtime_ms: number;
-  hash: string;
-  error: string | null;
-  warning: string | null;
-}
+import { toSeedFileRecord, type SeedFileRow } from '../stored-rows.js';
 
 /** Migration: the recovery note of each file; every file is read again once, so stored articles get today's cleaning. */
 export const SEED_FILE_WARNING_MIGRATION = `
@@ -43,7 +36,7 @@ export function createSeedFilesTable(db: Database.Database) {
     all(): Map<string, SeedFileRecord> {
       const out = new Map<string, SeedFileRecord>();
       for (const row of all.iterate()) {
-        out.set(row.rel_path, { relPath: row.rel_path, size: row.size, mtimeMs: row.mtime_ms, hash: row.hash, error: row.error, warning: row.warning });
+        out.set(row.rel_path, toSeedFileRecord(row));
       }
       return out;
     },

@@ -6,9 +6,7 @@ import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
 import { absoluteUrl, escapeHtml, rawDate, resolveBase } from './feed-values.js';
 import { itemTitlesInOrder, hasChildElements } from './mixed-text.js';
-
-/** An xml2js node with the default options: text, or an object with `$` attributes, `_` text, child arrays. */
-type XNode = string | { $?: Record<string, string>; _?: string; [child: string]: unknown };
+import { attr, children, deepText, first, htmlOf, stringOf, text1, type XNode } from './xml-node.js';
 
 interface ParserInternals {
   parseString(xml: string): Promise<Record<string, unknown>>;
@@ -267,54 +265,4 @@ function imagesOf(node: XNode, base: string): string[] | undefined {
 function personName(node: XNode | undefined): string | undefined {
   if (!node) return undefined;
   return text1(first(node, 'name')) ?? (typeof node === 'string' ? text1(node) : undefined);
-}
-
-// ---- xml2js node access ----
-
-function children(node: XNode | undefined, name: string): XNode[] {
-  if (!node || typeof node === 'string') return [];
-  const v = node[name];
-  return Array.isArray(v) ? (v as XNode[]) : [];
-}
-
-function first(node: XNode | undefined, name: string): XNode | undefined {
-  return children(node, name)[0];
-}
-
-function attr(node: XNode | undefined, name: string): string | undefined {
-  if (!node || typeof node === 'string') return undefined;
-  const v = node.$?.[name];
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-}
-
-/** Trimmed text of a simple element, or undefined when blank or when it holds elements only. */
-function text1(node: XNode | undefined): string | undefined {
-  const t = typeof node === 'string' ? node : node?._;
-  return typeof t === 'string' && t.trim() ? t.trim() : undefined;
-}
-
-/** Body markup of an element whose text is HTML (escaped or CDATA); undefined for xhtml children. */
-function htmlOf(node: XNode | undefined): string | undefined {
-  if (node === undefined) return undefined;
-  if (typeof node === 'string') return node.trim() ? node : undefined;
-  const keys = Object.keys(node).filter((k) => k !== '$' && k !== '_');
-  if (keys.length) return undefined;
-  return typeof node._ === 'string' && node._.trim() ? node._ : undefined;
-}
-
-/** All text inside an element (xhtml titles); xml2js loses mixed-content order, so this is approximate. */
-function deepText(node: XNode | undefined): string | undefined {
-  const parts: string[] = [];
-  const walk = (n: unknown): void => {
-    if (typeof n === 'string') parts.push(n);
-    else if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) if (k !== '$') walk(v);
-  };
-  walk(node);
-  const text = parts.join(' ').replace(/\s+/g, ' ').trim();
-  return text || undefined;
-}
-
-function stringOf(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() ? v : undefined;
 }

@@ -111,6 +111,8 @@ export interface SourceState {
   lastModified: string | null;
   addedLastRun: number;
   addedTotal: number;
+  /** The feed an HTML page at `url` advertised, polled instead of it until the config names it (discovery). */
+  discoveredUrl: string | null;
   /** The seed folder only: its files recovered from broken front matter and rejected. */
   seedFiles?: SeedFileProblems | undefined;
 }

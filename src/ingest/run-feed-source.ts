@@ -2,16 +2,16 @@
 // Every failure is caught here, recorded on the source and returned; stored articles are never touched by a failure.
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
-import { describeError, FetchError } from '../errors.js';
+import { describeError, FetchError, ParseError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Article, SourceState, StoreRunResult } from '../types.js';
+import type { Article, ParsedDocument, SourceState, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './fetch/decode-bytes.js';
-import { fetchFeed, HttpStatusError, type FetchOptions } from './fetch/fetch-feed.js';
+import { fetchFeed, HttpStatusError, type FetchOptions, type FetchResult } from './fetch/fetch-feed.js';
 import { isPrivateHost } from './fetch/network-guard.js';
 import { normalizeItem } from './normalize.js';
 import type { UrlRules } from './clean/clean-urls.js';
-import { parseFeed } from './parse/parse-feed.js';
+import { HtmlPageError, parseFeed } from './parse/parse-feed.js';
 
 export interface FeedRunDeps {
   store: Store;
@@ -60,30 +60,47 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
   let answeredStatus: number | null = null;
   // Kept when recording the outcome fails after a successful store: the change must still be published.
   let result: StoreRunResult | null = null;
+  // True while polling a feed discovered earlier: when it is gone, the page is asked again next time.
+  let usingDiscovered = false;
   try {
     previous = await deps.store.getSourceState(source.name);
-    const fetched = await fetchFeed(source.url, {
+    const client: FetchOptions = {
       ...deps.fetchOptions,
       // A source configured with a private address (or explicitly allowed) may reach private networks;
-      // a public one may not, even through a redirect or a DNS answer that points inside.
+      // a public one may not, even through a redirect, a DNS answer or a discovered feed that points inside.
       allowPrivateNetworks: source.allowPrivateNetworks ?? deps.fetchOptions.allowPrivateNetworks ?? isPrivateHost(source.url),
-      etag: previous?.etag ?? null,
-      lastModified: previous?.lastModified ?? null,
-    });
+    };
+    // A feed discovered on the configured page is polled directly, with its validators, until the config names it.
+    let discovered = previous?.url === source.url ? previous.discoveredUrl : null;
+    usingDiscovered = discovered !== null;
+    const fetched = await fetchFeed(discovered ?? source.url, { ...client, etag: previous?.etag ?? null, lastModified: previous?.lastModified ?? null });
     if (fetched.kind === 'not-modified') {
       // A 304 may omit the validators; the stored ones stay (undefined keeps, null would clear them).
-      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag ?? undefined, lastModified: fetched.lastModified ?? undefined, added: 0 }, { ok: true, consecutiveFailures: 0, maxAgeMs: fetched.maxAgeMs });
+      await record(deps, source, started, { ok: true, httpStatus: 304, etag: fetched.etag ?? undefined, lastModified: fetched.lastModified ?? undefined, added: 0, warning: discovered && usingFeed(discovered) }, { ok: true, consecutiveFailures: 0, maxAgeMs: fetched.maxAgeMs });
       log.info({ status: 304, duration_ms: elapsed(deps, started) }, 'source not modified');
       return { source: source.name, ok: true, notModified: true, result: null, warnings: [], error: null };
     }
     answeredStatus = fetched.status;
-    const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source.encoding, fetched.url);
-    const parsed = await parseFeed(decoded.text, fetched.url);
-    const warnings = [...decoded.warnings, ...parsed.warnings];
-    const articles = normalizeAll(parsed.items, source, fetched.url, deps, started, warnings);
+    let document: FeedDocument;
+    try {
+      document = await readFeedDocument(fetched, source);
+    } catch (error) {
+      // Discovery: a page advertising exactly one feed is read from that feed; several are listed in the error.
+      if (!(error instanceof HtmlPageError) || discovered !== null || error.advertised.length !== 1) throw error;
+      discovered = error.advertised[0]!;
+      const feed = await fetchFeed(discovered, client);
+      if (feed.kind !== 'ok') throw new FetchError(discovered, 'answered 304 to a request without validators');
+      answeredStatus = feed.status;
+      document = await readFeedDocument(feed, source);
+      log.info({ feed: discovered }, 'source page advertises one feed: using it');
+    }
+    const { response, parsed } = document;
+    const warnings = [...document.warnings, ...parsed.warnings];
+    const articles = normalizeAll(parsed.items, source, response.url, deps, started, warnings);
     result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
-    await record(deps, source, started, { ok: true, httpStatus: fetched.status, etag: fetched.etag, lastModified: fetched.lastModified, added: result.added, warning: firstWarning(warnings, fetched.permanentRedirect) }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: fetched.maxAgeMs });
-    log.info({ status: fetched.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
+    const warning = discovered ? usingFeed(discovered) : firstWarning(warnings, fetched.permanentRedirect);
+    await record(deps, source, started, { ok: true, httpStatus: response.status, etag: response.etag, lastModified: response.lastModified, added: result.added, warning, discoveredUrl: discovered }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: response.maxAgeMs });
+    log.info({ status: response.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
     for (const warning of warnings) log.warn({ warning }, 'source warning');
     return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
   } catch (error) {
@@ -91,7 +108,9 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     const httpStatus = error instanceof FetchError ? error.status : answeredStatus;
     const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : null;
     const outcome: RunOutcome = { ok: false, consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1, retryAfterMs };
-    await record(deps, source, started, { ok: false, httpStatus, error: message, added: 0 }, outcome).catch((recordError) =>
+    // A discovered feed that is gone or no longer a feed is forgotten: the next run asks the page again.
+    const discoveredUrl = usingDiscovered && isGone(error) ? null : undefined;
+    await record(deps, source, started, { ok: false, httpStatus, error: message, added: 0, discoveredUrl }, outcome).catch((recordError) =>
       log.error({ error: describeError(recordError) }, 'could not record source failure'),
     );
     log.warn({ status: httpStatus, error: message, duration_ms: elapsed(deps, started) }, 'source failed');
@@ -130,6 +149,7 @@ interface OutcomeFields {
   etag?: string | null;
   lastModified?: string | null;
   added: number;
+  discoveredUrl?: string | null | undefined;
 }
 
 async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields: OutcomeFields, outcome: RunOutcome): Promise<void> {
@@ -142,6 +162,7 @@ async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields:
     lastModified: fields.lastModified,
     added: fields.added,
     nextRun: deps.nextRun(outcome),
+    discoveredUrl: fields.discoveredUrl,
   });
 }
 
@@ -149,6 +170,27 @@ async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields:
 function firstWarning(warnings: string[], permanentRedirect: string | null): string | null {
   if (permanentRedirect) return `moved permanently to ${permanentRedirect}; update the config`;
   return warnings[0] ?? null;
+}
+
+interface FeedDocument {
+  response: Extract<FetchResult, { kind: 'ok' }>;
+  parsed: ParsedDocument;
+  /** Decoding warnings (the parser's are in `parsed`). */
+  warnings: string[];
+}
+
+async function readFeedDocument(response: FeedDocument['response'], source: SourceConfig): Promise<FeedDocument> {
+  const decoded = decodeFeedBytes(response.body, response.contentType, source.encoding, response.url);
+  return { response, parsed: await parseFeed(decoded.text, response.url), warnings: decoded.warnings };
+}
+
+/** What the status shows while a discovered feed is polled in place of the configured page. */
+function usingFeed(feedUrl: string): string {
+  return `using ${feedUrl}; put it in the config`;
+}
+
+function isGone(error: unknown): boolean {
+  return error instanceof ParseError || (error instanceof HttpStatusError && (error.status === 404 || error.status === 410));
 }
 
 function elapsed(deps: FeedRunDeps, started: Date): number {

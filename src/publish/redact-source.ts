@@ -30,5 +30,5 @@ export function redactText(text: string): string {
 
 /** A source state fit for `/` and `/api/sources`: no credentials in its URL or its error. */
 export function publicSourceState(state: SourceState): SourceState {
-  return { ...state, url: redactUrl(state.url), lastError: state.lastError === null ? null : redactText(state.lastError) };
+  return { ...state, url: redactUrl(state.url), discoveredUrl: state.discoveredUrl === null ? null : redactUrl(state.discoveredUrl), lastError: state.lastError === null ? null : redactText(state.lastError) };
 }

@@ -14,6 +14,7 @@ export interface SourceRow {
   last_modified: string | null;
   added_last: number;
   added_total: number;
+  discovered_url: string | null;
 }
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -31,6 +32,7 @@ export const toSourceState = (row: SourceRow): SourceState => ({
   lastModified: row.last_modified,
   addedLastRun: row.added_last,
   addedTotal: row.added_total,
+  discoveredUrl: row.discovered_url,
 });
 
 export interface CategoryRow {

@@ -33,6 +33,8 @@ export interface FetchOutcome {
   lastModified?: string | null | undefined;
   nextRun: Date | null;
   added: number;
+  /** The feed discovered on the source's HTML page; undefined keeps the stored one, null forgets it. */
+  discoveredUrl?: string | null | undefined;
 }
 
 /** What the seed scan remembers of a file, to skip it when unchanged. */

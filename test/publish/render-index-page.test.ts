@@ -21,6 +21,7 @@ const source: SourceState = {
   lastModified: null,
   addedLastRun: 0,
   addedTotal: 0,
+  discoveredUrl: null,
 };
 const seed: SourceState = { ...source, name: 'seed', url: 'storage/seed', httpStatus: null, lastError: null, consecutiveFailures: 0 };
 

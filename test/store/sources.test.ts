@@ -42,6 +42,7 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
         lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
         addedLastRun: 0,
         addedTotal: 4,
+        discoveredUrl: null,
       });
 
       await store.recordFetchOutcome(source, success(75, { added: 3, etag: '"v2"', lastModified: null }));
@@ -55,6 +56,16 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
       const store = await openBackendStore(backend, policy);
       await store.recordFetchOutcome(source, failure(0));
       expect(await store.getSourceState(source.name)).toMatchObject({ consecutiveFailures: 1, lastSuccess: null, etag: null });
+    });
+
+    it('keeps the discovered feed until an outcome names another or forgets it', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, success(0, { discoveredUrl: 'https://example.com/feed.atom' }));
+      await store.recordFetchOutcome(source, failure(15));
+      await store.recordFetchOutcome(source, success(30));
+      expect(await store.getSourceState(source.name)).toMatchObject({ discoveredUrl: 'https://example.com/feed.atom' });
+      await store.recordFetchOutcome(source, failure(45, { discoveredUrl: null }));
+      expect(await store.getSourceState(source.name)).toMatchObject({ discoveredUrl: null });
     });
 
     it('lists every source by name', async () => {

@@ -31,8 +31,16 @@ export async function parseFeed(text: string, feedUrl: string): Promise<ParsedDo
   }
 }
 
-function notAFeed(html: string, feedUrl: string): ParseError {
-  const feeds = advertisedFeeds(html, feedUrl);
-  const hint = feeds.length ? `; it advertises ${feeds.join(', ')}` : '; it advertises no feed';
-  return new ParseError(feedUrl, `not a feed (HTML page)${hint}`);
+/** An HTML page where a feed was expected, with the feed URLs it advertises (what discovery follows). */
+export class HtmlPageError extends ParseError {
+  constructor(
+    feedUrl: string,
+    readonly advertised: string[],
+  ) {
+    super(feedUrl, `not a feed (HTML page)${advertised.length ? `; it advertises ${advertised.join(', ')}` : '; it advertises no feed'}`);
+  }
+}
+
+function notAFeed(html: string, feedUrl: string): HtmlPageError {
+  return new HtmlPageError(feedUrl, advertisedFeeds(html, feedUrl));
 }

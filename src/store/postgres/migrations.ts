@@ -134,6 +134,10 @@ export const migrations: readonly string[] = [
   ALTER TABLE tombstones ADD COLUMN story_id TEXT;
   CREATE INDEX tombstones_by_story ON tombstones (story_id) WHERE story_id IS NOT NULL;
   `,
+  // 3: the feed discovered on a source's HTML page (as SQLite's migration 10).
+  `
+  ALTER TABLE sources ADD COLUMN discovered_url TEXT;
+  `,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -4,12 +4,12 @@ import { toSourceState, type SourceRow } from '../state-rows.js';
 import type { FetchOutcome } from '../store.js';
 import type { Sql } from './pool.js';
 
-// Validators are kept when the outcome does not mention them ($8/$10 false); an explicit null clears them.
+// Validators and the discovered feed are kept when the outcome does not mention them ($8/$10/$13 false); an explicit null clears them.
 const RECORD = `
   INSERT INTO sources AS s (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
-    consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total)
+    consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total, discovered_url)
   VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN $3::bigint END, $5, $6, CASE WHEN $4::boolean THEN 0 ELSE 1 END, $7,
-    CASE WHEN $8::boolean THEN $9 END, CASE WHEN $10::boolean THEN $11 END, $12, $12)
+    CASE WHEN $8::boolean THEN $9 END, CASE WHEN $10::boolean THEN $11 END, $12, $12, CASE WHEN $13::boolean THEN $14 END)
   ON CONFLICT (name) DO UPDATE SET
     url = excluded.url,
     last_attempt_ms = excluded.last_attempt_ms,
@@ -21,7 +21,8 @@ const RECORD = `
     etag = CASE WHEN $8::boolean THEN $9 ELSE s.etag END,
     last_modified = CASE WHEN $10::boolean THEN $11 ELSE s.last_modified END,
     added_last = excluded.added_last,
-    added_total = s.added_total + excluded.added_last`;
+    added_total = s.added_total + excluded.added_last,
+    discovered_url = CASE WHEN $13::boolean THEN $14 ELSE s.discovered_url END`;
 
 export function createSourcesTable(sql: Sql) {
   return {
@@ -32,6 +33,7 @@ export function createSourcesTable(sql: Sql) {
         outcome.etag !== undefined, outcome.etag ?? null,
         outcome.lastModified !== undefined, outcome.lastModified ?? null,
         outcome.added,
+        outcome.discoveredUrl !== undefined, outcome.discoveredUrl ?? null,
       ]);
     },
     async get(name: string): Promise<SourceState | null> {

@@ -9,6 +9,7 @@ import { CHANGES_MIGRATION } from './changes-table.js';
 import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
 import { htmlToText, textLength } from '../../text/html-text.js';
 import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
+import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -109,6 +110,8 @@ export const migrations: readonly string[] = [
   SEARCH_WORDS_MIGRATION,
   // 9: seed files' recovery notes (seed-files-table.ts), pruned stories' ids in tombstones (retention.ts).
   SEED_FILE_WARNING_MIGRATION + TOMBSTONE_STORY_MIGRATION,
+  // 10: the feed discovered on a source's HTML page (sources-table.ts).
+  DISCOVERED_URL_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

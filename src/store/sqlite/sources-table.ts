@@ -4,16 +4,21 @@ import type { SourceState } from '../../types.js';
 import { toSourceState, type SourceRow } from '../state-rows.js';
 import type { FetchOutcome } from '../store.js';
 
+/** Migration: the feed discovered on a source's HTML page (discovery), polled until the config names it. */
+export const DISCOVERED_URL_MIGRATION = `
+  ALTER TABLE sources ADD COLUMN discovered_url TEXT;
+`;
+
 export function createSourcesTable(db: Database.Database) {
   // Validators (etag, last_modified) are kept when the outcome does not mention them (undefined),
-  // so a failed fetch does not forget them; an explicit null clears them.
+  // so a failed fetch does not forget them; an explicit null clears them. The discovered feed likewise.
   const record = db.prepare(`
     INSERT INTO sources (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
-      consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total)
+      consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total, discovered_url)
     VALUES (@name, @url, @at_ms, CASE WHEN @ok THEN @at_ms END, @http_status, @error,
       CASE WHEN @ok THEN 0 ELSE 1 END, @next_run_ms,
       CASE WHEN @etag_given THEN @etag END, CASE WHEN @last_modified_given THEN @last_modified END,
-      @added, @added)
+      @added, @added, CASE WHEN @discovered_given THEN @discovered_url END)
     ON CONFLICT (name) DO UPDATE SET
       url = excluded.url,
       last_attempt_ms = excluded.last_attempt_ms,
@@ -25,7 +30,8 @@ export function createSourcesTable(db: Database.Database) {
       etag = CASE WHEN @etag_given THEN @etag ELSE etag END,
       last_modified = CASE WHEN @last_modified_given THEN @last_modified ELSE last_modified END,
       added_last = excluded.added_last,
-      added_total = added_total + excluded.added_last`);
+      added_total = added_total + excluded.added_last,
+      discovered_url = CASE WHEN @discovered_given THEN @discovered_url ELSE discovered_url END`);
   const one = db.prepare<[string], SourceRow>('SELECT * FROM sources WHERE name = ?');
   const all = db.prepare<[], SourceRow>('SELECT * FROM sources ORDER BY name');
 
@@ -44,6 +50,8 @@ export function createSourcesTable(db: Database.Database) {
         last_modified_given: outcome.lastModified !== undefined ? 1 : 0,
         last_modified: outcome.lastModified ?? null,
         added: outcome.added,
+        discovered_given: outcome.discoveredUrl !== undefined ? 1 : 0,
+        discovered_url: outcome.discoveredUrl ?? null,
       });
     },
     get(name: string): SourceState | null {

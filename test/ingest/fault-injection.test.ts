@@ -231,11 +231,11 @@ describe('fault injection: each broken source is recorded, skipped, and loses no
     expect((await store.listCategoryStories('gbk', 10)).map((story) => story.title)).toEqual(['深圳速度']);
   });
 
-  it('HTML page instead of the feed: the error names the advertised feed URLs', async () => {
-    const page = `<!DOCTYPE html><html><head><title>Blog</title><link rel="alternate" type="application/rss+xml" href="/blog/feed.xml"></head><body>hi</body></html>`;
+  it('HTML page advertising several feeds instead of the feed: the error names them all (one is followed: feed-discovery.test.ts)', async () => {
+    const page = `<!DOCTYPE html><html><head><title>Blog</title><link rel="alternate" type="application/rss+xml" href="/blog/feed.xml"><link rel="alternate" type="application/atom+xml" href="/blog/atom.xml"></head><body>hi</body></html>`;
     const { state } = await breakSource('page', (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(page));
     expect(state).toMatchObject({ httpStatus: 200, consecutiveFailures: 1 });
-    expect(state.lastError).toBe(`${url('page')}: not a feed (HTML page); it advertises http://127.0.0.1:${port}/blog/feed.xml`);
+    expect(state.lastError).toBe(`${url('page')}: not a feed (HTML page); it advertises http://127.0.0.1:${port}/blog/feed.xml, http://127.0.0.1:${port}/blog/atom.xml`);
   });
 
   it('connection reset in the middle of the body', async () => {

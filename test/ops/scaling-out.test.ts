@@ -1,5 +1,5 @@
-// Scaling out with real processes (issue 11): two `--role worker` and two `--role web` processes on one database,
-// 200 sources on local feed servers (four host names, so fetch.perHost is per host). The servers count every
+// Scaling out with real processes (issue 11): two `--role worker` and two `--role web` processes on one database
+// (a fresh PostgreSQL schema in the test cluster, and an SQLite file), 200 sources on local feed servers (four host names, so fetch.perHost is per host). The servers count every
 // request, so "fetched exactly once" is checked from outside; the stories are checked in the store. Needs
 // no build (the harness runs src/main.ts through tsx). Waits poll with deadlines; the lease time and the 1 s follow bound are reported by the
 // evidence, not asserted.
@@ -9,8 +9,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import { openDatabase } from '../../src/store/open-database.js';
 import type { Store } from '../../src/store/store.js';
+import { BACKENDS, freshPostgresUrl, type Backend } from '../support/store-backends.js';
 import { rss, tempDir, waitFor, writeConfig } from './harness.js';
 import { startServiceProcess } from '../process/process-harness.js';
 
@@ -72,11 +73,11 @@ afterEach(async () => {
 });
 
 /** A config shared by every process: short fetch timeout and lease margin, so a dead worker's leases expire soon. */
-async function setUp(delayMs: number): Promise<{ configFile: string; feeds: FeedServers; store: Store }> {
+async function setUp(backend: Backend, delayMs: number): Promise<{ configFile: string; feeds: FeedServers; store: Store }> {
   const dir = await tempDir('scaling-out');
   const feeds = await startFeedServers(delayMs);
   cleanups.push(() => feeds.close());
-  const database = path.join(dir, 'aggregator.db');
+  const database = await databaseFor(backend, dir);
   const configFile = path.join(dir, 'aggregator.yaml');
   await writeConfig(configFile, {
     server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net' },
@@ -86,9 +87,17 @@ async function setUp(delayMs: number): Promise<{ configFile: string; feeds: Feed
     fetch: { timeout: '2s', leaseMargin: '1s', concurrency: 8, perHost: 2 },
     sources: feeds.urls.map((url, i) => ({ name: `source ${i}`, url, categories: [CATEGORIES[i % CATEGORIES.length]] })),
   });
-  const store = await openSqliteStore(database, createDedupPolicy(12 * 3_600_000));
+  return { configFile, feeds, store: await openShared(database) };
+}
+
+/** Where the processes' shared database lives: a new PostgreSQL schema, or an SQLite file in `dir`. */
+const databaseFor = async (backend: Backend, dir: string) => (backend === 'postgres' ? freshPostgresUrl() : path.join(dir, 'aggregator.db'));
+
+/** The test's own connection to the shared database, to check what the processes stored. */
+async function openShared(database: string): Promise<Store> {
+  const store = await openDatabase(database, createDedupPolicy(12 * 3_600_000));
   cleanups.push(() => store.close());
-  return { configFile, feeds, store };
+  return store;
 }
 
 /** `npm start -- --config FILE --port 0 --role ROLE` as a child; resolves once it listens (and is ready, `untilReady`). */
@@ -113,9 +122,9 @@ async function expectEveryStoryOnce(store: Store): Promise<void> {
 const FEED_PATHS = ['all', ...CATEGORIES].flatMap((slug) => ['rss', 'atom', 'json'].map((format) => `/feeds/${slug}.${format}`));
 const etags = (base: string) => Promise.all(FEED_PATHS.map(async (p) => (await fetch(`${base}${p}`)).headers.get('etag')));
 
-describe('two workers and two web processes on one database', () => {
+describe.each(BACKENDS)('two workers and two web processes on one %s database', (backend) => {
   it('fetch every source exactly once, store every story once, and serve the same ETags from both web processes', { timeout: 120_000 }, async () => {
-    const { configFile, feeds, store } = await setUp(20);
+    const { configFile, feeds, store } = await setUp(backend, 20);
     const webs = [await start(configFile, 'web'), await start(configFile, 'web')];
     const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
     // Ready means the start-up pass is done; both passes together fetched each source once.
@@ -145,7 +154,7 @@ describe('two workers and two web processes on one database', () => {
   it('after kill -9 of a worker mid-cycle, the other takes over its runs (at once on one machine, else when the leases expire): nothing lost or duplicated', { timeout: 120_000 }, async () => {
     // Slow answers (1 s): one worker alone needs ~25 s for the pass, so the kill lands mid-cycle however slowly
     // the second worker starts on a busy machine.
-    const { configFile, feeds, store } = await setUp(1_000);
+    const { configFile, feeds, store } = await setUp(backend, 1_000);
     const victim = await start(configFile, 'worker', false);
     const owner = `${hostname()}:${victim.child.pid}:`;
     const holding = async () => (await store.listRunLeases()).some((lease) => lease.owner.startsWith(owner));
@@ -163,5 +172,72 @@ describe('two workers and two web processes on one database', () => {
     const twice = feeds.counts.flatMap((n, i) => (n > 1 ? [`source ${i}`] : []));
     expect(feeds.counts.every((n) => n >= 1 && n <= 2)).toBe(true);
     expect(twice.every((name) => orphaned.includes(name))).toBe(true);
+  });
+});
+
+/**
+ * Pair k is two sources telling one story (same title and date, their own guid and link). The server holds every
+ * answer until all `2 × pairs` requests are in, then answers them all at once, so both halves of every pair reach
+ * their workers, and the store, at the same moment.
+ */
+async function startPairServer(pairs: number): Promise<{ url: (source: number) => string; agents: string[]; requested: () => number; close(): Promise<void> }> {
+  const agents = new Array<string>(pairs * 2).fill('');
+  const held: (() => void)[] = [];
+  const server = createServer((request, response) => {
+    const i = Number(/^\/source\/(\d+)$/.exec(request.url ?? '')?.[1] ?? NaN);
+    if (!(i >= 0 && i < pairs * 2) || agents[i] !== '') return void response.writeHead(404).end();
+    agents[i] = request.headers['user-agent'] ?? '?';
+    const k = i >> 1;
+    const body = rss(`Source ${i}`, [{ title: `Pair ${k} tells the same story`, guid: `source-${i}-story-${k}` }]);
+    held.push(() => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body));
+    if (held.length === pairs * 2) for (const answer of held.splice(0)) answer();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (i) => `http://127.0.0.1:${port}/source/${i}`,
+    agents,
+    requested: () => agents.filter((agent) => agent !== '').length,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe.each(BACKENDS)('two workers storing one story from two sources at once on %s', (backend) => {
+  it('one story with both origins, for each of 100 pairs split across the two workers', { timeout: 180_000 }, async () => {
+    const PAIRS = 100;
+    const dir = await tempDir('scaling-out-pairs');
+    const server = await startPairServer(PAIRS);
+    cleanups.push(() => server.close());
+    const database = await databaseFor(backend, dir);
+    // Worker "even" has the first source of every pair, worker "odd" the second; each can fetch all of its sources
+    // at once, so every pair is stored by the two processes at the same moment.
+    const configs = await Promise.all(['even', 'odd'].map(async (half, parity) => {
+      const file = path.join(dir, `${half}.yaml`);
+      await writeConfig(file, {
+        server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net' },
+        storage: { database },
+        schedule: '0 0 1 1 *',
+        fetch: { timeout: '90s', leaseMargin: '5s', concurrency: PAIRS, perHost: PAIRS * 2, userAgent: `worker-${half}` },
+        sources: Array.from({ length: PAIRS }, (_, k) => 2 * k + parity).map((i) => ({ name: `source ${i}`, url: server.url(i), categories: [CATEGORIES[i % CATEGORIES.length]] })),
+      });
+      return file;
+    }));
+    const store = await openShared(database);
+    await Promise.all(configs.map((file) => start(file, 'worker', false)));
+    await waitFor(() => server.requested() === PAIRS * 2, 90_000, 'both workers to ask for every source');
+    await waitFor(async () => (await store.listSourceStates()).filter((state) => state.lastSuccess !== null).length === PAIRS * 2, 60_000, 'every source to be stored');
+
+    // Each worker asked for its own half, once.
+    expect(server.agents.every((agent, i) => agent.startsWith(`worker-${i % 2 === 0 ? 'even' : 'odd'}`))).toBe(true);
+    const stories = await store.listCategoryStories('all', PAIRS * 10);
+    expect(stories.map((story) => story.title).sort()).toEqual(Array.from({ length: PAIRS }, (_, k) => `Pair ${k} tells the same story`).sort());
+    for (const story of stories) {
+      const origins = await store.listStoryOrigins(story.id);
+      const k = Number(/^Pair (\d+) /.exec(story.title)![1]);
+      expect(origins.map((origin) => origin.link).sort()).toEqual([2 * k, 2 * k + 1].map((i) => `https://news.example.org/source-${i}-story-${k}`));
+    }
   });
 });

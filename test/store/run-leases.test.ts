@@ -113,4 +113,27 @@ describe.each(BACKENDS)('leased runs on %s', (backend) => {
       now += 1_000;
       expect(await a.claimRun(on('four', 'worker-a'))).toMatchObject({ claimed: true });
     });
+    it('gives each run to exactly one of many simultaneous claims, and no more than perHost runs of a busy host', async () => {
+      const [a, b] = await twoWorkers(backend);
+      // Four owners (two per connection) claim every run at once, as workers joining one pass do.
+      const claimAll = (names: string[], host: (name: string) => string, perHost: number) =>
+        Promise.all(names.flatMap((name) => [a, b, a, b].map(async (store, i) => ({ name, owner: `worker-${i}`, result: await store.claimRun(claim(`worker-${i}`, { name, host: host(name), perHost })) }))));
+      const won = (outcomes: Awaited<ReturnType<typeof claimAll>>) => outcomes.filter((outcome) => outcome.result.claimed);
+
+      // Each run on its own host: every run claimed, each by one owner, and the lease names that owner.
+      const own = Array.from({ length: 20 }, (_, i) => `own host ${i}`);
+      const ownWins = won(await claimAll(own, (name) => `${name.replaceAll(' ', '-')}.example.org`, 2));
+      expect(ownWins.map((win) => win.name).sort()).toEqual([...own].sort());
+      const leases = await a.listRunLeases();
+      for (const win of ownWins) expect(leases.find((lease) => lease.name === win.name)?.owner).toBe(win.owner);
+
+      // Ten runs on one host with perHost 3, five rounds: three claimed each time, never more.
+      for (let round = 0; round < 5; round++) {
+        const names = Array.from({ length: 10 }, (_, i) => `round ${round} source ${i}`);
+        const wins = won(await claimAll(names, () => `busy-${round}.example.org`, 3));
+        expect(new Set(wins.map((win) => win.name)).size).toBe(3);
+        expect(wins).toHaveLength(3);
+        expect((await b.listRunLeases()).filter((lease) => lease.name.startsWith(`round ${round} `))).toHaveLength(3);
+      }
+    });
 });

@@ -115,6 +115,8 @@ export interface SourceState {
   discoveredUrl: string | null;
   /** The seed folder only: its files recovered from broken front matter and rejected. */
   seedFiles?: SeedFileProblems | undefined;
+  /** Articles the source's filter dropped: in all, and per rule (most first). */
+  filtered?: { total: number; byRule: { rule: string; count: number }[] } | undefined;
 }
 
 /** The seed files the scans could not read as written: counts and the first few by path. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { siteRuleProblems } from './site-rule-grammar.js';
+import { filterRuleProblems } from './filter-rules.js';
 
 const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
 
@@ -38,6 +39,14 @@ export const siteRulesSchema = z.strictObject({
 
 const categoryName = z.string().trim().min(1);
 
+/** `filter:` on a source or a category (config/filter-rules.ts; README "Filters"). */
+export const filterSchema = z.strictObject({
+  block: z.array(z.string().min(1)).default([]),
+  keep: z.array(z.string().min(1)).min(1, 'An empty keep list would drop everything; omit keep to keep all').optional(),
+}).superRefine((filter, ctx) => {
+  for (const problem of filterRuleProblems(filter)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+});
+
 export const ADMIN_TOKEN_MIN_CHARS = 16;
 /** The admin token, from the file or AGGREGATOR_ADMIN_TOKEN alike. */
 export const adminToken = z.string().min(ADMIN_TOKEN_MIN_CHARS, `Admin token too short (at least ${ADMIN_TOKEN_MIN_CHARS} characters)`);
@@ -53,6 +62,7 @@ const sourceSchema = z.strictObject({
   /** Override the detected character encoding. */
   encoding: z.string().optional(),
   rules: siteRulesSchema.optional(),
+  filter: filterSchema.optional(),
   allowPrivateNetworks: z.boolean().optional(),
   enabled: z.boolean().default(true),
 });
@@ -191,6 +201,7 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type SourceConfig = Config['sources'][number];
 export type SiteRules = z.infer<typeof siteRulesSchema>;
+export type FilterSettings = z.infer<typeof filterSchema>;
 export type SeedFolderConfig = NonNullable<Config['seedFolder']>;
 
 /** The configured additions to the built-in tracking parameters and placeholder images (ingest's `UrlRules`). */

@@ -2,10 +2,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { urlRulesOf, type Config, type SiteRules } from '../config/schema.js';
+import { urlRulesOf, type Config, type SourceConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import type { Article, RawItem } from '../types.js';
 import { createCategoryResolver } from './categories.js';
+import { applySourceFilter, type FilterCandidate } from './filter-articles.js';
 import { decodeFeedBytes } from './fetch/decode-bytes.js';
 import { clusterOrigins } from './dedup.js';
 import { fetchFeed, type FetchOptions } from './fetch/fetch-feed.js';
@@ -26,6 +27,8 @@ export interface InspectedArticle {
   content: string;
   titleKey: string;
   firedRules: string[];
+  /** The source filter's rule that drops this article (`block: RULE`, `keep: no rule matched`); null: stored. */
+  filteredBy: string | null;
   /** Other inspected articles the dedup policy merges this one with (set by `annotateMerges`). */
   mergedWith?: MergeNote[];
 }
@@ -58,7 +61,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       if (fetched.kind === 'not-modified') throw new Error('server answered 304 to an unconditional request');
       const source = config.sources.find((candidate) => candidate.url === input);
       const decoded = decodeFeedBytes(fetched.body, fetched.contentType, source?.encoding, fetched.url);
-      await inspectFeed(decoded.text, fetched.url, decoded.warnings, source?.categories ?? [], source?.rules);
+      await inspectFeed(decoded.text, fetched.url, decoded.warnings, source);
       return entry;
     }
     const bytes = await readFile(input);
@@ -76,27 +79,37 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       });
     } else {
       const decoded = decodeFeedBytes(bytes, null, undefined, input);
-      await inspectFeed(decoded.text, pathToFileURL(path.resolve(input)).href, decoded.warnings, [], undefined);
+      await inspectFeed(decoded.text, pathToFileURL(path.resolve(input)).href, decoded.warnings, undefined);
     }
   } catch (error) {
     entry.error = describeError(error);
   }
   return entry;
 
-  async function inspectFeed(text: string, url: string, warnings: string[], categories: string[], rules: SiteRules | undefined) {
+  /** A feed, read as the configured `source` (categories, site rules, filter) when the input is its URL. */
+  async function inspectFeed(text: string, url: string, warnings: string[], source: SourceConfig | undefined) {
     entry.warnings.push(...warnings);
     const parsed = await parseFeed(text, url);
     entry.warnings.push(...parsed.warnings);
+    const categories = resolveCategories(source?.categories ?? []);
+    const candidates: (FilterCandidate & { firedRules: string[] })[] = [];
     for (const item of parsed.items) {
-      addArticle(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: new Date(), timezone: 'UTC', categories: resolveCategories(categories), rules, urls });
+      const normalized = normalizeItem(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: new Date(), timezone: 'UTC', categories, rules: source?.rules, urls });
+      entry.warnings.push(...normalized.warnings);
+      if (normalized.article) candidates.push({ article: normalized.article, itemCategories: item.categories ?? [], firedRules: normalized.firedRules });
     }
+    const { dropped } = applySourceFilter(source?.filter, candidates, source?.categories ?? []);
+    const droppedBy = new Map(dropped.map((d) => [d.article, d.filteredBy]));
+    for (const candidate of candidates) pushArticle(candidate.article, candidate.firedRules, droppedBy.get(candidate.article) ?? null);
   }
 
   function addArticle(item: RawItem, context: Parameters<typeof normalizeItem>[1]) {
     const normalized = normalizeItem(item, context);
     entry.warnings.push(...normalized.warnings);
-    const article = normalized.article;
-    if (!article) return;
+    if (normalized.article) pushArticle(normalized.article, normalized.firedRules, null);
+  }
+
+  function pushArticle(article: Article, firedRules: string[], filteredBy: string | null) {
     entry.articles.push({
       title: article.title,
       link: article.link,
@@ -109,7 +122,8 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       summary: article.summary,
       content: article.contentHtml,
       titleKey: article.titleKey,
-      firedRules: normalized.firedRules,
+      firedRules,
+      filteredBy,
     });
   }
 }

@@ -9,6 +9,7 @@ import type { CategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './fetch/decode-bytes.js';
 import { fetchFeed, HttpStatusError, type FetchOptions, type FetchResult } from './fetch/fetch-feed.js';
 import { isPrivateHost } from './fetch/network-guard.js';
+import { applySourceFilter, filterRecords, type FilterCandidate } from './filter-articles.js';
 import { normalizeItem } from './normalize.js';
 import type { UrlRules } from './clean/clean-urls.js';
 import { HtmlPageError, parseFeed } from './parse/parse-feed.js';
@@ -96,11 +97,12 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     }
     const { response, parsed } = document;
     const warnings = [...document.warnings, ...parsed.warnings];
-    const articles = normalizeAll(parsed.items, source, response.url, deps, started, warnings);
-    result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles });
+    const candidates = normalizeAll(parsed.items, source, response.url, deps, started, warnings);
+    const filtered = applySourceFilter(source.filter, candidates, source.categories);
+    result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles: filtered.kept, filter: filterRecords(filtered) });
     const warning = discovered ? usingFeed(discovered) : firstWarning(warnings, fetched.permanentRedirect);
     await record(deps, source, started, { ok: true, httpStatus: response.status, etag: response.etag, lastModified: response.lastModified, added: result.added, warning, discoveredUrl: discovered }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: response.maxAgeMs });
-    log.info({ status: response.status, items: parsed.items.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
+    log.info({ status: response.status, items: parsed.items.length, filtered: filtered.dropped.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
     for (const warning of warnings) log.warn({ warning }, 'source warning');
     return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
   } catch (error) {
@@ -118,9 +120,9 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
   }
 }
 
-function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): Article[] {
+function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): FilterCandidate[] {
   const categories = deps.resolveCategories(source.categories);
-  const articles: Article[] = [];
+  const candidates: FilterCandidate[] = [];
   items.forEach((item, index) => {
     try {
       const normalized = normalizeItem(item, {
@@ -133,12 +135,12 @@ function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: Sour
         urls: deps.urls,
       });
       warnings.push(...normalized.warnings);
-      if (normalized.article) articles.push(normalized.article);
+      if (normalized.article) candidates.push({ article: normalized.article, itemCategories: item.categories ?? [] });
     } catch (error) {
       warnings.push(`item ${index + 1}: dropped (${describeError(error)})`);
     }
   });
-  return articles;
+  return candidates;
 }
 
 interface OutcomeFields {

@@ -69,13 +69,21 @@ function seedFileNotes(s: SourceState): string {
   );
 }
 
+/** How many articles the source's filter dropped, and by which rule. */
+function filterNotes(s: SourceState): string {
+  const filtered = s.filtered;
+  if (!filtered || filtered.total === 0) return '';
+  const rules = filtered.byRule.map((r) => `<li><code>${escapeHtml(r.rule)}</code>: ${r.count}</li>`).join('');
+  return `<details class="files"><summary>${filtered.total} article${filtered.total === 1 ? '' : 's'} dropped by the filter</summary><ul>${rules}</ul></details>`;
+}
+
 function sourceRow(s: SourceState): string {
   const url = escapeHtml(s.url);
   // Only web URLs become links (the seed folder's "url" is a path).
   const link = /^https?:\/\//i.test(s.url) ? `<a href="${url}">${url}</a>` : url;
   // Errors name their URL for the log; here it stands in its own column already.
   const error = s.lastError?.startsWith(`${s.url}: `) ? s.lastError.slice(s.url.length + 2) : s.lastError;
-  return `<tr><td>${escapeHtml(s.name)}${seedFileNotes(s)}</td><td class="url">${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${error ? escapeHtml(error) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
+  return `<tr><td>${escapeHtml(s.name)}${seedFileNotes(s)}${filterNotes(s)}</td><td class="url">${link}</td><td>${time(s.lastAttempt)}</td><td>${time(s.lastSuccess)}</td><td class="num">${s.httpStatus ?? '—'}</td><td class="err">${error ? escapeHtml(error) : '—'}</td><td class="num">${s.consecutiveFailures}</td><td>${time(s.nextRun)}</td></tr>`;
 }
 
 export function renderIndexPage(input: IndexPageInput): string {

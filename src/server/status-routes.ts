@@ -24,12 +24,22 @@ export const SEED_FILE_SAMPLE = 5;
 export function statusRoutes({ store, cache, site, listSources: listStates, showSources }: StatusDeps): Router {
   const router = Router();
 
-  // The seed folder's row also says which files were recovered or rejected (kept per file, not per run).
+  // The seed folder's row also says which files were recovered or rejected (kept per file, not per run);
+  // a filtered source's row, how many articles its filter dropped, per rule.
   async function listSources(): Promise<SourceState[]> {
-    const states = await listStates();
-    if (!states.some((s) => s.name === SEED_FOLDER_NAME)) return states;
+    const [states, counts] = await Promise.all([listStates(), store.filterCounts()]);
+    const filtered = new Map<string, NonNullable<SourceState['filtered']>>();
+    for (const { sourceKey, rule, count } of counts) {
+      const entry = filtered.get(sourceKey) ?? { total: 0, byRule: [] };
+      entry.total += count;
+      entry.byRule.push({ rule, count });
+      filtered.set(sourceKey, entry);
+    }
+    // Feed sources are keyed `source:<name>` in the store (ingest's sourceKeyOf).
+    const withCounts = states.map((s) => (filtered.has(`source:${s.name}`) ? { ...s, filtered: filtered.get(`source:${s.name}`) } : s));
+    if (!states.some((s) => s.name === SEED_FOLDER_NAME)) return withCounts;
     const seedFiles = await store.seedFileProblems(SEED_FILE_SAMPLE);
-    return states.map((s) => (s.name === SEED_FOLDER_NAME ? { ...s, seedFiles } : s));
+    return withCounts.map((s) => (s.name === SEED_FOLDER_NAME ? { ...s, seedFiles } : s));
   }
 
   // Rendered per request (source states change with every fetch); the ETag still saves the transfer.

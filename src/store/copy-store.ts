@@ -12,7 +12,7 @@ import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 import type { DedupPolicy } from './store.js';
 
 /** Tables copied as they are (same columns on both backends), parents before children. */
-const TABLES = ['stories', 'story_categories', 'origins', 'categories', 'sources', 'seed_files', 'tombstones', 'changes'] as const;
+const TABLES = ['stories', 'story_categories', 'origins', 'categories', 'sources', 'seed_files', 'tombstones', 'filtered_origins', 'changes'] as const;
 const BATCH = 500;
 
 export interface CopyReport {

@@ -36,9 +36,32 @@ export function runOrigins(input: StoreRunInput): Article[] {
   return origins;
 }
 
+/**
+ * Records what the source filter dropped and returns the origins to store: those dropped before under the
+ * same rules stay out (counted `unchanged`); a drop record under other rules is forgotten once its article passes.
+ */
+function* admitFiltered(input: StoreRunInput, origins: Article[], nowMs: number): Unit<{ admitted: Article[]; keptOut: number }> {
+  const filter = input.filter;
+  // A run without a filter (the seed folder, unfiltered sources) stores everything and reads no records.
+  if (!filter) return { admitted: origins, keptOut: 0 };
+  if (filter.fingerprint && filter.dropped.length > 0) {
+    const seen = new Set<string>();
+    const dropped = filter.dropped.filter((d) => !seen.has(d.originId) && seen.add(d.originId));
+    yield* use((t) => t.filtered.recordMany(input.sourceKey, filter.fingerprint!, dropped, nowMs));
+  }
+  if (origins.length === 0) return { admitted: origins, keptOut: 0 };
+  const recorded = yield* use((t) => t.filtered.findMany(origins));
+  const fingerprint = filter.fingerprint;
+  const admitted = origins.filter((_, index) => recorded[index] === null || recorded[index] !== fingerprint);
+  const forget = origins.filter((_, index) => recorded[index] !== null && recorded[index] !== fingerprint);
+  if (forget.length > 0) yield* use((t) => t.filtered.forgetMany(forget));
+  return { admitted, keptOut: origins.length - admitted.length };
+}
+
 function* upsertOrigins(input: StoreRunInput, nowMs: number): Unit<Upserted> {
   const result: Upserted = { fresh: new Set(), written: new Map(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
-  const origins = runOrigins(input);
+  const { admitted: origins, keptOut } = yield* admitFiltered(input, runOrigins(input), nowMs);
+  result.unchanged += keptOut;
   // A pruned story stays gone while its sources keep listing it.
   const covered = yield* use((t) =>
     t.tombstones.coverMany(origins.map((origin) => ({ titleKey: storedTitleKey(origin), publishedMs: origin.published.getTime() }))),

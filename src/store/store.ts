@@ -50,9 +50,31 @@ export interface SeedFileRecord {
 }
 
 
+/** An article a source filter dropped: the small record that keeps it out and counts it. */
+export interface FilteredRecord {
+  originId: string;
+  title: string;
+  /** The rule that dropped it (`block: RULE`, or `keep: no rule matched`). */
+  rule: string;
+}
+
+/** Dropped articles of one source run, per rule, for /api/sources and the index page. */
+export interface FilterCount {
+  sourceKey: string;
+  rule: string;
+  count: number;
+}
+
 export interface StoreRunInput {
   sourceKey: string;
+  /**
+   * Articles to store. One dropped earlier under the same filter (`filter.fingerprint`) stays out even if
+   * it passes now (its item was edited); dropped under other rules (or before the filter was removed), it is
+   * stored and its record forgotten.
+   */
   articles: Article[];
+  /** The source's filter in this run: its fingerprint (null: none) and what it dropped, recorded in the same transaction. */
+  filter?: { fingerprint: string | null; dropped: FilteredRecord[] };
   /** Seed files seen in this run (new or changed), recorded in the same transaction. */
   seedFiles?: SeedFileRecord[];
 }
@@ -77,6 +99,8 @@ export interface Store {
   recordFetchOutcome(source: { name: string; url: string }, outcome: FetchOutcome): Promise<void>;
   getSourceState(name: string): Promise<SourceState | null>;
   listSourceStates(): Promise<SourceState[]>;
+  /** Articles source filters dropped, counted per source and rule (most first). */
+  filterCounts(): Promise<FilterCount[]>;
   /** Known seed files, keyed by relative path. */
   listSeedFiles(): Promise<Map<string, SeedFileRecord>>;
   // ---- Leased runs: how workers share the polling without a coordinator (README "Scaling out"). ----

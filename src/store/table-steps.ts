@@ -2,7 +2,7 @@
 // their results back. SQLite drives it synchronously inside a better-sqlite3 transaction; PostgreSQL
 // awaits each operation inside its transaction. The logic never knows which.
 import type { Article, CategoryRef } from '../types.js';
-import type { SeedFileRecord } from './store.js';
+import type { FilteredRecord, SeedFileRecord } from './store.js';
 import type { OriginRow, StoredOrigin, StoredOriginArticle, StoredStory, StorySave } from './stored-rows.js';
 
 export type Maybe<T> = T | Promise<T>;
@@ -56,6 +56,14 @@ export interface UnitTables {
     refresh(slugs: readonly string[], nowMs: number): Maybe<void>;
   };
   seedFiles: { recordMany(files: readonly SeedFileRecord[]): Maybe<void> };
+  /** Articles a source filter dropped (filtered_origins): kept out while the same rules stand. */
+  filtered: {
+    /** The filter fingerprint each origin was dropped under, in input order (null: never dropped). */
+    findMany(keys: readonly OriginKey[]): Maybe<(string | null)[]>;
+    /** Records drops (a known one takes the new rule and fingerprint, and keeps its first drop time). */
+    recordMany(sourceKey: string, fingerprint: string, dropped: readonly FilteredRecord[], nowMs: number): Maybe<void>;
+    forgetMany(keys: readonly OriginKey[]): Maybe<void>;
+  };
   tombstones: {
     /** For each origin, whether a tombstone of its title key lies within the window of its publication. */
     coverMany(origins: readonly { titleKey: string; publishedMs: number }[]): Maybe<boolean[]>;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
+import { serve, startFixtureServer } from '../support/fixture-server.js';
 import { annotateMerges, inspectInputs, type InspectEntry, type InspectedArticle } from '../../src/ingest/inspect-input.js';
 
 const SEED = path.resolve(import.meta.dirname, '../../storage/seed');
@@ -24,10 +25,28 @@ describe('inspect: merge record', () => {
   it('uses the configured window: 7 h keeps an 8-hour slip apart', async () => {
     const entry = (input: string, title: string, published: string): InspectEntry => ({
       input, warnings: [], error: null,
-      articles: [{ title, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [] }],
+      articles: [{ title, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [], filteredBy: null }],
     });
     const pair = () => [entry('a', 'A', '2022-04-27T00:00:00.000Z'), entry('b', 'B', '2022-04-27T08:00:00.000Z')];
     expect(annotateMerges(pair(), 7 * 3_600_000).map((e) => e.articles[0]!.mergedWith)).toEqual([[], []]);
     expect(annotateMerges(pair(), 12 * 3_600_000)[0]!.articles[0]!.mergedWith).toEqual([{ input: 'b', title: 'B', differenceHours: 8 }]);
+  });
+});
+
+describe('inspect: source filter', () => {
+  it('names the rule that drops each article of a configured source (filteredBy), null for the kept ones', async () => {
+    const items = ['Bitcoin up', 'Sponsored: bitcoin', 'Gold flat'].map((t, i) => `<item><guid>g${i}</guid><title>${t}</title><description>x</description></item>`);
+    const server = await startFixtureServer({ '/feed.xml': serve(`<rss version="2.0"><channel><title>T</title>${items.join('')}</channel></rss>`, 'application/rss+xml') });
+    try {
+      const url = server.url('/feed.xml');
+      const filtered = configSchema.parse({ sources: [{ name: 'n', url, filter: { block: ['(?i)sponsored'], keep: ['(?i)bitcoin'] } }] });
+      const [entry] = await inspectInputs([url], filtered, { ...fetchOptions, allowPrivateNetworks: true });
+      expect(entry!.error).toBeNull();
+      expect(entry!.articles.map((a) => [a.title, a.filteredBy])).toEqual([
+        ['Bitcoin up', null], ['Sponsored: bitcoin', 'block: (?i)sponsored'], ['Gold flat', 'keep: no rule matched'],
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -138,6 +138,18 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE sources ADD COLUMN discovered_url TEXT;
   `,
+  // 4: articles source filters dropped (filtered-origins-table.ts), as SQLite's migration 11.
+  `
+  CREATE TABLE filtered_origins (
+    source_key ${KEY} NOT NULL,
+    origin_id ${KEY} NOT NULL,
+    title TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    dropped_ms BIGINT NOT NULL,
+    PRIMARY KEY (source_key, origin_id)
+  );
+  `,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

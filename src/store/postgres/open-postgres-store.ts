@@ -17,6 +17,7 @@ import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories } from './search.js';
 import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
+import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable, newestStories } from './stories-table.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
@@ -84,6 +85,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     categories: createCategoriesTable(sql),
     seedFiles: createSeedFilesTable(sql),
     tombstones: createTombstones(sql, windowMs),
+    filtered: createFilteredOriginsTable(sql),
   });
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);
@@ -130,6 +132,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
     listSourceStates: () => unit('listing sources failed', () => sources.list()),
     listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
+    filterCounts: () => unit('counting filtered articles failed', () => filterCounts(pool)),
     seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(pool, Math.max(0, Math.floor(sample)))),
     findStory: (storyId) => unit(`reading story ${storyId} failed`, async () => {
       const story = await storyById(pool, storyId, await categories.names());

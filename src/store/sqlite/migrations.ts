@@ -10,6 +10,7 @@ import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
 import { htmlToText, textLength } from '../../text/html-text.js';
 import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
 import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
+import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -112,6 +113,8 @@ export const migrations: readonly string[] = [
   SEED_FILE_WARNING_MIGRATION + TOMBSTONE_STORY_MIGRATION,
   // 10: the feed discovered on a source's HTML page (sources-table.ts).
   DISCOVERED_URL_MIGRATION,
+  // 11: articles source filters dropped (filtered-origins-table.ts).
+  FILTERED_ORIGINS_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

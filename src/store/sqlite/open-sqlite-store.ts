@@ -14,6 +14,7 @@ import { createSearchIndex, createSearchRebuild, createSearchTable, rejectingBad
 import { createOriginsTable } from './origins-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
+import { createFilteredOriginsTable } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable } from './stories-table.js';
 import { declaredChange } from '../change-feed.js';
@@ -66,6 +67,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
     tombstones,
+    filtered: createFilteredOriginsTable(db),
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
@@ -144,6 +146,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async listSourceStates() {
       return unit('listing sources failed', () => sources.list());
+    },
+    async filterCounts() {
+      return unit('counting filtered articles failed', () => tables.filtered.counts());
     },
     async listSeedFiles() {
       return unit('listing seed files failed', () => tables.seedFiles.all());

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Command-line entry: `ingest`, `inspect`, `check-config`, `backup`, `migrate`, `copy-store` (the service itself starts from main.ts).
+// Command-line entry: `ingest`, `inspect`, `check-config`, `import-opml`, `backup`, `migrate`, `copy-store` (the service itself starts from main.ts).
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { inspectInputs } from './ingest/inspect-input.js';
+import { importOpml as importOpmlFile } from './import-opml-command.js';
 import { completeSearchRebuild } from './ingest/rebuild-search-index.js';
 import { createLogger } from './logger.js';
 import { createIngestJobs, fetchOptionsOf, openStore } from './ingest-jobs.js';
@@ -159,8 +160,13 @@ async function copyStore(argv: string[]): Promise<void> {
   await copySqliteStore(argv, explicit ? await readConfigOrExit(argv) : null);
 }
 
+async function importOpml(argv: string[]): Promise<void> {
+  const { exitCode } = await importOpmlFile(argv);
+  if (exitCode !== 0) process.exit(exitCode);
+}
+
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  ingest, inspect, 'check-config': checkConfig, backup, migrate, 'copy-store': copyStore,
+  ingest, inspect, 'check-config': checkConfig, 'import-opml': importOpml, backup, migrate, 'copy-store': copyStore,
 };
 
 const [command, ...rest] = process.argv.slice(2);

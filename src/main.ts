@@ -87,7 +87,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const firstIngest = ingest.firstIngest.then(() => readiness.done('first-ingest'));
   const reloader = await reloadableConfig(config, logger, {
     configFile: options.configFile, debounceMs: options.watchDebounceMs, env,
-    applyLive: (next) => ({ ...ingest.reconfigure(next) }),
+    applyLive: (next) => ({ ...ingest.reconfigure(next), ...web.reconfigure(next) }),
   });
   current = reloader.config;
 

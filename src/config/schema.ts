@@ -169,6 +169,8 @@ export const configSchema = z
           aliases: z.array(categoryName).default([]),
           /** A saved search: the category publishes the stories matching this query. */
           query: z.string().trim().min(1).optional(),
+          /** What this category publishes of its stories (`all` stays unfiltered). */
+          filter: filterSchema.optional(),
         }),
       )
       .default([]),

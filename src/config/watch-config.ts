@@ -29,9 +29,16 @@ export function planConfigChange(running: Config, next: Config): ConfigChangePla
     const before = JSON.stringify((running as Record<string, unknown>)[key]);
     const after = JSON.stringify((next as Record<string, unknown>)[key]);
     if (before === after) continue;
-    (LIVE_KEYS.has(key) ? plan.live : plan.needRestart).push(key);
+    (LIVE_KEYS.has(key) || onlyFiltersDiffer(key, running, next) ? plan.live : plan.needRestart).push(key);
   }
   return plan;
+}
+
+/** Category filters apply live (the render cache takes them); any other change to `categories` needs a restart. */
+function onlyFiltersDiffer(key: string, running: Config, next: Config): boolean {
+  if (key !== 'categories') return false;
+  const withoutFilters = (config: Config) => JSON.stringify((config.categories ?? []).map(({ filter: _filter, ...rest }) => rest));
+  return withoutFilters(running) === withoutFilters(next);
 }
 
 export type ReloadOutcome =

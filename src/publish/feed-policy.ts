@@ -3,6 +3,7 @@
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
 import type { CategoryRef } from '../types.js';
+import { categoryFiltersFromConfig, type CategoryFilters } from './category-filters.js';
 
 export interface FeedPolicy {
   /** Minutes between our polls of the sources feeding this category (RSS <ttl>). */
@@ -12,6 +13,8 @@ export interface FeedPolicy {
   hub: string | null;
   /** slug → query of the categories that are saved searches. */
   savedQueries: ReadonlyMap<string, string>;
+  /** slug → filter of the filtered categories; replaced in place on a config reload (RenderCache.setCategoryFilters). */
+  categoryFilters: CategoryFilters;
 }
 
 export type PolicyConfig = Pick<Config, 'schedule' | 'sources' | 'categories' | 'feeds' | 'websub'> & Partial<Pick<Config, 'seedFolder'>>;
@@ -70,6 +73,7 @@ export function feedPolicyFromConfig(config: PolicyConfig, resolve: (names: stri
     maxAgeSeconds: (slug) => fixedMaxAge ?? Math.min(ttlMinutes(slug) * 60, MAX_AGE_CAP_SECONDS),
     hub: config.websub?.hub ?? null,
     savedQueries,
+    categoryFilters: categoryFiltersFromConfig(config.categories, resolve),
   };
 }
 
@@ -80,6 +84,7 @@ export function fixedFeedPolicy(ttlMinutes = 15, extra: Partial<FeedPolicy> = {}
     maxAgeSeconds: () => Math.min(ttlMinutes * 60, MAX_AGE_CAP_SECONDS),
     hub: null,
     savedQueries: new Map(),
+    categoryFilters: new Map(),
     ...extra,
   };
 }

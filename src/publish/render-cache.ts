@@ -11,6 +11,7 @@ import { ARCHIVE_PAGE_SIZE } from './archive-pages.js';
 import type { FeedSite } from './build-feed.js';
 import { OPML_CONTENT_TYPE, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import { fixedFeedPolicy, type FeedPolicy } from './feed-policy.js';
+import { replaceCategoryFilters, type CategoryFilters } from './category-filters.js';
 import {
   listCategorySummaries, renderArchivePage, renderCategoryFeed, renderCategoryPreview, renderGoneDocument, renderSearchFeed,
   renderSearchPageFor, renderStoryDocument, type DocumentDeps, type DocumentStore, type StoryDocument,
@@ -65,6 +66,8 @@ export interface RenderCache {
   invalidate(slugs: string[]): void;
   /** Drops everything (a follower that may have missed changes renders everything again). */
   invalidateAll(): void;
+  /** Takes the category filters of a reloaded config; the documents of categories whose filter changed are rendered again. Returns those slugs. */
+  setCategoryFilters(next: CategoryFilters): string[];
   /** Entries and bytes kept, for /metrics. */
   stats(): BudgetCacheStats;
   readonly items: number;
@@ -98,6 +101,15 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     );
     const maxAge = policy.maxAgeSeconds('all');
     return toRenderedEncoded(renderOpml(site, categories), OPML_CONTENT_TYPE, newest ?? deps.now(), `public, max-age=${maxAge}`);
+  }
+
+  function invalidate(slugs: string[]): void {
+    if (slugs.length === 0) return;
+    for (const slug of slugs) kept.dropGroup(slug);
+    kept.dropGroup('all');
+    for (const slug of policy.savedQueries.keys()) kept.dropGroup(slug);
+    kept.dropGroup(GLOBAL_KEY);
+    kept.dropGroup(STORIES_KEY);
   }
 
   return {
@@ -145,16 +157,14 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     searchPage(query) {
       return renderSearchPageFor(deps, query, items);
     },
-    invalidate(slugs) {
-      if (slugs.length === 0) return;
-      for (const slug of slugs) kept.dropGroup(slug);
-      kept.dropGroup('all');
-      for (const slug of policy.savedQueries.keys()) kept.dropGroup(slug);
-      kept.dropGroup(GLOBAL_KEY);
-      kept.dropGroup(STORIES_KEY);
-    },
+    invalidate,
     invalidateAll() {
       kept.clear();
+    },
+    setCategoryFilters(next) {
+      const changed = replaceCategoryFilters(policy.categoryFilters, next);
+      if (changed.length > 0) invalidate(changed);
+      return changed;
     },
     stats: () => kept.stats(),
   };

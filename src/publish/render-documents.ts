@@ -6,6 +6,7 @@ import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './
 import type { FeedExtras, FeedSite } from './build-feed.js';
 import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import type { FeedPolicy } from './feed-policy.js';
+import { newestPassing } from './category-filters.js';
 import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
 import { renderSearchPage } from './render-search-page.js';
@@ -32,23 +33,30 @@ interface CategoryContent {
   stories: Story[];
   lastModified: Date;
   savedQuery: boolean;
+  /** A filtered category publishes no archive pages (their fixed positions would not hold). */
+  filtered?: boolean;
 }
 
 const maxAge = (deps: DocumentDeps, slug: string): string => `public, max-age=${deps.policy.maxAgeSeconds(slug)}`;
 
-/** A category's newest stories; a saved search's are its matches. Null for an unknown category. */
+/**
+ * A category's newest stories; a saved search's are its matches; a filtered category's, those its filter
+ * lets through. Null for an unknown category.
+ */
 export async function categoryContent(deps: DocumentDeps, slug: string, limit: number): Promise<CategoryContent | null> {
   const query = deps.policy.savedQueries.get(slug);
+  const filter = deps.policy.categoryFilters.get(slug);
   if (query !== undefined) {
     const declared = await deps.store.getCategory(slug);
     const result = await deps.store.searchStories(query, limit);
     const category = { slug, name: declared?.name ?? query, count: result.total, lastChanged: result.lastChanged };
-    return { category, stories: result.stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
+    const stories = filter ? await newestPassing(filter, limit, async (n) => (await deps.store.searchStories(query, n)).stories) : result.stories;
+    return { category, stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
   }
   const category = await deps.store.getCategory(slug);
   if (!category) return null;
-  const stories = await deps.store.listCategoryStories(slug, limit);
-  return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false };
+  const stories = filter ? await newestPassing(filter, limit, (n) => deps.store.listCategoryStories(slug, n)) : await deps.store.listCategoryStories(slug, limit);
+  return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false, filtered: filter !== undefined };
 }
 
 /** Categories with counts, saved searches counted by their matches. */
@@ -96,7 +104,7 @@ export async function renderCategoryFeed(
   if (!content) return null;
   if (options.oneOff) content.stories = storiesWithinBudget(content.stories, ONE_OFF_MAX_TEXT_CHARS);
   const extras = commonExtras(deps, slug);
-  if (!content.savedQuery && format !== 'json') {
+  if (!content.savedQuery && !content.filtered && format !== 'json') {
     extras.history = currentHistory(deps.site.baseUrl, slug, archivePageCount(content.category.count, deps.archivePageSize), format);
   }
   const text = renderFeed(format, { site: deps.site, category: content.category, stories: content.stories, updatedFallback: content.lastModified, extras });
@@ -106,7 +114,7 @@ export async function renderCategoryFeed(
 
 /** Archive page `page` (1 = oldest) of a category; null when the category or the page does not exist. */
 export async function renderArchivePage(deps: DocumentDeps, slug: string, page: number, format: ArchiveFormat): Promise<Rendered | null> {
-  if (deps.policy.savedQueries.has(slug)) return null;
+  if (deps.policy.savedQueries.has(slug) || deps.policy.categoryFilters.has(slug)) return null;
   const category = await deps.store.getCategory(slug);
   if (!category) return null;
   const size = deps.archivePageSize;

@@ -1,13 +1,14 @@
 // What the cluster primary and its serving workers tell each other over IPC (node:cluster), and a small
 // request/answer helper on top of `process.send`. Plain JSON only.
 import type { Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Primary → worker. */
 export type ToWorker =
   | { type: 'ready' }
-  | { type: 'settings'; logLevel: string; adminToken: string | undefined }
+  | { type: 'settings'; logLevel: string; adminToken: string | undefined; categories: Config['categories'] }
   | { type: 'metrics-json'; id: number }
   | { type: 'answer'; id: number; ok: boolean; value?: unknown; error?: string };
 

@@ -52,7 +52,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
     configFile: options.configFile, env,
     applyLive: (next) => {
       const changes = ingest.reconfigure(next);
-      broadcast({ type: 'settings', logLevel: next.log.level, adminToken: envAdminToken(env) || next.admin.token });
+      broadcast({ type: 'settings', logLevel: next.log.level, adminToken: envAdminToken(env) || next.admin.token, categories: next.categories });
       return { ...changes };
     },
   });
@@ -94,7 +94,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
       // Now it listens for messages too: tell it what it missed while starting.
       if (ready) worker.send({ type: 'ready' } satisfies ToWorker);
       const running = current();
-      worker.send({ type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token } satisfies ToWorker);
+      worker.send({ type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token, categories: running.categories } satisfies ToWorker);
       listened.add(worker);
       if (!everListened) logger.info({ url: m.url, workers: options.workers }, 'listening');
       everListened = true;

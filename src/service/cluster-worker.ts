@@ -48,6 +48,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
     else if (m.type === 'settings') {
       if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
       adminToken = envAdminToken(process.env) || m.adminToken;
+      web?.reconfigure({ categories: m.categories });
     } else if (m.type === 'metrics-json') {
       // A gauge reading the database can fail (e.g. while stopping): answer with what can be had, never crash.
       void metrics.registry.getMetricsAsJSON().catch(() => []).then((json) => send({ type: 'metrics-json', id: m.id, metrics: json }));

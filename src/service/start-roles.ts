@@ -54,8 +54,9 @@ export async function startWebService(config: Config, logger: Logger, options: R
     config, store, logger, metrics, readiness, port: options.port,
     adminToken: () => env.AGGREGATOR_ADMIN_TOKEN || current().admin.token,
   });
-  // Sources, schedules and fetch settings are the workers' business; the rest needs a restart, as in role all.
-  const reloader = await reloadableConfig(config, logger, { configFile: options.configFile, debounceMs: options.watchDebounceMs, env, applyLive: () => ({}) });
+  // Sources, schedules and fetch settings are the workers' business; category filters are this process's; the
+  // rest needs a restart, as in role all.
+  const reloader = await reloadableConfig(config, logger, { configFile: options.configFile, debounceMs: options.watchDebounceMs, env, applyLive: (next) => web.reconfigure(next) });
   current = reloader.config;
   logger.info({ role: 'web' }, 'role web: serving from the database, following its change feed; no scheduler');
   return {

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { countCacheLookups, instrumentRequests } from '../observability/http-metrics.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/readiness.js';
+import { categoryFiltersFromConfig } from '../publish/category-filters.js';
 import { feedPolicyFromConfig } from '../publish/feed-policy.js';
 import { followChanges, type Follower } from '../publish/follow-changes.js';
 import { createRenderCache, type RenderCache } from '../publish/render-cache.js';
@@ -42,12 +43,16 @@ export interface Web {
   server: Server;
   cache: RenderCache;
   follower: Follower;
+  /** Applies the live parts of a reloaded config that concern serving (category filters); says what changed. */
+  reconfigure(next: Pick<Config, 'categories'>): Record<string, unknown>;
   stop(): Promise<void>;
 }
 
 export async function startWeb(deps: WebDeps): Promise<Web> {
   const { config, store, logger, metrics } = deps;
-  const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  // Slugs resolve with the running config's categories: names, slugs and aliases change only after a restart.
+  const resolve = createCategoryResolver(config.categories);
+  const policy = feedPolicyFromConfig(config, resolve);
   const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
   // Every commit reaches this process's documents through the change feed, its own commits included.
   const follower = await followChanges(store, cache, {
@@ -75,6 +80,10 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
   logger.info({ url: `http://${config.server.host}:${portOf(server)}`, baseUrl: config.server.baseUrl }, 'listening');
   return {
     server, cache, follower,
+    reconfigure(next) {
+      const changed = cache.setCategoryFilters(categoryFiltersFromConfig(next.categories, resolve));
+      return changed.length > 0 ? { categoryFilters: changed } : {};
+    },
     async stop() {
       follower.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

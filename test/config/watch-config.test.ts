@@ -20,6 +20,13 @@ describe('planConfigChange', () => {
     expect(planConfigChange(base(), next)).toEqual({ live: [], needRestart: ['categories', 'dedup', 'feeds', 'server', 'storage'] });
   });
 
+  it('applies a change to category filters alone live, and any other category change after a restart', () => {
+    const with_ = (filter: object | undefined, slug = 'x') => base({ categories: [{ name: 'X', slug, ...(filter ? { filter } : {}) }] });
+    expect(planConfigChange(with_(undefined), with_({ block: ['ad'] }))).toEqual({ live: ['categories'], needRestart: [] });
+    expect(planConfigChange(with_({ block: ['ad'] }), with_({ keep: ['news'] }))).toEqual({ live: ['categories'], needRestart: [] });
+    expect(planConfigChange(with_({ block: ['ad'] }), with_({ block: ['ad'] }, 'y'))).toEqual({ live: [], needRestart: ['categories'] });
+  });
+
   it('sees no change in an equal config', () => {
     expect(planConfigChange(base(), base())).toEqual({ live: [], needRestart: [] });
   });

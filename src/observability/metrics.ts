@@ -24,6 +24,8 @@ export interface MetricsSources {
   configuredSources(): readonly string[];
   /** What the render cache holds now (publish/render-cache.ts `stats`). */
   renderCache?(): RenderCacheFigures;
+  /** Articles source filters dropped, per configured source and rule. */
+  filterCounts?(): Promise<{ source: string; rule: string; count: number }[]>;
 }
 
 export interface RenderCacheFigures {
@@ -145,6 +147,21 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
       }
     },
   });
+  const filterCounts = sources.filterCounts;
+  if (filterCounts) {
+    new Gauge({
+      name: `${PREFIX}source_filtered_articles`,
+      aggregator: 'max',
+      help: 'Articles a source filter dropped (each counted once, not per poll), per source and rule.',
+      labelNames: ['source', 'rule'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        const configured = new Set(sources.configuredSources());
+        for (const { source, rule, count } of await filterCounts()) if (configured.has(source)) this.set({ source, rule }, count);
+      },
+    });
+  }
   new Gauge({
     name: `${PREFIX}database_size_bytes`,
     aggregator: 'max',

@@ -1,6 +1,7 @@
 // The metrics of one service process: store-read gauges report the running config's sources (and the seed
 // folder), the render cache's figures where there is one.
 import type { Config } from '../config/schema.js';
+import { sourceKeyOf } from '../ingest/run-feed-source.js';
 import { SEED_SOURCE_NAME } from '../ingest/run-seed-folder.js';
 import { createMetrics, createRegistry, type Metrics, type RenderCacheFigures } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
@@ -11,5 +12,12 @@ export function serviceMetrics(store: Store, running: () => Config, renderCache?
     sizeBytes: () => store.sizeBytes(),
     configuredSources: () => [...running().sources.map((source) => source.name), ...(running().seedFolder ? [SEED_SOURCE_NAME] : [])],
     ...(renderCache ? { renderCache } : {}),
+    async filterCounts() {
+      const names = new Map(running().sources.map((source) => [sourceKeyOf(source.name), source.name]));
+      return (await store.filterCounts()).flatMap(({ sourceKey, rule, count }) => {
+        const source = names.get(sourceKey);
+        return source === undefined ? [] : [{ source, rule, count }];
+      });
+    },
   });
 }

@@ -36,6 +36,8 @@ describe('filters in the running service', () => {
     expect(await titles('finance')).toEqual(['Bitcoin climbs', '比特币 update']);
     const [fin] = (await (await fetch(`${started.base}/api/sources`)).json()) as { name: string; filtered: unknown }[];
     expect(fin).toMatchObject({ name: 'Fin', filtered: { total: 1, byRule: [{ rule: 'block: (?i)sponsored', count: 1 }] } });
+    const metrics = await (await fetch(`${started.base}/metrics`)).text();
+    expect(metrics).toContain('aggregator_source_filtered_articles{source="Fin",rule="block: (?i)sponsored"} 1');
     // A filtered category's positions are not fixed: it has no archive pages.
     expect((await fetch(`${started.base}/feeds/finance/archive/1.atom`)).status).toBe(404);
   });

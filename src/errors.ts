@@ -57,3 +57,11 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
 }
+
+/** The service cannot take this request now (e.g. too many searches waiting); answered 503 with Retry-After. */
+export class BusyError extends Error {
+  override name = 'BusyError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

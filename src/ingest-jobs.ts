@@ -20,7 +20,7 @@ const CHANGE_FEED_KEPT_MS = 86_400_000;
 export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
 
 export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
-  const store = await openDatabase(config.storage.database, createDedupPolicy(config.dedup.window), { ...extra, clock });
+  const store = await openDatabase(config.storage.database, createDedupPolicy(config.dedup.window), { searchThread: config.storage.searchThread, ...extra, clock });
   const resolve = createCategoryResolver(config.categories);
   await store.declareCategories(resolve(config.categories.map((category) => category.name)));
   return store;

@@ -105,7 +105,11 @@ export const configSchema = z
         role: z.enum(['all', 'web', 'worker']).default('all'),
       })
       .prefault({}),
-    storage: z.strictObject({ database: databaseLocation.default('storage/aggregator.db') }).prefault({}),
+    storage: z.strictObject({
+      database: databaseLocation.default('storage/aggregator.db'),
+      /** SQLite: searches run in a worker thread with its own read-only connection, off the serving event loop. */
+      searchThread: z.boolean().default(true),
+    }).prefault({}),
     seedFolder: z
       .strictObject({
         path: z.string().min(1).default('storage/seed'),

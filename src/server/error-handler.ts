@@ -1,11 +1,14 @@
 // The one error handler: logs server faults, answers without stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { QueryError, describeError } from '../errors.js';
+import { BusyError, QueryError, describeError } from '../errors.js';
 
 /** The part of a pino logger the server uses. */
 export interface AppLogger {
   error(obj: object, msg?: string): void;
 }
+
+/** Retry-After of a 503 when the service is busy (a full search queue clears in well under a second). */
+export const BUSY_RETRY_AFTER_S = 1;
 
 function clientStatus(error: unknown): number | null {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
@@ -20,6 +23,10 @@ export function errorHandler(logger: AppLogger): ErrorRequestHandler {
     }
     if (error instanceof QueryError) {
       res.status(400).set('Cache-Control', 'no-store').type('text/plain').send(`${error.message}\n`);
+      return;
+    }
+    if (error instanceof BusyError) {
+      res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(BUSY_RETRY_AFTER_S) }).type('text/plain').send('Busy: too many searches at once, retry in a moment\n');
       return;
     }
     // Client mistakes Express reports as errors (e.g. bad percent-encoding: 400) are answered as such.

@@ -34,7 +34,7 @@ const METRICS_WAIT_MS = 2_000;
 
 export async function runClusterPrimary(config: Config, logger: Logger, options: ClusterPrimaryOptions): Promise<ClusterPrimary> {
   const env = process.env;
-  const store = await openStore(config);
+  const store = await openStore(config, undefined, { log: logger });
   let current = (): Config => config;
   const metrics = serviceMetrics(store, () => current());
   const { registry } = metrics;

@@ -29,7 +29,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
   // The primary migrates and rebuilds the search index before its first ingest, and says 'ready' after both.
   const readiness = createReadiness(['database', 'first-ingest']);
   // The primary migrated the database and declared the categories: a worker only reads (and follows).
-  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window));
+  const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { searchThread: config.storage.searchThread, log: logger });
   readiness.done('database');
   let web: Web | undefined;
   const metrics = serviceMetrics(store, () => config, () => web!.cache.stats());

@@ -46,7 +46,7 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const env = options.env ?? process.env;
   // Ready once the database is open: a web process has no first ingest of its own to wait for.
   const readiness = createReadiness(['database']);
-  const store = await openStore(config);
+  const store = await openStore(config, undefined, { log: logger });
   readiness.done('database');
   let current = (): Config => config;
   const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());
@@ -74,7 +74,7 @@ export async function startWebService(config: Config, logger: Logger, options: R
 export async function startWorkerService(config: Config, logger: Logger, options: RoleOptions = {}): Promise<RoleService> {
   const env = options.env ?? process.env;
   const readiness = createReadiness();
-  const store = await openStore(config);
+  const store = await openStore(config, undefined, { log: logger });
   readiness.done('database');
   let current = (): Config => config;
   const metrics = serviceMetrics(store, () => current());

@@ -24,6 +24,7 @@ describe('parseConfig', () => {
     });
     expect(config.metrics).toEqual({ requireToken: false });
     expect(config.storage.database).toBe('storage/aggregator.db');
+    expect(config.storage.searchThread).toBe(true);
     expect(config.schedule).toBe('*/15 * * * *');
     expect(config.dedup.window).toBe(12 * 3_600_000);
     expect(config.feeds.items).toBe(50);

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { SiteRules } from '../../config/schema.js';
 import { describeError } from '../../errors.js';
+import { workerEntry } from '../../worker-entry.js';
 import type { Article } from '../../types.js';
 import { normalizeItem } from '../normalize.js';
 import type { UrlRules } from '../clean/clean-urls.js';
@@ -85,19 +86,6 @@ export function defaultSeedWorkerCount(): number {
   return cores < 2 ? 0 : Math.min(cores, MAX_WORKERS);
 }
 
-/**
- * The worker entry next to this module: the built .js under dist/; under tsx or vitest the .ts source,
- * loaded through tsx's API (Node 20 does not apply `--import tsx` hooks inside worker threads).
- */
-function workerEntry(): { source: URL | string; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { source: new URL('./seed-worker.js', here), eval: false };
-  const entry = new URL('./seed-worker.ts', here).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  const script = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return { source: script, eval: true };
-}
-
 interface Task {
   files: SeedTextFile[];
   resolve: (results: PreparedSeedFile[]) => void;
@@ -120,7 +108,7 @@ export interface SeedWorkerPoolOptions {
 
 export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorkerPoolOptions = {}): SeedWorkerPool {
   const size = Math.max(1, options.size ?? (defaultSeedWorkerCount() || 1));
-  const entry = workerEntry();
+  const entry = workerEntry(import.meta.url, 'seed-worker');
   let nextId = 0;
   let failure: Error | null = null;
   let closed = false;

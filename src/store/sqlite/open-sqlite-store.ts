@@ -10,7 +10,8 @@ import { migrate } from './migrations.js';
 import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
-import { createSearchIndex, createSearchRebuild, createSearchTable, rejectingBadQuery } from './search-table.js';
+import { createSearchIndex, createSearchRebuild, createSearchTable, rejectingBadQuery, searchPlan } from './search-table.js';
+import { createSearchThread, type SearchThreadOptions, type StoreLog } from './search-thread.js';
 import { createOriginsTable } from './origins-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
@@ -31,6 +32,13 @@ export interface OpenStoreOptions {
    * (`PRAGMA max_page_count` for a full disk, a short `busy_timeout` for a held lock).
    */
   onOpen?: (db: Database.Database) => void;
+  /**
+   * Searches run in a worker thread with its own read-only connection (default true; config
+   * `storage.searchThread`). An in-memory database has no file to share: it searches on the calling thread.
+   */
+  searchThread?: boolean | Omit<SearchThreadOptions, 'log'>;
+  /** Where the store logs what it recovers from (a search thread that died). */
+  log?: StoreLog;
 }
 
 function openDatabase(path: string): Database.Database {
@@ -72,6 +80,11 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
   const search = createSearchTable(db, clock);
+  const onDisk = path !== ':memory:' && !path.startsWith('file:');
+  const threadOptions = options.searchThread ?? true;
+  const searchThread = threadOptions !== false && onDisk
+    ? createSearchThread(path, { ...(threadOptions === true ? {} : threadOptions), log: options.log })
+    : null;
   const rebuild = createSearchRebuild(db);
   const archive = createArchiveListing(db);
   const leases = createRunLeasesTable(db);
@@ -173,6 +186,10 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
     },
     async searchStories(query, limit) {
+      if (searchThread) {
+        const plan = searchPlan(query);
+        return plan ? searchThread.search(plan, limit, clock().getTime()) : { stories: [], total: 0, lastChanged: null };
+      }
       return unit('searching stories failed', () => rejectingBadQuery(() => search.search(query, limit, tables.categories.names())));
     },
     async rebuildSearchIndex(maxStories) {
@@ -229,6 +246,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       }
     },
     async close() {
+      await searchThread?.close();
       if (db.open) db.close();
     },
   };

@@ -131,6 +131,22 @@ export function rejectingBadQuery<T>(run: () => T): T {
   }
 }
 
+/** What a search runs: the FTS5 expression and the categories it is restricted to. */
+export interface SearchPlan {
+  expression: string;
+  categories: string[];
+}
+
+/**
+ * The plan of a query; null when it requires nothing. Made where the query arrives: segmenting words
+ * needs jieba's dictionary (~50 MB), which the serving thread holds already and the search thread need not.
+ */
+export function searchPlan(query: string): SearchPlan | null {
+  const parsed = parseQuery(query);
+  const expression = ftsExpression(parsed);
+  return expression === null ? null : { expression, categories: parsed.categories };
+}
+
 export function createSearchTable(db: Database.Database, clock: () => Date) {
   const statements = new Map<number, { page: Database.Statement; stats: Database.Statement }>();
 
@@ -162,26 +178,30 @@ export function createSearchTable(db: Database.Database, clock: () => Date) {
     return found;
   }
 
+  /** Runs a planned search (the work search-worker.ts does in its thread). */
+  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>): SearchResult {
+    const statement = prepared(plan.categories.length);
+    const wanted = Math.max(0, Math.floor(limit));
+    const rows = statement.page.all(plan.expression, ...plan.categories, clock().getTime(), Math.max(1, wanted)) as StoryRow[];
+    const stats = statement.stats.get(plan.expression, ...plan.categories) as { n: number };
+    const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
+    return {
+      stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
+      total: stats.n,
+      lastChanged: newest === null ? null : new Date(newest),
+    };
+  }
+
   return {
+    run,
     /**
      * Stories matching the query, best first (bm25, title matches weighted, recent stories boosted),
      * with how many match (counted up to COUNT_CAP) and the newest change among those returned (what a
      * feed of them shows; a zero limit reads the best one for it).
      */
     search(query: string, limit: number, names: ReadonlyMap<string, string>): SearchResult {
-      const parsed = parseQuery(query);
-      const expression = ftsExpression(parsed);
-      if (expression === null) return { stories: [], total: 0, lastChanged: null };
-      const statement = prepared(parsed.categories.length);
-      const wanted = Math.max(0, Math.floor(limit));
-      const rows = statement.page.all(expression, ...parsed.categories, clock().getTime(), Math.max(1, wanted)) as StoryRow[];
-      const stats = statement.stats.get(expression, ...parsed.categories) as { n: number };
-      const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
-      return {
-        stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
-        total: stats.n,
-        lastChanged: newest === null ? null : new Date(newest),
-      };
+      const plan = searchPlan(query);
+      return plan ? run(plan, limit, names) : { stories: [], total: 0, lastChanged: null };
     },
   };
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryError, StoreError } from '../../src/errors.js';
 import { createRenderCache } from '../../src/publish/render-cache.js';
 import { createApp } from '../../src/server/create-app.js';
-import { rejectingBadQuery } from '../../src/store/sqlite/search-table.js';
+import { rejectingBadQuery } from '../../src/store/sqlite/search-query.js';
 import type { Store } from '../../src/store/store.js';
 import { TECH, article, openTestStore } from '../fixtures/publish/articles.js';
 

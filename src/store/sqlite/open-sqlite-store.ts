@@ -10,7 +10,8 @@ import { migrate } from './migrations.js';
 import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
-import { createSearchIndex, createSearchRebuild, createSearchTable, rejectingBadQuery, searchPlan } from './search-table.js';
+import { createSearchQuery, rejectingBadQuery } from './search-query.js';
+import { createSearchIndex, createSearchRebuild, searchPlan } from './search-table.js';
 import { createSearchThread, type SearchThreadOptions, type StoreLog } from './search-thread.js';
 import { createOriginsTable } from './origins-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
@@ -79,7 +80,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
-  const search = createSearchTable(db, clock);
+  const search = createSearchQuery(db, clock);
   const onDisk = path !== ':memory:' && !path.startsWith('file:');
   const threadOptions = options.searchThread ?? true;
   const searchThread = threadOptions !== false && onDisk
@@ -186,11 +187,10 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
     },
     async searchStories(query, limit) {
-      if (searchThread) {
-        const plan = searchPlan(query);
-        return plan ? searchThread.search(plan, limit, clock().getTime()) : { stories: [], total: 0, lastChanged: null };
-      }
-      return unit('searching stories failed', () => rejectingBadQuery(() => search.search(query, limit, tables.categories.names())));
+      const plan = searchPlan(query);
+      if (!plan) return { stories: [], total: 0, lastChanged: null };
+      if (searchThread) return searchThread.search(plan, limit, clock().getTime());
+      return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names())));
     },
     async rebuildSearchIndex(maxStories) {
       return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));

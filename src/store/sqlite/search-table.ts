@@ -1,15 +1,14 @@
 // Full-text search over stories: an FTS5 index of words (unicode61 over the words text/search-words.ts
 // made where the article was parsed), contentless (the text is the story's; only the index is kept),
-// ranked by bm25 with a title weight and a small recency boost. The writer inserts a story's words in
-// the same transaction that stores it, so a search right after an import finds everything it stored.
+// ranked by bm25 with a title weight and a small recency boost (search-query.ts runs what searchPlan
+// plans here). The writer inserts a story's words in the same transaction that stores it, so a search
+// right after an import finds everything it stored.
 import type Database from 'better-sqlite3';
-import { QueryError } from '../../errors.js';
 import type { SearchWords, Story } from '../../types.js';
-import type { SearchResult } from '../store.js';
 import { htmlToText } from '../../text/html-text.js';
 import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
 import { searchWords } from '../../text/search-words.js';
-import { toStory, type StoryRow } from '../stored-rows.js';
+import type { SearchPlan } from './search-query.js';
 
 /**
  * Migration 8: words, not trigrams. Drops the trigram index and its queue; the stories already stored
@@ -32,16 +31,6 @@ export const SEARCH_WORDS_MIGRATION = `
   CREATE TABLE search_rebuild (id INTEGER PRIMARY KEY CHECK (id = 1), next_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL);
   INSERT INTO search_rebuild SELECT 1, min(rowid), max(rowid) FROM stories HAVING count(*) > 0;
 `;
-
-/** Title matches weigh this much more than body matches in bm25. */
-const TITLE_WEIGHT = 2.0;
-/** A story published now ranks up to this fraction higher; a story RECENCY_HALF_MS old half as much. */
-const RECENCY_BOOST = 0.2;
-const RECENCY_HALF_MS = 30 * 86_400_000;
-/** Ranking looks at the newest this many matches (bm25 over every match of a common word costs O(matches)). */
-export const RANKED_CANDIDATES = 500;
-/** Counts stop here: a count over a million matches would cost more than the search. */
-export const COUNT_CAP = 1000;
 
 /** The words of a story as indexed: made where it was parsed, else here. */
 export function storyWords(story: Pick<Story, 'title' | 'contentHtml'>, made: Partial<SearchWords>): SearchWords {
@@ -118,25 +107,6 @@ export function ftsExpression(parsed: ParsedQuery): string | null {
   return excluded.length === 0 ? all : `(${all}) NOT (${excluded.join(' OR ')})`;
 }
 
-/** Runs a search, turning FTS5's complaints about the query (not the database) into a QueryError. */
-export function rejectingBadQuery<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    if ((error as { code?: string }).code === 'SQLITE_ERROR' && /^(fts5: syntax error|unterminated string|unknown special query|no such column)/.test(message)) {
-      throw new QueryError(`Bad search query (${message.replace(/^fts5: /, '').replace(/ near .*$/, '')}): use words and "quoted phrases"`, { cause: error });
-    }
-    throw error;
-  }
-}
-
-/** What a search runs: the FTS5 expression and the categories it is restricted to. */
-export interface SearchPlan {
-  expression: string;
-  categories: string[];
-}
-
 /**
  * The plan of a query; null when it requires nothing. Made where the query arrives: segmenting words
  * needs jieba's dictionary (~50 MB), which the serving thread holds already and the search thread need not.
@@ -145,63 +115,4 @@ export function searchPlan(query: string): SearchPlan | null {
   const parsed = parseQuery(query);
   const expression = ftsExpression(parsed);
   return expression === null ? null : { expression, categories: parsed.categories };
-}
-
-export function createSearchTable(db: Database.Database, clock: () => Date) {
-  const statements = new Map<number, { page: Database.Statement; stats: Database.Statement }>();
-
-  // One statement pair per number of category restrictions, prepared once.
-  function prepared(categories: number) {
-    let found = statements.get(categories);
-    if (!found) {
-      const inCategories = Array.from({ length: categories }, () =>
-        ' AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = s.id AND sc.slug = ?)').join('');
-      found = {
-        page: db.prepare(`
-          SELECT s.* FROM (
-            SELECT rowid AS r, bm25(story_words, ${TITLE_WEIGHT}, 1.0) AS score FROM story_words
-            WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${RANKED_CANDIDATES}
-          ) m JOIN stories s ON s.rowid = m.r
-          WHERE 1${inCategories}
-          ORDER BY m.score * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - s.published_ms) / ${RECENCY_HALF_MS}.0)), s.published_ms DESC
-          LIMIT ?`),
-        // Without a category the count reads the index alone.
-        stats: db.prepare(categories === 0
-          ? `SELECT count(*) AS n FROM (SELECT rowid FROM story_words WHERE story_words MATCH ? LIMIT ${COUNT_CAP})`
-          : `SELECT count(*) AS n FROM (
-              SELECT rowid AS r FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}
-            ) f JOIN stories s ON s.rowid = f.r
-            WHERE 1${inCategories}`),
-      };
-      statements.set(categories, found);
-    }
-    return found;
-  }
-
-  /** Runs a planned search (the work search-worker.ts does in its thread). */
-  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>): SearchResult {
-    const statement = prepared(plan.categories.length);
-    const wanted = Math.max(0, Math.floor(limit));
-    const rows = statement.page.all(plan.expression, ...plan.categories, clock().getTime(), Math.max(1, wanted)) as StoryRow[];
-    const stats = statement.stats.get(plan.expression, ...plan.categories) as { n: number };
-    const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
-    return {
-      stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
-      total: stats.n,
-      lastChanged: newest === null ? null : new Date(newest),
-    };
-  }
-
-  return {
-    run,
-    /**
-     * Stories matching the query, best first (bm25, title matches weighted, recent stories boosted),
-     * with how many match (counted up to COUNT_CAP) and the newest change among those returned (what a
-     * feed of them shows; a zero limit reads the best one for it).
-     */
-    search(query: string, limit: number, names: ReadonlyMap<string, string>): SearchResult {
-      const plan = searchPlan(query);
-      return plan ? run(plan, limit, names) : { stories: [], total: 0, lastChanged: null };
-    },
-  };
 }

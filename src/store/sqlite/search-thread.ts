@@ -7,12 +7,18 @@ import { Worker } from 'node:worker_threads';
 import { BusyError, QueryError, StoreError, describeError } from '../../errors.js';
 import { workerEntry } from '../../worker-entry.js';
 import type { SearchResult } from '../store.js';
-import type { SearchPlan } from './search-table.js';
+import type { SearchPlan } from './search-query.js';
 
 /** Searches waiting for the thread (the running one aside) before more are refused. */
 export const SEARCH_QUEUE_LIMIT = 32;
 /** A search running longer than this is answered 503 and its thread replaced (normal: tens of ms). */
 export const SEARCH_TIMEOUT_MS = 10_000;
+
+/**
+ * The thread's heap: a small young generation, as the start script gives the main thread (the default one
+ * costs ~20 MB of RSS for nothing a search needs), and an old generation a runaway result cannot grow past.
+ */
+export const SEARCH_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 export interface StoreLog {
   warn(obj: object, msg: string): void;
@@ -86,7 +92,7 @@ export function createSearchThread(file: string, options: SearchThreadOptions = 
   }
 
   function start(): Worker {
-    const thread = new Worker(entry.source, { eval: entry.eval, workerData, execArgv: [] });
+    const thread = new Worker(entry.source, { eval: entry.eval, workerData, execArgv: [], resourceLimits: SEARCH_THREAD_LIMITS });
     started += 1;
     thread.on('message', (reply: SearchReply | typeof SEARCH_THREAD_READY) => {
       if (thread !== worker) return;

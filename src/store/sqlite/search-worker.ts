@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { QueryError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
-import { createSearchTable, rejectingBadQuery, type SearchPlan } from './search-table.js';
+import { createSearchQuery, rejectingBadQuery, type SearchPlan } from './search-query.js';
 import { SEARCH_THREAD_READY, type SearchReply, type SearchRequest, type SearchWorkerData } from './search-thread.js';
 
 const port = parentPort;
@@ -26,7 +26,7 @@ function open(): Database.Database {
 const db = open();
 // The main thread's clock (tests pin it): the recency boost counts from the time each request carries.
 let nowMs = 0;
-const search = createSearchTable(db, () => new Date(nowMs));
+const search = createSearchQuery(db, () => new Date(nowMs));
 const categories = createCategoriesTable(db);
 // One read transaction: the page, its count and the category names come from one snapshot.
 const run = db.transaction((plan: SearchPlan, limit: number) => search.run(plan, limit, categories.names()));

@@ -184,9 +184,20 @@ describe('the SQLite search thread', () => {
 
   it('leaves no thread behind when the store closes, and refuses searches after', async () => {
     const threads = (): number => readdirSync('/proc/self/task').length;
+    // Threads of earlier tests may still be exiting: start from a count that holds still.
+    const steady = async (): Promise<number> => {
+      let last = threads();
+      for (let same = 0, tries = 0; same < 5 && tries < 500; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const now = threads();
+        same = now === last ? same + 1 : 0;
+        last = now;
+      }
+      return last;
+    };
     const store = await openSqliteStore(freshFile(), policy);
     await store.storeRun({ sourceKey: 'source:A', articles: [article('Zeppelin lands', '2024-12-01T00:00:00Z', [TECH])] });
-    const before = threads();
+    const before = await steady();
     expect((await store.searchStories('zeppelin', 5)).total).toBe(1);
     const during = threads();
     expect(during).toBeGreaterThan(before);

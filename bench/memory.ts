@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tempDir } from './generate.js';
+import { generateSeedFolder, tempDir } from './generate.js';
 import { STORE_CATEGORIES } from './store-scale.js';
 import { median, memoryStatus, summaryRow, type BenchRow } from './stats.js';
 
@@ -14,15 +14,19 @@ let compiled: string | undefined;
 /**
  * The child runs as plain JavaScript, as the service does in production (`node dist/…`): under tsx a loader
  * thread with its own V8 heap would count in the child's RSS. esbuild (tsx's own compiler) bundles the
- * project's code beside node_modules; packages stay external. The seed import's worker entry is bundled beside
- * the child, where the pool looks for it (`./seed-worker.js` next to the module's URL).
+ * project's code beside node_modules; packages stay external. The worker entries (seed pool, search thread) are
+ * bundled beside the child, where they are looked for (`./seed-worker.js` next to the module's URL).
  */
 async function childScript(): Promise<string> {
   if (compiled) return compiled;
   const { build } = await import('esbuild');
   const outdir = path.join(HERE, '..', 'node_modules', '.cache', 'feed-bench');
   await build({
-    entryPoints: { 'memory-child': path.join(HERE, 'memory-child.ts'), 'seed-worker': path.join(HERE, '..', 'src', 'ingest', 'seed-worker.ts') },
+    entryPoints: {
+      'memory-child': path.join(HERE, 'memory-child.ts'),
+      'seed-worker': path.join(HERE, '..', 'src', 'ingest', 'seed', 'seed-worker.ts'),
+      'search-worker': path.join(HERE, '..', 'src', 'store', 'sqlite', 'search-worker.ts'),
+    },
     bundle: true, platform: 'node', format: 'esm', packages: 'external', outdir, logLevel: 'warning',
     // One URL for every bundled module: a file in outdir, so relative URLs (the worker entry) and createRequire
     // resolve as from dist/, and main.ts does not take itself for the entry script.
@@ -119,5 +123,55 @@ export async function benchServeMemory(dbFile: string, label: string, runs = 3):
       note: `node flags of the start script: ${scriptNodeFlags('start').join(' ') || 'none'}`,
     }),
     summaryRow(`serving process with ${label} stories: RSS then (VmRSS)`, rss, 'MB'),
+  ];
+}
+
+/** Stories in the store of the `?limit=1000` row: more than one render takes, ~10 KB each (the generator's mean). */
+const LIMIT_STORIES = 1_100;
+
+/**
+ * Four parallel one-off renders (`/feeds/all.{rss,atom,json,rss}?limit=1000`, three rounds) of a store of
+ * seed articles: the serving process's peak RSS, and its RSS once started, before any request.
+ */
+export async function benchLimitRenderMemory(runs = 3): Promise<BenchRow[]> {
+  const work = tempDir('mem-limit');
+  const seed = generateSeedFolder(path.join(work, 'seed'), { files: LIMIT_STORIES, duplicateShare: 0 });
+  const db = path.join(work, 'limit.db');
+  const imported = await runChild(['import', seed.root, db]);
+  if (imported.error) throw new Error(`import child failed: ${String(imported.error)}`);
+  const hwm: number[] = [];
+  const started: number[] = [];
+  const walls: number[] = [];
+  let bodyBytes = 0;
+  for (let run = 0; run < runs; run++) {
+    const { child, firstLine } = await startChild(['serve', db]);
+    try {
+      const { port } = (await firstLine) as { port: number };
+      started.push(memoryStatus(child.pid!).rssMB);
+      for (let round = 0; round < 3; round++) {
+        const start = performance.now();
+        const sizes = await Promise.all(['rss', 'atom', 'json', 'rss'].map(async (format) => {
+          const response = await fetch(`http://127.0.0.1:${port}/feeds/all.${format}?limit=1000`);
+          const body = await response.arrayBuffer();
+          if (response.status !== 200) throw new Error(`?limit=1000 ${format}: HTTP ${response.status}`);
+          return body.byteLength;
+        }));
+        walls.push(performance.now() - start);
+        bodyBytes = Math.max(bodyBytes, ...sizes);
+      }
+      hwm.push(memoryStatus(child.pid!).hwmMB);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+    }
+  }
+  return [
+    summaryRow(`serving process, 3 rounds of 4 parallel ?limit=1000 renders (${LIMIT_STORIES} seed stories): peak RSS (VmHWM)`, hwm, 'MB', {
+      target: '≤ 150',
+      met: median(hwm) <= 150,
+      note: `largest body ${(bodyBytes / 1e6).toFixed(1)} MB; node flags of the start script: ${scriptNodeFlags('start').join(' ') || 'none'}`,
+    }),
+    summaryRow('the same processes once started, before any request (VmRSS)', started, 'MB'),
+    summaryRow('wall time of a round of 4 parallel ?limit=1000 renders', walls, 'ms'),
   ];
 }

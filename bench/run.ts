@@ -86,9 +86,14 @@ if (wanted('search-latency')) {
   const { benchSearchLatency } = await import('./search-latency.js');
   await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}) }));
 }
+if (wanted('search-event-loop')) {
+  const { benchSearchEventLoop } = await import('./search-event-loop.js');
+  await section('search-event-loop', () => benchSearchEventLoop({ stories: largeStore, runs, log, ...(builtStore ? { store: builtStore } : {}) }));
+}
 if (wanted('memory')) {
-  const { benchImportMemory, benchServeMemory } = await import('./memory.js');
+  const { benchImportMemory, benchLimitRenderMemory, benchServeMemory } = await import('./memory.js');
   await section('memory', async () => [
+    ...(await benchLimitRenderMemory(runs)),
     ...(await benchImportMemory(seedFolder!.root, runs)),
     ...(await benchServeMemory(builtStore!.file, largeStore >= 1e6 ? `${largeStore / 1e6}M` : `${largeStore / 1000}k`, runs)),
   ]);

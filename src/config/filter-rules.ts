@@ -15,8 +15,8 @@ export type FilterField = (typeof FILTER_FIELDS)[number];
 /** What rules are matched against: plain text, and every category name (the item's own and its source's). */
 export interface FilterSubject {
   title: string;
-  /** The body as plain text. */
-  content: string;
+  /** The body as plain text (a getter where extracting it costs: read only when a rule gets that far). */
+  readonly content: string;
   author: string | null;
   link: string | null;
   categories: readonly string[];
@@ -80,6 +80,18 @@ export function compileRule(text: string): CompiledRule {
     }
   })();
   return { text, test };
+}
+
+/** A subject whose `content` is the text of `html`, extracted on first read and kept. */
+export function lazySubject(fields: Omit<FilterSubject, 'content'>, html: string, toText: (html: string) => string): FilterSubject {
+  let text: string | undefined;
+  return {
+    ...fields,
+    get content() {
+      text ??= toText(html);
+      return text;
+    },
+  };
 }
 
 /** Every rule of a filter that does not compile, with its place under the filter. */

@@ -1,6 +1,6 @@
 // A source's `filter:` applied to its normalized articles: which are stored, and which rule dropped
 // each of the others (the grammar and matching are config/filter-rules.ts).
-import { compileFilter, filteredBy, type FilterConfig } from '../config/filter-rules.js';
+import { compileFilter, filteredBy, lazySubject, type FilterConfig } from '../config/filter-rules.js';
 import { htmlToText } from '../text/html-text.js';
 import type { StoreRunInput } from '../store/store.js';
 import type { Article } from '../types.js';
@@ -33,13 +33,12 @@ export function applySourceFilter(filter: FilterConfig | undefined, candidates: 
   const compiled = compileFilter(filter);
   const outcome: FilterOutcome = { kept: [], dropped: [], fingerprint: compiled.fingerprint };
   for (const { article, itemCategories } of candidates) {
-    const rule = filteredBy(compiled, {
+    const rule = filteredBy(compiled, lazySubject({
       title: article.title,
-      content: htmlToText(article.contentHtml),
       author: article.author,
       link: article.link,
       categories: [...itemCategories, ...sourceCategories, ...article.categories.map((c) => c.name)],
-    });
+    }, article.contentHtml, htmlToText));
     if (rule === null) outcome.kept.push(article);
     else outcome.dropped.push({ article, filteredBy: rule });
   }

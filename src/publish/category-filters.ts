@@ -1,7 +1,7 @@
 // Category filters (`filter:` on a category): what the category publishes of its stories. Applied when a
 // category's documents are rendered (they are cached until the category changes), so the stored stories
 // and the `all` feed stay as they are.
-import { compileFilter, filteredBy, type CompiledFilter, type FilterConfig } from '../config/filter-rules.js';
+import { compileFilter, filteredBy, lazySubject, type CompiledFilter, type FilterConfig } from '../config/filter-rules.js';
 import { htmlToText } from '../text/html-text.js';
 import type { CategoryRef, Story } from '../types.js';
 
@@ -41,13 +41,8 @@ export function replaceCategoryFilters(current: CategoryFilters, next: CategoryF
 
 /** True when the filter lets the story through: rules see its title, text, author, link and categories. */
 export function storyPasses(filter: CompiledFilter, story: Story): boolean {
-  return filteredBy(filter, {
-    title: story.title,
-    content: htmlToText(story.contentHtml),
-    author: story.author,
-    link: story.link,
-    categories: story.categories.map((c) => c.name),
-  }) === null;
+  const subject = lazySubject({ title: story.title, author: story.author, link: story.link, categories: story.categories.map((c) => c.name) }, story.contentHtml, htmlToText);
+  return filteredBy(filter, subject) === null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, compileRule, filteredBy, KEEP_MISS, type FilterSubject } from '../../src/config/filter-rules.js';
+import { compileFilter, compileRule, filteredBy, KEEP_MISS, lazySubject, type FilterSubject } from '../../src/config/filter-rules.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -49,6 +49,15 @@ describe('filter rules', () => {
     const rule = compileRule('(a+)+$');
     expect(rule.test(subject({ title: `${'a'.repeat(29)}!`, content: '' }))).toBe(false);
     expect(rule.test(subject({ title: 'a'.repeat(30), content: '' }))).toBe(true);
+  });
+
+  it('extracts the body text only when a rule gets that far, and once', () => {
+    let extracted = 0;
+    const lazy = () => lazySubject({ title: 'Ad: buy', author: null, link: null, categories: [] }, '<p>Sponsored</p>', (html) => (extracted++, html.replace(/<[^>]*>/g, '')));
+    expect(verdict(['title:^Ad:'], undefined, lazy())).toBe('block: title:^Ad:');
+    expect(extracted).toBe(0);
+    expect(verdict(['(?i)nothing', '(?i)sponsored'], undefined, lazy())).toBe('block: (?i)sponsored');
+    expect(extracted).toBe(1);
   });
 
   it('fingerprints the rules: the same rules agree, other rules differ', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { request, startService } from './service-process.js';
+import { request, scriptArgs, startService } from './service-process.js';
 import { summaryRow, type BenchRow } from './stats.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ export async function benchChangeLatency(options: { commits?: number } = {}): Pr
     for (let i = 1; i <= commits; i++) {
       const before = (await request(url)).headers.etag;
       await writeFile(path.join(seed, `story-${i}.md`), seedArticle(i));
-      await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ingest', '--config', configFile], { timeout: 60_000 });
+      await run(process.execPath, scriptArgs('ingest', ['--config', configFile]), { timeout: 60_000 });
       const exited = performance.now();
       for (;;) {
         const answer = await request(url);

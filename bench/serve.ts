@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { createDedupPolicy, titleKey } from '../src/ingest/dedup.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Article } from '../src/types.js';
-import { freePort, request, startService, waitFor } from './service-process.js';
+import { freePort, request, startService, waitFor, type ServiceProcess } from './service-process.js';
 import type { BenchRow } from './stats.js';
 
 const run = promisify(execFile);
@@ -50,7 +50,7 @@ export function parseWrk(output: string): WrkResult {
   return { rps, p99ms: p99 ? Number(p99[1]) * UNIT_MS[p99[2]!]! : NaN, non2xx3xx: non };
 }
 
-async function wrk(url: string, seconds: number, headers: Record<string, string>): Promise<WrkResult> {
+export async function wrk(url: string, seconds: number, headers: Record<string, string>): Promise<WrkResult> {
   const args = ['-t2', '-c50', `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
   const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
   return parseWrk(stdout);
@@ -96,17 +96,35 @@ function fetchBytes(url: string, headers: Record<string, string>): Promise<{ bod
   });
 }
 
-/** One pairing: ours with `server.workers: workers` (a real process) against nginx with as many workers. */
-async function pairing(dir: string, database: string, workers: number, seconds: number): Promise<BenchRow[]> {
-  const service = await startService(path.join(dir, `aggregator-${workers}.yaml`), {
+export const FEED_PATH = `/feeds/${CATEGORY.slug}.atom`;
+
+/** Ours on the bench database with `server.workers: workers`; `nodeFlags` go to node (e.g. `--cpu-prof`). */
+export function startBenchService(dir: string, database: string, workers: number, nodeFlags: string[] = []): Promise<ServiceProcess> {
+  return startService(path.join(dir, `aggregator-${workers}.yaml`), {
     server: { workers }, storage: { database }, seedFolder: { path: path.join(dir, 'seed'), schedule: '0 0 1 1 *' },
     categories: [CATEGORY], feeds: { title: 'Bench', items: 50 }, sources: [], log: { level: 'warn' },
-  }, `/feeds/${CATEGORY.slug}.atom`);
+  }, FEED_PATH, nodeFlags);
+}
+
+/** A temporary folder with the 50-story bench database (and an empty seed folder). */
+export async function prepareBenchStore(dir: string): Promise<string> {
+  await mkdir(path.join(dir, 'seed'));
+  const database = path.join(dir, 'bench.db');
+  const store = await openSqliteStore(database, createDedupPolicy(12 * 3_600_000));
+  await store.declareCategories([CATEGORY]);
+  await store.storeRun({ sourceKey: 'source:Bench', articles: benchArticles(50) });
+  await store.close();
+  return database;
+}
+
+/** One pairing: ours with `server.workers: workers` (a real process) against nginx with as many workers. */
+async function pairing(dir: string, database: string, workers: number, seconds: number): Promise<BenchRow[]> {
+  const service = await startBenchService(dir, database, workers);
   let nginx: ChildProcess | undefined;
   const prefix = path.join(dir, `nginx-${workers}`);
   try {
     const ours = service.base;
-    const feedPath = `/feeds/${CATEGORY.slug}.atom`;
+    const feedPath = FEED_PATH;
     const gzipBody = (await fetchBytes(`${ours}${feedPath}`, { 'Accept-Encoding': 'gzip' })).body;
     const identity = (await fetchBytes(`${ours}${feedPath}`, {})).body;
     const root = path.join(prefix, 'root');
@@ -158,12 +176,7 @@ export async function benchServe(options: { seconds?: number; workers?: number[]
   // nginx workers started by root run as nobody: let them read the files.
   await chmod(dir, 0o755);
   try {
-    await mkdir(path.join(dir, 'seed'));
-    const database = path.join(dir, 'bench.db');
-    const store = await openSqliteStore(database, createDedupPolicy(12 * 3_600_000));
-    await store.declareCategories([CATEGORY]);
-    await store.storeRun({ sourceKey: 'source:Bench', articles: benchArticles(50) });
-    await store.close();
+    const database = await prepareBenchStore(dir);
     const rows: BenchRow[] = [];
     for (const workers of options.workers ?? [1, 2]) rows.push(...(await pairing(dir, database, workers, seconds)));
     return { rows };

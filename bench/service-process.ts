@@ -1,6 +1,8 @@
-// Starts the service as a real process (`node --import tsx src/main.ts --config FILE`), so `server.workers: N`
-// gives real node:cluster workers, and stops it (SIGTERM, then SIGKILL). Shared by the serve and change benches.
+// Starts the service as a real process, as `npm start` runs it (the built dist/main.js with the start script's
+// node flags: a user's server is not a tsx loader), so `server.workers: N` gives real node:cluster workers, and
+// stops it (SIGTERM, then SIGKILL). Shared by the serve and change benches; `npm run bench` builds first.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -40,18 +42,29 @@ export async function waitFor(url: string, deadlineMs = 60_000): Promise<void> {
   throw new Error(`${url} did not answer 200 within ${deadlineMs} ms`);
 }
 
+/** `node` arguments of a package.json script (`npm start`, `npm run ingest`), with `extra` appended. */
+export function scriptArgs(script: 'start' | 'ingest', extra: string[]): string[] {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [node, ...args] = scripts[script]!.split(/\s+/);
+  if (node !== 'node') throw new Error(`package.json script ${script} does not start with node: ${scripts[script]}`);
+  const entry = args.find((arg) => arg.startsWith('dist/'));
+  if (entry && !existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
+  return [...args, ...extra];
+}
+
 export interface ServiceProcess {
   base: string;
   stop(): Promise<void>;
 }
 
 /** Writes `config` (with server.host/port/baseUrl filled in) to `configFile` and starts the service on it. */
-export async function startService(configFile: string, config: Record<string, unknown>, readyPath: string): Promise<ServiceProcess> {
+/** `nodeFlags` go before the start script's own (e.g. `--cpu-prof` when profiling). */
+export async function startService(configFile: string, config: Record<string, unknown>, readyPath: string, nodeFlags: string[] = []): Promise<ServiceProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = { ...(config['server'] as object | undefined), host: '127.0.0.1', port, baseUrl: base };
   await writeFile(configFile, stringify({ ...config, server }));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configFile], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...scriptArgs('start', ['--config', configFile])], {
     stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' },
   });
   let stderr = '';

@@ -13,27 +13,48 @@ const PATTERNS: [RegExp, string][] = [
   [/^\/admin(\/|$)/, '/admin/*'],
 ];
 
-/** The route pattern a request URL belongs to; `other` for anything unknown (scanners, typos). */
-export function routeOf(url: string | undefined): string {
-  const path = (url ?? '/').split(/[?#]/, 1)[0]!;
+function matchRoute(url: string): string {
+  const path = url.split(/[?#]/, 1)[0]!;
   if (EXACT.has(path)) return path;
   for (const [pattern, route] of PATTERNS) if (pattern.test(path)) return route;
   return 'other';
 }
 
+// Readers poll the same few URLs: remember a bounded number of them.
+const ROUTES_KEPT = 512;
+const routes = new Map<string, string>();
+
+/** The route pattern a request URL belongs to; `other` for anything unknown (scanners, typos). */
+export function routeOf(url: string | undefined): string {
+  const key = url ?? '/';
+  let route = routes.get(key);
+  if (route === undefined) {
+    route = matchRoute(key);
+    if (routes.size >= ROUTES_KEPT) routes.clear();
+    routes.set(key, route);
+  }
+  return route;
+}
+
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
+
+const STARTED = Symbol('request started');
+type TimedResponse = ServerResponse & { [STARTED]: number };
 
 /** Wraps a request listener so every response is counted and timed when it closes. */
 export function instrumentRequests(handler: RequestListener, metrics: Pick<Metrics, 'httpRequest'>): RequestListener {
+  // One listener for every response (no closure per request): the response knows its request and start.
+  function closed(this: TimedResponse): void {
+    const seconds = (performance.now() - this[STARTED]) / 1000;
+    const method = this.req.method ?? '';
+    // A client that hung up before the response finished is not the status we set.
+    const status = this.writableFinished ? this.statusCode : 499;
+    metrics.httpRequest(routeOf(this.req.url), KNOWN_METHODS.has(method) ? method : 'other', status, seconds);
+  }
   return (req: IncomingMessage, res: ServerResponse) => {
-    const started = process.hrtime.bigint();
-    res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const method = KNOWN_METHODS.has(req.method ?? '') ? req.method! : 'other';
-      // A client that hung up before the response finished is not the status we set.
-      const status = res.writableFinished ? res.statusCode : 499;
-      metrics.httpRequest(routeOf(req.url), method, status, seconds);
-    });
+    (res as TimedResponse)[STARTED] = performance.now();
+    // 'close' comes once per response.
+    res.on('close', closed);
     handler(req, res);
   };
 }

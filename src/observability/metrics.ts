@@ -112,6 +112,22 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
     registers,
   });
 
+  // The request path's series, with their label children made once (no label objects per request).
+  const cacheHits = cacheLookups.labels({ result: 'hit' });
+  const cacheMisses = cacheLookups.labels({ result: 'miss' });
+  const series = new Map<string, Map<string, Map<number, { observe(seconds: number): void }>>>();
+  const requestSeries = (route: string, method: string, status: number) => {
+    const byMethod = series.get(route) ?? series.set(route, new Map()).get(route)!;
+    const byStatus = byMethod.get(method) ?? byMethod.set(method, new Map()).get(method)!;
+    let one = byStatus.get(status);
+    if (!one) {
+      const count = requests.labels({ route, method, status: String(status) });
+      const duration = requestDuration.labels({ route, method });
+      byStatus.set(status, (one = { observe: (seconds) => (count.inc(), duration.observe(seconds)) }));
+    }
+    return one;
+  };
+
   // Scrape-time gauges: one store read serves both.
   let pendingStates: Promise<SourceState[]> | null = null;
   const states = (): Promise<SourceState[]> => {
@@ -200,11 +216,10 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
       seedAdded.inc(figures.added);
     },
     httpRequest(route, method, status, seconds) {
-      requests.inc({ route, method, status: String(status) });
-      requestDuration.observe({ route, method }, seconds);
+      requestSeries(route, method, status).observe(seconds);
     },
     renderCacheLookup(hit) {
-      cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+      (hit ? cacheHits : cacheMisses).inc();
     },
   };
 }

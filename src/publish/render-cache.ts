@@ -90,6 +90,8 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
   };
   const kept = createBudgetCache<object>(options.budgetBytes ?? RENDER_CACHE_BYTES, sizeOfValue);
   const oneOff = pLimit(options.oneOffConcurrency ?? ONE_OFF_RENDERS);
+  // The default page's variant key per format, made once (peekFeed runs on every polled request).
+  const feedVariant: Record<FeedFormat, string> = { rss: `rss:${items}`, atom: `atom:${items}`, json: `json:${items}` };
   const cached = <T extends object>(slug: string, variant: string, render: () => Promise<T | null>): Promise<T | null> =>
     kept.get(slug, variant, render) as Promise<T | null>;
 
@@ -118,10 +120,10 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     getFeed(slug, format, limit = items) {
       // Only the default page is kept: every `?limit=` kept would let any client grow the cache.
       if (limit !== items) return oneOff(() => renderCategoryFeed(deps, slug, format, limit, { oneOff: true }));
-      return cached(slug, `${format}:${limit}`, () => renderCategoryFeed(deps, slug, format, limit));
+      return cached(slug, feedVariant[format], () => renderCategoryFeed(deps, slug, format, limit));
     },
     peekFeed(slug, format) {
-      return kept.peek(slug, `${format}:${items}`) as Rendered | undefined;
+      return kept.peek(slug, feedVariant[format]) as Rendered | undefined;
     },
     getArchive(slug, page, format) {
       return cached(slug, `archive:${format}:${page}`, () => renderArchivePage(deps, slug, page, format));

@@ -4,27 +4,30 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContentCoding, Rendered } from '../publish/rendered.js';
 
-const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+/** One If-None-Match member against our (strong, quoted) tags; weak comparison, so a `W/` prefix is ignored. */
+function memberHits(member: string, tags: readonly string[]): boolean {
+  const tag = member.trim();
+  if (tag === '*') return true;
+  if (tag === '') return false;
+  return tags.includes(tag.startsWith('W/') ? tag.slice(2) : tag);
+}
 
-/** If-None-Match with weak comparison (RFC 9110 13.1.2): a list of tags, or `*`. */
-export function noneMatchHits(header: string, etags: string | readonly string[]): boolean {
-  const targets = (typeof etags === 'string' ? [etags] : etags).map(opaque);
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || (t !== '' && targets.includes(opaque(t)));
-  });
+/**
+ * If-None-Match with weak comparison (RFC 9110 13.1.2): a list of tags, or `*`. `tags` are ours (strong). The
+ * usual header, one tag, is compared as it is: no split, no array.
+ */
+export function noneMatchHits(header: string, tags: readonly string[]): boolean {
+  if (!header.includes(',')) return memberHits(header, tags);
+  return header.split(',').some((member) => memberHits(member, tags));
 }
 
 /**
  * True when the client's copy is current. Any coding's tag matches (the content is the same), and
  * If-Modified-Since counts only without If-None-Match.
  */
-export function isNotModified(headers: IncomingMessage['headers'], rendered: Pick<Rendered, 'etags' | 'lastModified'>, useDate = true): boolean {
+export function isNotModified(headers: IncomingMessage['headers'], rendered: Pick<Rendered, 'lastModified'>, tags: readonly string[], useDate = true): boolean {
   const noneMatch = headers['if-none-match'];
-  if (noneMatch !== undefined) {
-    const { identity, gzip, br } = rendered.etags;
-    return noneMatchHits(noneMatch, [identity, gzip, br]);
-  }
+  if (noneMatch !== undefined) return noneMatchHits(noneMatch, tags);
   const since = headers['if-modified-since'];
   if (since === undefined || !useDate) return false;
   const sinceMs = Date.parse(since);
@@ -74,27 +77,70 @@ export interface SendOptions {
   withLastModified?: boolean;
 }
 
-/** Sends cached bytes with validators, or 304 when the request's validators match. */
-export function sendRendered(req: IncomingMessage, res: ServerResponse, rendered: Rendered, options: SendOptions = {}): void {
-  const withDate = options.withLastModified !== false;
-  const coding = chooseCoding(req.headers['accept-encoding'], rendered);
-  const headers: Record<string, string | number> = {
-    ETag: rendered.etags[coding],
-    'Cache-Control': options.cacheControl ?? rendered.cacheControl,
-    Vary: 'Accept-Encoding',
+/** Header names and values in one flat list, as `writeHead` takes them (no setHeader per field). */
+type HeaderList = string[];
+
+interface Answer {
+  ok: HeaderList;
+  notModified: HeaderList;
+}
+
+/** What one document answers: its tags (for If-None-Match) and each coding's header lists, made on first use. */
+export interface Prepared {
+  readonly tags: readonly string[];
+  readonly prefix: readonly string[];
+  readonly options: SendOptions;
+  readonly answers: Partial<Record<ContentCoding, Answer>>;
+}
+
+const bodyOf = (rendered: Rendered, coding: ContentCoding): Buffer => (coding === 'identity' ? rendered.body : rendered[coding]!);
+
+function answerOf(rendered: Rendered, coding: ContentCoding, { prefix, options }: Prepared): Answer {
+  const notModified = [...prefix, 'ETag', rendered.etags[coding], 'Cache-Control', options.cacheControl ?? rendered.cacheControl, 'Vary', 'Accept-Encoding'];
+  if (options.withLastModified !== false) notModified.push('Last-Modified', rendered.lastModifiedHttp);
+  const ok = [...notModified, 'Content-Type', rendered.contentType, 'Content-Length', String(bodyOf(rendered, coding).length)];
+  if (coding !== 'identity') ok.push('Content-Encoding', coding);
+  return { ok, notModified };
+}
+
+/** `prefix`: header pairs sent first (ones the caller would otherwise set per request). */
+function prepare(rendered: Rendered, prefix: readonly string[], options: SendOptions): Prepared {
+  const { identity, gzip, br } = rendered.etags;
+  return { tags: [identity, gzip, br], prefix, options, answers: {} };
+}
+
+/**
+ * Header lists kept per document, each starting with `prefix`: documents never change once rendered, so the
+ * lists are built once and an entry goes with its document.
+ */
+export function keptHeaderLists(prefix: readonly string[]): (rendered: Rendered) => Prepared {
+  const kept = new WeakMap<Rendered, Prepared>();
+  return (rendered) => {
+    let prepared = kept.get(rendered);
+    if (!prepared) kept.set(rendered, (prepared = prepare(rendered, prefix, {})));
+    return prepared;
   };
-  if (withDate) headers['Last-Modified'] = rendered.lastModifiedHttp;
-  if (isNotModified(req.headers, rendered, withDate)) {
-    res.writeHead(304, headers);
+}
+
+/** Sends cached bytes with validators, or 304 when the request's validators match: one writeHead of a prepared list. */
+export function sendPrepared(req: IncomingMessage, res: ServerResponse, rendered: Rendered, prepared: Prepared): void {
+  const coding = chooseCoding(req.headers['accept-encoding'], rendered);
+  const answer = (prepared.answers[coding] ??= answerOf(rendered, coding, prepared));
+  if (isNotModified(req.headers, rendered, prepared.tags, prepared.options.withLastModified !== false)) {
+    res.writeHead(304, answer.notModified);
     res.end();
     return;
   }
-  const body = coding === 'identity' ? rendered.body : rendered[coding]!;
-  headers['Content-Type'] = rendered.contentType;
-  headers['Content-Length'] = body.length;
-  if (coding !== 'identity') headers['Content-Encoding'] = coding;
-  res.writeHead(200, headers);
+  res.writeHead(200, answer.ok);
   // A HEAD response keeps the headers and drops the body.
   if (req.method === 'HEAD') res.end();
-  else res.end(body);
+  else res.end(bodyOf(rendered, coding));
+}
+
+const plainLists = keptHeaderLists([]);
+
+/** Sends cached bytes with validators, or 304 when the request's validators match. */
+export function sendRendered(req: IncomingMessage, res: ServerResponse, rendered: Rendered, options: SendOptions = {}): void {
+  const usual = options.cacheControl === undefined && options.withLastModified !== false;
+  sendPrepared(req, res, rendered, usual ? plainLists(rendered) : prepare(rendered, [], options));
 }

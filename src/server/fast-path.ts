@@ -5,12 +5,14 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { FeedFormat } from '../publish/feed-urls.js';
-import { sendRendered } from './conditional.js';
-import { guardRequest } from './request-guard.js';
+import { keptHeaderLists, sendPrepared } from './conditional.js';
+import { CROSS_ORIGIN_HEADERS, carriesBody, guardRequest } from './request-guard.js';
 
 const FEED_PATH = /^\/feeds\/([^/?#]+)\.(rss|atom|json)$/;
 
+/** The slug of a feed URL; null for bad percent-encoding (express answers those). Plain slugs are not decoded. */
 function decodeSlug(raw: string): string | null {
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {
@@ -18,23 +20,27 @@ function decodeSlug(raw: string): string | null {
   }
 }
 
-/** A request listener for `createServer`: the request guard, cached feeds, then the express app. */
-export function createRequestHandler(app: RequestListener, cache: Pick<RenderCache, 'peekFeed' | 'peekOpml'>): RequestListener {
+type Peeks = Pick<RenderCache, 'peekFeed' | 'peekOpml'>;
+
+function cachedDocument(url: string, cache: Peeks) {
+  if (url === '/feeds.opml') return cache.peekOpml();
+  const match = FEED_PATH.exec(url);
+  const slug = match ? decodeSlug(match[1]!) : null;
+  return slug !== null ? cache.peekFeed(slug, match![2] as FeedFormat) : undefined;
+}
+
+/** A request listener for `createServer`: cached feeds, else the request guard and the express app. */
+export function createRequestHandler(app: RequestListener, cache: Peeks): RequestListener {
+  // Every fast-path document is cross-origin: its security headers are part of its prepared header lists.
+  const headerLists = keptHeaderLists(CROSS_ORIGIN_HEADERS);
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (!guardRequest(req, res)) return;
     const { method, url } = req;
-    // Any query (`?limit=`, `?q=`) goes the full way.
-    if ((method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith('/feeds')) {
-      if (url === '/feeds.opml') {
-        const opml = cache.peekOpml();
-        if (opml) return sendRendered(req, res, opml);
-      } else {
-        const match = FEED_PATH.exec(url);
-        const slug = match ? decodeSlug(match[1]!) : null;
-        const rendered = slug !== null ? cache.peekFeed(slug, match![2] as FeedFormat) : undefined;
-        if (rendered) return sendRendered(req, res, rendered);
-      }
+    // Any query (`?limit=`, `?q=`) goes the full way; so does a request with a body (the guard refuses it).
+    if ((method === 'GET' || method === 'HEAD') && url !== undefined && url.startsWith('/feeds') && !carriesBody(req)) {
+      const rendered = cachedDocument(url, cache);
+      if (rendered) return sendPrepared(req, res, rendered, headerLists(rendered));
     }
+    if (!guardRequest(req, res)) return;
     app(req, res);
   };
 }

@@ -1,6 +1,6 @@
 // What every response carries and what every request is checked for before any route runs, on the
-// fast path and in express alike: a fixed header table (set per request, nothing computed) and the
-// refusal of request bodies, since no route takes one.
+// fast path and in express alike: a fixed header table (set per request in express; on the fast path part
+// of each document's prepared header list) and the refusal of request bodies, since no route takes one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -14,13 +14,24 @@ export const CONTENT_SECURITY_POLICY =
 /** Feeds, archives, OPML and a story's JSON are meant for browser-based readers on any origin. */
 const CROSS_ORIGIN_PATH = /^\/(?:feeds[./]|stories\/[^/?#]+\.json(?:[?#]|$))/;
 
+/**
+ * The security headers of a cross-origin document (every path the fast path answers), as header pairs for a
+ * prepared `writeHead` list (server/conditional.ts `keptHeaderLists`).
+ */
+export const CROSS_ORIGIN_HEADERS: readonly string[] = ['X-Content-Type-Options', 'nosniff', 'Access-Control-Allow-Origin', '*'];
+
+/** True when the request announces a body (no route takes one). */
+export function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /** Sets the security headers; answers and closes (returning false) a request that carries a body. */
 export function guardRequest(req: IncomingMessage, res: ServerResponse): boolean {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (CROSS_ORIGIN_PATH.test(req.url ?? '')) res.setHeader('Access-Control-Allow-Origin', '*');
   else res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  const length = req.headers['content-length'];
-  if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+  if (carriesBody(req)) {
     // Refused before reading a byte of it; the connection goes so the unread body is not parsed as a request.
     res.writeHead(413, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', Connection: 'close' });
     res.end('No route takes a request body\n');

@@ -100,13 +100,17 @@ describe('/metrics', () => {
     for (let i = 0; i < 3; i++) await (await fetch(`${started.base}/feeds/all.rss`)).text();
     await (await fetch(`${started.base}/feeds/news.atom?limit=5`)).text();
     await (await fetch(`${started.base}/no/such/page`)).text();
+    const etag = (await fetch(`${started.base}/feeds/all.rss`, { method: 'HEAD' })).headers.get('etag')!;
+    expect((await fetch(`${started.base}/feeds/all.rss`, { headers: { 'if-none-match': etag } })).status).toBe(304);
     const text = await (await fetch(`${started.base}/metrics`)).text();
+    expect(sample(text, 'aggregator_http_requests_total{route="/feeds/:file",method="HEAD",status="200"}')).toBe(1);
+    expect(sample(text, 'aggregator_http_requests_total{route="/feeds/:file",method="GET",status="304"}')).toBe(1);
     expect(sample(text, 'aggregator_http_requests_total{route="/feeds/:file",method="GET",status="200"}')).toBe(4);
     expect(sample(text, 'aggregator_http_requests_total{route="other",method="GET",status="404"}')).toBe(1);
-    expect(sample(text, 'aggregator_http_request_duration_seconds_count{route="/feeds/:file",method="GET"}')).toBe(4);
-    // First request renders (miss), the next two are served from the rendered bytes; the ?limit one skips the fast path.
+    expect(sample(text, 'aggregator_http_request_duration_seconds_count{route="/feeds/:file",method="GET"}')).toBe(5);
+    // First request renders (miss), the next two, the HEAD and the 304 are served from the rendered bytes; the ?limit one skips the fast path.
     expect(sample(text, 'aggregator_render_cache_lookups_total{result="miss"}')).toBe(1);
-    expect(sample(text, 'aggregator_render_cache_lookups_total{result="hit"}')).toBe(2);
+    expect(sample(text, 'aggregator_render_cache_lookups_total{result="hit"}')).toBe(4);
     expect(text).not.toMatch(/route="[^"]*(all\.rss|news\.atom|no\/such)/);
   });
 

@@ -72,6 +72,15 @@ describe('conditional requests on the fast path', () => {
     expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': etag })).status).toBe(304);
     expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': `W/${etag}` })).status).toBe(304);
     expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': '"other"' })).status).toBe(200);
+    // Lists, weak members and `*`.
+    expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': `"other", W/${etag}` })).status).toBe(304);
+    expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': `"other",${etag}` })).status).toBe(304);
+    expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': '"a", "b",, W/"c"' })).status).toBe(200);
+    expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': '*' })).status).toBe(304);
+    expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-none-match': etag.slice(0, -1) })).status).toBe(200);
+    // The fast path's 304 carries the security headers of a cross-origin document too.
+    expect(again.headers['x-content-type-options']).toBe('nosniff');
+    expect(again.headers['access-control-allow-origin']).toBe('*');
     expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-modified-since': lastModified })).status).toBe(304);
     expect((await rawRequest(`${base}/feeds/tech.rss`, { 'if-modified-since': 'Tue, 31 Dec 2024 23:59:59 GMT' })).status).toBe(200);
     // If-None-Match wins over a matching date.

@@ -1,21 +1,22 @@
 // Serving benchmark: our service as a real process (fast path, warm render cache) against nginx serving the
 // same bytes as static files (gzip precompressed, gzip_static on), side by side on 127.0.0.1, both loaded by
-// `wrk -t2 -c50 --latency`: full gzip responses, and 304s to If-None-Match. Two pairings: ours with
-// `server.workers: 1` against nginx `worker_processes 1`, and `server.workers: 2` (node:cluster) against 2.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// the same `wrk -t2 -c50 --latency` (bench/load.ts): full gzip responses, and 304s to If-None-Match, each side
+// in two halves (ours, nginx, nginx, ours), with the CPU time each side's processes spent per request. Two
+// pairings: ours with `server.workers: 1` against nginx `worker_processes 1`, and `server.workers: 2`
+// (node:cluster) against 2.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { createDedupPolicy, titleKey } from '../src/ingest/dedup.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Article } from '../src/types.js';
+import { treeCpuSeconds, wrk, type WrkResult } from './load.js';
 import { freePort, request, startService, waitFor, type ServiceProcess } from './service-process.js';
 import type { BenchRow } from './stats.js';
 
-const run = promisify(execFile);
 
 
 const CATEGORY = { slug: 'bench', name: 'Bench' };
@@ -33,27 +34,6 @@ function benchArticles(count: number): Article[] {
       contentHtml: para.repeat(8), summary: `金融科技力量 ${i}`,
     };
   });
-}
-
-interface WrkResult {
-  rps: number;
-  p99ms: number;
-  non2xx3xx: number;
-}
-
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-
-export function parseWrk(output: string): WrkResult {
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
-  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
-  const non = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  return { rps, p99ms: p99 ? Number(p99[1]) * UNIT_MS[p99[2]!]! : NaN, non2xx3xx: non };
-}
-
-export async function wrk(url: string, seconds: number, headers: Record<string, string>): Promise<WrkResult> {
-  const args = ['-t2', '-c50', `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
-  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
-  return parseWrk(stdout);
 }
 
 async function startNginx(root: string, prefix: string, port: number, workers: number): Promise<ChildProcess> {
@@ -117,6 +97,28 @@ export async function prepareBenchStore(dir: string): Promise<string> {
   return database;
 }
 
+interface Loaded extends WrkResult {
+  /** CPU seconds the server's processes spent during the run. */
+  cpu: number;
+}
+
+async function loaded(url: string, pid: number, seconds: number, headers: Record<string, string>): Promise<Loaded> {
+  const before = treeCpuSeconds(pid);
+  const result = await wrk(url, seconds, headers);
+  return { ...result, cpu: treeCpuSeconds(pid) - before };
+}
+
+/** Requests/s over both segments, the worse p99, and CPU µs per request answered. */
+function combine(parts: Loaded[]): { rps: number; p99ms: number; cpuUs: number; non2xx3xx: number } {
+  const requests = parts.reduce((sum, part) => sum + part.requests, 0);
+  return {
+    rps: parts.reduce((sum, part) => sum + part.rps, 0) / parts.length,
+    p99ms: Math.max(...parts.map((part) => part.p99ms)),
+    cpuUs: (parts.reduce((sum, part) => sum + part.cpu, 0) / requests) * 1e6,
+    non2xx3xx: parts.reduce((sum, part) => sum + part.non2xx3xx, 0),
+  };
+}
+
 /** One pairing: ours with `server.workers: workers` (a real process) against nginx with as many workers. */
 async function pairing(dir: string, database: string, workers: number, seconds: number): Promise<BenchRow[]> {
   const service = await startBenchService(dir, database, workers);
@@ -138,17 +140,24 @@ async function pairing(dir: string, database: string, workers: number, seconds: 
 
     const gzip = { 'Accept-Encoding': 'gzip' };
     const rows: BenchRow[] = [];
+    const sides = { ours: { base: ours, pid: service.pid }, nginx: { base: theirs, pid: nginx.pid! } };
     for (const kind of ['full', '304'] as const) {
-      const results: Record<'ours' | 'nginx', WrkResult> = {} as never;
-      for (const [who, base] of [['ours', ours], ['nginx', theirs]] as const) {
+      const headers: Record<'ours' | 'nginx', Record<string, string>> = {} as never;
+      for (const [who, { base }] of Object.entries(sides) as [keyof typeof sides, (typeof sides)['ours']][]) {
         const url = `${base}${feedPath}`;
         const first = await request(url, gzip);
         if (first.status !== 200 || first.headers['content-encoding'] !== 'gzip') throw new Error(`${who}: expected a gzip 200, got ${first.status}`);
         if (Number(first.headers['content-length']) !== gzipBody.length) throw new Error(`${who}: ${first.headers['content-length']} bytes, not the ${gzipBody.length} of ours`);
-        const headers = kind === 'full' ? gzip : { ...gzip, 'If-None-Match': String(first.headers['etag']) };
-        if (kind === '304' && (await request(url, headers)).status !== 304) throw new Error(`${who}: no 304 for its own ETag`);
-        results[who] = await wrk(url, seconds, headers);
+        headers[who] = kind === 'full' ? gzip : { ...gzip, 'If-None-Match': String(first.headers['etag']) };
+        if (kind === '304' && (await request(url, headers[who])).status !== 304) throw new Error(`${who}: no 304 for its own ETag`);
       }
+      // Half the time each in the order ours, nginx, nginx, ours: a drift in the machine's other load
+      // during the run weighs on both sides alike.
+      const segments: Record<'ours' | 'nginx', Loaded[]> = { ours: [], nginx: [] };
+      for (const who of ['ours', 'nginx', 'nginx', 'ours'] as const) {
+        segments[who].push(await loaded(`${sides[who].base}${feedPath}`, sides[who].pid, seconds / 2, headers[who]));
+      }
+      const results = { ours: combine(segments.ours), nginx: combine(segments.nginx) };
       const ratio = results.ours.rps / results.nginx.rps;
       const label = `${kind === 'full' ? 'full gzip responses' : '304 Not Modified'}, ${workers} worker${workers > 1 ? 's' : ''}`;
       rows.push(
@@ -157,6 +166,8 @@ async function pairing(dir: string, database: string, workers: number, seconds: 
         { name: `serve ${label}: ours/nginx`, value: Number(ratio.toFixed(2)), unit: '×', target: `≥ ${TARGET_RATIO}`, met: ratio >= TARGET_RATIO },
         { name: `serve ${label}: ours p99`, value: Number(results.ours.p99ms.toFixed(2)), unit: 'ms' },
         { name: `serve ${label}: nginx p99`, value: Number(results.nginx.p99ms.toFixed(2)), unit: 'ms' },
+        { name: `serve ${label}: ours CPU per request`, value: Number(results.ours.cpuUs.toFixed(1)), unit: 'µs' },
+        { name: `serve ${label}: nginx CPU per request`, value: Number(results.nginx.cpuUs.toFixed(1)), unit: 'µs' },
       );
       for (const who of ['ours', 'nginx'] as const) {
         if (results[who].non2xx3xx > 0) rows.push({ name: `serve ${label}: ${who} errors`, value: results[who].non2xx3xx, unit: 'responses', target: '0', met: false });

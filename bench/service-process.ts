@@ -54,6 +54,7 @@ export function scriptArgs(script: 'start' | 'ingest', extra: string[]): string[
 
 export interface ServiceProcess {
   base: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -83,5 +84,5 @@ export async function startService(configFile: string, config: Record<string, un
     await stop();
     throw new Error(`${(error as Error).message}; service stderr: ${stderr}`);
   }
-  return { base, stop };
+  return { base, pid: child.pid!, stop };
 }

@@ -1,0 +1,65 @@
+// Load and its cost for the serve bench: wrk runs (requests/s, p99, requests done) and the CPU time a server's
+// process tree spent meanwhile (from /proc, so other load on the machine does not count against it).
+import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface WrkResult {
+  rps: number;
+  p99ms: number;
+  requests: number;
+  non2xx3xx: number;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+export function parseWrk(output: string): WrkResult {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  const requests = Number(/(\d+) requests in /.exec(output)?.[1] ?? NaN);
+  const non = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  return { rps, p99ms: p99 ? Number(p99[1]) * UNIT_MS[p99[2]!]! : NaN, requests, non2xx3xx: non };
+}
+
+/** The serve bench's load: the same settings for every server. */
+export const WRK_THREADS = 2;
+export const WRK_CONNECTIONS = 50;
+
+export async function wrk(url: string, seconds: number, headers: Record<string, string>): Promise<WrkResult> {
+  const args = [`-t${WRK_THREADS}`, `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
+  return parseWrk(stdout);
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function processIds(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (listed) children.push(...listed.split(/\s+/).map(Number));
+    }
+  } catch {
+    return [];
+  }
+  return [pid, ...children.flatMap(processIds)];
+}
+
+/** CPU seconds (user + system) spent so far by a process and its live descendants (cluster workers, nginx workers). */
+export function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const id of processIds(pid)) {
+    try {
+      // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}

@@ -11,6 +11,8 @@ export interface WrkResult {
   p99ms: number;
   requests: number;
   non2xx3xx: number;
+  /** CPU seconds wrk itself spent (the load generator shares the machine's cores). */
+  wrkCpu: number;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -20,7 +22,12 @@ export function parseWrk(output: string): WrkResult {
   const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
   const requests = Number(/(\d+) requests in /.exec(output)?.[1] ?? NaN);
   const non = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  return { rps, p99ms: p99 ? Number(p99[1]) * UNIT_MS[p99[2]!]! : NaN, requests, non2xx3xx: non };
+  // bash's `times` after wrk: the second line is the children's user and system time (`0m1.234s 0m0.567s`).
+  const times = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/gm;
+  const lines = [...output.matchAll(times)];
+  const children = lines[1];
+  const wrkCpu = children ? Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]) : NaN;
+  return { rps, p99ms: p99 ? Number(p99[1]) * UNIT_MS[p99[2]!]! : NaN, requests, non2xx3xx: non, wrkCpu };
 }
 
 /** The serve bench's load: the same settings for every server. */
@@ -29,7 +36,7 @@ export const WRK_CONNECTIONS = 50;
 
 export async function wrk(url: string, seconds: number, headers: Record<string, string>): Promise<WrkResult> {
   const args = [`-t${WRK_THREADS}`, `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
-  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
+  const { stdout } = await run('bash', ['-c', 'wrk "$@" && times', 'wrk', ...args], { timeout: (seconds + 30) * 1000 });
   return parseWrk(stdout);
 }
 

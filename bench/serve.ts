@@ -108,13 +108,14 @@ async function loaded(url: string, pid: number, seconds: number, headers: Record
   return { ...result, cpu: treeCpuSeconds(pid) - before };
 }
 
-/** Requests/s over both segments, the worse p99, and CPU µs per request answered. */
-function combine(parts: Loaded[]): { rps: number; p99ms: number; cpuUs: number; non2xx3xx: number } {
+/** Requests/s over both segments, the worse p99, and CPU µs per request answered (the server's and wrk's). */
+function combine(parts: Loaded[]): { rps: number; p99ms: number; cpuUs: number; wrkUs: number; non2xx3xx: number } {
   const requests = parts.reduce((sum, part) => sum + part.requests, 0);
   return {
     rps: parts.reduce((sum, part) => sum + part.rps, 0) / parts.length,
     p99ms: Math.max(...parts.map((part) => part.p99ms)),
     cpuUs: (parts.reduce((sum, part) => sum + part.cpu, 0) / requests) * 1e6,
+    wrkUs: (parts.reduce((sum, part) => sum + part.wrkCpu, 0) / requests) * 1e6,
     non2xx3xx: parts.reduce((sum, part) => sum + part.non2xx3xx, 0),
   };
 }
@@ -168,6 +169,7 @@ async function pairing(dir: string, database: string, workers: number, seconds: 
         { name: `serve ${label}: nginx p99`, value: Number(results.nginx.p99ms.toFixed(2)), unit: 'ms' },
         { name: `serve ${label}: ours CPU per request`, value: Number(results.ours.cpuUs.toFixed(1)), unit: 'µs' },
         { name: `serve ${label}: nginx CPU per request`, value: Number(results.nginx.cpuUs.toFixed(1)), unit: 'µs' },
+        { name: `serve ${label}: wrk CPU per request (loading ours / nginx)`, value: Number(results.ours.wrkUs.toFixed(1)), unit: `µs / ${results.nginx.wrkUs.toFixed(1)} µs` },
       );
       for (const who of ['ours', 'nginx'] as const) {
         if (results[who].non2xx3xx > 0) rows.push({ name: `serve ${label}: ${who} errors`, value: results[who].non2xx3xx, unit: 'responses', target: '0', met: false });

@@ -74,11 +74,15 @@ describe('server.workers: 2', () => {
     const victim = Number(listening()[0]!.pid);
     process.kill(victim, 'SIGKILL');
     await waitFor(() => service!.lines.some((line) => line.msg === 'worker died; starting a new one' && line.pid === victim), 10_000, 'the death to be logged');
+    // Bounded by time, not by a request count: how many requests fit in a worker's start depends on the speed
+    // of both (a faster fast path on a loaded machine went past 2,000).
     const during: number[] = [];
+    const deadline = Date.now() + 60_000;
     while (listening().length < 3) {
       during.push((await freshGet(url)).status);
-      expect(during.length).toBeLessThan(2_000);
+      expect(Date.now(), 'the replacement worker to listen').toBeLessThan(deadline);
     }
+    expect(during.length).toBeGreaterThan(0);
     expect(during.every((status) => status === 200)).toBe(true);
     const replacement = Number(listening()[2]!.pid);
     expect(replacement).not.toBe(victim);

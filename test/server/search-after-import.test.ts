@@ -1,10 +1,11 @@
-// Issue #15 finding 4, the event-loop part: a search issued the moment a large import returns finds
-// everything the import stored and does not hold the event loop (no index queue to drain first).
-// The event-loop delay is measured with a histogram while the search runs and /healthz is polled.
+// Issue #15 finding 4: a search issued the moment a large import returns finds everything the import
+// stored, with no index queue to drain first, while /healthz keeps answering. That the search leaves the
+// event loop free is pinned by event order in test/store/search-thread.test.ts; the stall itself is
+// measured by `npm run bench -- --only search-event-loop`, not asserted here (a loaded machine stalls any
+// process).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSeedFolder } from '../../bench/generate.js';
@@ -18,8 +19,6 @@ import { serveStore } from './serve.js';
 const work = mkdtempSync(path.join(tmpdir(), 'search-after-import-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Longest event-loop stall allowed while the search runs (the queue drain it replaces held it for seconds). */
-const MAX_STALL_MS = 250;
 const MARKED = 40;
 
 describe('a search right after a large import', () => {
@@ -40,8 +39,6 @@ describe('a search right after a large import', () => {
       });
       expect(summary.filesRead).toBe(1_200 + MARKED);
 
-      const delay = monitorEventLoopDelay({ resolution: 5 });
-      delay.enable();
       let searching = true;
       const health: number[] = [];
       const polling = (async () => {
@@ -53,13 +50,11 @@ describe('a search right after a large import', () => {
       ]);
       searching = false;
       await polling;
-      delay.disable();
 
       expect(marker.items).toHaveLength(MARKED);
       expect(common).toMatch(/\d+ match/);
       expect(health.length).toBeGreaterThan(0);
       expect(health.every((status) => status === 200)).toBe(true);
-      expect(delay.max / 1e6).toBeLessThan(MAX_STALL_MS);
     } finally {
       await served.close();
       await store.close();

@@ -5,7 +5,9 @@
 // SQLite's unicode61 tokenizer and PostgreSQL's `simple` configuration read exactly these words.
 import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
+import type { SearchWords, Story } from '../types.js';
 import { foldChineseChars } from './fold-chinese.js';
+import { htmlToText } from './html-text.js';
 
 let jieba: Jieba | undefined;
 
@@ -57,4 +59,9 @@ function singular(words: string[]): string[] {
 /** The indexed form of a text: its words, folded and separated by single spaces. */
 export function searchWords(text: string): string {
   return cutWords(foldForSearch(text), 'index').join(' ');
+}
+
+/** The words of a story as indexed: made where it was parsed, else here (both backends' index writers). */
+export function storyWords(story: Pick<Story, 'title' | 'contentHtml'>, made: Partial<SearchWords>): SearchWords {
+  return { title: made.title ?? searchWords(story.title), body: made.body ?? searchWords(htmlToText(story.contentHtml)) };
 }

@@ -8,17 +8,19 @@ import { validateAtom } from '../support/validate-atom.js';
 import { validateJsonFeed } from '../support/validate-json-feed.js';
 import { validateRss } from '../support/validate-rss.js';
 import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
+import { BACKENDS, freshDatabase, type Backend } from '../support/store-backends.js';
 import { rawRequest, serveStore, type Served } from './serve.js';
 
-const running: Served[] = [];
+const running: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
 const SHENZHEN = { slug: '深圳', name: '深圳' };
 
-async function start(count = 120) {
-  const { store } = await openTestStore('2025-01-01T00:00:00Z');
+async function start(count = 120, backend: Backend = 'sqlite') {
+  const { store } = await openTestStore('2025-01-01T00:00:00Z', await freshDatabase(backend));
+  running.push(store);
   const day = 86_400_000;
   const articles = Array.from({ length: count }, (_, i) =>
     article(`Tech note ${String(i).padStart(3, '0')}`, new Date(Date.UTC(2024, 0, 1) + i * day / 4).toISOString(), [TECH]),
@@ -89,9 +91,9 @@ describe('archived feeds (RFC 5005)', () => {
   });
 });
 
-describe('search', () => {
+describe.each(BACKENDS)('search on %s', (backend) => {
   it('finds Chinese text in titles and bodies, two-character queries included', async () => {
-    const { base } = await start();
+    const { base } = await start(120, backend);
     const q = (query: string, format = 'atom') => getText(`${base}/feeds/search.${format}?q=${encodeURIComponent(query)}`);
     const titles = async (query: string) => (await parseWithFeedparser((await q(query)).text)).entries.map((e) => e.title);
     expect(await titles('深圳')).toEqual(['为实体经济提质增效 深圳速度背后的金融科技力量', '深圳港口升级']);
@@ -106,7 +108,7 @@ describe('search', () => {
   });
 
   it('finds English words case-insensitively in bodies, in every format', async () => {
-    const { base } = await start();
+    const { base } = await start(120, backend);
     const json = await getText(`${base}/feeds/search.json?q=shenzhen`);
     expect(validateJsonFeed(json.text)).toEqual([]);
     expect(JSON.parse(json.text).items.map((i: { title: string }) => i.title)).toEqual(['Bond markets rally']);
@@ -117,7 +119,7 @@ describe('search', () => {
   });
 
   it('rejects an empty or overlong query with a message', async () => {
-    const { base } = await start();
+    const { base } = await start(120, backend);
     const empty = await getText(`${base}/feeds/search.atom?q=%20`);
     expect(empty.status).toBe(400);
     expect(empty.text).toMatch(/^Bad query/);
@@ -125,7 +127,7 @@ describe('search', () => {
   });
 
   it('publishes a saved query as a category, counted on the index page and listed in OPML', async () => {
-    const { base } = await start();
+    const { base } = await start(120, backend);
     const feed = await getText(`${base}/feeds/${encodeURIComponent('深圳')}.rss`);
     expect(feed.status).toBe(200);
     expect((await parseWithFeedparser(feed.text)).entries.map((e) => e.title)).toEqual([

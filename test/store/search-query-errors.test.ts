@@ -5,13 +5,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { QueryError, StoreError } from '../../src/errors.js';
 import { createRenderCache } from '../../src/publish/render-cache.js';
 import { createApp } from '../../src/server/create-app.js';
 import { rejectingBadQuery } from '../../src/store/sqlite/search-query.js';
 import type { Store } from '../../src/store/store.js';
 import { TECH, article, openTestStore } from '../fixtures/publish/articles.js';
+import { BACKENDS, freshDatabase, type Backend } from '../support/store-backends.js';
+
+const stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
 
 /** A real FTS5 query statement, to make a real syntax error with. */
 function fts(): Database.Statement {
@@ -20,8 +26,9 @@ function fts(): Database.Statement {
   return db.prepare('SELECT rowid FROM t WHERE t MATCH ?');
 }
 
-async function seeded(): Promise<Store> {
-  const { store } = await openTestStore();
+async function seeded(backend: Backend = 'sqlite'): Promise<Store> {
+  const { store } = await openTestStore('2025-01-01T00:00:00Z', await freshDatabase(backend));
+  stores.push(store);
   await store.storeRun({ sourceKey: 'source:Example', articles: [article('New chips arrive', '2024-12-31T08:00:00Z', [TECH])] });
   return store;
 }
@@ -38,15 +45,6 @@ describe('search queries the index cannot run', () => {
     expect(error).toBeInstanceOf(QueryError);
     expect(error).not.toBeInstanceOf(StoreError);
     expect((error as Error).message).toBe('Bad search query (unterminated string): use words and "quoted phrases"');
-  });
-
-  it('are not made by user text: quotes, operators and control characters are words or nothing', async () => {
-    const store = await seeded();
-    for (const query of ['\u0000abc', '"chips', 'chips AND OR NOT', 'NEAR(chips', '*', '-', 'chips^', 'title:chips']) {
-      await expect(store.searchStories(query, 10), query).resolves.toBeDefined();
-    }
-    expect((await store.searchStories('"chips', 10)).total).toBe(1);
-    expect((await store.searchStories('chips', 10)).total).toBe(1);
   });
 
   it('answer 400 with the plain message and log nothing', async () => {
@@ -67,5 +65,16 @@ describe('search queries the index cannot run', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe.each(BACKENDS)('search queries on %s', (backend) => {
+  it('are not made by user text: quotes, operators and control characters are words or nothing', async () => {
+    const store = await seeded(backend);
+    for (const query of ['\u0000abc', '"chips', 'chips AND OR NOT', 'NEAR(chips', '*', '-', 'chips^', 'title:chips']) {
+      await expect(store.searchStories(query, 10), query).resolves.toBeDefined();
+    }
+    expect((await store.searchStories('"chips', 10)).total).toBe(1);
+    expect((await store.searchStories('chips', 10)).total).toBe(1);
   });
 });

@@ -1,26 +1,39 @@
-// The word index: written with each story (insert, edit, merge, delete), ranked, the query language,
-// and the rebuild of a database stored before it existed.
+// The word index on both backends with the same assertions: written with each story (insert, edit,
+// merge, delete), ranked, the query language, and the rebuild of a database stored before it existed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { completeSearchRebuild } from '../../src/ingest/rebuild-search-index.js';
+import { migrations as postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
-import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
+import type { Store } from '../../src/store/store.js';
+import { FINANCE, TECH, article, openTestStore as openStoreIn } from '../fixtures/publish/articles.js';
+import { BACKENDS, freshDatabase, openStoreAt } from '../support/store-backends.js';
 
 const dirs: string[] = [];
-afterEach(() => {
+const stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const titlesOf = async (store: Awaited<ReturnType<typeof openTestStore>>['store'], query: string) =>
+const titlesOf = async (store: Store, query: string) =>
   (await store.searchStories(query, 10)).stories.map((s) => s.title);
 
-describe('story search', () => {
+describe.each(BACKENDS)('story search on %s', (backend) => {
+  /** A fresh store of this backend with the fixture categories and a pinned clock; closed after the test. */
+  async function openTestStore() {
+    const opened = await openStoreIn('2025-01-01T00:00:00Z', await freshDatabase(backend));
+    stores.push(opened.store);
+    return opened;
+  }
+
   it('follows edits of a story and matches body words, not markup', async () => {
     const { store } = await openTestStore();
     await store.storeRun({ sourceKey: 'source:A', articles: [article('港口升级', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<div class="x">绿色金融 <b>力量</b></div>' })] });
@@ -75,6 +88,29 @@ describe('story search', () => {
     expect(await titlesOf(store, 'tariffs')).toEqual(['Tariffs rise again', 'Markets today']);
   });
 
+  it('matches a phrase within the title or within the body, plurals and prefixed phrases', async () => {
+    const { store } = await openTestStore();
+    await store.storeRun({ sourceKey: 'source:A', articles: [
+      article('Markets close', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: '<p>Higher today on e-mail news.</p>' }),
+      article('Bitcoin ETFs surge', '2024-12-02T00:00:00Z', [FINANCE], { contentHtml: "<p>O'Neil said the funds rose.</p>" }),
+    ] });
+    expect(await titlesOf(store, '"close higher"')).toEqual([]);
+    expect(await titlesOf(store, '"markets close"')).toEqual(['Markets close']);
+    expect(await titlesOf(store, '"higher today"')).toEqual(['Markets close']);
+    expect(await titlesOf(store, 'e-ma*')).toEqual(['Markets close']);
+    expect(await titlesOf(store, 'Bitcoin ETF')).toEqual(['Bitcoin ETFs surge']);
+    expect(await titlesOf(store, "o'neil")).toEqual(['Bitcoin ETFs surge']);
+    expect(await titlesOf(store, 'back\\slash o\'')).toEqual([]);
+  });
+
+  it('stores and finds a story whose body is far larger than any article', async () => {
+    const { store } = await openTestStore();
+    const body = `<p>opening ${Array.from({ length: 150_000 }, (_, i) => `w${i}`).join(' ')}</p>`;
+    await store.storeRun({ sourceKey: 'source:A', articles: [article('Giant dump', '2024-12-01T00:00:00Z', [FINANCE], { contentHtml: body })] });
+    expect(await titlesOf(store, 'giant')).toEqual(['Giant dump']);
+    expect(await titlesOf(store, 'opening w1')).toEqual(['Giant dump']);
+  });
+
   it('removes a deleted story from the index', async () => {
     const { store } = await openTestStore();
     await store.storeRun({ sourceKey: 'source:A', articles: [article('Old news', '2020-01-01T00:00:00Z', [FINANCE])] });
@@ -93,6 +129,9 @@ describe('story search', () => {
     expect((await store.listCategoryPage('all', 2, 2)).map((s) => s.title)).toEqual(['Story c']);
   });
 
+});
+
+describe('story search on sqlite, upgrading', () => {
   it('rebuilds the index of a database stored before the word index, in slices, logging progress', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'search-rebuild-'));
     dirs.push(dir);
@@ -120,5 +159,32 @@ describe('story search', () => {
     expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
     expect((await store.searchStories('香港', 200)).total).toBe(120);
     await store.close();
+  });
+});
+
+describe.each(BACKENDS.filter((backend) => backend === 'postgres'))('story search on %s, upgrading', () => {
+  it('indexes the stories of a database stored before the word index, in slices, logging progress', async () => {
+    const url = await freshDatabase('postgres');
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    try {
+      for (const sql of postgresMigrations.slice(0, 2)) await old.query(sql);
+      await old.query('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2)');
+      await old.query(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
+        SELECT 's' || i, 'k' || i, 0, 0, 'Old title ' || i, '[]', '[]', '<p>深圳 &amp; 香港 number' || i || '</p>', '', '', '' FROM generate_series(0, 119) AS i`);
+    } finally {
+      await old.end();
+    }
+    const store = await openStoreAt(url, createDedupPolicy(43_200_000));
+    expect((await store.searchStories('香港', 200)).total).toBe(0);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    expect(await completeSearchRebuild(store, logger, () => false, 25)).toBe(120);
+    expect((await store.searchStories('香港', 200)).total).toBe(120);
+    expect((await store.searchStories('number7', 10)).stories.map((s) => s.title)).toEqual(['Old title 7']);
+    expect(lines.some((line) => line.includes('rebuilding the search index') && line.includes('"remaining":95'))).toBe(true);
+    expect(lines.some((line) => line.includes('search index rebuilt') && line.includes('"indexed":120'))).toBe(true);
+    expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
+    expect((await store.searchStories('香港', 200)).total).toBe(120);
   });
 });

@@ -150,6 +150,14 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (source_key, origin_id)
   );
   `,
+  // 5: the word index (search.ts): a tsvector of the segmented title (weight A) and body (B) words,
+  // 'simple' configuration, GIN. The words are cut in JavaScript (jieba), which SQL cannot run: stories
+  // stored before this are indexed by the rebuild in slices (NULL = not indexed yet, found by the partial index).
+  `
+  ALTER TABLE stories ADD COLUMN search_words tsvector;
+  CREATE INDEX stories_search_words ON stories USING gin (search_words);
+  CREATE INDEX stories_unindexed ON stories (id) WHERE search_words IS NULL;
+  `,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -20,6 +20,7 @@ import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-fi
 import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { createStoriesTable, newestStories } from './stories-table.js';
+import { rebuildWordsSlice } from './story-words.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
 import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
@@ -148,9 +149,10 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));
     },
-    searchStories: (query, limit) => unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names())),
-    // Searches read the stories themselves: there is no index to rebuild.
-    rebuildSearchIndex: async () => ({ indexed: 0, remaining: 0 }),
+    searchStories: (query, limit) =>
+      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime())),
+    rebuildSearchIndex: (maxStories) =>
+      unit('rebuilding the search index failed', () => inTransaction(pool, (client) => rebuildWordsSlice(client, maxStories))),
     backup: (file) => backupDatabase(url, file),
     async sizeBytes() {
       return unit('reading database size failed', async () => {

@@ -1,29 +1,88 @@
-// Search on PostgreSQL, minimal and correct: every term must occur (case-insensitively) in the title or
-// in the body's text (tags dropped). A scan of the stories; the word index replaces it.
+// Search on PostgreSQL: the query language (text/parse-query.ts) as a tsquery over stories.search_words
+// (story-words.ts), ranked by ts_rank_cd with the title weighted × a recency boost, over the newest
+// RANKED_CANDIDATES matches, counted up to COUNT_CAP: the same rules and result as SQLite's FTS5 index.
+import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
+import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import type { SearchResult } from '../store.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
+import { toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
+import { S_STORY_COLUMNS } from './stories-table.js';
 
-const MAX_TERMS = 8;
-const likePattern = (term: string): string => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** ts_rank_cd weights {D, C, B, A}: body words are B, title words A (TITLE_WEIGHT times a body word). */
+const RANK_WEIGHTS = `{0, 0, ${1 / TITLE_WEIGHT}, 1}`;
 
-export async function searchStories(sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>): Promise<SearchResult> {
-  const terms = query.normalize('NFKC').trim().split(/\s+/u).filter(Boolean).slice(0, MAX_TERMS);
-  if (terms.length === 0) return { stories: [], total: 0, lastChanged: null };
-  const { rows } = await sql.query<StoryRow & { total: number; last_changed_ms: number | null }>(
-    `WITH matches AS (
-       SELECT s.* FROM stories s
-       WHERE (SELECT bool_and(s.title ILIKE t OR regexp_replace(s.content_html, '<[^>]*>', ' ', 'g') ILIKE t) FROM unnest($1::text[]) AS t)
-     )
-     SELECT m.*, stats.total, stats.last_changed_ms
-     FROM (SELECT count(*) AS total, max(updated_ms) AS last_changed_ms FROM matches) stats
-     LEFT JOIN LATERAL (SELECT * FROM matches ORDER BY published_ms DESC, id DESC LIMIT $2) m ON TRUE`,
-    [terms.map(likePattern), Math.max(0, Math.floor(limit))],
+/**
+ * One word as a quoted tsquery lexeme: `'…'` with quotes and backslashes escaped, so user text is never
+ * tsquery syntax (our words hold only letters, marks and digits anyway). `weight` restricts it to the
+ * title (A) or body (B); `prefix` makes it match the start of words.
+ */
+function lexeme(word: string, prefix: boolean, weight = ''): string {
+  const flags = `${prefix ? '*' : ''}${weight}`;
+  return `'${toPg(word).replace(/\\/g, '\\\\').replace(/'/g, "''")}'${flags ? `:${flags}` : ''}`;
+}
+
+/**
+ * One term as a tsquery. A phrase is adjacent words within the title or within the body (as FTS5
+ * matches a phrase within one column: the body's positions follow the title's in one tsvector);
+ * other words must all occur, anywhere.
+ */
+function termQuery(term: QueryTerm): string {
+  const last = term.words.length - 1;
+  const words = (weight = '') => term.words.map((word, i) => lexeme(word, term.prefix && i === last, weight));
+  if (term.phrase) return `(${words('A').join(' <-> ')} | ${words('B').join(' <-> ')})`;
+  return `(${words().join(' & ')})`;
+}
+
+/** The tsquery text of a query (to_tsquery input); null when nothing is required (only exclusions, or nothing). */
+export function tsqueryText(parsed: ParsedQuery): string | null {
+  const required = parsed.terms.filter((term) => !term.exclude).map(termQuery);
+  if (required.length === 0) return null;
+  const excluded = parsed.terms.filter((term) => term.exclude).map((term) => `!${termQuery(term)}`);
+  return [...required, ...excluded].join(' & ');
+}
+
+const inCategories = (first: number, count: number): string => Array.from({ length: count }, (_, i) =>
+  ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = s.id AND sc.slug = $${first + i})`).join('');
+
+/**
+ * Stories matching the query, best first (ts_rank_cd, title matches weighted, recent stories boosted),
+ * with how many match (counted up to COUNT_CAP) and the newest change among those returned (what a feed
+ * of them shows; a zero limit reads the best one for it). As on SQLite, ranking and the category
+ * restriction look at the newest RANKED_CANDIDATES matches.
+ */
+export async function searchStories(sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>, nowMs: number): Promise<SearchResult> {
+  const parsed = parseQuery(query);
+  const tsquery = tsqueryText(parsed);
+  if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
+  const wanted = Math.max(0, Math.floor(limit));
+  const categories = parsed.categories.map(toPg);
+  // Candidates: the newest matches (the planner walks the publication index for a common word, the GIN
+  // index for a rare one), then ranked. $1 tsquery, $2 now, $3 limit, $4… categories.
+  const page = sql.query<StoryRow>(
+    `WITH q AS (SELECT to_tsquery('simple', $1) AS q)
+     SELECT ${S_STORY_COLUMNS} FROM (
+       SELECT s.id, ts_rank_cd('${RANK_WEIGHTS}', s.search_words, q.q) AS score
+       FROM stories s, q WHERE s.search_words @@ q.q ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
+     ) m JOIN stories s ON s.id = m.id
+     WHERE TRUE${inCategories(4, categories.length)}
+     ORDER BY m.score * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - s.published_ms) / ${RECENCY_HALF_MS}.0)) DESC,
+       s.published_ms DESC, s.id DESC
+     LIMIT $3`,
+    [tsquery, nowMs, Math.max(1, wanted), ...categories],
   );
-  const first = rows[0];
+  const count = sql.query<{ n: number }>(categories.length === 0
+    ? `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`
+    : `SELECT count(*) AS n FROM (
+         SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
+       ) f JOIN stories s ON s.id = f.id
+       WHERE TRUE${inCategories(2, categories.length)}`,
+  [tsquery, ...categories]);
+  const [{ rows }, { rows: [stats] }] = await Promise.all([page, count]);
+  const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
   return {
-    stories: rows.filter((row) => row.id !== null).map((row) => toStory(row, names)),
-    total: first?.total ?? 0,
-    lastChanged: first?.last_changed_ms == null ? null : new Date(first.last_changed_ms),
+    stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
+    total: stats!.n,
+    lastChanged: newest === null ? null : new Date(newest),
   };
 }

@@ -6,6 +6,7 @@ import {
 import type { PrunedStory, UnitTables } from '../table-steps.js';
 import { columnArrays, fromPgKey, toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
+import { changedWords, wordsVector } from './story-words.js';
 
 const COLUMNS = [
   ['id', 'text'], ['title_key', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['title', 'text'],
@@ -13,16 +14,26 @@ const COLUMNS = [
   ['content_html', 'text'], ['summary', 'text'], ['content_hash', 'text'], ['row_hash', 'text'], ['text_hash', 'text'],
 ] as const satisfies readonly (readonly [keyof StoryRow, string])[];
 
+/** The story columns as read back (never the word index: it stays in the database). */
+export const STORY_COLUMNS = COLUMNS.map(([name]) => name).join(', ');
+export const S_STORY_COLUMNS = COLUMNS.map(([name]) => `s.${name}`).join(', ');
+
+// The last two arrays are the title and body words of stories whose text changed (NULL otherwise: the
+// index entry they have stays), so the writer only inserts words made where the article was parsed.
 const UPSERT = `
-  INSERT INTO stories (${COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  INSERT INTO stories (${STORY_COLUMNS}, search_words)
+  SELECT ${COLUMNS.map(([name]) => `u.${name}`).join(', ')},
+    CASE WHEN u.title_words IS NULL THEN NULL ELSE ${wordsVector('u.title_words', 'u.body_words')} END
+  FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}, $${COLUMNS.length + 1}::text[], $${COLUMNS.length + 2}::text[])
+    AS u(${STORY_COLUMNS}, title_words, body_words)
   ON CONFLICT (id) DO UPDATE SET
-    ${COLUMNS.filter(([name]) => name !== 'id').map(([name]) => `${name} = excluded.${name}`).join(', ')}`;
+    ${COLUMNS.filter(([name]) => name !== 'id').map(([name]) => `${name} = excluded.${name}`).join(', ')},
+    search_words = coalesce(excluded.search_words, stories.search_words)`;
 
 /** Both listings walk an index backwards and stop after `limit` rows, as on SQLite. */
 export const listingSql = {
-  all: 'SELECT * FROM stories ORDER BY published_ms DESC, id DESC LIMIT $1',
-  category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+  all: `SELECT ${STORY_COLUMNS} FROM stories ORDER BY published_ms DESC, id DESC LIMIT $1`,
+  category: `SELECT ${S_STORY_COLUMNS} FROM story_categories sc JOIN stories s ON s.id = sc.story_id
     WHERE sc.slug = $1 ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT $2`,
 } as const;
 
@@ -43,7 +54,8 @@ export function createStoriesTable(sql: Sql): UnitTables['stories'] {
     },
     async saveMany(saves): Promise<void> {
       const rows = saves.map(storyRow);
-      await sql.query(UPSERT, columnArrays(rows, COLUMNS));
+      const words = saves.map(changedWords);
+      await sql.query(UPSERT, [...columnArrays(rows, COLUMNS), words.map((w) => w?.title ?? null), words.map((w) => w?.body ?? null)]);
       const ids = rows.map((row) => row.id);
       await sql.query('DELETE FROM story_categories WHERE story_id = ANY($1::text[])', [ids]);
       const links = saves.flatMap((save, i) => save.story.categories.map((ref) => [ids[i]!, ref.slug, rows[i]!.published_ms] as const));

@@ -5,10 +5,11 @@ import { toStory, type StoryRow } from '../stored-rows.js';
 import type { StoryOrigin } from '../store.js';
 import { fromPgKey } from './pg-text.js';
 import type { Sql } from './pool.js';
+import { STORY_COLUMNS, S_STORY_COLUMNS } from './stories-table.js';
 
 const archiveSql = {
-  all: 'SELECT * FROM stories ORDER BY published_ms ASC, id ASC LIMIT $1 OFFSET $2',
-  category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+  all: `SELECT ${STORY_COLUMNS} FROM stories ORDER BY published_ms ASC, id ASC LIMIT $1 OFFSET $2`,
+  category: `SELECT ${S_STORY_COLUMNS} FROM story_categories sc JOIN stories s ON s.id = sc.story_id
     WHERE sc.slug = $3 ORDER BY sc.published_ms ASC, sc.story_id ASC LIMIT $1 OFFSET $2`,
 } as const;
 
@@ -22,7 +23,7 @@ export async function categoryPage(sql: Sql, slug: string, offset: number, limit
 
 /** One story by id; null when there is none. */
 export async function storyById(sql: Sql, storyId: string, names: ReadonlyMap<string, string>): Promise<Story | null> {
-  const { rows } = await sql.query<StoryRow>('SELECT * FROM stories WHERE id = $1', [storyId]);
+  const { rows } = await sql.query<StoryRow>(`SELECT ${STORY_COLUMNS} FROM stories WHERE id = $1`, [storyId]);
   return rows[0] ? toStory(rows[0], names) : null;
 }
 

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { QueryError } from '../../errors.js';
 import type { SearchResult } from '../store.js';
+import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
 
 /** What a search runs: the FTS5 expression and the categories it is restricted to. */
@@ -12,15 +13,7 @@ export interface SearchPlan {
   categories: string[];
 }
 
-/** Title matches weigh this much more than body matches in bm25. */
-const TITLE_WEIGHT = 2.0;
-/** A story published now ranks up to this fraction higher; a story RECENCY_HALF_MS old half as much. */
-const RECENCY_BOOST = 0.2;
-const RECENCY_HALF_MS = 30 * 86_400_000;
-/** Ranking looks at the newest this many matches (bm25 over every match of a common word costs O(matches)). */
-export const RANKED_CANDIDATES = 500;
-/** Counts stop here: a count over a million matches would cost more than the search. */
-export const COUNT_CAP = 1000;
+export { COUNT_CAP, RANKED_CANDIDATES };
 
 /** Runs a search, turning FTS5's complaints about the query (not the database) into a QueryError. */
 export function rejectingBadQuery<T>(run: () => T): T {

@@ -4,11 +4,12 @@
 // plans here). The writer inserts a story's words in the same transaction that stores it, so a search
 // right after an import finds everything it stored.
 import type Database from 'better-sqlite3';
-import type { SearchWords, Story } from '../../types.js';
-import { htmlToText } from '../../text/html-text.js';
+import type { SearchWords } from '../../types.js';
 import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
-import { searchWords } from '../../text/search-words.js';
+import { storyWords } from '../../text/search-words.js';
 import type { SearchPlan } from './search-query.js';
+
+export { storyWords };
 
 /**
  * Migration 8: words, not trigrams. Drops the trigram index and its queue; the stories already stored
@@ -31,11 +32,6 @@ export const SEARCH_WORDS_MIGRATION = `
   CREATE TABLE search_rebuild (id INTEGER PRIMARY KEY CHECK (id = 1), next_rowid INTEGER NOT NULL, last_rowid INTEGER NOT NULL);
   INSERT INTO search_rebuild SELECT 1, min(rowid), max(rowid) FROM stories HAVING count(*) > 0;
 `;
-
-/** The words of a story as indexed: made where it was parsed, else here. */
-export function storyWords(story: Pick<Story, 'title' | 'contentHtml'>, made: Partial<SearchWords>): SearchWords {
-  return { title: made.title ?? searchWords(story.title), body: made.body ?? searchWords(htmlToText(story.contentHtml)) };
-}
 
 /** Writes of the index, called by the stories table in the writer's transaction. */
 export function createSearchIndex(db: Database.Database) {

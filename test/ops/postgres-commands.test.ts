@@ -94,6 +94,10 @@ describe('database commands on PostgreSQL', () => {
     expect(await pg.latestChangeSeq()).toBe(expected.latest);
     expect(await pg.changesSince(0, 100)).toEqual(expected.changes);
     expect(expected.changes.gap).toBe(true);
+    // The word index is not copied: the rebuild (as the service runs it on start) indexes the copied stories.
+    expect((await pg.searchStories('later story', 10)).total).toBe(0);
+    expect(await pg.rebuildSearchIndex(50)).toEqual({ indexed: 2, remaining: 0 });
+    expect((await pg.searchStories('later story', 10)).stories.map((story) => story.title)).toEqual(['Later story']);
     // The pruned story stays gone, and new changes continue the sequence.
     const again = await pg.storeRun({ sourceKey: 'source:Example', articles: [article('Old story', '2024-06-01T08:00:00Z', [TECH]), article('Newest story', '2025-01-11T09:00:00Z', [TECH])] });
     expect(again).toMatchObject({ added: 1, unchanged: 1 });

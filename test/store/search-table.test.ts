@@ -11,10 +11,9 @@ import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { completeSearchRebuild } from '../../src/ingest/rebuild-search-index.js';
 import { migrations as postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
-import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FINANCE, TECH, article, openTestStore as openStoreIn } from '../fixtures/publish/articles.js';
-import { BACKENDS, freshDatabase, openStoreAt } from '../support/store-backends.js';
+import { BACKENDS, freshDatabase, openStoreAt, type Backend } from '../support/store-backends.js';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -131,8 +130,9 @@ describe.each(BACKENDS)('story search on %s', (backend) => {
 
 });
 
-describe('story search on sqlite, upgrading', () => {
-  it('rebuilds the index of a database stored before the word index, in slices, logging progress', async () => {
+/** A database at the schema before the word index (SQLite 7, PostgreSQL 2) holding 120 stories; its location. */
+async function databaseBeforeTheIndex(backend: Backend): Promise<string> {
+  if (backend === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'search-rebuild-'));
     dirs.push(dir);
     const file = path.join(dir, 'old.db');
@@ -145,8 +145,25 @@ describe('story search on sqlite, upgrading', () => {
       VALUES (?, ?, 0, 0, ?, '[]', '[]', ?, '', '', '')`);
     for (let i = 0; i < 120; i++) insert.run(`s${i}`, `k${i}`, `Old title ${i}`, `<p>深圳 &amp; 香港 number${i}</p>`);
     old.close();
+    return file;
+  }
+  const url = await freshDatabase('postgres');
+  const old = new pg.Client({ connectionString: url });
+  await old.connect();
+  try {
+    for (const sql of postgresMigrations.slice(0, 2)) await old.query(sql);
+    await old.query('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2)');
+    await old.query(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
+      SELECT 's' || i, 'k' || i, 0, 0, 'Old title ' || i, '[]', '[]', '<p>深圳 &amp; 香港 number' || i || '</p>', '', '', '' FROM generate_series(0, 119) AS i`);
+  } finally {
+    await old.end();
+  }
+  return url;
+}
 
-    const store = await openSqliteStore(file, createDedupPolicy(43_200_000));
+describe.each(BACKENDS)('story search on %s, upgrading', (backend) => {
+  it('indexes the stories of a database stored before the word index, in slices, logging progress', async () => {
+    const store = await openStoreAt(await databaseBeforeTheIndex(backend), createDedupPolicy(43_200_000));
     expect((await store.searchStories('香港', 200)).total).toBe(0);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
@@ -156,34 +173,6 @@ describe('story search on sqlite, upgrading', () => {
     expect(lines.some((line) => line.includes('rebuilding the search index') && line.includes('"remaining":95'))).toBe(true);
     expect(lines.some((line) => line.includes('search index rebuilt') && line.includes('"indexed":120'))).toBe(true);
     // Complete: nothing left, nothing indexed twice.
-    expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
-    expect((await store.searchStories('香港', 200)).total).toBe(120);
-    await store.close();
-  });
-});
-
-describe.each(BACKENDS.filter((backend) => backend === 'postgres'))('story search on %s, upgrading', () => {
-  it('indexes the stories of a database stored before the word index, in slices, logging progress', async () => {
-    const url = await freshDatabase('postgres');
-    const old = new pg.Client({ connectionString: url });
-    await old.connect();
-    try {
-      for (const sql of postgresMigrations.slice(0, 2)) await old.query(sql);
-      await old.query('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2)');
-      await old.query(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
-        SELECT 's' || i, 'k' || i, 0, 0, 'Old title ' || i, '[]', '[]', '<p>深圳 &amp; 香港 number' || i || '</p>', '', '', '' FROM generate_series(0, 119) AS i`);
-    } finally {
-      await old.end();
-    }
-    const store = await openStoreAt(url, createDedupPolicy(43_200_000));
-    expect((await store.searchStories('香港', 200)).total).toBe(0);
-    const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    expect(await completeSearchRebuild(store, logger, () => false, 25)).toBe(120);
-    expect((await store.searchStories('香港', 200)).total).toBe(120);
-    expect((await store.searchStories('number7', 10)).stories.map((s) => s.title)).toEqual(['Old title 7']);
-    expect(lines.some((line) => line.includes('rebuilding the search index') && line.includes('"remaining":95'))).toBe(true);
-    expect(lines.some((line) => line.includes('search index rebuilt') && line.includes('"indexed":120'))).toBe(true);
     expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
     expect((await store.searchStories('香港', 200)).total).toBe(120);
   });

@@ -120,10 +120,11 @@ export const configSchema = z
         workers: z.number().int().min(0).max(16).default(0),
         rules: siteRulesSchema.optional(),
         /**
-         * Larger files are rejected by name, not read, until they change. At most 8 MiB: parsing and
-         * cleaning one file costs ~35× its size, and a 15 MiB file exhausts the start script's 192 MB heap.
+         * Larger files are rejected by name, not read, until they change. At most 2 MiB: Markdown costs ~110×
+         * its size to render and clean (2 MiB: 233 MB peak RSS under the ingest script's flags; 4 MiB: 342 MB;
+         * an 8 MiB file exhausts the 192 MB heap, exit 134). HTML costs less (8 MiB: 312 MB).
          */
-        maxFileBytes: z.number().int().positive().max(8 * 1024 * 1024, 'At most 8388608 (8 MiB): larger files exhaust the 192 MB heap').default(2 * 1024 * 1024),
+        maxFileBytes: z.number().int().positive().max(2 * 1024 * 1024, 'At most 2097152 (2 MiB): a larger Markdown file exhausts the 192 MB heap').default(2 * 1024 * 1024),
         /** Follow symlinks whose real path is inside the folder (default: skip every symlink, with a warning). */
         followSymlinks: z.boolean().default(false),
       })

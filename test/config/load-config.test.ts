@@ -124,8 +124,9 @@ describe('resolveConfigPath', () => {
 });
 
 describe('seedFolder.maxFileBytes', () => {
-  it('defaults to 2 MiB and stops at 8 MiB, beyond which one file exhausts the heap', () => {
+  it('defaults to 2 MiB and stops there, beyond which one Markdown file exhausts the heap', () => {
     expect(parseConfig('seedFolder: { path: s }\nsources: []\n', 'x.yaml').seedFolder?.maxFileBytes).toBe(2 * 1024 * 1024);
-    expect(() => parseConfig('seedFolder: { path: s, maxFileBytes: 16777216 }\nsources: []\n', 'x.yaml')).toThrow(/x\.yaml:1:\d+ seedFolder\.maxFileBytes: At most 8388608/);
+    expect(parseConfig('seedFolder: { path: s, maxFileBytes: 65536 }\nsources: []\n', 'x.yaml').seedFolder?.maxFileBytes).toBe(65536);
+    expect(() => parseConfig('seedFolder: { path: s, maxFileBytes: 8388608 }\nsources: []\n', 'x.yaml')).toThrow(/x\.yaml:1:\d+ seedFolder\.maxFileBytes: At most 2097152/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createRenderCache } from '../../src/publish/render-cache.js';
+import { ONE_OFF_MAX_TEXT_CHARS } from '../../src/publish/render-documents.js';
 import type { Store } from '../../src/store/store.js';
 import { parseWithFeedparser } from '../support/feedparser.js';
 import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
@@ -191,7 +192,8 @@ describe('render cache bounds', () => {
 
   it('caps the text of a one-off render', async () => {
     const { store } = await seeded();
-    const big = 'x'.repeat(1024 * 1024);
+    // A few fit in the budget, eight do not.
+    const big = 'x'.repeat(ONE_OFF_MAX_TEXT_CHARS / 4 - 1024);
     await store.storeRun({
       sourceKey: 'source:Big',
       articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),

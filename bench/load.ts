@@ -55,18 +55,25 @@ function processIds(pid: number): number[] {
   return [pid, ...children.flatMap(processIds)];
 }
 
-/** CPU seconds (user + system) spent so far by a process and its live descendants (cluster workers, nginx workers). */
-export function treeCpuSeconds(pid: number): number {
-  let ticks = 0;
+/** CPU seconds (user + system) spent so far by a process and each of its live descendants, by process id. */
+export function treeCpu(pid: number): Map<number, number> {
+  const spent = new Map<number, number>();
   for (const id of processIds(pid)) {
     try {
       // Fields after the parenthesized command name: utime and stime are the 12th and 13th.
       const stat = readFileSync(`/proc/${id}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      spent.set(id, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
     } catch {
       // exited meanwhile
     }
   }
-  return ticks / TICKS_PER_SECOND;
+  return spent;
+}
+
+/** CPU seconds of a process tree (cluster primary and workers, nginx master and workers) between two readings. */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): { total: number; byProcess: Map<number, number> } {
+  const byProcess = new Map<number, number>();
+  for (const [id, seconds] of after) byProcess.set(id, seconds - (before.get(id) ?? 0));
+  return { total: [...byProcess.values()].reduce((a, b) => a + b, 0), byProcess };
 }

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { createDedupPolicy, titleKey } from '../src/ingest/dedup.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Article } from '../src/types.js';
-import { treeCpuSeconds, wrk, type WrkResult } from './load.js';
+import { cpuBetween, treeCpu, wrk, type WrkResult } from './load.js';
 import { freePort, request, startService, waitFor, type ServiceProcess } from './service-process.js';
 import type { BenchRow } from './stats.js';
 
@@ -100,22 +100,28 @@ export async function prepareBenchStore(dir: string): Promise<string> {
 interface Loaded extends WrkResult {
   /** CPU seconds the server's processes spent during the run. */
   cpu: number;
+  /** The largest share of that CPU spent by one process other than the first (a cluster or nginx worker). */
+  busiestWorker: number;
 }
 
 async function loaded(url: string, pid: number, seconds: number, headers: Record<string, string>): Promise<Loaded> {
-  const before = treeCpuSeconds(pid);
+  const before = treeCpu(pid);
   const result = await wrk(url, seconds, headers);
-  return { ...result, cpu: treeCpuSeconds(pid) - before };
+  const { total, byProcess } = cpuBetween(before, treeCpu(pid));
+  const workers = [...byProcess].filter(([id]) => id !== pid).map(([, spent]) => spent);
+  return { ...result, cpu: total, busiestWorker: workers.length > 0 ? Math.max(...workers) / total : 1 };
 }
 
-/** Requests/s over both segments, the worse p99, and CPU µs per request answered (the server's and wrk's). */
-function combine(parts: Loaded[]): { rps: number; p99ms: number; cpuUs: number; wrkUs: number; non2xx3xx: number } {
+/** Requests/s over both segments, the worse p99, CPU µs per request answered (the server's and wrk's). */
+function combine(parts: Loaded[]) {
   const requests = parts.reduce((sum, part) => sum + part.requests, 0);
+  const mean = (pick: (part: Loaded) => number): number => parts.reduce((sum, part) => sum + pick(part), 0) / parts.length;
   return {
-    rps: parts.reduce((sum, part) => sum + part.rps, 0) / parts.length,
+    rps: mean((part) => part.rps),
     p99ms: Math.max(...parts.map((part) => part.p99ms)),
     cpuUs: (parts.reduce((sum, part) => sum + part.cpu, 0) / requests) * 1e6,
     wrkUs: (parts.reduce((sum, part) => sum + part.wrkCpu, 0) / requests) * 1e6,
+    busiestWorker: mean((part) => part.busiestWorker),
     non2xx3xx: parts.reduce((sum, part) => sum + part.non2xx3xx, 0),
   };
 }
@@ -170,6 +176,10 @@ async function pairing(dir: string, database: string, workers: number, seconds: 
         { name: `serve ${label}: ours CPU per request`, value: Number(results.ours.cpuUs.toFixed(1)), unit: 'µs' },
         { name: `serve ${label}: nginx CPU per request`, value: Number(results.nginx.cpuUs.toFixed(1)), unit: 'µs' },
         { name: `serve ${label}: wrk CPU per request (loading ours / nginx)`, value: Number(results.ours.wrkUs.toFixed(1)), unit: `µs / ${results.nginx.wrkUs.toFixed(1)} µs` },
+      );
+      // With workers, wrk's 50 kept-alive connections stay with the worker that accepted them: the split decides.
+      if (workers > 1) rows.push(
+        { name: `serve ${label}: busiest worker's share of the CPU (ours / nginx)`, value: Math.round(results.ours.busiestWorker * 100), unit: `% / ${Math.round(results.nginx.busiestWorker * 100)} %` },
       );
       for (const who of ['ours', 'nginx'] as const) {
         if (results[who].non2xx3xx > 0) rows.push({ name: `serve ${label}: ${who} errors`, value: results[who].non2xx3xx, unit: 'responses', target: '0', met: false });

@@ -162,7 +162,7 @@ async function pairing(dir: string, database: string, workers: number, seconds: 
       // during the run weighs on both sides alike.
       const segments: Record<'ours' | 'nginx', Loaded[]> = { ours: [], nginx: [] };
       for (const who of ['ours', 'nginx', 'nginx', 'ours'] as const) {
-        segments[who].push(await loaded(`${sides[who].base}${feedPath}`, sides[who].pid, seconds / 2, headers[who]));
+        segments[who].push(await loaded(`${sides[who].base}${feedPath}`, sides[who].pid, Math.max(1, Math.round(seconds / 2)), headers[who]));
       }
       const results = { ours: combine(segments.ours), nginx: combine(segments.nginx) };
       const ratio = results.ours.rps / results.nginx.rps;

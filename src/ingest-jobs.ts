@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { urlRulesOf, type Config, type SourceConfig } from './config/schema.js';
 import { createCategoryResolver } from './ingest/categories.js';
 import { createDedupPolicy } from './ingest/dedup.js';
-import { runFeedSource, type FeedRunSummary } from './ingest/run-feed-source.js';
+import { runFeedSource, type FeedRunDeps, type FeedRunSummary } from './ingest/run-feed-source.js';
 import { runSeedFolder, type SeedRunDeps, type SeedRunSummary } from './ingest/run-seed-folder.js';
 import type { Metrics } from './observability/metrics.js';
 import { nextRunTime } from './scheduler/next-run.js';
+import { leaseMsOf, newLeaseOwner } from './scheduler/run-leases.js';
 import { cronNext } from './scheduler/scheduler.js';
 import { openDatabase } from './store/open-database.js';
 import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
@@ -54,13 +55,14 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
   const clock = options.clock ?? (() => new Date());
   const resolveCategories = createCategoryResolver(config.categories);
   const fetchOptions = fetchOptionsOf(config);
+  const hostSlot = fullTextHostSlot(config, store);
   const caps = { backoffCapMs: config.fetch.backoffCap, retryAfterCapMs: config.fetch.retryAfterCap, maxAgeCapMs: config.fetch.maxAgeCap, ttlCapMs: config.fetch.ttlCap };
   return {
     async runSource(source) {
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       const summary = await runFeedSource(source, {
-        store, logger, clock, resolveCategories, fetchOptions, urls: urlRulesOf(config),
+        store, logger, clock, resolveCategories, fetchOptions, urls: urlRulesOf(config), backoffCapMs: config.fetch.backoffCap, hostSlot,
         nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...caps, ...outcome }),
       }).catch((error: unknown) => {
         metrics?.sourceRun(source.name, 'failed', seconds(), 0);
@@ -89,5 +91,26 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       if (result.pruned > 0) logger.info({ pruned: result.pruned, category: result.changedCategories }, 'retention: pruned stories');
       return result;
     },
+  };
+}
+
+/**
+ * A full-text page on another host than its feed's takes one of that host's `fetch.perHost` slots first, as a lease in
+ * the store like every source run, so the limit holds across workers; when all are taken the page waits for the next run.
+ */
+function fullTextHostSlot(config: Config, store: Store): NonNullable<FeedRunDeps['hostSlot']> {
+  const owner = newLeaseOwner();
+  let taken = 0;
+  return async (host, work) => {
+    const name = `full text ${host} ${owner} ${++taken}`;
+    // A database that cannot take the claim does not stop the page: run-leases.ts runs unleased then too.
+    const claim = await store.claimRun({ name, host, perHost: config.fetch.perHost, owner, leaseMs: leaseMsOf(config), due: 'always' }).catch(() => null);
+    if (claim === null) return work();
+    if (!claim.claimed) return 'busy';
+    try {
+      return await work();
+    } finally {
+      await store.releaseRun(name, owner).catch(() => undefined);
+    }
   };
 }

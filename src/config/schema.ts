@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { validate as isValidCron } from 'node-cron';
 import { siteRuleProblems } from './site-rule-grammar.js';
 import { filterRuleProblems } from './filter-rules.js';
+import { fullTextSchema } from './full-text-schema.js';
 
 const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
 
@@ -64,6 +65,8 @@ const sourceSchema = z.strictObject({
   rules: siteRulesSchema.optional(),
   filter: filterSchema.optional(),
   allowPrivateNetworks: z.boolean().optional(),
+  /** Publish each item's page (its article) instead of the feed's summary (full-text-schema.ts). */
+  fullText: fullTextSchema.optional(),
   enabled: z.boolean().default(true),
 });
 

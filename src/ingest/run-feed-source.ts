@@ -4,13 +4,15 @@ import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
 import { describeError, FetchError, ParseError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Article, ParsedDocument, SourceState, StoreRunResult } from '../types.js';
+import type { ParsedDocument, RawItem, SourceState, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import { decodeFeedBytes } from './fetch/decode-bytes.js';
 import { fetchFeed, HttpStatusError, type FetchOptions, type FetchResult } from './fetch/fetch-feed.js';
 import { isPrivateHost } from './fetch/network-guard.js';
 import { applySourceFilter, filterRecords, type FilterCandidate } from './filter-articles.js';
-import { normalizeItem } from './normalize.js';
+import { normalizeItem, type NormalizeContext } from './normalize.js';
+import { applyFullText, type FullTextDeps, type FullTextItem } from './fulltext/fetch-full-text.js';
+import { fullTextOf } from '../config/full-text-schema.js';
 import type { UrlRules } from './clean/clean-urls.js';
 import { HtmlPageError, parseFeed } from './parse/parse-feed.js';
 
@@ -25,6 +27,10 @@ export interface FeedRunDeps {
   timezone?: string;
   /** Configured tracking parameters and placeholder images. */
   urls?: UrlRules | undefined;
+  /** Ceiling of the retry backoff of full-text pages (`fetch.backoffCap`); default 6 h. */
+  backoffCapMs?: number | undefined;
+  /** Politeness slots on other hosts for full-text pages (ingest-jobs.ts); absent: pages are fetched within the run's slot. */
+  hostSlot?: FullTextDeps['hostSlot'];
 }
 
 /** What one run tells the next-run policy; spreads straight into `nextRunTime`'s input. */
@@ -48,6 +54,8 @@ export interface FeedRunSummary {
   warnings: string[];
   error: string | null;
 }
+
+const DEFAULT_BACKOFF_CAP_MS = 6 * 3_600_000;
 
 export function sourceKeyOf(name: string): string {
   return `source:${name}`;
@@ -98,11 +106,23 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     const { response, parsed } = document;
     const warnings = [...document.warnings, ...parsed.warnings];
     const candidates = normalizeAll(parsed.items, source, response.url, deps, started, warnings);
+    // Filters see the feed's own text and run first, so no page is fetched for an article they drop.
     const filtered = applySourceFilter(source.filter, candidates, source.categories);
-    result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles: filtered.kept, filter: filterRecords(filtered) });
+    let articles = filtered.kept;
+    let pages = 0;
+    const fullText = fullTextOf(source.fullText);
+    if (fullText) {
+      const kept = new Set(filtered.kept);
+      const applied = await applyFullText(candidates.filter((candidate) => kept.has(candidate.article)), fullText, sourceKeyOf(source.name), response.url, {
+        store: deps.store, logger: log, clock: deps.clock, client, backoffCapMs: deps.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS, hostSlot: deps.hostSlot,
+      });
+      ({ articles, fetched: pages } = applied);
+      warnings.push(...applied.warnings);
+    }
+    result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles, filter: filterRecords(filtered) });
     const warning = discovered ? usingFeed(discovered) : firstWarning(warnings, fetched.permanentRedirect);
     await record(deps, source, started, { ok: true, httpStatus: response.status, etag: response.etag, lastModified: response.lastModified, added: result.added, warning, discoveredUrl: discovered }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: response.maxAgeMs });
-    log.info({ status: response.status, items: parsed.items.length, filtered: filtered.dropped.length, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
+    log.info({ status: response.status, items: parsed.items.length, filtered: filtered.dropped.length, pages, added: result.added, merged: result.merged, updated: result.updated, warnings: warnings.length, duration_ms: elapsed(deps, started) }, 'source ingested');
     for (const warning of warnings) log.warn({ warning }, 'source warning');
     return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
   } catch (error) {
@@ -120,27 +140,28 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
   }
 }
 
-function normalizeAll(items: Parameters<typeof normalizeItem>[0][], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): FilterCandidate[] {
-  const categories = deps.resolveCategories(source.categories);
-  const candidates: FilterCandidate[] = [];
+/** Each item's article, its own categories (filters), and how to make it again around another body (full text). */
+function normalizeAll(items: RawItem[], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): (FilterCandidate & FullTextItem)[] {
+  const context: NormalizeContext = {
+    sourceKey: sourceKeyOf(source.name),
+    documentUrl,
+    fallbackDate: fetchedAt,
+    timezone: deps.timezone ?? 'UTC',
+    categories: deps.resolveCategories(source.categories),
+    rules: source.rules,
+    urls: deps.urls,
+  };
+  const normalized: (FilterCandidate & FullTextItem)[] = [];
   items.forEach((item, index) => {
     try {
-      const normalized = normalizeItem(item, {
-        sourceKey: sourceKeyOf(source.name),
-        documentUrl,
-        fallbackDate: fetchedAt,
-        timezone: deps.timezone ?? 'UTC',
-        categories,
-        rules: source.rules,
-        urls: deps.urls,
-      });
-      warnings.push(...normalized.warnings);
-      if (normalized.article) candidates.push({ article: normalized.article, itemCategories: item.categories ?? [] });
+      const result = normalizeItem(item, context);
+      warnings.push(...result.warnings);
+      if (result.article) normalized.push({ article: result.article, itemCategories: item.categories ?? [], withBody: (html) => normalizeItem({ ...item, html }, context).article });
     } catch (error) {
       warnings.push(`item ${index + 1}: dropped (${describeError(error)})`);
     }
   });
-  return candidates;
+  return normalized;
 }
 
 interface OutcomeFields {

@@ -65,6 +65,24 @@ export interface FilterCount {
   count: number;
 }
 
+/** An item's page fetched for a fullText source (ingest/fulltext), kept by the item's link. */
+export interface FullTextPage {
+  link: string;
+  sourceKey: string;
+  /** ok: `html` is the extracted article; short: too little text (summary kept); failed: retried at `retryAt`. */
+  state: 'ok' | 'short' | 'failed';
+  /** The extracted article, uncleaned (it is cleaned with the source's rules at each run). */
+  html: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  /** Why the summary was kept (short, failed); null when ok. */
+  error: string | null;
+  /** Failures in a row (the retry backoff). */
+  failures: number;
+  fetchedAt: Date;
+  retryAt: Date | null;
+}
+
 export interface StoreRunInput {
   sourceKey: string;
   /**
@@ -101,6 +119,10 @@ export interface Store {
   listSourceStates(): Promise<SourceState[]>;
   /** Articles source filters dropped, counted per source and rule (most first). */
   filterCounts(): Promise<FilterCount[]>;
+  /** The stored pages of these item links (full text); links never fetched are absent. */
+  getFullTextPages(links: readonly string[]): Promise<Map<string, FullTextPage>>;
+  /** Upserts pages by link. Retention deletes a page with the origins linking to it. */
+  saveFullTextPages(pages: readonly FullTextPage[]): Promise<void>;
   /** Known seed files, keyed by relative path. */
   listSeedFiles(): Promise<Map<string, SeedFileRecord>>;
   // ---- Leased runs: how workers share the polling without a coordinator (README "Scaling out"). ----

@@ -31,6 +31,19 @@ describe('parseConfig', () => {
     expect(config.seedFolder).toBeUndefined();
   });
 
+  it('reads fullText as true or as a selector with its remove list, and rejects a bad selector with its place', () => {
+    const config = parseConfig(
+      ['sources:', '  - { name: A, url: "https://a.example/rss", fullText: true }', '  - name: B', '    url: https://b.example/rss',
+        '    fullText: { selector: "article .content", remove: [".share"] }'].join('\n'),
+      'x.yaml',
+    );
+    expect(config.sources.map((source) => source.fullText)).toEqual([true, { selector: 'article .content', remove: ['.share'], maxPages: 10, minLength: 200 }]);
+    expect(problemsOf(['sources:', '  - name: A', '    url: https://a.example/rss', '    fullText: { selector: "div:foo", maxPages: 0 }'].join('\n'))).toEqual([
+      'config/aggregator.yaml:4:27 sources[0].fullText.selector: invalid CSS selector "div:foo"',
+      'config/aggregator.yaml:4:48 sources[0].fullText.maxPages: Too small: expected number to be >=1',
+    ]);
+  });
+
   it('reads durations, seed folder defaults and source overrides', () => {
     const config = parseConfig(
       [

@@ -87,6 +87,13 @@ function charsetFromXmlDeclaration(body: Buffer): string | null {
   return m?.[1] ?? null;
 }
 
+/** The label of an HTML page's `<meta charset>` or `<meta http-equiv="Content-Type">`, within the first 1024 bytes as browsers look. */
+function charsetFromHtmlMeta(body: Buffer): string | null {
+  const head = body.subarray(0, 1024).toString('latin1');
+  const m = head.match(/<meta\b[^>]*?\bcharset\s*=\s*["']?([^"'\s;/>]+)/i);
+  return m?.[1] ?? null;
+}
+
 /**
  * UTF-16 without a BOM: an XML document starts with `<` (or whitespace) in two-byte units, so `<\0x\0`
  * is little-endian and `\0<\0x` big-endian. No ASCII-compatible encoding produces those bytes.
@@ -115,7 +122,8 @@ export function stripXmlDeclarationEncoding(text: string): string {
 }
 
 /**
- * Decodes feed bytes. Precedence: `override`, BOM, Content-Type charset, XML declaration, UTF-8.
+ * Decodes feed (or page) bytes. Precedence: `override`, BOM, Content-Type charset, XML declaration or HTML
+ * `<meta charset>`, UTF-8.
  * Valid multi-byte UTF-8 wins over a single-byte label; an unknown label falls back to UTF-8 when the
  * bytes allow it and otherwise throws ParseError naming the label.
  */
@@ -127,11 +135,12 @@ export function decodeFeedBytes(body: Buffer, contentType: string | null, overri
   // A BOM, or UTF-16 code units, are facts about the bytes; labels are claims that may be wrong.
   const bom = sniffBom(body) ?? sniffUtf16(body);
   const headerCharset = charsetFromContentType(contentType);
-  const declared = charsetFromXmlDeclaration(body);
+  const xmlDeclared = charsetFromXmlDeclaration(body);
+  const declared = xmlDeclared ?? charsetFromHtmlMeta(body);
   if (override && override.trim()) [label, from] = [override, 'configured encoding'];
   else if (bom) [label, from] = [bom, sniffBom(body) ? 'byte order mark' : 'UTF-16 sniffing'];
   else if (headerCharset) [label, from] = [headerCharset, 'Content-Type charset'];
-  else if (declared) [label, from] = [declared, 'XML declaration'];
+  else if (declared) [label, from] = [declared, xmlDeclared ? 'XML declaration' : 'meta charset'];
   else [label, from] = ['utf-8', 'default'];
 
   let encoding = canonicalLabel(label);

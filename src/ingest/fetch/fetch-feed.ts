@@ -33,6 +33,8 @@ export interface FetchOptions {
   addressPolicy?: AddressPolicy;
   /** Clock for Retry-After dates when the response has no Date header. */
   now?: () => number;
+  /** The Accept header; default: feed types first. Full text asks for HTML pages with it. */
+  accept?: string;
 }
 
 interface Freshness {
@@ -204,7 +206,7 @@ class ConnectTimeoutError extends Error {
 function openResponse(target: URL, options: FetchOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
   const headers: Record<string, string> = {
     'user-agent': options.userAgent,
-    accept: ACCEPT,
+    accept: options.accept ?? ACCEPT,
     'accept-encoding': 'gzip, deflate, br',
   };
   if (options.etag) headers['if-none-match'] = options.etag;

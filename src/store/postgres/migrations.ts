@@ -2,6 +2,7 @@
 // processes starting together migrate once; `schema_version` records how many have run.
 import { StoreError } from '../../errors.js';
 import { LOCKS, inTransaction } from './pool.js';
+import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
@@ -158,6 +159,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX stories_search_words ON stories USING gin (search_words);
   CREATE INDEX stories_unindexed ON stories (id) WHERE search_words IS NULL;
   `,
+  // 6: item pages fetched for fullText sources (as SQLite's migration 12).
+  fullTextPagesTable('BIGINT'),
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

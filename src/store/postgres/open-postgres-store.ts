@@ -19,6 +19,7 @@ import { searchStories } from './search.js';
 import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
 import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
+import { getFullTextPages, saveFullTextPages } from './full-text-pages-table.js';
 import { createStoriesTable, newestStories } from './stories-table.js';
 import { rebuildWordsSlice } from './story-words.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
@@ -132,6 +133,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
     getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
     listSourceStates: () => unit('listing sources failed', () => sources.list()),
+    getFullTextPages: (links) => unit('reading full-text pages failed', () => getFullTextPages(pool, links)),
+    saveFullTextPages: (pages) => unit('saving full-text pages failed', () => saveFullTextPages(pool, pages)),
     listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
     filterCounts: () => unit('counting filtered articles failed', () => filterCounts(pool)),
     seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(pool, Math.max(0, Math.floor(sample)))),

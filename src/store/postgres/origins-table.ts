@@ -63,6 +63,8 @@ export function createOriginsTable(sql: Sql): UnitTables['origins'] {
       );
     },
     async dropForStories(ids: readonly string[]): Promise<void> {
+      // Pages fetched for full text go with the origins linking to them, so retention bounds that table too.
+      await sql.query('DELETE FROM full_text_pages WHERE link IN (SELECT link FROM origins WHERE story_id = ANY($1::text[]) AND link IS NOT NULL)', [ids]);
       await sql.query('DELETE FROM origins WHERE story_id = ANY($1::text[])', [ids]);
     },
   };

@@ -11,6 +11,7 @@ import { htmlToText, textLength } from '../../text/html-text.js';
 import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
 import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
+import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -115,6 +116,8 @@ export const migrations: readonly string[] = [
   DISCOVERED_URL_MIGRATION,
   // 11: articles source filters dropped (filtered-origins-table.ts).
   FILTERED_ORIGINS_MIGRATION,
+  // 12: item pages fetched for fullText sources (full-text-pages-table.ts).
+  FULL_TEXT_PAGES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -18,6 +18,7 @@ import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createFilteredOriginsTable } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
+import { createFullTextPagesTable } from './full-text-pages-table.js';
 import { createStoriesTable } from './stories-table.js';
 import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
@@ -80,6 +81,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
+  const fullTextPages = createFullTextPagesTable(db);
   const search = createSearchQuery(db, clock);
   const onDisk = path !== ':memory:' && !path.startsWith('file:');
   const threadOptions = options.searchThread ?? true;
@@ -163,6 +165,12 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async filterCounts() {
       return unit('counting filtered articles failed', () => tables.filtered.counts());
+    },
+    async getFullTextPages(links) {
+      return unit('reading full-text pages failed', () => fullTextPages.getMany(links));
+    },
+    async saveFullTextPages(pages) {
+      unit('saving full-text pages failed', () => fullTextPages.saveMany(pages));
     },
     async listSeedFiles() {
       return unit('listing seed files failed', () => tables.seedFiles.all());

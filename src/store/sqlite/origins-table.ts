@@ -32,6 +32,8 @@ export function createOriginsTable(db: Database.Database) {
     'UPDATE origins SET story_id = ? WHERE source_key = ? AND origin_id = ?',
   );
   const dropForStory = db.prepare<[string]>('DELETE FROM origins WHERE story_id = ?');
+  // Pages fetched for full text go with the origins linking to them, so retention bounds that table too.
+  const dropPagesForStory = db.prepare<[string]>('DELETE FROM full_text_pages WHERE link IN (SELECT link FROM origins WHERE story_id = ? AND link IS NOT NULL)');
 
   return {
     findMany(keys: readonly OriginKey[]): (StoredOrigin | null)[] {
@@ -54,7 +56,10 @@ export function createOriginsTable(db: Database.Database) {
       for (const body of bodies) setBody.run(body.keep ? body.contentHtml : null, body.sourceKey, body.originId);
     },
     dropForStories(ids: readonly string[]): void {
-      for (const id of ids) dropForStory.run(id);
+      for (const id of ids) {
+        dropPagesForStory.run(id);
+        dropForStory.run(id);
+      }
     },
   } satisfies UnitTables['origins'];
 }

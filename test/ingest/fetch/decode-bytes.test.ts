@@ -19,6 +19,16 @@ describe('decodeFeedBytes', () => {
     expect(doc.items[0]?.title).toBe('为实体经济提质增效');
   });
 
+  it('reads an HTML page in the charset its <meta> declares (full-text pages), after the Content-Type charset', () => {
+    const page = (meta: string) => iconv.encode(`<!DOCTYPE html><html><head>${meta}<title>x</title></head><body><p>深圳速度</p></body></html>`, 'gbk');
+    for (const meta of ['<meta charset="gb2312">', '<meta http-equiv="Content-Type" content="text/html; charset=GBK">']) {
+      const decoded = decodeFeedBytes(page(meta), 'text/html', undefined, 'https://news.example/a');
+      expect(decoded.encoding).toBe('gb18030');
+      expect(decoded.text).toContain('<p>深圳速度</p>');
+    }
+    expect(decodeFeedBytes(page('<meta charset="utf-8">'), 'text/html; charset=gbk').encoding).toBe('gb18030');
+  });
+
   it('lets the Content-Type charset win over the XML declaration', () => {
     const body = iconv.encode(gbkRss('utf-8'), 'gbk');
     const decoded = decodeFeedBytes(body, 'application/rss+xml; charset="GBK"');

@@ -1,0 +1,64 @@
+// The article inside a fetched web page: Mozilla's Readability over a linkedom DOM, or the elements a
+// configured CSS selector picks (minus the `remove` selectors). The result is raw HTML with absolute URLs;
+// the caller cleans it like any body (site rules, allow-list). linkedom rather than jsdom: the same
+// extraction is ~6× faster and it loads in a third of the time (README "Full text").
+import type { Readability as ReadabilityClass } from '@mozilla/readability';
+import type { parseHTML as ParseHtml } from 'linkedom';
+
+export interface ExtractRule {
+  /** CSS selector of the article's element(s); Readability decides when absent. */
+  selector?: string | undefined;
+  /** CSS selectors removed inside the selected element(s) before cleaning. */
+  remove?: string[] | undefined;
+}
+
+// Loaded on the first page, not at startup: most configs have no fullText source.
+let dom: { parseHTML: typeof ParseHtml; Readability: typeof ReadabilityClass } | undefined;
+async function loadDom() {
+  dom ??= { parseHTML: (await import('linkedom')).parseHTML, Readability: (await import('@mozilla/readability')).Readability };
+  return dom;
+}
+
+type Doc = ReturnType<typeof ParseHtml>['document'];
+
+/** The article's HTML, or null when the page holds nothing that looks like one (or the selector matches nothing). */
+export async function extractArticle(html: string, pageUrl: string, rule: ExtractRule = {}): Promise<string | null> {
+  const { parseHTML, Readability } = await loadDom();
+  const { document } = parseHTML(html);
+  absolutizeUrls(document, pageUrl);
+  if (rule.selector) {
+    const picked = [...document.querySelectorAll(rule.selector)];
+    for (const element of picked) for (const selector of rule.remove ?? []) for (const junk of [...element.querySelectorAll(selector)]) junk.remove();
+    const content = picked.map((element) => element.outerHTML).join('\n');
+    return content.trim() ? content : null;
+  }
+  for (const selector of rule.remove ?? []) for (const junk of [...document.querySelectorAll(selector)]) junk.remove();
+  // Readability reads the document as the browser would; it removes nodes as it goes (this document is ours).
+  const article = new Readability(document as unknown as ConstructorParameters<typeof ReadabilityClass>[0], { keepClasses: false }).parse();
+  return article?.content?.trim() ? article.content : null;
+}
+
+/**
+ * Makes links and image sources absolute against the page (or its <base>): Readability cannot, linkedom has
+ * no baseURI, and a redirected page's URLs must not resolve against the item link the cleaner would use.
+ */
+function absolutizeUrls(document: Doc, pageUrl: string): void {
+  let base = pageUrl;
+  const declared = document.querySelector('base[href]')?.getAttribute('href');
+  if (declared) base = resolve(declared, pageUrl) ?? pageUrl;
+  for (const [selector, attribute] of [['[href]', 'href'], ['[src]', 'src'], ['[poster]', 'poster']] as const) {
+    for (const element of document.querySelectorAll(selector)) {
+      const value = element.getAttribute(attribute);
+      const absolute = value === null || value.startsWith('#') ? null : resolve(value, base);
+      if (absolute) element.setAttribute(attribute, absolute);
+    }
+  }
+}
+
+function resolve(value: string, base: string): string | null {
+  try {
+    return new URL(value.trim(), base).href;
+  } catch {
+    return null;
+  }
+}

@@ -185,6 +185,17 @@ describe.each(BACKENDS)('fullText on %s', (backend) => {
     expect([...all.values()].every((body) => body.includes('ARTICLE-PARAGRAPH-5'))).toBe(true);
   });
 
+  it('fetches no page for an article the source filter drops (filters see the feed text first)', async () => {
+    broken.clear();
+    items = [{ slug: 'a' }, { slug: 'b' }];
+    const store = await open();
+    const asked = { a: pageRequests('a'), b: pageRequests('b') };
+    const run = await runFeedSource({ ...source(true), filter: { block: ['title:^Story b$'] } }, setup(store, { ms: T0 }));
+    expect(run.ok).toBe(true);
+    expect([pageRequests('a') - asked.a, pageRequests('b') - asked.b]).toEqual([1, 0]);
+    expect([...(await bodies(store)).keys()]).toEqual(['Story a']);
+  });
+
   it('sends item pages through the source network guard', async () => {
     broken.clear();
     items = [{ slug: 'a' }];

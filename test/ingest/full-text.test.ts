@@ -35,6 +35,9 @@ ${items.map(({ slug, updated }) => `<item><title>Story ${slug}</title><link>${se
 beforeAll(async () => {
   const routes: Parameters<typeof startFixtureServer>[0] = {
     '/feed.xml': (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss()),
+    // A page mostly made of script (extracted: scripts go before the DOM is built), and one with too much markup.
+    '/scripted': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(newsPage('scripted').replace('</head>', `<script>var state = "${'x'.repeat(2 << 20)}";</script></head>`)),
+    '/huge': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end(newsPage('huge').replace('</main>', `${'<div><p>related</p></div>'.repeat(50_000)}</main>`)),
     '/paywall': (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body><nav>Menu</nav><p>Subscribe to read the rest of this story.</p></body></html>'),
   };
   for (const slug of ['a', 'b', 'c', 'd', 'e', 'f']) {
@@ -58,7 +61,7 @@ function setup(store: Store, now: { ms: number }): FeedRunDeps {
     logger: pino({ level: 'silent' }),
     clock: () => new Date(now.ms),
     resolveCategories: createCategoryResolver([]),
-    fetchOptions: { timeoutMs: 500, maxBytes: 1 << 20, userAgent: 't/1', lookup: toLoopback },
+    fetchOptions: { timeoutMs: 500, maxBytes: 8 << 20, userAgent: 't/1', lookup: toLoopback },
     nextRun: () => null,
     backoffCapMs: 6 * 3_600_000,
   };
@@ -149,6 +152,22 @@ describe.each(BACKENDS)('fullText on %s', (backend) => {
       const run = await runFeedSource(source(true, feedServer.url('/feed.xml')), setup(store, { ms: T0 }));
       expect(run.warnings).toEqual([`full text: ${server.url('/paywall')}: extracted 46 characters (less than 200); summary kept`]);
       expect((await bodies(store)).get('Locked')).toContain('SUMMARY-locked');
+    } finally {
+      await feedServer.close();
+    }
+  });
+
+  it('extracts a page made mostly of scripts, and keeps the summary of one with more markup than it parses (memory bound)', async () => {
+    const store = await open();
+    const item = (path: string, title: string) => `<item><title>${title}</title><link>${server.url(path)}</link><description>SUMMARY-${title}</description></item>`;
+    const feed = `<rss version="2.0"><channel><title>P</title>${item('/scripted', 'Scripted')}${item('/huge', 'Huge')}</channel></rss>`;
+    const feedServer = await startFixtureServer({ '/feed.xml': (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed) });
+    try {
+      const run = await runFeedSource(source(true, feedServer.url('/feed.xml')), setup(store, { ms: T0 }));
+      expect(run.warnings).toEqual([expect.stringMatching(new RegExp(`^full text: ${server.url('/huge')}: page too large to extract \\(\\d+ characters of markup without scripts and styles; at most 1048576\\); summary kept$`))]);
+      const all = await bodies(store);
+      expect(all.get('Scripted')).toContain('ARTICLE-PARAGRAPH-5');
+      expect(all.get('Huge')).toContain('SUMMARY-Huge');
     } finally {
       await feedServer.close();
     }

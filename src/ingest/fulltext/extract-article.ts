@@ -21,10 +21,29 @@ async function loadDom() {
 
 type Doc = ReturnType<typeof ParseHtml>['document'];
 
-/** The article's HTML, or null when the page holds nothing that looks like one (or the selector matches nothing). */
+/** Markup no extraction keeps, removed before the DOM is built: on modern pages it is most of the bytes. */
+const INERT = /<(script|style|svg)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?-->/gi;
+/**
+ * Markup parsed at most (after INERT is gone). The DOM costs ~40 MB of heap and ~5 s of a loaded core per MiB of
+ * markup (measured: 1 MiB 42 MB, 2 MiB 71 MB, 4 MiB 158 MB), and the start script gives the heap 192 MB.
+ */
+export const MAX_EXTRACT_CHARS = 1_048_576;
+
+export class PageTooLargeError extends Error {
+  override name = 'PageTooLargeError';
+}
+
+/**
+ * The article's HTML, or null when the page holds nothing that looks like one (or the selector matches nothing).
+ * Throws PageTooLargeError when the page's markup is beyond MAX_EXTRACT_CHARS.
+ */
 export async function extractArticle(html: string, pageUrl: string, rule: ExtractRule = {}): Promise<string | null> {
+  const markup = html.replace(INERT, '');
+  if (markup.length > MAX_EXTRACT_CHARS) {
+    throw new PageTooLargeError(`page too large to extract (${markup.length} characters of markup without scripts and styles; at most ${MAX_EXTRACT_CHARS})`);
+  }
   const { parseHTML, Readability } = await loadDom();
-  const { document } = parseHTML(html);
+  const { document } = parseHTML(markup);
   absolutizeUrls(document, pageUrl);
   if (rule.selector) {
     const picked = [...document.querySelectorAll(rule.selector)];

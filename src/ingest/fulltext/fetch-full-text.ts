@@ -8,7 +8,7 @@ import type { FullTextPage, Store } from '../../store/store.js';
 import type { Article } from '../../types.js';
 import { decodeFeedBytes } from '../fetch/decode-bytes.js';
 import { fetchFeed, type FetchOptions } from '../fetch/fetch-feed.js';
-import { extractArticle, type ExtractRule } from './extract-article.js';
+import { extractArticle, PageTooLargeError, type ExtractRule } from './extract-article.js';
 
 export interface FullTextRule extends ExtractRule {
   /** Page fetches per source run at most; items beyond wait for the next run with their summary. */
@@ -87,7 +87,7 @@ function needsFetch(page: FullTextPage | undefined, article: Article, now: Date)
 }
 
 async function fetchPage(link: string, previous: FullTextPage | undefined, item: FullTextItem, rule: FullTextRule, sourceKey: string, now: Date, deps: FullTextDeps): Promise<FullTextPage> {
-  const log = deps.logger.child({ url: link });
+  const log = deps.logger.child({ page: link });
   const base = { link, sourceKey, fetchedAt: now, retryAt: null, failures: 0, error: null };
   const conditional = previous && previous.state !== 'failed';
   try {
@@ -103,7 +103,13 @@ async function fetchPage(link: string, previous: FullTextPage | undefined, item:
     if (!/^(?:text\/html|application\/xhtml\+xml|text\/plain)$/.test(type)) {
       return { ...base, ...validators, state: 'short', html: null, error: `${link}: not an HTML page (${type}); summary kept` };
     }
-    const html = await extractArticle(decodeFeedBytes(response.body, response.contentType, undefined, link).text, response.url, rule);
+    let html: string | null;
+    try {
+      html = await extractArticle(decodeFeedBytes(response.body, response.contentType, undefined, link).text, response.url, rule);
+    } catch (error) {
+      if (!(error instanceof PageTooLargeError)) throw error;
+      return { ...base, ...validators, state: 'short', html: null, error: `${link}: ${error.message}; summary kept` };
+    }
     const length = html === null ? 0 : (item.withBody(html)?.textLength ?? 0);
     const feedLength = item.article.textLength ?? 0;
     if (html === null || length < rule.minLength || length <= feedLength) {

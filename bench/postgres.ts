@@ -26,26 +26,56 @@ export interface PostgresBenchOptions {
 const DAY_MS = 86_400_000;
 const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
 
-export async function benchPostgres(options: PostgresBenchOptions): Promise<BenchResult> {
-  const log = options.log ?? (() => {});
+/** A throwaway cluster (started like the tests') handing out stores, each in a database of its own. */
+export interface BenchPostgres {
+  openStore(options?: { clock?: () => Date }): Promise<Store>;
+  /** Bytes of the database the last store opened lives in. */
+  lastDatabaseBytes(): Promise<number>;
+  /** Runs a query in the database the last store opened lives in (index sizes). */
+  queryLast<R extends pg.QueryResultRow>(text: string): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchPostgres(): Promise<BenchPostgres> {
   const cluster = await startPostgresCluster({ durable: true });
   const admin = new pg.Client({ connectionString: cluster.url });
-  let lastDatabase = '';
   await admin.connect();
   let databases = 0;
-  const openDatabase = async (): Promise<Store> => {
-    const name = `bench_${++databases}`;
-    lastDatabase = name;
-    await admin.query(`CREATE DATABASE ${name}`);
-    return openPostgresStore(cluster.url.replace(/\/postgres$/, `/${name}`), createDedupPolicy(0.5 * DAY_MS));
+  let lastDatabase = '';
+  const urlOf = (name: string) => cluster.url.replace(/\/postgres$/, `/${name}`);
+  return {
+    async openStore(options = {}) {
+      const name = `bench_${++databases}`;
+      lastDatabase = name;
+      await admin.query(`CREATE DATABASE ${name}`);
+      return openPostgresStore(urlOf(name), createDedupPolicy(0.5 * DAY_MS), options);
+    },
+    lastDatabaseBytes: async () => Number((await admin.query<{ n: string }>('SELECT pg_database_size($1) AS n', [lastDatabase])).rows[0]!.n),
+    async queryLast<R extends pg.QueryResultRow>(text: string) {
+      const client = new pg.Client({ connectionString: urlOf(lastDatabase) });
+      await client.connect();
+      try {
+        return (await client.query<R>(text)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await admin.end();
+      cluster.stop();
+    },
   };
+}
+
+export async function benchPostgres(options: PostgresBenchOptions): Promise<BenchResult> {
+  const log = options.log ?? (() => {});
+  const postgres = await startBenchPostgres();
   try {
-    const rows = await seedImport(options, openDatabase, log);
-    rows.push(...(await renderScale(options, openDatabase, async () => Number((await admin.query<{ n: string }>('SELECT pg_database_size($1) AS n', [lastDatabase])).rows[0]!.n), log)));
+    const rows = await seedImport(options, () => postgres.openStore(), log);
+    rows.push(...(await renderScale(options, () => postgres.openStore(), () => postgres.lastDatabaseBytes(), log)));
     return { rows };
   } finally {
-    await admin.end();
-    cluster.stop();
+    await postgres.stop();
   }
 }
 

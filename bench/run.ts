@@ -105,7 +105,9 @@ if (wanted('search-quality')) {
   await section('search-quality', async () => {
     const report = await benchSearchQuality();
     for (const q of report.perQuery) {
-      if (Math.min(q.words.recall, q.words.mrr, q.trigram.recall, q.trigram.mrr) < 1) log(`  ${q.query}: word index recall ${q.words.recall.toFixed(2)} RR ${q.words.mrr.toFixed(2)}; trigram recall ${q.trigram.recall.toFixed(2)} RR ${q.trigram.mrr.toFixed(2)}`);
+      if (Math.min(q.words.recall, q.words.mrr, q.postgres.recall, q.postgres.mrr, q.trigram.recall, q.trigram.mrr) < 1) {
+        log(`  ${q.query}: word index recall ${q.words.recall.toFixed(2)} RR ${q.words.mrr.toFixed(2)}; on PostgreSQL recall ${q.postgres.recall.toFixed(2)} RR ${q.postgres.mrr.toFixed(2)}; trigram recall ${q.trigram.recall.toFixed(2)} RR ${q.trigram.mrr.toFixed(2)}`);
+      }
     }
     return report.rows;
   });

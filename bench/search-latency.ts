@@ -1,13 +1,15 @@
 // Search latency at 10k and 1M stories (or 100k with --size small), common and rare terms, Chinese and
-// English, measured alternately on both stores in one run; and the word index's size per story against
-// the trigram index of the same stories' text.
+// English, on SQLite and on PostgreSQL (the same stories through storeRun), every store measured in turn
+// per query kind in one run; and the word index's size per story on both against the trigram index of
+// the same stories' text.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { cutWords, foldForSearch } from '../src/text/search-words.js';
 import type { Store } from '../src/store/store.js';
 import { syntheticArticles, tempDir } from './generate.js';
+import { startBenchPostgres, type BenchPostgres } from './postgres.js';
 import { openBenchStore } from './seed-import.js';
-import { STORE_CATEGORIES, buildStore, type BuiltStore } from './store-scale.js';
+import { STORE_CATEGORIES, buildStore, fillStore, type BuiltStore } from './store-scale.js';
 import { createTrigramEngine } from './search-quality/trigram-engine.js';
 import { collect, summaryRow, type BenchRow } from './stats.js';
 
@@ -68,6 +70,21 @@ export function indexSizes(file: string): { words: number; trigram: number; stor
   return { words: words / stories, trigram: trigramBytes / stories, stories };
 }
 
+/** A PostgreSQL store of `articles` synthetic stories (the same as SQLite's), analyzed as autovacuum would. */
+async function buildPostgresStore(postgres: BenchPostgres, articles: number, log: (line: string) => void): Promise<{ store: Store; wordBytes: number }> {
+  const store = await postgres.openStore();
+  const ms = await fillStore(store, articles, (done) => {
+    if (done % 200_000 === 0) log(`  ${done} stories stored in PostgreSQL`);
+  });
+  await postgres.queryLast('ANALYZE');
+  // The tsvectors (column values, compressed as stored) and their GIN index.
+  const [size] = await postgres.queryLast<{ n: string }>(
+    "SELECT (sum(pg_column_size(search_words)) + pg_relation_size('stories_search_words')) / count(*) AS n FROM stories",
+  );
+  log(`built ${articles} stories in PostgreSQL in ${(ms / 1000).toFixed(0)} s`);
+  return { store, wordBytes: Number(size!.n) };
+}
+
 export async function benchSearchLatency(options: { large: number; times?: number; log?: (line: string) => void; largeStore?: BuiltStore }): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
   const times = options.times ?? 200;
@@ -77,27 +94,37 @@ export async function benchSearchLatency(options: { large: number; times?: numbe
     if (done % 200_000 === 0) log(`  ${done} stories stored`);
   });
   log(`stores built (large: ${(large.buildMs / 1000).toFixed(0)} s)`);
-  const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
-  const stores = [
-    { label: k(10_000), size: 10_000, store: await openBenchStore(small.file) },
-    { label: k(options.large), size: options.large, store: await openBenchStore(large.file) },
-  ];
-  const rows: BenchRow[] = [];
-  for (const { kind, query } of queries(10_000)) {
-    // Rare queries name stories both stores hold (the first 10k are the same articles).
-    for (const { label, store, size } of stores) {
-      // Both stores hold the first 10k articles: the same queries run on both.
-      collect();
-      const sorted = await latencies(store, query, times);
-      const p99 = percentile(sorted, 0.99);
-      rows.push(summaryRow(`search at ${label}, ${kind}: p50`, [percentile(sorted, 0.5)], 'ms', { runs: times }));
-      rows.push({ name: `search at ${label}, ${kind}: p99`, value: p99, unit: 'ms', runs: times, min: sorted[0], max: sorted.at(-1),
-        ...(size === options.large ? { target: `≤ ${P99_TARGET_MS}`, met: p99 <= P99_TARGET_MS } : {}) });
+  const postgres = await startBenchPostgres();
+  try {
+    const pgSmall = await buildPostgresStore(postgres, 10_000, log);
+    const pgLarge = await buildPostgresStore(postgres, options.large, log);
+    const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
+    const stores = [
+      { label: k(10_000), size: 10_000, store: await openBenchStore(small.file) },
+      { label: k(options.large), size: options.large, store: await openBenchStore(large.file) },
+      { label: `PostgreSQL: search at ${k(10_000)}`, size: 10_000, store: pgSmall.store },
+      { label: `PostgreSQL: search at ${k(options.large)}`, size: options.large, store: pgLarge.store },
+    ];
+    const rows: BenchRow[] = [];
+    for (const { kind, query } of queries(10_000)) {
+      // Every store holds the first 10k articles: the same queries run on each, one store after the other.
+      for (const { label, store, size } of stores) {
+        collect();
+        const sorted = await latencies(store, query, times);
+        const p99 = percentile(sorted, 0.99);
+        const name = label.startsWith('PostgreSQL') ? label : `search at ${label}`;
+        rows.push(summaryRow(`${name}, ${kind}: p50`, [percentile(sorted, 0.5)], 'ms', { runs: times }));
+        rows.push({ name: `${name}, ${kind}: p99`, value: p99, unit: 'ms', runs: times, min: sorted[0], max: sorted.at(-1),
+          ...(size === options.large ? { target: `≤ ${P99_TARGET_MS}`, met: p99 <= P99_TARGET_MS } : {}) });
+      }
     }
+    for (const { store } of stores) await store.close();
+    const sizes = indexSizes(small.file);
+    rows.push({ name: `index size per story, word index (${sizes.stories} synthetic stories, ~0.6 KB text)`, value: sizes.words, unit: 'bytes', runs: 1 });
+    rows.push({ name: 'index size per story, word index on PostgreSQL (tsvector + GIN, same stories)', value: pgSmall.wordBytes, unit: 'bytes', runs: 1 });
+    rows.push({ name: 'index size per story, trigram index of the same text', value: sizes.trigram, unit: 'bytes', runs: 1 });
+    return rows;
+  } finally {
+    await postgres.stop();
   }
-  for (const { store } of stores) await store.close();
-  const sizes = indexSizes(small.file);
-  rows.push({ name: `index size per story, word index (${sizes.stories} synthetic stories, ~0.6 KB text)`, value: sizes.words, unit: 'bytes', runs: 1 });
-  rows.push({ name: 'index size per story, trigram index of the same text', value: sizes.trigram, unit: 'bytes', runs: 1 });
-  return rows;
 }

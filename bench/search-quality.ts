@@ -1,9 +1,12 @@
 // Search quality over the labelled set (bench/search-quality/corpus.ts): recall@10 and MRR of the word
-// index (the real store: storeRun, dedup, searchStories) and of the old trigram engine, side by side.
+// index on SQLite and on PostgreSQL (the real stores: storeRun, dedup, searchStories) and of the old
+// trigram engine, side by side in one run.
 import { createDedupPolicy } from '../src/ingest/dedup.js';
 import { normalizeItem } from '../src/ingest/normalize.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import type { Article } from '../src/types.js';
+import { startBenchPostgres } from './postgres.js';
 import { QUERIES, STORIES, type LabelledQuery } from './search-quality/corpus.js';
 import { createTrigramEngine } from './search-quality/trigram-engine.js';
 import type { BenchRow } from './stats.js';
@@ -30,7 +33,7 @@ const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / M
 export interface QualityReport {
   rows: BenchRow[];
   /** Per query: recall and reciprocal rank of each engine (for the notes). */
-  perQuery: Array<{ query: string; words: Scores; trigram: Scores }>;
+  perQuery: Array<{ query: string; words: Scores; postgres: Scores; trigram: Scores }>;
 }
 
 export async function benchSearchQuality(): Promise<QualityReport> {
@@ -50,13 +53,26 @@ export async function benchSearchQuality(): Promise<QualityReport> {
   const trigram = createTrigramEngine();
   trigram.add(stories.map((story) => ({ id: story.id, title: story.title, html: story.contentHtml, publishedMs: story.published.getTime() })));
 
+  // The same articles stored the same way in PostgreSQL (a throwaway cluster).
+  const postgres = await startBenchPostgres();
   const perQuery: QualityReport['perQuery'] = [];
-  for (const query of QUERIES) {
-    const result = await store.searchStories(query.query, 10);
-    // A merged story stands for every labelled story it was merged from.
-    const words = result.stories.map((story) => originsOf.get(story.id) ?? []);
-    const old = trigram.search(query.query, 10).map((id) => originsOf.get(id) ?? []);
-    perQuery.push({ query: query.query, words: score(query, words), trigram: score(query, old) });
+  try {
+    const pgStore = await postgres.openStore({ clock: () => new Date(NOW) });
+    await pgStore.storeRun({ sourceKey: 'source:bench', articles });
+    const found = async (on: Store, query: string) => (await on.searchStories(query, 10)).stories.map((story) => originsOf.get(story.id) ?? []);
+    for (const query of QUERIES) {
+      // A merged story stands for every labelled story it was merged from (the same story ids on both backends).
+      const old = trigram.search(query.query, 10).map((id) => originsOf.get(id) ?? []);
+      perQuery.push({
+        query: query.query,
+        words: score(query, await found(store, query.query)),
+        postgres: score(query, await found(pgStore, query.query)),
+        trigram: score(query, old),
+      });
+    }
+    await pgStore.close();
+  } finally {
+    await postgres.stop();
   }
   await store.close();
   trigram.close();
@@ -69,8 +85,12 @@ export async function benchSearchQuality(): Promise<QualityReport> {
     const mrrWords = mean(picked.map((q) => q.words.mrr));
     const mrrTrigram = mean(picked.map((q) => q.trigram.mrr));
     rows.push({ name: `search quality, ${label}: recall@10, word index`, value: recallWords, unit: '', runs: 1, ...(lang === 'all' ? { target: `≥ ${RECALL_TARGET}`, met: recallWords >= RECALL_TARGET } : {}) });
+    const recallPg = mean(picked.map((q) => q.postgres.recall));
+    const mrrPg = mean(picked.map((q) => q.postgres.mrr));
+    rows.push({ name: `search quality, ${label}: recall@10, word index on PostgreSQL`, value: recallPg, unit: '', runs: 1, ...(lang === 'all' ? { target: `≥ ${RECALL_TARGET}`, met: recallPg >= RECALL_TARGET } : {}) });
     rows.push({ name: `search quality, ${label}: recall@10, trigram (old)`, value: mean(picked.map((q) => q.trigram.recall)), unit: '', runs: 1 });
     rows.push({ name: `search quality, ${label}: MRR, word index`, value: mrrWords, unit: '', runs: 1, ...(lang === 'all' ? { target: '> trigram', met: mrrWords > mrrTrigram } : {}) });
+    rows.push({ name: `search quality, ${label}: MRR, word index on PostgreSQL`, value: mrrPg, unit: '', runs: 1, ...(lang === 'all' ? { target: '> trigram', met: mrrPg > mrrTrigram } : {}) });
     rows.push({ name: `search quality, ${label}: MRR, trigram (old)`, value: mrrTrigram, unit: '', runs: 1 });
   }
   return { rows, perQuery };

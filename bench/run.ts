@@ -1,4 +1,4 @@
-// `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N]`: runs the benchmarks and
+// `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N] [--seed-workers N|auto]`: runs the benchmarks and
 // prints one table (also written to bench-results.md).
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -21,12 +21,14 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     out: { type: 'string', default: 'bench-results.md' },
     keep: { type: 'boolean', default: false },
+    'seed-workers': { type: 'string', default: 'auto' },
   },
 });
 const size = values.size === 'small' ? 'small' : 'full';
 const files = Number(values.files ?? (size === 'small' ? 5_000 : 20_000));
 const largeStore = size === 'small' ? 100_000 : 1_000_000;
 const runs = Number(values.runs ?? 3);
+const seedWorkers = values['seed-workers'] === 'auto' ? 'auto' : Number(values['seed-workers']);
 const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
 const wanted = (name: string): boolean => !only || only.has(name);
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -57,10 +59,10 @@ if (wanted('seed-import') || wanted('memory') || wanted('postgres')) {
   log(`generating ${files} seed files…`);
   seedFolder = generateSeedFolder(path.join(tempDir('seed-src'), 'seed'), { files });
   if (wanted('seed-import')) {
-    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder, workers: 1, shape: 'files' })).rows);
+    await section('seed-import', async () => (await benchSeedImport({ files, runs, folder: seedFolder, workers: seedWorkers, shape: 'files' })).rows);
     log(`generating ${files} short posts…`);
     const shortPosts = generateSeedFolder(path.join(tempDir('seed-short'), 'seed'), { files, short: true });
-    await section('seed-import-short', async () => (await benchSeedImport({ files, runs, folder: shortPosts, workers: 1, shape: 'short posts' })).rows);
+    await section('seed-import-short', async () => (await benchSeedImport({ files, runs, folder: shortPosts, workers: seedWorkers, shape: 'short posts' })).rows);
   }
 }
 if (wanted('postgres')) {

@@ -10,6 +10,7 @@ import { sanitizeOptions } from '../src/ingest/clean/clean-html.js';
 import { createDedupPolicy } from '../src/ingest/dedup.js';
 import { splitFrontMatter } from '../src/ingest/seed/front-matter.js';
 import { runSeedFolder, type SeedRunSummary } from '../src/ingest/run-seed-folder.js';
+import { seedWorkerCount } from '../src/ingest/seed/seed-workers.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { generateSeedFolder, tempDir, type GeneratedSeedFolder } from './generate.js';
@@ -18,8 +19,8 @@ import { collect, summaryRow, type BenchResult } from './stats.js';
 export interface SeedImportOptions {
   files: number;
   runs?: number;
-  /** seedFolder.workers for the import (1: parsing and segmenting on the second core). */
-  workers?: number;
+  /** seedFolder.workers for the import (default `auto`, the config's default: one per core beside the main thread). */
+  workers?: number | 'auto';
   /** Label of the folder's shape in the rows ('articles' or 'short posts'). */
   shape?: string;
   /** Keep the generated folder (the memory benchmark reuses it). */
@@ -29,7 +30,7 @@ export interface SeedImportOptions {
 const logger = pino({ level: 'silent' });
 const DAY_MS = 86_400_000;
 
-export function seedConfig(root: string, workers = 0): SeedFolderConfig {
+export function seedConfig(root: string, workers: number | 'auto' = 'auto'): SeedFolderConfig {
   return { path: root, schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false };
 }
 
@@ -37,7 +38,7 @@ export async function openBenchStore(file: string): Promise<Store> {
   return openSqliteStore(file, createDedupPolicy(0.5 * DAY_MS));
 }
 
-export function runSeed(store: Store, root: string, workers = 0): Promise<SeedRunSummary> {
+export function runSeed(store: Store, root: string, workers: number | 'auto' = 'auto'): Promise<SeedRunSummary> {
   return runSeedFolder(seedConfig(root, workers), {
     store,
     logger,
@@ -78,7 +79,7 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
     const dbFile = path.join(work, `import-${run}.db`);
     const store = await openBenchStore(dbFile);
     const start = performance.now();
-    const summary = await runSeed(store, folder.root, options.workers ?? 0);
+    const summary = await runSeed(store, folder.root, options.workers ?? 'auto');
     const elapsed = performance.now() - start;
     if (summary.error || summary.filesRead !== files) throw new Error(`import failed: ${summary.error ?? `${summary.filesRead}/${files} files read`}`);
     // Indexed when it returns: the last file's title words find it at once (no queue to drain).
@@ -116,7 +117,8 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
   const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
   const shape = options.shape ?? 'files';
   const target = shape === 'short posts' ? 2000 : 1500;
-  const how = `workers: ${options.workers ?? 0}, search indexed when it returns`;
+  const setting = options.workers ?? 'auto';
+  const how = `workers: ${setting === 'auto' ? `auto = ${seedWorkerCount('auto')}` : setting}, search indexed when it returns`;
   return {
     folder,
     rows: [

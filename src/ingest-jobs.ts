@@ -76,7 +76,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       if (!seedFolder) throw new Error('no seedFolder in the config');
       const started = performance.now();
       const summary = await runSeedFolder(seedFolder, {
-        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, workers: seedFolder.workers, urls: urlRulesOf(config),
+        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, urls: urlRulesOf(config),
         nextRun: () => cronNext(seedFolder.schedule, clock()),
       });
       metrics?.seedScan(summary, (performance.now() - started) / 1000);

@@ -119,8 +119,8 @@ export const configSchema = z
         schedule: cron.default('*/5 * * * *'),
         categories: z.array(categoryName).default([]),
         timezone: z.string().default('UTC'),
-        /** Worker threads parsing a large import (0: the main thread does it all). */
-        workers: z.number().int().min(0).max(16).default(0),
+        /** Worker threads parsing a large import (0: the main thread does it all; `auto`: see seedWorkerCount). */
+        workers: z.union([z.number().int().min(0).max(16), z.literal('auto')]).default('auto'),
         rules: siteRulesSchema.optional(),
         /**
          * Larger files are rejected by name, not read, until they change. At most 2 MiB: Markdown costs ~110×

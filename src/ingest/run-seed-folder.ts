@@ -9,7 +9,7 @@ import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import type { UrlRules } from './clean/clean-urls.js';
 import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed/seed-folder.js';
-import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed/seed-workers.js';
+import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, seedWorkerCount, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed/seed-workers.js';
 
 export { SEED_SOURCE_KEY };
 export const SEED_SOURCE_NAME = SEED_FOLDER_NAME;
@@ -31,12 +31,6 @@ export interface SeedRunDeps {
   resolveCategories: CategoryResolver;
   nextRun: () => Date | null;
   onProgress?: ((stage: 'scan' | 'store', done: number, total: number) => void) | undefined;
-  /**
-   * Worker threads that parse and clean while the main thread stores, for runs of at least
-   * SEED_WORKER_THRESHOLD files (`seedFolder.workers`). Default 0: all on the main thread — on 2 cores
-   * the main thread's reading and storing bound the import, so workers gained ~5% for ~100 MB more RSS.
-   */
-  workers?: number | undefined;
   /** Configured tracking parameters and placeholder images. */
   urls?: UrlRules | undefined;
 }
@@ -120,7 +114,8 @@ interface LoadedBatch {
  */
 async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary, changed: Set<string>): Promise<void> {
   const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules, urls: deps.urls };
-  const workers = candidates.length >= SEED_WORKER_THRESHOLD ? (deps.workers ?? 0) : 0;
+  // Worker threads parse, clean and segment while the main thread stores (`seedFolder.workers`).
+  const workers = candidates.length >= SEED_WORKER_THRESHOLD ? seedWorkerCount(folder.workers) : 0;
   const pool = workers > 0 ? createSeedWorkerPool(config, { size: workers }) : null;
   const batches = intoBatches(candidates);
   const ahead: Promise<LoadedBatch>[] = [];

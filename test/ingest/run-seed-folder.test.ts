@@ -32,13 +32,12 @@ const resolveCategories = createCategoryResolver([{ name: 'Finance', slug: 'fina
 async function ingest(workers: number): Promise<{ store: Store; summary: SeedRunSummary; progress: string[] }> {
   const store = await openSqliteStore(':memory:', createDedupPolicy(12 * 3_600_000), { clock: () => new Date(Date.UTC(2024, 0, 1)) });
   const progress: string[] = [];
-  const summary = await runSeedFolder(config, {
+  const summary = await runSeedFolder({ ...config, workers }, {
     store,
     logger: pino({ level: 'silent' }),
     clock: () => new Date(Date.UTC(2024, 0, 1)),
     resolveCategories,
     nextRun: () => null,
-    workers,
     onProgress: (stage, done, total) => {
       if (stage === 'store') progress.push(`${done}/${total}`);
     },
@@ -88,7 +87,7 @@ describe('runSeedFolder when the store refuses a batch', () => {
     const store = await openSqliteStore(':memory:', createDedupPolicy(12 * 3_600_000), {
       onOpen: (db) => db.exec(`CREATE TEMP TRIGGER poison BEFORE INSERT ON origins WHEN NEW.title = '${poisoned}' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`),
     });
-    const deps = { store, logger: pino({ level: 'silent' }), clock: () => new Date(), resolveCategories, nextRun: () => null, workers: 0 };
+    const deps = { store, logger: pino({ level: 'silent' }), clock: () => new Date(), resolveCategories, nextRun: () => null };
     const summary = await runSeedFolder(config, deps);
     const notStored = summary.rejected.filter((file) => file.error.startsWith('not stored: '));
     // One batch of 500 refused, the other two stored.

@@ -16,7 +16,10 @@ export interface SeedCandidate {
   absPath: string;
   size: number;
   mtimeMs: number;
-  /** sha256 of the bytes, hex. */
+  /**
+   * sha256 of the bytes, hex; '' for a new file scanned with `keepText: false` (not read by the scan: it is
+   * read, and hashed, once, by `readCandidateText`).
+   */
   hash: string;
   /**
    * The bytes decoded: UTF-8 (BOM removed), or GB18030 when they are not valid UTF-8. Null when the scan
@@ -127,8 +130,13 @@ export async function scanSeedFolder(
         tooLarge.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash: '', error });
         return;
       }
+      // A new file is a candidate whatever its bytes: without its text kept, it is read once, later.
+      if (!record && !keepText) {
+        candidates.push({ relPath, absPath, size: info.size, mtimeMs: info.mtimeMs, hash: '', text: null });
+        return;
+      }
       const bytes = await readInside(absPath, maxBytes);
-      const hash = createHash('sha256').update(bytes).digest('hex');
+      const hash = sha256(bytes);
       if (record && record.hash === hash) {
         touched.push({ relPath, size: info.size, mtimeMs: info.mtimeMs, hash, error: record.error, ...(record.warning ? { warning: record.warning } : {}) });
         return;
@@ -224,16 +232,16 @@ function toRelPath(root: string, absPath: string): string {
 }
 
 /**
- * A candidate's text, read now: the text the scan kept, else the file read again. When the file changed
+ * A candidate's text, read now: the text the scan kept, else the file read (again). When the file changed
  * since the scan, the bytes read now win and `hash`/`size` describe them.
  */
 export async function readCandidateText(candidate: SeedCandidate, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<SeedCandidate & { text: string }> {
   if (candidate.text !== null) return candidate as SeedCandidate & { text: string };
   const bytes = await readInside(candidate.absPath, maxBytes);
-  const hash = bytes.length === candidate.size ? createHash('sha256').update(bytes).digest('hex') : '';
-  if (hash === candidate.hash) return { ...candidate, text: decode(bytes) };
-  return { ...candidate, size: bytes.length, hash: createHash('sha256').update(bytes).digest('hex'), text: decode(bytes) };
+  return { ...candidate, size: bytes.length, hash: sha256(bytes), text: decode(bytes) };
 }
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** UTF-8 unless the bytes are not valid UTF-8, then GB18030 (older Chinese crawls). */
 function decode(bytes: Buffer): string {

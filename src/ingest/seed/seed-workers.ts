@@ -80,11 +80,25 @@ const MAX_WORKERS = 4;
 /** Files per message: small enough to balance the workers, large enough that messaging costs nothing. */
 const CHUNK_FILES = 50;
 
-/** Workers for a large import: one per core up to 4 (the main thread stores meanwhile); 0 on one core. */
+/**
+ * Workers for a large import with `seedFolder.workers: auto`: one per core beside the main thread's (which
+ * reads and stores meanwhile), up to 4; 0 on one core, where a worker would only take turns with the main thread.
+ */
 export function defaultSeedWorkerCount(): number {
   const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(cores, MAX_WORKERS);
+  return Math.min(Math.max(cores - 1, 0), MAX_WORKERS);
 }
+
+/** `seedFolder.workers` as a number of threads. */
+export function seedWorkerCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? defaultSeedWorkerCount() : setting;
+}
+
+/**
+ * The parent's flags are not passed on (`--import tsx` fails in a Node 20 worker), except `--cpu-prof…=`, so
+ * profiling an import (`node --cpu-prof --cpu-prof-dir=DIR …`) writes one profile per seed worker too.
+ */
+const PROFILING_FLAGS = process.execArgv.filter((flag) => flag === '--cpu-prof' || /^--cpu-prof-(dir|interval)=/.test(flag));
 
 interface Task {
   files: SeedTextFile[];
@@ -129,7 +143,7 @@ export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorke
   };
 
   const slots: Slot[] = Array.from({ length: size }, (_, index) => {
-    const worker = new Worker(entry.source, { eval: entry.eval, workerData: { config }, execArgv: [], ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
+    const worker = new Worker(entry.source, { eval: entry.eval, workerData: { config }, execArgv: PROFILING_FLAGS, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
     const slot: Slot = { worker, pending: new Map(), queuedFiles: 0 };
     worker.on('message', (reply: SeedWorkerReply) => {
       const task = slot.pending.get(reply.id);

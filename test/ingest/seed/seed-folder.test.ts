@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -161,10 +162,13 @@ describe('scanSeedFolder with keepText: false', () => {
   it('keeps no text, and readCandidateText reads it later (the bytes read then win)', async () => {
     await put('a.md', '---\ntitle: 甲\n---\n');
     const abs = await put('b.md', 'before');
-    const scan = await scanSeedFolder(root, new Map(), { keepText: false });
+    const known = new Map([['b.md', { relPath: 'b.md', size: 1, mtimeMs: 0, hash: 'older', error: null }]]);
+    const scan = await scanSeedFolder(root, known, { keepText: false });
     expect(scan.candidates.map((c) => c.text)).toEqual([null, null]);
+    // A new file is not read by the scan (it is read and hashed once, later); a known one is, for its hash.
+    expect(scan.candidates.map((c) => c.hash)).toEqual(['', createHash('sha256').update('before').digest('hex')]);
     const a = await readCandidateText(scan.candidates[0]!);
-    expect(a).toMatchObject({ text: '---\ntitle: 甲\n---\n', hash: scan.candidates[0]!.hash });
+    expect(a).toMatchObject({ text: '---\ntitle: 甲\n---\n', size: 19, hash: createHash('sha256').update('---\ntitle: 甲\n---\n').digest('hex') });
     await writeFile(abs, 'after, longer');
     const b = await readCandidateText(scan.candidates[1]!);
     expect(b.text).toBe('after, longer');

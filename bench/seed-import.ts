@@ -1,6 +1,7 @@
 // Seed folder at scale: first import into a fresh store (against sanitizing the same bodies alone, in the
 // same run), rescan of the unchanged folder, and one changed file among them.
 import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import sanitizeHtml from 'sanitize-html';
@@ -14,7 +15,7 @@ import { seedWorkerCount } from '../src/ingest/seed/seed-workers.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { generateSeedFolder, tempDir, type GeneratedSeedFolder } from './generate.js';
-import { collect, summaryRow, type BenchResult } from './stats.js';
+import { collect, cpuTimes, summaryRow, type BenchResult } from './stats.js';
 
 export interface SeedImportOptions {
   files: number;
@@ -67,6 +68,8 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
   const ratio: number[] = [];
   const sanitizeMs: number[] = [];
   const importMs: number[] = [];
+  const cpuAll: number[] = [];
+  const cpuMain: number[] = [];
   const rescan: number[] = [];
   const oneChanged: number[] = [];
   const dbBytes: number[] = [];
@@ -79,7 +82,9 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
     const dbFile = path.join(work, `import-${run}.db`);
     const store = await openBenchStore(dbFile);
     const start = performance.now();
+    const cpuStart = cpuTimes();
     const summary = await runSeed(store, folder.root, options.workers ?? 'auto');
+    const cpuEnd = cpuTimes();
     const elapsed = performance.now() - start;
     if (summary.error || summary.filesRead !== files) throw new Error(`import failed: ${summary.error ?? `${summary.filesRead}/${files} files read`}`);
     // Indexed when it returns: the last file's title words find it at once (no queue to drain).
@@ -89,6 +94,8 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
     stories = summary.added;
     sanitizeMs.push(baseline / files);
     importMs.push(elapsed / files);
+    cpuAll.push((cpuEnd.processMs - cpuStart.processMs) / files);
+    cpuMain.push((cpuEnd.threadMs - cpuStart.threadMs) / files);
     rate.push((files / elapsed) * 1000);
     ratio.push(elapsed / baseline);
 
@@ -115,10 +122,12 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
   }
 
   const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
+  const cpus = availableParallelism();
   const shape = options.shape ?? 'files';
   const target = shape === 'short posts' ? 2000 : 1500;
   const setting = options.workers ?? 'auto';
-  const how = `workers: ${setting === 'auto' ? `auto = ${seedWorkerCount('auto')}` : setting}, search indexed when it returns`;
+  const workers = seedWorkerCount(setting);
+  const how = `workers: ${setting === 'auto' ? `auto = ${workers}` : setting}, search indexed when it returns`;
   return {
     folder,
     rows: [
@@ -127,6 +136,11 @@ export async function benchSeedImport(options: SeedImportOptions): Promise<Bench
         met: median(rate) >= target,
       }),
       summaryRow(`seed import, ${shape}: cost per article`, importMs, 'ms'),
+      // CPU time barely depends on the machine's load: what the import would cost on free cores.
+      summaryRow(`seed import, ${shape}: CPU time per article, all threads`, cpuAll, 'ms'),
+      summaryRow(`seed import, ${shape}: CPU time per article, main thread (reads, stores, indexes)`, cpuMain, 'ms'),
+      summaryRow(`seed import, ${shape}: rate bound on ${cpus} free cores, from the CPU times (per article at least all threads' ÷ ${cpus}, the main thread's, the workers' ÷ ${workers})`,
+        cpuAll.map((all, i) => 1000 / Math.max(all / cpus, cpuMain[i]!, workers > 0 ? (all - cpuMain[i]!) / workers : 0)), 'articles/s'),
       summaryRow(`sanitize-html alone, same bodies (${shape}): cost per article`, sanitizeMs, 'ms'),
       summaryRow(`seed import ÷ sanitize alone, ${shape} (same run)`, ratio, '×', { target: '≤ 3', met: median(ratio) <= 3 }),
       summaryRow(`rescan of ${k(files)} unchanged files`, rescan, 'ms', { target: '≤ 1000', met: median(rescan) <= 1000 }),

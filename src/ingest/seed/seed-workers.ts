@@ -81,12 +81,13 @@ const MAX_WORKERS = 4;
 const CHUNK_FILES = 50;
 
 /**
- * Workers for a large import with `seedFolder.workers: auto`: one per core beside the main thread's (which
- * reads and stores meanwhile), up to 4; 0 on one core, where a worker would only take turns with the main thread.
+ * Workers for a large import with `seedFolder.workers: auto`: one per core up to 4, 0 on one core. The main
+ * thread only reads, stores and indexes meanwhile (~0.85 ms of CPU per 12 KB article against ~2.5 ms for
+ * parsing, cleaning and segmenting one), so on 2 cores a second worker still pays (bench/README.md).
  */
 export function defaultSeedWorkerCount(): number {
   const cores = availableParallelism();
-  return Math.min(Math.max(cores - 1, 0), MAX_WORKERS);
+  return cores < 2 ? 0 : Math.min(cores, MAX_WORKERS);
 }
 
 /** `seedFolder.workers` as a number of threads. */

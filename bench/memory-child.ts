@@ -1,5 +1,6 @@
 // Child process for the memory benchmark, so the peak resident set is this work's alone.
-//   import <seedRoot> <dbFile>   one seed import into a fresh store, then prints its peak RSS as JSON
+//   import <seedRoot> <dbFile> [workers]   one seed import into a fresh store (seedFolder.workers, default auto),
+//                                then prints its peak RSS as JSON
 //   baseline                     loads the same modules and does nothing (what node + tsx cost)
 //   serve <dbFile>               starts the service on the store and prints its port; the parent requests
 //                                feeds and reads /proc/<pid>/status
@@ -10,12 +11,12 @@ import { openBenchStore, runSeed } from './seed-import.js';
 import { memoryStatus } from './stats.js';
 
 async function main(): Promise<void> {
-  const [mode, a, b] = process.argv.slice(2);
+  const [mode, a, b, workers] = process.argv.slice(2);
   if (mode === 'baseline') {
     process.stdout.write(`${JSON.stringify(memoryStatus())}\n`);
   } else if (mode === 'import') {
     const store = await openBenchStore(b!);
-    const summary = await runSeed(store, a!);
+    const summary = await runSeed(store, a!, workers === undefined || workers === 'auto' ? 'auto' : Number(workers));
     await store.close();
     process.stdout.write(`${JSON.stringify({ ...memoryStatus(), maxRssMB: process.resourceUsage().maxRSS / 1024, read: summary.filesRead, error: summary.error })}\n`);
   } else if (mode === 'serve') {

@@ -70,19 +70,19 @@ async function runChild(args: string[]): Promise<Record<string, unknown>> {
   return result;
 }
 
-export async function benchImportMemory(seedRoot: string, runs = 3): Promise<BenchRow[]> {
+export async function benchImportMemory(seedRoot: string, runs = 3, workers: number | 'auto' = 'auto'): Promise<BenchRow[]> {
   const work = tempDir('mem');
   const peaks: number[] = [];
   for (let run = 0; run < runs; run++) {
     const db = path.join(work, `import-${run}.db`);
-    const result = await runChild(['import', seedRoot, db]);
+    const result = await runChild(['import', seedRoot, db, String(workers)]);
     if (result.error) throw new Error(`import child failed: ${String(result.error)}`);
     peaks.push(result.hwmMB as number);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   }
   const baseline = (await runChild(['baseline'])).hwmMB as number;
   return [
-    summaryRow('peak RSS during the seed import (child, VmHWM)', peaks, 'MB', {
+    summaryRow(`peak RSS during the seed import (child, VmHWM; seedFolder.workers: ${workers})`, peaks, 'MB', {
       target: '≤ 250',
       met: median(peaks) <= 250,
       note: `node + modules alone: ${baseline.toFixed(0)} MB; node flags of the ingest script: ${scriptNodeFlags('ingest').join(' ') || 'none'}`,

@@ -96,7 +96,7 @@ if (wanted('memory')) {
   const { benchImportMemory, benchLimitRenderMemory, benchServeMemory } = await import('./memory.js');
   await section('memory', async () => [
     ...(await benchLimitRenderMemory(runs)),
-    ...(await benchImportMemory(seedFolder!.root, runs)),
+    ...(await benchImportMemory(seedFolder!.root, runs, seedWorkers)),
     ...(await benchServeMemory(builtStore!.file, largeStore >= 1e6 ? `${largeStore / 1e6}M` : `${largeStore / 1000}k`, runs)),
   ]);
 }

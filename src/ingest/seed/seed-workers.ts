@@ -101,6 +101,12 @@ export function seedWorkerCount(setting: number | 'auto'): number {
  */
 const PROFILING_FLAGS = process.execArgv.filter((flag) => flag === '--cpu-prof' || /^--cpu-prof-(dir|interval)=/.test(flag));
 
+/**
+ * The heap of the ingest script's main thread (`--max-old-space-size=192 --max-semi-space-size=2`): without it a
+ * worker's young generation grows to V8's default (tens of MB each), which the import's RSS budget cannot afford.
+ */
+const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 6 };
+
 interface Task {
   files: SeedTextFile[];
   resolve: (results: PreparedSeedFile[]) => void;
@@ -117,7 +123,7 @@ interface Slot {
 export interface SeedWorkerPoolOptions {
   /** Workers; default defaultSeedWorkerCount(), at least 1. */
   size?: number;
-  /** Heap limits per worker (a runaway file then fails the run instead of the machine). */
+  /** Heap limits per worker (a runaway file then fails the run instead of the machine); default WORKER_LIMITS. */
   resourceLimits?: ResourceLimits;
 }
 
@@ -144,7 +150,7 @@ export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorke
   };
 
   const slots: Slot[] = Array.from({ length: size }, (_, index) => {
-    const worker = new Worker(entry.source, { eval: entry.eval, workerData: { config }, execArgv: PROFILING_FLAGS, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
+    const worker = new Worker(entry.source, { eval: entry.eval, workerData: { config }, execArgv: PROFILING_FLAGS, resourceLimits: options.resourceLimits ?? WORKER_LIMITS });
     const slot: Slot = { worker, pending: new Map(), queuedFiles: 0 };
     worker.on('message', (reply: SeedWorkerReply) => {
       const task = slot.pending.get(reply.id);

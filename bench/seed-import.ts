@@ -20,7 +20,7 @@ import { collect, cpuTimes, summaryRow, type BenchResult } from './stats.js';
 export interface SeedImportOptions {
   files: number;
   runs?: number;
-  /** seedFolder.workers for the import (default `auto`, the config's default: one per core beside the main thread). */
+  /** seedFolder.workers for the import (default `auto`: one per core; the config's default is 0). */
   workers?: number | 'auto';
   /** Label of the folder's shape in the rows ('articles' or 'short posts'). */
   shape?: string;

@@ -119,8 +119,11 @@ export const configSchema = z
         schedule: cron.default('*/5 * * * *'),
         categories: z.array(categoryName).default([]),
         timezone: z.string().default('UTC'),
-        /** Worker threads parsing a large import (0: the main thread does it all; `auto`: see seedWorkerCount). */
-        workers: z.union([z.number().int().min(0).max(16), z.literal('auto')]).default('auto'),
+        /**
+         * Worker threads parsing a large import (`auto`: one per core). Default 0, the main thread does it all: a
+         * worker holds its own jieba dictionary and heap, ~100 MB of RSS, over the import's 250 MB budget.
+         */
+        workers: z.union([z.number().int().min(0).max(16), z.literal('auto')]).default(0),
         rules: siteRulesSchema.optional(),
         /**
          * Larger files are rejected by name, not read, until they change. At most 2 MiB: Markdown costs ~110×

@@ -57,7 +57,7 @@ describe('parseConfig', () => {
       'x.yaml',
     );
     expect(config.dedup.window).toBe(90 * 60_000);
-    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 'auto', maxFileBytes: 2 * 1024 * 1024, followSymlinks: false });
+    expect(config.seedFolder).toMatchObject({ path: 'articles', schedule: '*/5 * * * *', categories: [], timezone: 'UTC', workers: 0, maxFileBytes: 2 * 1024 * 1024, followSymlinks: false });
     expect(config.sources[0]).toMatchObject({ name: 'A', schedule: '*/10 * * * *', categories: [] });
   });
 

@@ -150,10 +150,22 @@ describe('the SQLite search thread', () => {
   }, 60_000);
 
   it('replaces a thread whose search runs past the timeout, logs it, and searches on in a new thread', async () => {
+    // The timeout sits between what `q*` and a one-word search cost here and now (measured on the calling
+    // thread; nearer the slow one, since a search in a new thread also prepares its statements): far from
+    // both whether the machine is idle or loaded ten times over.
+    const file = freshFile();
+    const calibrating = await openSqliteStore(file, policy, { searchThread: false });
+    await storeSlowToSearch(calibrating);
+    const cost = async (query: string): Promise<number> => {
+      const started = performance.now();
+      await calibrating.searchStories(query, 20);
+      return performance.now() - started;
+    };
+    const timeoutMs = Math.max(1, Math.round(Math.cbrt((await cost('q*')) ** 2 * Math.max(0.5, await cost('story 7')))));
+    await calibrating.close();
     const log = recordingLog();
-    const store = await openSqliteStore(freshFile(), policy, { searchThread: { timeoutMs: 250 }, log });
+    const store = await openSqliteStore(file, policy, { searchThread: { timeoutMs }, log });
     try {
-      await storeSlowToSearch(store);
       const slow = await settled(store.searchStories('q*', 20));
       expect(!slow.ok && slow.error).toBeInstanceOf(BusyError);
       expect(log.lines).toEqual(['warn a search ran past its timeout: its thread is replaced']);

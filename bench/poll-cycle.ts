@@ -36,7 +36,8 @@ function feedXml(feed: number, items: number): string {
 }
 
 /** Local server: `/feed/<i>` answers feed i (ETag "v1", 304 on a match); tracks concurrency per Host. */
-async function startBenchServer(sources: number, items: number, latencyMs: number) {
+export async function startBenchServer(sources: number, items: number, latencyMs: number) {
+  perHost = Math.max(1, Math.ceil(sources / HOSTS));
   const bodies = Array.from({ length: sources }, (_, i) => Buffer.from(feedXml(i, items)));
   const inFlight = new Map<string, number>();
   let maxPerHost = 0;
@@ -68,29 +69,34 @@ async function startBenchServer(sources: number, items: number, latencyMs: numbe
   };
 }
 
-const benchLookup = ((hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+export const benchLookup = ((hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {
   if (!hostname.endsWith('.bench.test')) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }));
   if (opts.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
   else callback(null, '127.0.0.1', 4);
 }) as unknown as LookupFunction;
+
+/** The bench's sources: `bench-<i>` on 50 host names, consecutive ones sharing a host. */
+export function benchSources(count: number, port: number): SourceConfig[] {
+  perHost = Math.max(1, Math.ceil(count / HOSTS));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `bench-${i}`,
+    url: `http://${hostOf(i)}:${port}/feed/${i}`,
+    categories: [`cat-${i % 10}`],
+    enabled: true,
+    allowPrivateNetworks: true,
+  }));
+}
 
 export async function benchPollCycle(
   options: Partial<{ sources: number; items: number; /** server time to first byte, default 5 ms */ latencyMs: number }> = {},
 ): Promise<{ rows: BenchRow[] }> {
   const count = options.sources ?? 1000;
   const items = options.items ?? 20;
-  perHost = Math.max(1, Math.ceil(count / HOSTS));
   const server = await startBenchServer(count, items, options.latencyMs ?? 5);
   const dir = mkdtempSync(join(tmpdir(), 'bench-poll-'));
   const store = await openSqliteStore(join(dir, 'bench.db'), createDedupPolicy(12 * 3600e3));
   try {
-    const sources: SourceConfig[] = Array.from({ length: count }, (_, i) => ({
-      name: `bench-${i}`,
-      url: `http://${hostOf(i)}:${server.port}/feed/${i}`,
-      categories: [`cat-${i % 10}`],
-      enabled: true,
-      allowPrivateNetworks: true,
-    }));
+    const sources = benchSources(count, server.port);
     const deps: FeedRunDeps = {
       store,
       logger: pino({ level: 'silent' }),

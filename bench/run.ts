@@ -101,6 +101,10 @@ if (wanted('memory')) {
   ]);
 }
 if (wanted('poll-cycle')) await section('poll-cycle', async () => (await benchPollCycle({ sources: size === 'small' ? 200 : 1000, items: 20 })).rows);
+if (wanted('poll-workers')) {
+  const { benchPollWorkers } = await import('./poll-workers.js');
+  await section('poll-workers', async () => (await benchPollWorkers({ sources: size === 'small' ? 200 : 1000, items: 20, runs, log })).rows);
+}
 if (wanted('dedup-quality')) await section('dedup-quality', async () => (await benchDedupQuality()).rows);
 if (wanted('search-quality')) {
   const { benchSearchQuality } = await import('./search-quality.js');

@@ -90,9 +90,9 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
   };
 }
 
-/** Waits before asking again for a host whose slots other workers hold: 50 ms doubling to 1 s, jittered. */
+/** Waits before asking again for a host whose slots other workers hold: 20 ms doubling to 500 ms, jittered. */
 export function hostBusyDelay(attempt: number): Promise<void> {
-  const ms = Math.min(1_000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  const ms = Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

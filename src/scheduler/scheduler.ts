@@ -179,7 +179,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runEverything = async (options: { skipBackedOff?: boolean; onlyDue?: boolean } = {}) => {
     const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
     await leases.findOrphanedRuns().catch(fail('lease clean-up'));
-    await Promise.all([runSeed(options.onlyDue ? 'due' : 'always'), ...[...sources.values()].map((source) => runSource(source, due))]);
+    // Workers joining a pass start at a random place in the list, so two of them do not queue on the same hosts.
+    const order = [...sources.values()];
+    if (options.onlyDue) order.push(...order.splice(0, Math.floor(Math.random() * order.length)));
+    await Promise.all([runSeed(options.onlyDue ? 'due' : 'always'), ...order.map((source) => runSource(source, due))]);
     await runPrune();
   };
   let pruneTask: ScheduledTask | null = null;

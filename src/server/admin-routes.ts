@@ -14,6 +14,18 @@ export interface AdminDeps {
    * (`--role web`): the route then says so (503).
    */
   refresh?: ((source?: string) => Promise<string[] | null>) | undefined;
+  /**
+   * Where no scheduler runs here (`--role web`): records the request for the workers and resolves with its status,
+   * or null when no source has that name. POST /admin/refresh then answers 202 and GET /admin/refresh/ID follows it.
+   */
+  queueRefresh?: ((source?: string) => Promise<QueuedRefresh | null>) | undefined;
+  refreshStatus?: ((id: number) => Promise<QueuedRefresh | undefined>) | undefined;
+}
+
+/** A recorded refresh request's status (scheduler/refresh-requests.ts), answered as JSON. */
+export interface QueuedRefresh {
+  id: number;
+  state: string;
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -53,10 +65,23 @@ export function adminRoutes(deps: AdminDeps): Router {
     if (source !== undefined && (typeof source !== 'string' || source.trim() === '')) {
       return plain(res, 400, 'Bad source: give ?source=NAME once');
     }
-    if (!deps.refresh) return plain(res, 503, 'This process runs no scheduler (role web): refresh from a process of role all, or wait for the workers\' next run');
+    if (!deps.refresh && deps.queueRefresh) {
+      const queued = await deps.queueRefresh(source);
+      if (queued === null) return plain(res, 404, 'Unknown source');
+      const follow = `/admin/refresh/${queued.id}`;
+      return void res.status(202).set({ 'Cache-Control': 'no-store', Location: follow }).json({ ...queued, follow });
+    }
+    if (!deps.refresh) return plain(res, 503, 'This process runs no scheduler: refresh from a process of role all or worker');
     const refreshed = await deps.refresh(source);
     if (refreshed === null) return plain(res, 404, 'Unknown source');
     res.status(200).set('Cache-Control', 'no-store').json({ refreshed });
+  });
+
+  router.get('/admin/refresh/:id', async (req: Request, res: Response) => {
+    const id = Number(req.params['id']);
+    const status = deps.refreshStatus && Number.isSafeInteger(id) && id > 0 ? await deps.refreshStatus(id) : undefined;
+    if (!status) return plain(res, 404, 'Unknown refresh request (finished requests are kept a day)');
+    res.status(200).set('Cache-Control', 'no-store').json(status);
   });
 
   return router;

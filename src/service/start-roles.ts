@@ -11,6 +11,9 @@ import { openStore } from '../ingest-jobs.js';
 import type { Logger } from '../logger.js';
 import { instrumentRequests } from '../observability/http-metrics.js';
 import { createReadiness, type Readiness } from '../observability/readiness.js';
+import { followRefreshRequests, refreshStatus } from '../scheduler/refresh-requests.js';
+import { createRunLeases, leaseMsOf } from '../scheduler/run-leases.js';
+import { SEED_FOLDER_NAME } from '../config/schema.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { errorHandler, notFound } from '../server/error-handler.js';
 import { healthRoutes } from '../server/health-routes.js';
@@ -53,6 +56,16 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const web = await startWeb({
     config, store, logger, metrics, readiness, port: options.port,
     adminToken: () => env.AGGREGATOR_ADMIN_TOKEN || current().admin.token,
+    // No scheduler here: a refresh is recorded in the store for the workers (scheduler/refresh-requests.ts).
+    async queueRefresh(source) {
+      const known = current().sources.some((s) => s.enabled && s.name === source) || (source === SEED_FOLDER_NAME && Boolean(current().seedFolder));
+      if (source !== undefined && !known) return null;
+      return refreshStatus(store, await store.requestRefresh(source ?? null));
+    },
+    async refreshStatus(id) {
+      const request = await store.getRefreshRequest(id);
+      return request && refreshStatus(store, request);
+    },
   });
   // Sources, schedules and fetch settings are the workers' business; category filters are this process's; the
   // rest needs a restart, as in role all.
@@ -89,6 +102,8 @@ export async function startWorkerService(config: Config, logger: Logger, options
   logger.info({ url: `http://${config.server.host}:${portOf(server)}`, role: 'worker' }, 'listening');
   const ingest = startIngest({ config, store, logger, metrics, startup: 'due', onSearchReady: () => readiness.done('search-index') });
   void ingest.firstIngest.then(() => readiness.done('first-ingest'));
+  // POST /admin/refresh made on a web process; its own lease owner, so its lease outlives the runs it starts.
+  const refreshes = followRefreshRequests({ store, scheduler: ingest.scheduler, leases: createRunLeases(store, logger), leaseMs: () => 2 * leaseMsOf(current()), logger });
   const reloader = await reloadableConfig(config, logger, {
     configFile: options.configFile, debounceMs: options.watchDebounceMs, env,
     applyLive: (next) => ({ ...ingest.reconfigure(next) }),
@@ -103,6 +118,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await refreshes.stop();
       await ingest.stop();
       await store.close();
     },

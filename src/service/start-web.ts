@@ -14,7 +14,7 @@ import { categoryFiltersFromConfig } from '../publish/category-filters.js';
 import { feedPolicyFromConfig } from '../publish/feed-policy.js';
 import { followChanges, type Follower } from '../publish/follow-changes.js';
 import { createRenderCache, type RenderCache } from '../publish/render-cache.js';
-import { adminRoutes, hasAdminToken } from '../server/admin-routes.js';
+import { adminRoutes, hasAdminToken, type AdminDeps } from '../server/admin-routes.js';
 import { createLimitedServer } from '../server/connection-limits.js';
 import { createApp } from '../server/create-app.js';
 import { createRequestHandler } from '../server/fast-path.js';
@@ -33,6 +33,9 @@ export interface WebDeps {
   adminToken: () => string | undefined;
   /** POST /admin/refresh: runs sources wherever the scheduler lives; absent in a web-only process. */
   refresh?: ((name?: string) => Promise<string[] | null>) | undefined;
+  /** In a web-only process: POST /admin/refresh records the request for the workers (202), GET /admin/refresh/ID follows it. */
+  queueRefresh?: AdminDeps['queueRefresh'];
+  refreshStatus?: AdminDeps['refreshStatus'];
   /** Overrides `server.port` (`--port`, PORT); 0 picks a free port. */
   port?: number;
   /** How often to look for other processes' commits. Default 250 ms. */
@@ -68,7 +71,7 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
         pending: () => deps.readiness.pending(),
         allowed: (req) => !config.metrics.requireToken || hasAdminToken(req, deps.adminToken()),
       }),
-      adminRoutes({ token: deps.adminToken, refresh: deps.refresh }),
+      adminRoutes({ token: deps.adminToken, refresh: deps.refresh, queueRefresh: deps.queueRefresh, refreshStatus: deps.refreshStatus }),
     ],
   });
   // Cached feeds are answered before express (server/fast-path.ts); every response is counted.

@@ -139,6 +139,15 @@ export interface Store {
   renewRuns(owner: string, leaseMs: number): Promise<number>;
   /** Leases not released, oldest expiry first; `expired` (by the database's clock) marks a dead or frozen owner's. */
   listRunLeases(): Promise<RunLease[]>;
+  // ---- Refresh requests: POST /admin/refresh on a web process, run by a worker (README "Scaling out"). ----
+  /** Records a request to run one source now, or everything (`source` null); drops requests finished over a day ago. */
+  requestRefresh(source: string | null): Promise<RefreshRequest>;
+  /** Requests not finished yet, oldest first, at most `limit`. */
+  listOpenRefreshRequests(limit: number): Promise<RefreshRequest[]>;
+  /** A request by id; undefined when unknown or dropped. */
+  getRefreshRequest(id: number): Promise<RefreshRequest | undefined>;
+  /** Records the names run (null: no such source); false when the request was already finished. */
+  finishRefreshRequest(id: number, refreshed: string[] | null): Promise<boolean>;
   /** Seed files currently recovered (`warning`) or rejected (`error`): counts and the first `sample` of each. */
   seedFileProblems(sample: number): Promise<SeedFileProblems>;
   /**
@@ -265,6 +274,16 @@ export interface RunClaim {
   /** How long the lease lives unless renewed: fetch timeout + margin. */
   leaseMs: number;
   due: RunDue;
+}
+
+export interface RefreshRequest {
+  id: number;
+  /** The source asked for; null for every source and the seed folder. */
+  source: string | null;
+  requestedAt: Date;
+  finishedAt: Date | null;
+  /** The names run once finished; null before, and when the worker knew no such source. */
+  refreshed: string[] | null;
 }
 
 export interface RunLease {

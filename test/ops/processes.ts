@@ -13,9 +13,9 @@ export interface ReadyService {
   stop(): Promise<number | null>;
 }
 
-/** Starts the service with `--port 0` (overriding the config's port) and resolves once /readyz answers 200. */
-export async function startReadyService(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<ReadyService> {
-  const service = startServiceProcess(configFile, env, ['--port', '0']);
+/** Starts the service with `--port 0` (overriding the config's port) and `args`, and resolves once /readyz answers 200. */
+export async function startReadyService(configFile: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<ReadyService> {
+  const service = startServiceProcess(configFile, env, ['--port', '0', ...args]);
   const stop = async () => {
     if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGTERM');
     return (await service.exited).code;

@@ -4,6 +4,7 @@ import { StoreError } from '../../errors.js';
 import { LOCKS, inTransaction } from './pool.js';
 import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
+import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -161,6 +162,8 @@ export const migrations: readonly string[] = [
   `,
   // 6: item pages fetched for fullText sources (as SQLite's migration 12).
   fullTextPagesTable('BIGINT'),
+  // 7: refresh requests recorded by web processes for the workers (as SQLite's migration 13).
+  REFRESH_REQUESTS_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

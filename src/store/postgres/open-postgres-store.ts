@@ -14,6 +14,7 @@ import { migrate } from './migrations.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
 import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
+import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories } from './search.js';
 import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
@@ -93,6 +94,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const sources = createSourcesTable(pool);
   const changes = createChangeQueries(pool);
   const leases = createRunLeasesTable(pool);
+  const refreshes = createRefreshRequestsTable(pool);
   const watchers = new Set<() => void>();
   let closed = false;
 
@@ -148,6 +150,10 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
     listRunLeases: () => unit('listing run leases failed', () => leases.list(clock().getTime())),
+    requestRefresh: (source) => unit('recording a refresh request failed', () => refreshes.request(source, clock().getTime())),
+    listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
+    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => refreshes.get(id)),
+    finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
     async listCategoryPage(slug, offset, limit) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));

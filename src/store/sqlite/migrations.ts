@@ -9,6 +9,7 @@ import { CHANGES_MIGRATION } from './changes-table.js';
 import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
 import { htmlToText, textLength } from '../../text/html-text.js';
 import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
+import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
@@ -118,6 +119,8 @@ export const migrations: readonly string[] = [
   FILTERED_ORIGINS_MIGRATION,
   // 12: item pages fetched for fullText sources (full-text-pages-table.ts).
   FULL_TEXT_PAGES_MIGRATION,
+  // 13: refresh requests recorded by web processes for the workers (refresh-requests-table.ts).
+  REFRESH_REQUESTS_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -14,6 +14,7 @@ import { createSearchQuery, rejectingBadQuery } from './search-query.js';
 import { createSearchIndex, createSearchRebuild, searchPlan } from './search-table.js';
 import { createSearchThread, type SearchThreadOptions, type StoreLog } from './search-thread.js';
 import { createOriginsTable } from './origins-table.js';
+import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { createSeedFilesTable } from './seed-files-table.js';
 import { createFilteredOriginsTable } from './filtered-origins-table.js';
@@ -91,6 +92,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const rebuild = createSearchRebuild(db);
   const archive = createArchiveListing(db);
   const leases = createRunLeasesTable(db);
+  const refreshes = createRefreshRequestsTable(db);
   const changes = createChangesTable(db);
   const commits = createCommitWatch(db);
   /**
@@ -186,6 +188,18 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     },
     async listRunLeases() {
       return unit('listing run leases failed', () => leases.list(clock().getTime()));
+    },
+    async requestRefresh(source) {
+      return unit('recording a refresh request failed', () => refreshes.request(source, clock().getTime()));
+    },
+    async listOpenRefreshRequests(limit) {
+      return unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit))));
+    },
+    async getRefreshRequest(id) {
+      return unit(`reading refresh request ${id} failed`, () => refreshes.get(id));
+    },
+    async finishRefreshRequest(id, refreshed) {
+      return unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime()));
     },
     async seedFileProblems(sample) {
       return unit('listing seed file problems failed', () => tables.seedFiles.problems(Math.max(0, Math.floor(sample))));

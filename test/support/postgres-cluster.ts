@@ -86,6 +86,13 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     ];
     run('pg_ctl', ['-D', data, '-l', log, '-o', settings.join(' '), '-w', '-t', '60', 'start']);
     process.once('exit', stop);
+    // A run stopped with Ctrl-C or SIGTERM never reaches 'exit': stop the cluster, then let the signal do its work.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        stop();
+        process.kill(process.pid, signal);
+      });
+    }
     return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
   } catch (error) {
     stop();

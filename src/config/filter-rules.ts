@@ -109,12 +109,19 @@ export function filterRuleProblems(filter: FilterConfig): { path: (string | numb
   return problems;
 }
 
+/** Compiled filters by config object: a loaded config lives until a reload, so each filter compiles once, not every poll. */
+const compiledByConfig = new WeakMap<FilterConfig, CompiledFilter>();
+
 /** The compiled filter; the config was validated, so every rule compiles. */
 export function compileFilter(filter: FilterConfig): CompiledFilter {
+  const kept = compiledByConfig.get(filter);
+  if (kept) return kept;
   const block = (filter.block ?? []).map(compileRule);
   const keep = filter.keep ? filter.keep.map(compileRule) : null;
   const fingerprint = createHash('sha256').update(JSON.stringify([filter.block ?? [], filter.keep ?? null])).digest('hex').slice(0, 16);
-  return { block, keep, fingerprint };
+  const compiled = { block, keep, fingerprint };
+  compiledByConfig.set(filter, compiled);
+  return compiled;
 }
 
 /**

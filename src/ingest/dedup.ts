@@ -152,6 +152,7 @@ export function createDedupPolicy(windowMs: number): DedupPolicy {
   return {
     cluster: (origins) => clusterOrigins(origins, windowMs),
     merge: (origins) => mergeOrigins(origins),
+    storyIdOf: storyId,
     windowMs,
   };
 }

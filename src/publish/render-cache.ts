@@ -140,6 +140,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       if (rendered) return { state: 'found', rendered };
       // Another request's render was shared (or the page was dropped meanwhile): ask the store.
       lookup ??= await deps.store.findStory(storyId);
+      if (lookup.state === 'moved') return lookup;
       if (lookup.state === 'pruned') return { state: 'pruned', rendered: renderGoneDocument(deps, lookup.prunedAt) };
       if (lookup.state === 'found') return { state: 'found', rendered: await renderStoryDocument(deps, lookup.story) };
       return { state: 'unknown' };

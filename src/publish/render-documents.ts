@@ -173,6 +173,8 @@ const HTML = 'text/html; charset=utf-8';
 export type StoryDocument =
   | { state: 'found'; rendered: Rendered }
   | { state: 'pruned'; rendered: Rendered }
+  /** The story's id changed (an earlier copy arrived later): it lives at `storyId` now. */
+  | { state: 'moved'; storyId: string }
   | { state: 'unknown' };
 
 /** The page of a stored story with its merge record; Last-Modified is the story's last change. */

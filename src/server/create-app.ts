@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use(feedRoutes(cache));
-  app.use(storyRoutes(cache));
+  app.use(storyRoutes(cache, site.baseUrl));
   const listSources = deps.listSources ?? (() => store.listSourceStates());
   const adminToken = deps.adminToken ?? (() => undefined);
   app.use(statusRoutes({

@@ -1,5 +1,5 @@
 // `copy-store`: moves an existing SQLite database into an empty PostgreSQL one, in one PostgreSQL
-// transaction: every story, origin, category, source state, seed file record, tombstone, change
+// transaction: every story, origin, category, source state, seed file record, tombstone, moved story id, change
 // record and full-text page, with the change feed's position (the newest sequence and the pruned-through watermark), so
 // followers and the seed scan carry on where they were. The search index is not copied: it is rebuilt.
 import Database from 'better-sqlite3';
@@ -12,7 +12,7 @@ import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 import type { DedupPolicy } from './store.js';
 
 /** Tables copied as they are (same columns on both backends), parents before children. */
-const TABLES = ['stories', 'story_categories', 'origins', 'categories', 'sources', 'seed_files', 'tombstones', 'filtered_origins', 'changes', 'full_text_pages'] as const;
+const TABLES = ['stories', 'story_categories', 'origins', 'categories', 'sources', 'seed_files', 'tombstones', 'story_moves', 'filtered_origins', 'changes', 'full_text_pages'] as const;
 const BATCH = 500;
 
 export interface CopyReport {

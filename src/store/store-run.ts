@@ -5,7 +5,7 @@ import type { Article, CategoryRef, StoreRunResult } from '../types.js';
 import type { DedupPolicy, MergedStory, StoreRunInput } from './store.js';
 import { articleHash, sortChangedSlugs, storedTitleKey, storyHashes } from './row-hashes.js';
 import { originRow, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
-import { use, type OriginKey, type Unit } from './table-steps.js';
+import { use, type OriginKey, type StoryMove, type Unit } from './table-steps.js';
 
 const originKey = (origin: OriginKey): string => `${origin.sourceKey}\n${origin.originId}`;
 
@@ -97,6 +97,19 @@ interface Reconciled {
   changedSlugs: Set<string>;
 }
 
+/**
+ * Where each story that is gone went: the story now holding the origin its id came from (an earlier copy
+ * arrived, so the story is now named after that one). A story whose origin is gone too went nowhere.
+ */
+function storyMoves(policy: DedupPolicy, gone: readonly StoredStory[], after: ReadonlyMap<string, { origins: Article[] }>): StoryMove[] {
+  const holder = new Map<string, string>();
+  for (const [id, { origins }] of after) for (const origin of origins) holder.set(policy.storyIdOf(origin), id);
+  return gone.flatMap((stored) => {
+    const to = holder.get(stored.id);
+    return to !== undefined && to !== stored.id ? [{ from: stored.id, to }] : [];
+  });
+}
+
 /** Recomputes the stories of the affected keys and writes the difference; returns the changes. */
 function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: number): Unit<Reconciled> {
   const changedSlugs = new Set<string>();
@@ -129,7 +142,11 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
     touch(stored.categories);
     changedSlugs.add('all');
   }
-  if (gone.length > 0) yield* use((t) => t.stories.removeMany(gone.map((stored) => stored.id)));
+  if (gone.length > 0) {
+    yield* use((t) => t.stories.removeMany(gone.map((stored) => stored.id)));
+    const moves = storyMoves(policy, gone, after);
+    if (moves.length > 0) yield* use((t) => t.moves.record(moves, [...after.keys()], nowMs));
+  }
 
   // A story id may have lived under another title key before (its earliest origin was retitled).
   const elsewhereIds = [...after.keys()].filter((id) => !before.has(id));

@@ -13,6 +13,8 @@ export interface DedupPolicy {
   cluster(origins: Article[]): Article[][];
   /** One story from its origins; deterministic. `updated` is set by the store. */
   merge(origins: Article[]): MergedStory;
+  /** The id `merge` gives a story whose earliest origin this is (to tell where a story whose id changed went). */
+  storyIdOf(origin: Pick<Article, 'sourceKey' | 'originId'>): string;
   /** `dedup.window` in ms: a tombstone this near an origin's publication time keeps it out (default 12 h). */
   windowMs?: number;
 }
@@ -170,7 +172,7 @@ export interface Store {
   backup(file: string): Promise<void>;
   /** Bytes the database takes (pages in use and free), for monitoring. */
   sizeBytes(): Promise<number>;
-  /** One story by id, for its page: found, pruned by retention (its tombstone), or unknown. */
+  /** One story by id, for its page: found, moved to another id, pruned by retention (its tombstone), or unknown. */
   findStory(storyId: string): Promise<StoryLookup>;
   /** The origins a story was merged from (the merge record), earliest first; empty for an unknown id. */
   listStoryOrigins(storyId: string): Promise<StoryOrigin[]>;
@@ -230,7 +232,12 @@ export interface ChangesSince {
   gap: boolean;
 }
 
-export type StoryLookup = { state: 'found'; story: Story } | { state: 'pruned'; prunedAt: Date } | { state: 'unknown' };
+export type StoryLookup =
+  | { state: 'found'; story: Story }
+  /** The story's id changed (an earlier copy of it arrived later); `storyId` is where it is now. */
+  | { state: 'moved'; storyId: string }
+  | { state: 'pruned'; prunedAt: Date }
+  | { state: 'unknown' };
 
 /** One origin of a merged story and why it belongs there. */
 export interface StoryOrigin {

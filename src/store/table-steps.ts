@@ -20,6 +20,12 @@ export interface PrunedStory {
   categories: { slug: string }[];
 }
 
+/** A story id that changed (an earlier copy arrived later): its old page redirects to the new one. */
+export interface StoryMove {
+  from: string;
+  to: string;
+}
+
 /** The table operations a unit of work uses; batched, so a server database needs few round trips. */
 export interface UnitTables {
   origins: {
@@ -63,6 +69,14 @@ export interface UnitTables {
     /** Records drops (a known one takes the new rule and fingerprint, and keeps its first drop time). */
     recordMany(sourceKey: string, fingerprint: string, dropped: readonly FilteredRecord[], nowMs: number): Maybe<void>;
     forgetMany(keys: readonly OriginKey[]): Maybe<void>;
+  };
+  /** Where the stories of changed ids went (story_moves), so their old pages redirect. */
+  moves: {
+    /**
+     * Records the moves (an earlier move to a `from` now points at its `to`, so a chain is one hop) and
+     * forgets the moves of ids that are stories again (`live`).
+     */
+    record(moves: readonly StoryMove[], live: readonly string[], nowMs: number): Maybe<void>;
   };
   tombstones: {
     /** For each origin, whether a tombstone of its title key lies within the window of its publication. */

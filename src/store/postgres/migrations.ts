@@ -5,6 +5,7 @@ import { LOCKS, inTransaction } from './pool.js';
 import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
+import { STORY_MOVES_MIGRATION } from './story-moves-table.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -164,6 +165,8 @@ export const migrations: readonly string[] = [
   fullTextPagesTable('BIGINT'),
   // 7: refresh requests recorded by web processes for the workers (as SQLite's migration 13).
   REFRESH_REQUESTS_MIGRATION,
+  // 8: old ids of stories whose id changed, so their pages redirect (as SQLite's migration 14).
+  STORY_MOVES_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

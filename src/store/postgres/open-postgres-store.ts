@@ -24,6 +24,7 @@ import { getFullTextPages, saveFullTextPages } from './full-text-pages-table.js'
 import { createStoriesTable, newestStories } from './stories-table.js';
 import { rebuildWordsSlice } from './story-words.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
+import { createStoryMoves, storyMovedTo } from './story-moves-table.js';
 import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
 
@@ -88,6 +89,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     categories: createCategoriesTable(sql),
     seedFiles: createSeedFilesTable(sql),
     tombstones: createTombstones(sql, windowMs),
+    moves: createStoryMoves(sql),
     filtered: createFilteredOriginsTable(sql),
   });
   const categories = createCategoryQueries(pool);
@@ -143,6 +145,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     findStory: (storyId) => unit(`reading story ${storyId} failed`, async () => {
       const story = await storyById(pool, storyId, await categories.names());
       if (story) return { state: 'found', story } as const;
+      const movedTo = await storyMovedTo(pool, storyId);
+      if (movedTo) return { state: 'moved', storyId: movedTo } as const;
       const prunedAt = await storyPrunedAt(pool, storyId);
       return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
     }),

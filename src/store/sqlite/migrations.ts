@@ -13,6 +13,7 @@ import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
+import { STORY_MOVES_MIGRATION } from './story-moves-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -121,6 +122,8 @@ export const migrations: readonly string[] = [
   FULL_TEXT_PAGES_MIGRATION,
   // 13: refresh requests recorded by web processes for the workers (refresh-requests-table.ts).
   REFRESH_REQUESTS_MIGRATION,
+  // 14: old ids of stories whose id changed, so their pages redirect (story-moves-table.ts).
+  STORY_MOVES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -7,6 +7,7 @@ import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { createChangesTable, createCommitWatch } from './changes-table.js';
 import { migrate } from './migrations.js';
+import { createStoryMoves } from './story-moves-table.js';
 import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
 import { createArchiveListing } from './archive-listing.js';
@@ -72,12 +73,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   options.onOpen?.(db);
 
   const tombstones = createTombstones(db, policy.windowMs ?? DEFAULT_TOMBSTONE_WINDOW_MS);
+  const moves = createStoryMoves(db);
   const tables = {
     origins: createOriginsTable(db),
     stories: createStoriesTable(db, createSearchIndex(db)),
     categories: createCategoriesTable(db),
     seedFiles: createSeedFilesTable(db),
     tombstones,
+    moves,
     filtered: createFilteredOriginsTable(db),
   } satisfies UnitTables;
   const storyOrigins = createStoryOrigins(db);
@@ -232,6 +235,8 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit(`reading story ${storyId} failed`, () => {
         const story = tables.stories.get(storyId, tables.categories.names());
         if (story) return { state: 'found', story } as const;
+        const movedTo = moves.movedTo(storyId);
+        if (movedTo) return { state: 'moved', storyId: movedTo } as const;
         const prunedAt = tombstones.prunedAt(storyId);
         return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
       });

@@ -7,7 +7,7 @@ import { createDedupPolicy } from './ingest/dedup.js';
 import { runFeedSource, type FeedRunDeps, type FeedRunSummary } from './ingest/run-feed-source.js';
 import { runSeedFolder, type SeedRunDeps, type SeedRunSummary } from './ingest/run-seed-folder.js';
 import type { Metrics } from './observability/metrics.js';
-import { nextRunTime } from './scheduler/next-run.js';
+import { askedWaitUntil, nextRunTime } from './scheduler/next-run.js';
 import { leaseMsOf, newLeaseOwner } from './scheduler/run-leases.js';
 import { cronNext } from './scheduler/scheduler.js';
 import { openDatabase } from './store/open-database.js';
@@ -64,6 +64,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       const summary = await runFeedSource(source, {
         store, logger, clock, resolveCategories, fetchOptions, urls: urlRulesOf(config), backoffCapMs: config.fetch.backoffCap, hostSlot,
         nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...caps, ...outcome }),
+        askedWait: (outcome) => askedWaitUntil({ now: clock(), cronNext: null, ...caps, ...outcome }),
       }).catch((error: unknown) => {
         metrics?.sourceRun(source.name, 'failed', seconds(), 0);
         throw error;

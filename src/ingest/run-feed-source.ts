@@ -24,6 +24,8 @@ export interface FeedRunDeps {
   fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>;
   /** When the next run is due, given this run's outcome (the scheduler's policy, e.g. `nextRunTime`). */
   nextRun: (outcome: RunOutcome) => Date | null;
+  /** The earliest time the source asked for, given this run's outcome (`askedWaitUntil`); absent: not kept. */
+  askedWait?: (outcome: RunOutcome) => Date | null;
   timezone?: string;
   /** Configured tracking parameters and placeholder images. */
   urls?: UrlRules | undefined;
@@ -185,6 +187,7 @@ async function record(deps: FeedRunDeps, source: SourceConfig, at: Date, fields:
     lastModified: fields.lastModified,
     added: fields.added,
     nextRun: deps.nextRun(outcome),
+    notBefore: deps.askedWait?.(outcome),
     discoveredUrl: fields.discoveredUrl,
   });
 }

@@ -30,6 +30,19 @@ export const DEFAULT_MAX_AGE_CAP_MS = 24 * 3_600_000;
 
 const bounded = (value: number | null | undefined, cap: number): number => (value && value > 0 ? Math.min(value, cap) : 0);
 
+/**
+ * The earliest time a successful source asked to be fetched again (its <ttl> or max-age, capped); null when
+ * it asked nothing. Failures have their own wait (backoff, Retry-After), which the failure count tells.
+ */
+export function askedWaitUntil(input: NextRunInput): Date | null {
+  if (!input.ok) return null;
+  const wait = Math.max(
+    bounded(input.ttlMinutes ? input.ttlMinutes * 60_000 : 0, input.ttlCapMs ?? DEFAULT_TTL_CAP_MS),
+    bounded(input.maxAgeMs, input.maxAgeCapMs ?? DEFAULT_MAX_AGE_CAP_MS),
+  );
+  return wait > 0 ? new Date(input.now.getTime() + wait) : null;
+}
+
 export function nextRunTime(input: NextRunInput): Date | null {
   const now = input.now.getTime();
   let wait = 0;
@@ -41,10 +54,7 @@ export function nextRunTime(input: NextRunInput): Date | null {
     }
     wait = Math.max(wait, bounded(input.retryAfterMs, input.retryAfterCapMs ?? DEFAULT_RETRY_AFTER_CAP_MS));
   } else {
-    wait = Math.max(
-      bounded(input.ttlMinutes ? input.ttlMinutes * 60_000 : 0, input.ttlCapMs ?? DEFAULT_TTL_CAP_MS),
-      bounded(input.maxAgeMs, input.maxAgeCapMs ?? DEFAULT_MAX_AGE_CAP_MS),
-    );
+    wait = (askedWaitUntil(input)?.getTime() ?? now) - now;
   }
   const earliest = now + wait;
   if (!input.cronNext) return wait === 0 ? null : new Date(earliest);

@@ -8,7 +8,7 @@ export const DUE_TOLERANCE_MS = 1_000;
 /** What the claim reads: the run's source state (null before its first run) and its lease row. */
 export interface ClaimView {
   nowMs: number;
-  state: { nextRunMs: number | null; consecutiveFailures: number } | null;
+  state: { nextRunMs: number | null; consecutiveFailures: number; notBeforeMs: number | null } | null;
   lease: { owner: string; expiresMs: number } | null;
   /** Live leases on the claim's host, this run's own row left out. */
   liveOnHost: number;
@@ -16,7 +16,8 @@ export interface ClaimView {
 
 export function isRunDue(due: RunDue, state: ClaimView['state'], nowMs: number): boolean {
   if (due === 'always') return true;
-  if (due === 'not-backed-off' && !state?.consecutiveFailures) return true;
+  // At start-up: a source that failed, or asked to wait (<ttl>, max-age), waits for its next run time.
+  if (due === 'not-backed-off' && !state?.consecutiveFailures && !(state?.notBeforeMs != null && state.notBeforeMs > nowMs)) return true;
   return state?.nextRunMs == null || state.nextRunMs <= nowMs + DUE_TOLERANCE_MS;
 }
 

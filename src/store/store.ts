@@ -34,6 +34,11 @@ export interface FetchOutcome {
   etag?: string | null | undefined;
   lastModified?: string | null | undefined;
   nextRun: Date | null;
+  /**
+   * The earliest time the source itself asked to be fetched again (RSS <ttl>, Cache-Control max-age of a
+   * successful answer); kept across restarts so the start-up pass waits for it too. Undefined or null: none.
+   */
+  notBefore?: Date | null | undefined;
   added: number;
   /** The feed discovered on the source's HTML page; undefined keeps the stored one, null forgets it. */
   discoveredUrl?: string | null | undefined;
@@ -265,7 +270,7 @@ export interface PruneResult {
 
 /**
  * When a claimed run may start: `due` when its next run time has come (cron); `not-backed-off` unless
- * its last run failed and its next run is still ahead (start-up); `always` regardless (refresh, ingest).
+ * its last run failed or the source asked to wait (<ttl>, max-age), and its next run is still ahead (start-up); `always` regardless (refresh, ingest).
  */
 export type RunDue = 'due' | 'not-backed-off' | 'always';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRunTime } from '../../src/scheduler/next-run.js';
+import { askedWaitUntil, nextRunTime } from '../../src/scheduler/next-run.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
@@ -59,6 +59,14 @@ describe('nextRunTime: what the source asks for', () => {
 
   it('forgets backoff after a success, and a success ignores a stale Retry-After', () => {
     expect(nextRunTime({ ...ok, retryAfterMs: 10 * 3_600_000 })).toEqual(minutes(15));
+  });
+
+  it('askedWaitUntil is the wait a successful source asked for (ttl, max-age, capped), not the cron time nor a failure\'s', () => {
+    expect(askedWaitUntil({ ...ok, ttlMinutes: 60, maxAgeMs: 120 * 60_000 })).toEqual(minutes(120));
+    expect(askedWaitUntil({ ...ok, maxAgeMs: 10 * 60_000 })).toEqual(minutes(10));
+    expect(askedWaitUntil({ ...ok, ttlMinutes: 100_000 })).toEqual(minutes(24 * 60));
+    expect(askedWaitUntil(ok)).toBeNull();
+    expect(askedWaitUntil({ ...failed(1), retryAfterMs: 90 * 60_000 })).toBeNull();
   });
 
   it('returns null without a cron time when nothing asks to wait, else the wait', () => {

@@ -167,6 +167,10 @@ export const migrations: readonly string[] = [
   REFRESH_REQUESTS_MIGRATION,
   // 8: old ids of stories whose id changed, so their pages redirect (as SQLite's migration 14).
   STORY_MOVES_MIGRATION,
+  // 9: the earliest time each source asked to be fetched again (as SQLite's migration 15).
+  `
+  ALTER TABLE sources ADD COLUMN not_before_ms BIGINT;
+  `,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

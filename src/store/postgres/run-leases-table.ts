@@ -12,8 +12,8 @@ export function createRunLeasesTable(pool: pg.Pool) {
         // Host before run, in every claim: two claims never wait on each other in a cycle.
         if (request.host !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 3))', [request.host]);
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 2))', [request.name]);
-        const { rows: [row] } = await client.query<{ owner: string | null; expires_ms: number | null; next_run_ms: number | null; consecutive_failures: number | null; live_on_host: number }>(
-          `SELECT l.owner, l.expires_ms, s.next_run_ms, s.consecutive_failures,
+        const { rows: [row] } = await client.query<{ owner: string | null; expires_ms: number | null; next_run_ms: number | null; consecutive_failures: number | null; not_before_ms: number | null; live_on_host: number }>(
+          `SELECT l.owner, l.expires_ms, s.next_run_ms, s.consecutive_failures, s.not_before_ms,
              (SELECT count(*) FROM run_leases h WHERE h.host = $2 AND h.expires_ms > $3 AND h.name <> $1) AS live_on_host
            FROM (SELECT 1) one
            LEFT JOIN run_leases l ON l.name = $1
@@ -22,7 +22,7 @@ export function createRunLeasesTable(pool: pg.Pool) {
         );
         const { result, action } = decideClaim(request, {
           nowMs,
-          state: row!.consecutive_failures === null ? null : { nextRunMs: row!.next_run_ms, consecutiveFailures: row!.consecutive_failures },
+          state: row!.consecutive_failures === null ? null : { nextRunMs: row!.next_run_ms, consecutiveFailures: row!.consecutive_failures, notBeforeMs: row!.not_before_ms },
           lease: row!.owner === null ? null : { owner: row!.owner, expiresMs: row!.expires_ms! },
           liveOnHost: request.host === null ? 0 : row!.live_on_host,
         });

@@ -7,9 +7,9 @@ import type { Sql } from './pool.js';
 // Validators and the discovered feed are kept when the outcome does not mention them ($8/$10/$13 false); an explicit null clears them.
 const RECORD = `
   INSERT INTO sources AS s (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
-    consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total, discovered_url)
+    consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total, discovered_url, not_before_ms)
   VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN $3::bigint END, $5, $6, CASE WHEN $4::boolean THEN 0 ELSE 1 END, $7,
-    CASE WHEN $8::boolean THEN $9 END, CASE WHEN $10::boolean THEN $11 END, $12, $12, CASE WHEN $13::boolean THEN $14 END)
+    CASE WHEN $8::boolean THEN $9 END, CASE WHEN $10::boolean THEN $11 END, $12, $12, CASE WHEN $13::boolean THEN $14 END, $15)
   ON CONFLICT (name) DO UPDATE SET
     url = excluded.url,
     last_attempt_ms = excluded.last_attempt_ms,
@@ -18,6 +18,7 @@ const RECORD = `
     last_error = excluded.last_error,
     consecutive_failures = CASE WHEN $4::boolean THEN 0 ELSE s.consecutive_failures + 1 END,
     next_run_ms = excluded.next_run_ms,
+    not_before_ms = excluded.not_before_ms,
     etag = CASE WHEN $8::boolean THEN $9 ELSE s.etag END,
     last_modified = CASE WHEN $10::boolean THEN $11 ELSE s.last_modified END,
     added_last = excluded.added_last,
@@ -34,6 +35,7 @@ export function createSourcesTable(sql: Sql) {
         outcome.lastModified !== undefined, outcome.lastModified ?? null,
         outcome.added,
         outcome.discoveredUrl !== undefined, outcome.discoveredUrl ?? null,
+        outcome.notBefore?.getTime() ?? null,
       ]);
     },
     async get(name: string): Promise<SourceState | null> {

@@ -10,7 +10,7 @@ import { ORIGIN_BODIES_MIGRATION } from './origins-table.js';
 import { htmlToText, textLength } from '../../text/html-text.js';
 import { SEED_FILE_WARNING_MIGRATION } from './seed-files-table.js';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
-import { DISCOVERED_URL_MIGRATION } from './sources-table.js';
+import { DISCOVERED_URL_MIGRATION, NOT_BEFORE_MIGRATION } from './sources-table.js';
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
 import { STORY_MOVES_MIGRATION } from './story-moves-table.js';
@@ -124,6 +124,8 @@ export const migrations: readonly string[] = [
   REFRESH_REQUESTS_MIGRATION,
   // 14: old ids of stories whose id changed, so their pages redirect (story-moves-table.ts).
   STORY_MOVES_MIGRATION,
+  // 15: the earliest time each source asked to be fetched again, kept across restarts (sources-table.ts).
+  NOT_BEFORE_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -21,8 +21,8 @@ interface LeaseRow {
 
 export function createRunLeasesTable(db: Database.Database) {
   const lease = db.prepare<[string], LeaseRow>('SELECT owner, expires_ms FROM run_leases WHERE name = ?');
-  const state = db.prepare<[string], { next_run_ms: number | null; consecutive_failures: number }>(
-    'SELECT next_run_ms, consecutive_failures FROM sources WHERE name = ?',
+  const state = db.prepare<[string], { next_run_ms: number | null; consecutive_failures: number; not_before_ms: number | null }>(
+    'SELECT next_run_ms, consecutive_failures, not_before_ms FROM sources WHERE name = ?',
   );
   const liveOnHost = db.prepare<[string, number, string], { n: number }>(
     'SELECT count(*) AS n FROM run_leases WHERE host = ? AND expires_ms > ? AND name <> ?',
@@ -38,7 +38,7 @@ export function createRunLeasesTable(db: Database.Database) {
     const current = state.get(request.name);
     const { result, action } = decideClaim(request, {
       nowMs,
-      state: current ? { nextRunMs: current.next_run_ms, consecutiveFailures: current.consecutive_failures } : null,
+      state: current ? { nextRunMs: current.next_run_ms, consecutiveFailures: current.consecutive_failures, notBeforeMs: current.not_before_ms } : null,
       lease: row ? { owner: row.owner, expiresMs: row.expires_ms } : null,
       liveOnHost: request.host === null ? 0 : liveOnHost.get(request.host, nowMs, request.name)!.n,
     });

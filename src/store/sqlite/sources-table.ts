@@ -9,14 +9,19 @@ export const DISCOVERED_URL_MIGRATION = `
   ALTER TABLE sources ADD COLUMN discovered_url TEXT;
 `;
 
+/** Migration 15: the earliest time a source asked to be fetched again (<ttl>, max-age), so a restart waits for it. */
+export const NOT_BEFORE_MIGRATION = `
+  ALTER TABLE sources ADD COLUMN not_before_ms INTEGER;
+`;
+
 export function createSourcesTable(db: Database.Database) {
   // Validators (etag, last_modified) are kept when the outcome does not mention them (undefined),
   // so a failed fetch does not forget them; an explicit null clears them. The discovered feed likewise.
   const record = db.prepare(`
     INSERT INTO sources (name, url, last_attempt_ms, last_success_ms, http_status, last_error,
-      consecutive_failures, next_run_ms, etag, last_modified, added_last, added_total, discovered_url)
+      consecutive_failures, next_run_ms, not_before_ms, etag, last_modified, added_last, added_total, discovered_url)
     VALUES (@name, @url, @at_ms, CASE WHEN @ok THEN @at_ms END, @http_status, @error,
-      CASE WHEN @ok THEN 0 ELSE 1 END, @next_run_ms,
+      CASE WHEN @ok THEN 0 ELSE 1 END, @next_run_ms, @not_before_ms,
       CASE WHEN @etag_given THEN @etag END, CASE WHEN @last_modified_given THEN @last_modified END,
       @added, @added, CASE WHEN @discovered_given THEN @discovered_url END)
     ON CONFLICT (name) DO UPDATE SET
@@ -27,6 +32,7 @@ export function createSourcesTable(db: Database.Database) {
       last_error = excluded.last_error,
       consecutive_failures = CASE WHEN @ok THEN 0 ELSE consecutive_failures + 1 END,
       next_run_ms = excluded.next_run_ms,
+      not_before_ms = excluded.not_before_ms,
       etag = CASE WHEN @etag_given THEN @etag ELSE etag END,
       last_modified = CASE WHEN @last_modified_given THEN @last_modified ELSE last_modified END,
       added_last = excluded.added_last,
@@ -45,6 +51,7 @@ export function createSourcesTable(db: Database.Database) {
         http_status: outcome.httpStatus,
         error: outcome.error,
         next_run_ms: outcome.nextRun?.getTime() ?? null,
+        not_before_ms: outcome.notBefore?.getTime() ?? null,
         etag_given: outcome.etag !== undefined ? 1 : 0,
         etag: outcome.etag ?? null,
         last_modified_given: outcome.lastModified !== undefined ? 1 : 0,

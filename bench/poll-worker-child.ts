@@ -31,7 +31,6 @@ let failed = 0;
 const scheduler = createScheduler({
   config, store, logger, clock: () => new Date(),
   limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-  onChange: () => undefined,
   jobs: {
     async runSource(source) {
       const summary = await runFeedSource(source, deps);

@@ -55,7 +55,6 @@ async function ingest(argv: string[]): Promise<void> {
   const scheduler = createScheduler({
     config, store, logger, clock: () => new Date(),
     limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-    onChange: () => undefined,
     jobs: {
       runSource: async (source) => {
         const summary = await jobs.runSource(source);

@@ -29,8 +29,6 @@ export interface SchedulerDeps {
   limiter: Limiter;
   logger: Logger;
   clock: () => Date;
-  /** Called after every run that changed published content. */
-  onChange: (categories: string[]) => void;
   /** The leases this process claims runs with; default: a new owner on `store`. */
   leases?: RunLeases;
 }
@@ -82,9 +80,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let started = false;
   let stopping = false;
 
-  const report = (result: { changedCategories: string[] }) => {
-    if (result.changedCategories.length > 0) deps.onChange(result.changedCategories);
-  };
   const fail = (what: string) => (error: unknown) => {
     logger.error({ source: what, error: describeError(error) }, 'run failed unexpectedly');
   };
@@ -94,10 +89,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * while a run is in flight shares it. noOverlap alone only keeps one cron run from overlapping another.
    */
   const running = new Map<string, Promise<void>>();
-  const once = (name: string, start: () => Promise<{ changedCategories: string[] }>): Promise<void> => {
+  const once = (name: string, start: () => Promise<unknown>): Promise<void> => {
     const existing = running.get(name);
     if (existing) return existing;
-    const run = (async () => report(await start()))()
+    // What a run changed reaches every process through the store's change feed, not from here.
+    const run = (async () => void (await start()))()
       .catch(fail(name))
       .finally(() => running.delete(name));
     running.set(name, run);

@@ -68,7 +68,6 @@ export function startIngest(deps: IngestDeps): IngestSide {
     jobs: createIngestJobs(config, store, logger, { metrics }),
     limiter: limiterFor(config),
     // Documents and hub pings follow the change feed; stories are indexed for search as they are stored.
-    onChange: () => undefined,
   });
   // A database from before the word index is indexed first (readiness waits for it); ingesting starts after.
   const firstIngest = completeSearchRebuild(store, logger, () => stopping).then(async (rebuilt) => {

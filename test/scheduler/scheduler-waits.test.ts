@@ -36,7 +36,7 @@ describe('the running scheduler waits as long as each source asked', () => {
     const store = await openStore(config);
     const logger = pino({ level: 'silent' });
     const scheduler = createScheduler({
-      config, store, logger, clock: () => new Date(), onChange: () => undefined,
+      config, store, logger, clock: () => new Date(),
       jobs: createIngestJobs(config, store, logger), limiter: createLimiter(8, 8),
     });
     const before = Object.fromEntries([...WAITING, 'control'].map((name) => [name, feeds.hits(name)]));
@@ -65,7 +65,7 @@ describe('the schedule jitter', () => {
     const store = await openStore(config);
     const logger = pino({ level: 'silent' });
     const scheduler = createScheduler({
-      config, store, logger, clock: () => new Date(), onChange: () => undefined,
+      config, store, logger, clock: () => new Date(),
       jobs: createIngestJobs(config, store, logger), limiter: createLimiter(8, 8),
     });
     try {

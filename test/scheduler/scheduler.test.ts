@@ -36,17 +36,15 @@ describe('createScheduler', () => {
     });
     store = await openStore(config);
     const logger = pino({ level: 'silent' });
-    const changes: string[][] = [];
     const scheduler = createScheduler({
       config, store, logger, clock: () => new Date(),
       jobs: createIngestJobs(config, store, logger),
       limiter: createLimiter(8, 2),
-      onChange: (categories) => changes.push(categories),
     });
     await Promise.all([scheduler.runAll(), scheduler.refresh('Slow'), scheduler.refresh()]);
     expect(server.requests).toEqual(['GET /slow.rss']);
     expect((await store.getSourceState('Slow'))?.consecutiveFailures).toBe(0);
-    expect(changes).toEqual([['all', 'news']]);
+    expect((await store.changesSince(0, 10)).changes.map((change) => change.categories)).toEqual([['all', 'news']]);
     // Once it has finished, the next request runs again.
     await scheduler.refresh('Slow');
     expect(server.requests).toHaveLength(2);

@@ -51,7 +51,6 @@ async function worker(config: Config): Promise<{ scheduler: Scheduler; store: St
     config, store, logger, clock: () => new Date(),
     jobs: createIngestJobs(config, store, logger),
     limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-    onChange: () => undefined,
   });
   cleanups.push(async () => {
     await scheduler.stop();

@@ -18,10 +18,10 @@ let files = 0;
 const freshFile = (): string => path.join(work, `store-${++files}.db`);
 const policy = createDedupPolicy(12 * 3_600_000);
 
-/** Stories of random words all starting with q: the query `q*` merges every one of their word lists (~1 s). */
+/** Stories of random words all starting with qq: the query `qq*` merges every one of their word lists (~1 s). */
 async function storeSlowToSearch(store: Store, stories = 1_000, words = 150): Promise<void> {
   let seed = 7;
-  const word = (): string => `q${((seed = (seed * 48271) % 2147483647) % 1e9).toString(36)}`;
+  const word = (): string => `qq${((seed = (seed * 48271) % 2147483647) % 1e9).toString(36)}`;
   for (let batch = 0; batch < stories / 200; batch++) {
     const articles = Array.from({ length: 200 }, (_, i) =>
       article(`Story ${batch * 200 + i}`, '2024-12-01T00:00:00Z', [TECH], { contentHtml: `<p>${Array.from({ length: words }, word).join(' ')}</p>` }));
@@ -45,7 +45,7 @@ describe('the SQLite search thread', () => {
     try {
       await storeSlowToSearch(store);
       const events: string[] = [];
-      const search = store.searchStories('q*', 20).then((result) => {
+      const search = store.searchStories('qq*', 20).then((result) => {
         events.push('search');
         return result;
       });
@@ -120,7 +120,7 @@ describe('the SQLite search thread', () => {
     try {
       await storeSlowToSearch(store, 400, 100);
       // One runs, two wait, the fourth is refused at once.
-      const searches = [1, 2, 3, 4].map(() => settled(store.searchStories('q*', 5)));
+      const searches = [1, 2, 3, 4].map(() => settled(store.searchStories('qq*', 5)));
       const outcomes = await Promise.all(searches);
       expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false]);
       const refused = outcomes[3]!;
@@ -135,7 +135,7 @@ describe('the SQLite search thread', () => {
     const served = await serveStore(store);
     try {
       await storeSlowToSearch(store, 400, 100);
-      const running = settled(store.searchStories('q*', 5));
+      const running = settled(store.searchStories('qq*', 5));
       const res = await fetch(`${served.base}/search?q=story`);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
@@ -161,12 +161,12 @@ describe('the SQLite search thread', () => {
       await calibrating.searchStories(query, 20);
       return performance.now() - started;
     };
-    const timeoutMs = Math.max(1, Math.round(Math.cbrt((await cost('q*')) ** 2 * Math.max(0.5, await cost('story 7')))));
+    const timeoutMs = Math.max(1, Math.round(Math.cbrt((await cost('qq*')) ** 2 * Math.max(0.5, await cost('story 7')))));
     await calibrating.close();
     const log = recordingLog();
     const store = await openSqliteStore(file, policy, { searchThread: { timeoutMs }, log });
     try {
-      const slow = await settled(store.searchStories('q*', 20));
+      const slow = await settled(store.searchStories('qq*', 20));
       expect(!slow.ok && slow.error).toBeInstanceOf(BusyError);
       expect(log.lines).toEqual(['warn a search ran past its timeout: its thread is replaced']);
       expect((await store.searchStories('story 7', 5)).stories.map((s) => s.title)).toEqual(['Story 7']);
@@ -183,10 +183,10 @@ describe('the SQLite search thread', () => {
     // A thread on a file that is not a database dies opening it; the next search starts another.
     const broken = createSearchThread(path.join(work, 'missing.db'), { log });
     try {
-      const first = await settled(broken.search({ expression: 'zeppelin', categories: [] }, 5, Date.now()));
+      const first = await settled(broken.search({ expression: 'zeppelin', phrases: ['zeppelin'], categories: [] }, 5, Date.now()));
       expect(!first.ok && String(first.error)).toMatch(/searching stories failed: the search thread crashed: .*missing\.db/);
       expect(log.lines).toEqual(['error search thread died: a new one starts with the next search']);
-      await settled(broken.search({ expression: 'zeppelin', categories: [] }, 5, Date.now()));
+      await settled(broken.search({ expression: 'zeppelin', phrases: ['zeppelin'], categories: [] }, 5, Date.now()));
       expect(broken.started).toBe(2);
     } finally {
       await broken.close();

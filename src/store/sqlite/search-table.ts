@@ -86,12 +86,17 @@ export function createSearchRebuild(db: Database.Database) {
 
 const quoted = (word: string): string => `"${word.replace(/"/g, '""')}"`;
 
+/** The FTS5 phrases of one term: the phrase itself, or each word (all must occur). */
+function termPhrases(term: QueryTerm): string[] {
+  const last = term.words.length - 1;
+  if (term.phrase) return [`${quoted(term.words.join(' '))}${term.prefix ? ' *' : ''}`];
+  return term.words.map((word, i) => `${quoted(word)}${term.prefix && i === last ? ' *' : ''}`);
+}
+
 /** One term as an FTS5 expression: a phrase, or words that must all occur. */
 function termExpression(term: QueryTerm): string {
-  const last = term.words.length - 1;
-  if (term.phrase) return `${quoted(term.words.join(' '))}${term.prefix ? ' *' : ''}`;
-  const words = term.words.map((word, i) => `${quoted(word)}${term.prefix && i === last ? ' *' : ''}`);
-  return words.length === 1 ? words[0]! : `(${words.join(' AND ')})`;
+  const phrases = termPhrases(term);
+  return phrases.length === 1 ? phrases[0]! : `(${phrases.join(' AND ')})`;
 }
 
 /** The FTS5 MATCH expression of a query; null when nothing is required (only exclusions, or nothing). */
@@ -110,5 +115,7 @@ export function ftsExpression(parsed: ParsedQuery): string | null {
 export function searchPlan(query: string): SearchPlan | null {
   const parsed = parseQuery(query);
   const expression = ftsExpression(parsed);
-  return expression === null ? null : { expression, categories: parsed.categories };
+  if (expression === null) return null;
+  const phrases = [...new Set(parsed.terms.filter((term) => !term.exclude).flatMap(termPhrases))];
+  return { expression, phrases, categories: parsed.categories };
 }

@@ -77,4 +77,15 @@ describe.each(BACKENDS)('search queries on %s', (backend) => {
     expect((await store.searchStories('"chips', 10)).total).toBe(1);
     expect((await store.searchStories('chips', 10)).total).toBe(1);
   });
+
+  it('refuse a prefix of fewer than 2 characters with a QueryError naming it, and run longer ones', async () => {
+    const store = await seeded(backend);
+    for (const [query, term] of [['c*', 'c*'], ['new -c*', 'c*'], ['深*', '深*'], ['e-m*', 'e-m*'], ['Ｃ*', 'C*']]) {
+      const error = await store.searchStories(query!, 10).then(() => null, (e: unknown) => e);
+      expect(error, query).toBeInstanceOf(QueryError);
+      expect((error as Error).message).toBe(`Bad search query (the prefix ${term} is too short): a prefix needs at least 2 characters before the *`);
+    }
+    expect((await store.searchStories('ch*', 10)).total).toBe(1);
+    expect((await store.searchStories('new -ar*', 10)).total).toBe(0);
+  });
 });

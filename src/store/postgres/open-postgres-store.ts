@@ -1,6 +1,6 @@
 // The server store: one PostgreSQL database behind the Store contract, shared by any number of
 // processes. Units of work (store-run.ts, prune-run.ts) are the same as SQLite's, awaited here.
-import { StoreError, describeError } from '../../errors.js';
+import { QueryError, StoreError, describeError } from '../../errors.js';
 import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storedTitleKey } from '../row-hashes.js';
@@ -105,7 +105,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     try {
       return await work();
     } catch (error) {
-      if (error instanceof StoreError) throw error;
+      if (error instanceof StoreError || error instanceof QueryError) throw error;
       throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });
     }
   };

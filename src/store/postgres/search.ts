@@ -42,8 +42,8 @@ export function tsqueryText(parsed: ParsedQuery): string | null {
   return [...required, ...excluded].join(' & ');
 }
 
-const inCategories = (first: number, count: number): string => Array.from({ length: count }, (_, i) =>
-  ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = s.id AND sc.slug = $${first + i})`).join('');
+const inCategories = (story: string, first: number, count: number): string => Array.from({ length: count }, (_, i) =>
+  ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = ${story}.id AND sc.slug = $${first + i})`).join('');
 
 /**
  * Stories matching the query, best first (ts_rank_cd, title matches weighted, recent stories boosted),
@@ -57,18 +57,23 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
-  // Candidates: the newest matches (the planner walks the publication index for a common word, the GIN
-  // index for a rare one), then ranked. $1 tsquery, $2 now, $3 limit, $4… categories.
+  // Candidates: the newest matches, reading no more than the match needs (the planner walks the publication
+  // index for a common word, the GIN index for a rarer one); ranked after the LIMIT, so ts_rank_cd unpacks
+  // 500 tsvectors, not every match; only the page's stories are read whole. The tsquery is written out
+  // each time (no CTE): the planner estimates how many stories match from its value.
+  // $1 tsquery, $2 now, $3 limit, $4… categories.
   const page = sql.query<StoryRow>(
-    `WITH q AS (SELECT to_tsquery('simple', $1) AS q)
-     SELECT ${S_STORY_COLUMNS} FROM (
-       SELECT s.id, ts_rank_cd('${RANK_WEIGHTS}', s.search_words, q.q) AS score
-       FROM stories s, q WHERE s.search_words @@ q.q ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
-     ) m JOIN stories s ON s.id = m.id
-     WHERE TRUE${inCategories(4, categories.length)}
-     ORDER BY m.score * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - s.published_ms) / ${RECENCY_HALF_MS}.0)) DESC,
-       s.published_ms DESC, s.id DESC
-     LIMIT $3`,
+    `SELECT ${S_STORY_COLUMNS} FROM (
+       SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.search_words, to_tsquery('simple', $1))
+         * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank
+       FROM (
+         SELECT s.id, s.published_ms, s.search_words FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)
+         ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
+       ) c
+       WHERE TRUE${inCategories('c', 4, categories.length)}
+       ORDER BY rank DESC, c.published_ms DESC, c.id DESC LIMIT $3
+     ) r JOIN stories s ON s.id = r.id
+     ORDER BY r.rank DESC, r.published_ms DESC, r.id DESC`,
     [tsquery, nowMs, Math.max(1, wanted), ...categories],
   );
   const count = sql.query<{ n: number }>(categories.length === 0
@@ -76,7 +81,7 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
     : `SELECT count(*) AS n FROM (
          SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
        ) f JOIN stories s ON s.id = f.id
-       WHERE TRUE${inCategories(2, categories.length)}`,
+       WHERE TRUE${inCategories('s', 2, categories.length)}`,
   [tsquery, ...categories]);
   const [{ rows }, { rows: [stats] }] = await Promise.all([page, count]);
   const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);

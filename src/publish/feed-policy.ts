@@ -2,6 +2,8 @@
 // Cache-Control max-age), the WebSub hub, and which categories are saved searches.
 import cron from 'node-cron';
 import type { Config } from '../config/schema.js';
+import { ConfigError, QueryError } from '../errors.js';
+import { parseQuery } from '../text/parse-query.js';
 import type { CategoryRef } from '../types.js';
 import { categoryFiltersFromConfig, type CategoryFilters } from './category-filters.js';
 
@@ -59,6 +61,13 @@ export function feedPolicyFromConfig(config: PolicyConfig, resolve: (names: stri
   const savedQueries = new Map<string, string>();
   for (const category of config.categories) {
     if (!category.query) continue;
+    // A query the search refuses (a 1-character prefix) would fail its feeds and the index page that counts it.
+    try {
+      parseQuery(category.query);
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      throw new ConfigError('categories', [`categories: ${category.name}: query ${JSON.stringify(category.query)}: ${error.message}`]);
+    }
     const [ref] = resolve([category.name]);
     if (ref) savedQueries.set(ref.slug, category.query);
   }

@@ -69,6 +69,12 @@ describe('feed policy from the config', () => {
   });
   const policy = feedPolicyFromConfig(config, createCategoryResolver(config.categories));
 
+  it('refuses a saved query the search would refuse, naming the category', () => {
+    const bad = configSchema.parse({ ...config, categories: [{ name: '深圳', query: '深圳 q*' }] });
+    expect(() => feedPolicyFromConfig(bad, createCategoryResolver(bad.categories))).toThrow(
+      'invalid config categories:\n  categories: 深圳: query "深圳 q*": Bad search query (the prefix q* is too short): a prefix needs at least 2 characters before the *');
+  });
+
   it('takes ttl from the shortest schedule of the category’s sources, else the default schedule', () => {
     expect(cronIntervalMinutes('*/15 * * * *')).toBe(15);
     expect(cronIntervalMinutes('0 * * * *')).toBe(60);

@@ -28,7 +28,10 @@ const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
 
 /** A throwaway cluster (started like the tests') handing out stores, each in a database of its own. */
 export interface BenchPostgres {
-  openStore(options?: { clock?: () => Date }): Promise<Store>;
+  /** A store in a new database, or in the named one (created when missing, kept otherwise: --stores). */
+  openStore(options?: { clock?: () => Date; database?: string }): Promise<Store>;
+  /** Drops a database (a kept store whose build did not finish). */
+  dropDatabase(name: string): Promise<void>;
   /** Bytes of the database the last store opened lives in. */
   lastDatabaseBytes(): Promise<number>;
   /** Runs a query in the database the last store opened lives in (index sizes). */
@@ -36,19 +39,24 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-export async function startBenchPostgres(): Promise<BenchPostgres> {
-  const cluster = await startPostgresCluster({ durable: true });
+/** `keepIn`: the cluster's folder, kept between runs (built stores reused); a throwaway one otherwise. */
+export async function startBenchPostgres(options: { keepIn?: string } = {}): Promise<BenchPostgres> {
+  const cluster = await startPostgresCluster({ durable: true, ...(options.keepIn ? { keepIn: options.keepIn } : {}) });
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
   let databases = 0;
   let lastDatabase = '';
   const urlOf = (name: string) => cluster.url.replace(/\/postgres$/, `/${name}`);
   return {
-    async openStore(options = {}) {
-      const name = `bench_${++databases}`;
+    async openStore({ database, ...options } = {}) {
+      const name = database ?? `bench_${++databases}`;
       lastDatabase = name;
-      await admin.query(`CREATE DATABASE ${name}`);
+      const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+      if (!exists) await admin.query(`CREATE DATABASE ${name}`);
       return openPostgresStore(urlOf(name), createDedupPolicy(0.5 * DAY_MS), options);
+    },
+    async dropDatabase(name) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     },
     lastDatabaseBytes: async () => Number((await admin.query<{ n: string }>('SELECT pg_database_size($1) AS n', [lastDatabase])).rows[0]!.n),
     async queryLast<R extends pg.QueryResultRow>(text: string) {

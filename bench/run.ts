@@ -1,4 +1,4 @@
-// `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N] [--seed-workers N|auto]`: runs the benchmarks and
+// `npm run bench [-- --only NAME[,NAME]] [--size small|full] [--files N] [--runs N] [--seed-workers N|auto] [--stores DIR]`: runs the benchmarks and
 // prints one table (also written to bench-results.md).
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     out: { type: 'string', default: 'bench-results.md' },
     keep: { type: 'boolean', default: false },
+    stores: { type: 'string' },
     'seed-workers': { type: 'string', default: 'auto' },
   },
 });
@@ -86,7 +87,7 @@ if (wanted('store-scale') || wanted('memory')) {
 }
 if (wanted('search-latency')) {
   const { benchSearchLatency } = await import('./search-latency.js');
-  await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}) }));
+  await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}), ...(values.stores ? { storesDir: path.resolve(values.stores) } : {}) }));
 }
 if (wanted('search-event-loop')) {
   const { benchSearchEventLoop } = await import('./search-event-loop.js');

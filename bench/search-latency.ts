@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import { cutWords, foldForSearch } from '../src/text/search-words.js';
 import type { Store } from '../src/store/store.js';
 import { syntheticArticles, tempDir } from './generate.js';
-import { startBenchPostgres, type BenchPostgres } from './postgres.js';
+import { benchPostgresCluster, postgresBenchStore, sqliteBenchStore } from './kept-stores.js';
+import type { BenchPostgres } from './postgres.js';
 import { openBenchStore } from './seed-import.js';
-import { STORE_CATEGORIES, buildStore, fillStore, type BuiltStore } from './store-scale.js';
+import { STORE_CATEGORIES, type BuiltStore } from './store-scale.js';
 import { createTrigramEngine } from './search-quality/trigram-engine.js';
 import { collect, summaryRow, type BenchRow } from './stats.js';
 
@@ -70,34 +71,32 @@ export function indexSizes(file: string): { words: number; trigram: number; stor
   return { words: words / stories, trigram: trigramBytes / stories, stories };
 }
 
-/** A PostgreSQL store of `articles` synthetic stories (the same as SQLite's), analyzed as autovacuum would. */
-async function buildPostgresStore(postgres: BenchPostgres, articles: number, log: (line: string) => void): Promise<{ store: Store; wordBytes: number }> {
-  const store = await postgres.openStore();
-  const ms = await fillStore(store, articles, (done) => {
-    if (done % 200_000 === 0) log(`  ${done} stories stored in PostgreSQL`);
-  });
-  await postgres.queryLast('ANALYZE');
-  // The tsvectors (column values, compressed as stored) and their GIN index.
+/** The word index's bytes per story on PostgreSQL: the tsvectors (column values, compressed as stored) and their GIN index. */
+async function postgresWordBytes(postgres: BenchPostgres): Promise<number> {
   const [size] = await postgres.queryLast<{ n: string }>(
     "SELECT (sum(pg_column_size(search_words)) + pg_relation_size('stories_search_words')) / count(*) AS n FROM stories",
   );
-  log(`built ${articles} stories in PostgreSQL in ${(ms / 1000).toFixed(0)} s`);
-  return { store, wordBytes: Number(size!.n) };
+  return Number(size!.n);
 }
 
-export async function benchSearchLatency(options: { large: number; times?: number; log?: (line: string) => void; largeStore?: BuiltStore }): Promise<BenchRow[]> {
+export async function benchSearchLatency(options: { large: number; times?: number; log?: (line: string) => void; largeStore?: BuiltStore; storesDir?: string }): Promise<BenchRow[]> {
   const log = options.log ?? (() => {});
   const times = options.times ?? 200;
-  const work = tempDir('search');
-  const small = await buildStore(path.join(work, 'small.db'), 10_000);
-  const large = options.largeStore ?? await buildStore(path.join(work, 'large.db'), options.large, (done) => {
-    if (done % 200_000 === 0) log(`  ${done} stories stored`);
-  });
-  log(`stores built (large: ${(large.buildMs / 1000).toFixed(0)} s)`);
-  const postgres = await startBenchPostgres();
+  const dir = options.storesDir;
+  const progress = (where: string) => (done: number) => {
+    if (done % 200_000 === 0) log(`  ${done} stories stored${where}`);
+  };
+  const built = (what: string, store: { buildMs: number; reused: boolean }) =>
+    log(`${what}: ${store.reused ? `reused from ${dir}` : `built in ${(store.buildMs / 1000).toFixed(0)} s`}`);
+  const small = await sqliteBenchStore(dir, 10_000);
+  const large = options.largeStore ? { ...options.largeStore, reused: false } : await sqliteBenchStore(dir, options.large, progress(''));
+  built(`SQLite ${options.large} stories`, large);
+  const postgres = await benchPostgresCluster(dir);
   try {
-    const pgSmall = await buildPostgresStore(postgres, 10_000, log);
-    const pgLarge = await buildPostgresStore(postgres, options.large, log);
+    const pgSmall = await postgresBenchStore(postgres, dir, 10_000);
+    const smallWordBytes = await postgresWordBytes(postgres);
+    const pgLarge = await postgresBenchStore(postgres, dir, options.large, progress(' in PostgreSQL'));
+    built(`PostgreSQL ${options.large} stories`, pgLarge);
     const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
     const stores = [
       { label: k(10_000), size: 10_000, store: await openBenchStore(small.file) },
@@ -121,7 +120,7 @@ export async function benchSearchLatency(options: { large: number; times?: numbe
     for (const { store } of stores) await store.close();
     const sizes = indexSizes(small.file);
     rows.push({ name: `index size per story, word index (${sizes.stories} synthetic stories, ~0.6 KB text)`, value: sizes.words, unit: 'bytes', runs: 1 });
-    rows.push({ name: 'index size per story, word index on PostgreSQL (tsvector + GIN, same stories)', value: pgSmall.wordBytes, unit: 'bytes', runs: 1 });
+    rows.push({ name: 'index size per story, word index on PostgreSQL (tsvector + GIN, same stories)', value: smallWordBytes, unit: 'bytes', runs: 1 });
     rows.push({ name: 'index size per story, trigram index of the same text', value: sizes.trigram, unit: 'bytes', runs: 1 });
     return rows;
   } finally {

@@ -2,7 +2,7 @@
 // postgres on a free 127.0.0.1 port with its own socket folder, stopped and deleted by `stop()`.
 // Never a system service. As root, initdb and postgres refuse to run: they run as the `postgres` user.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,12 +42,18 @@ export interface ClusterOptions {
    * WAL with synchronous=NORMAL does not sync each commit either. Tests turn durability off entirely.
    */
   durable?: boolean;
+  /**
+   * Keep the cluster in this folder (benchmarks reusing a built store): initdb only when it holds none yet,
+   * and `stop()` stops the server but leaves the folder.
+   */
+  keepIn?: string;
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(path.join(tmpdir(), 'pg-cluster-'));
+  const dir = options.keepIn ?? mkdtempSync(path.join(tmpdir(), 'pg-cluster-'));
+  if (options.keepIn) mkdirSync(dir, { recursive: true });
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'postgres.log');
   if (asRoot) {
@@ -73,10 +79,10 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
         // Already gone; the folder still goes.
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.keepIn) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
+    if (!existsSync(path.join(data, 'PG_VERSION'))) run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions']);
     const port = await freePort();
     const settings = [
       `-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c max_connections=300',

@@ -3,6 +3,7 @@
 // jieba's dictionary (search mode: a long word is indexed with its shorter dictionary words too),
 // everything else at spaces and punctuation. The store indexes the words joined by spaces, so
 // SQLite's unicode61 tokenizer and PostgreSQL's `simple` configuration read exactly these words.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
 import type { SearchWords, Story } from '../types.js';
@@ -11,12 +12,13 @@ import { htmlToText } from './html-text.js';
 
 let jieba: Jieba | undefined;
 
-/** The segmenter, loaded on first use (~250 ms, once per thread: the dictionary ships in the package). */
+/**
+ * The segmenter, loaded on first use (~250 ms and ~36 MB, once per thread). Only dict.txt is read (the package's
+ * dict.js also reads the 6 MB idf.txt and keeps both buffers for the life of the thread); the bytes are dropped
+ * once jieba has built its dictionary.
+ */
 function segmenter(): Jieba {
-  if (!jieba) {
-    const { dict } = createRequire(import.meta.url)('@node-rs/jieba/dict.js') as { dict: Uint8Array };
-    jieba = Jieba.withDict(dict);
-  }
+  if (!jieba) jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   return jieba;
 }
 
@@ -43,13 +45,25 @@ export function cutWords(folded: string, mode: 'index' | 'query'): string[] {
 const WORD_ONLY = /^[\p{L}\p{M}\p{N}]+$/u;
 
 /**
+ * True when every character is a CJK unified ideograph (U+4E00–U+9FFF, all letters), a–z or 0–9: a word as
+ * it is, told without a regular expression. Most of jieba's pieces are such words (folded text has no A–Z).
+ */
+export function plainWord(piece: string): boolean {
+  for (let i = 0; i < piece.length; i++) {
+    const code = piece.charCodeAt(i);
+    if (!((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39))) return false;
+  }
+  return piece.length > 0;
+}
+
+/**
  * The words in jieba's pieces: punctuation pieces vanish, a piece never merges with its neighbour. Most
  * pieces are one word and are kept as they are (3× cheaper than matching the pieces joined, measured).
  */
 function wordsOfPieces(pieces: readonly string[]): string[] {
   const words: string[] = [];
   for (const piece of pieces) {
-    if (WORD_ONLY.test(piece)) words.push(piece);
+    if (plainWord(piece) || WORD_ONLY.test(piece)) words.push(piece);
     else for (const word of piece.match(WORD) ?? []) words.push(word);
   }
   return words;

@@ -93,6 +93,10 @@ if (wanted('search-event-loop')) {
   const { benchSearchEventLoop } = await import('./search-event-loop.js');
   await section('search-event-loop', () => benchSearchEventLoop({ stories: largeStore, runs, log, ...(builtStore ? { store: builtStore } : {}) }));
 }
+if (wanted('fulltext-event-loop')) {
+  const { benchFullTextEventLoop } = await import('./fulltext-event-loop.js');
+  await section('fulltext-event-loop', () => benchFullTextEventLoop({ runs, log }));
+}
 if (wanted('memory')) {
   const { benchImportMemory, benchLimitRenderMemory, benchServeMemory } = await import('./memory.js');
   await section('memory', async () => [

@@ -33,6 +33,8 @@ export interface FeedRunDeps {
   backoffCapMs?: number | undefined;
   /** Politeness slots on other hosts for full-text pages (ingest-jobs.ts); absent: pages are fetched within the run's slot. */
   hostSlot?: FullTextDeps['hostSlot'];
+  /** Full-text extraction (extract-pool.ts); absent: the process's shared extraction thread. */
+  extract?: FullTextDeps['extract'];
 }
 
 /** What one run tells the next-run policy; spreads straight into `nextRunTime`'s input. */
@@ -116,7 +118,7 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     if (fullText) {
       const kept = new Set(filtered.kept);
       const applied = await applyFullText(candidates.filter((candidate) => kept.has(candidate.article)), fullText, sourceKeyOf(source.name), response.url, {
-        store: deps.store, logger: log, clock: deps.clock, client, backoffCapMs: deps.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS, hostSlot: deps.hostSlot,
+        store: deps.store, logger: log, clock: deps.clock, client, backoffCapMs: deps.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS, hostSlot: deps.hostSlot, extract: deps.extract,
       });
       ({ articles, fetched: pages } = applied);
       warnings.push(...applied.warnings);

@@ -14,7 +14,8 @@ export interface ExtractRule {
 
 // Loaded on the first page, not at startup: most configs have no fullText source.
 let dom: { parseHTML: typeof ParseHtml; Readability: typeof ReadabilityClass } | undefined;
-async function loadDom() {
+/** Loads linkedom and Readability (~1 s on a loaded core): the extraction thread does it as it starts. */
+export async function loadDom() {
   dom ??= { parseHTML: (await import('linkedom')).parseHTML, Readability: (await import('@mozilla/readability')).Readability };
   return dom;
 }

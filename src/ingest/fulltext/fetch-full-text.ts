@@ -8,7 +8,8 @@ import type { FullTextPage, Store } from '../../store/store.js';
 import type { Article } from '../../types.js';
 import { decodeFeedBytes } from '../fetch/decode-bytes.js';
 import { fetchFeed, type FetchOptions } from '../fetch/fetch-feed.js';
-import { extractArticle, PageTooLargeError, type ExtractRule } from './extract-article.js';
+import { PageTooLargeError, type ExtractRule } from './extract-article.js';
+import { sharedExtractPool, type ExtractFn } from './extract-pool.js';
 
 export interface FullTextRule extends ExtractRule {
   /** Page fetches per source run at most; items beyond wait for the next run with their summary. */
@@ -30,6 +31,8 @@ export interface FullTextDeps {
    * taken. Pages on the feed's own host use the slot the source run holds, so they do not ask.
    */
   hostSlot?: (<T>(host: string, work: () => Promise<T>) => Promise<T | 'busy'>) | undefined;
+  /** Extracts a page's article off the serving thread (extract-pool.ts); default: the process's shared pool. */
+  extract?: ExtractFn | undefined;
 }
 
 /** One item: its article as the feed gave it, and how to make it again around another body. */
@@ -105,7 +108,8 @@ async function fetchPage(link: string, previous: FullTextPage | undefined, item:
     }
     let html: string | null;
     try {
-      html = await extractArticle(decodeFeedBytes(response.body, response.contentType, undefined, link).text, response.url, rule);
+      const extract = deps.extract ?? sharedExtractPool(deps.logger).extract;
+      html = await extract(decodeFeedBytes(response.body, response.contentType, undefined, link).text, response.url, { selector: rule.selector, remove: rule.remove });
     } catch (error) {
       if (!(error instanceof PageTooLargeError)) throw error;
       return { ...base, ...validators, state: 'short', html: null, error: `${link}: ${error.message}; summary kept` };

@@ -97,6 +97,10 @@ if (wanted('fulltext-event-loop')) {
   const { benchFullTextEventLoop } = await import('./fulltext-event-loop.js');
   await section('fulltext-event-loop', () => benchFullTextEventLoop({ runs, log }));
 }
+if (wanted('limit-read-memory')) {
+  const { benchLimitReadMemory } = await import('./limit-read-memory.js');
+  await section('limit-read-memory', () => benchLimitReadMemory({ runs, log }));
+}
 if (wanted('memory')) {
   const { benchImportMemory, benchLimitRenderMemory, benchServeMemory } = await import('./memory.js');
   await section('memory', async () => [

@@ -15,7 +15,7 @@ import { renderGoneStoryPage, renderStoryPage } from './render-story-page.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
 
 export type DocumentStore = Pick<
-  Store, 'getCategory' | 'listCategoryStories' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
+  Store, 'getCategory' | 'listCategoryStories' | 'listCategoryStoriesWithin' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
 >;
 
 export interface DocumentDeps {
@@ -41,9 +41,10 @@ const maxAge = (deps: DocumentDeps, slug: string): string => `public, max-age=${
 
 /**
  * A category's newest stories; a saved search's are its matches; a filtered category's, those its filter
- * lets through. Null for an unknown category.
+ * lets through. Null for an unknown category. With `maxTextChars`, a plain category's stories are cut to that
+ * much text by the store, before the rest are read (the caller still cuts the others: storiesWithinBudget).
  */
-export async function categoryContent(deps: DocumentDeps, slug: string, limit: number): Promise<CategoryContent | null> {
+export async function categoryContent(deps: DocumentDeps, slug: string, limit: number, maxTextChars?: number): Promise<CategoryContent | null> {
   const query = deps.policy.savedQueries.get(slug);
   const filter = deps.policy.categoryFilters.get(slug);
   if (query !== undefined) {
@@ -55,7 +56,9 @@ export async function categoryContent(deps: DocumentDeps, slug: string, limit: n
   }
   const category = await deps.store.getCategory(slug);
   if (!category) return null;
-  const stories = filter ? await newestPassing(filter, limit, (n) => deps.store.listCategoryStories(slug, n)) : await deps.store.listCategoryStories(slug, limit);
+  const stories = filter
+    ? await newestPassing(filter, limit, (n) => deps.store.listCategoryStories(slug, n))
+    : maxTextChars !== undefined ? await deps.store.listCategoryStoriesWithin(slug, limit, maxTextChars) : await deps.store.listCategoryStories(slug, limit);
   return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false, filtered: filter !== undefined };
 }
 
@@ -103,7 +106,7 @@ export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
 export async function renderCategoryFeed(
   deps: DocumentDeps, slug: string, format: FeedFormat, limit: number, options: { oneOff?: boolean } = {},
 ): Promise<Rendered | null> {
-  const content = await categoryContent(deps, slug, limit);
+  const content = await categoryContent(deps, slug, limit, options.oneOff ? ONE_OFF_MAX_TEXT_CHARS : undefined);
   if (!content) return null;
   if (options.oneOff) content.stories = storiesWithinBudget(content.stories, ONE_OFF_MAX_TEXT_CHARS);
   const extras = commonExtras(deps, slug);

@@ -115,6 +115,11 @@ export interface Store {
   storeRun(input: StoreRunInput): Promise<StoreRunResult>;
   /** Newest-first stories of a category (`all` for every story). */
   listCategoryStories(slug: string, limit: number): Promise<Story[]>;
+  /**
+   * The newest of those `limit` whose bodies, summaries and titles add up to at most `maxTextChars` characters (the
+   * first one always), cut before the rest are read: what a one-off `?limit=` render can publish.
+   */
+  listCategoryStoriesWithin(slug: string, limit: number, maxTextChars: number): Promise<Story[]>;
   /** Every category with its count and last change; `all` is not included. */
   listCategories(): Promise<CategorySummary[]>;
   /** A category by slug, `all` included; null when unknown. */

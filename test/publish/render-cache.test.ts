@@ -172,12 +172,13 @@ describe('render cache bounds', () => {
     let most = 0;
     const slow: Store = {
       ...store,
-      listCategoryStories: async (slug, limit) => {
+      // A one-off render reads the stories that fit its text budget.
+      listCategoryStoriesWithin: async (slug, limit, max) => {
         inFlight += 1;
         most = Math.max(most, inFlight);
         await new Promise((resolve) => setImmediate(resolve));
         inFlight -= 1;
-        return store.listCategoryStories(slug, limit);
+        return store.listCategoryStoriesWithin(slug, limit, max);
       },
     };
     const cache = createRenderCache({ store: slow, site, items: 50, oneOffConcurrency: 2 });
@@ -198,10 +199,19 @@ describe('render cache bounds', () => {
       sourceKey: 'source:Big',
       articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
     });
-    const cache = createRenderCache({ store, site, items: 50 });
+    // Stories the render reads from the store, whichever listing it uses.
+    let read = 0;
+    const counted: Store = {
+      ...store,
+      listCategoryStories: async (slug, limit) => store.listCategoryStories(slug, limit).then((list) => ((read += list.length), list)),
+      listCategoryStoriesWithin: async (slug, limit, max) => store.listCategoryStoriesWithin(slug, limit, max).then((list) => ((read += list.length), list)),
+    };
+    const cache = createRenderCache({ store: counted, site, items: 50 });
     const r = await cache.getFeed(TECH.slug, 'json', 1000);
     const items = JSON.parse(r!.body.toString()).items as unknown[];
     expect(items.length).toBeGreaterThan(1);
     expect(items.length).toBeLessThan(8);
+    // Only what it publishes: the stories over the budget (and the older small one) stay in the database.
+    expect(read).toBe(items.length);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { storiesWithinBudget } from '../../src/publish/render-documents.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { BACKENDS, openBackendStore } from '../support/store-backends.js';
 
@@ -42,6 +43,54 @@ describe.each(BACKENDS)('categories on %s', (backend) => {
       await store.declareCategories([{ slug: 'finance', name: 'Finance & Markets' }]);
       const [story] = await store.listCategoryStories('finance', 1);
       expect(story!.categories).toEqual([cat('finance', 'Finance & Markets'), cat('tech', 'Tech')]);
+    });
+  });
+
+  describe('listCategoryStoriesWithin', () => {
+    // Six tech stories, newest first with bodies of 400, 300, 500, 100, 200 and 600 characters (plus title and summary).
+    async function storeWithBodies() {
+      const store = await openBackendStore(backend, policy, { clock: () => NOW });
+      const sizes = [600, 200, 100, 500, 300, 400];
+      await store.storeRun({
+        sourceKey: 'source:A',
+        articles: sizes.map((size, day) => article({
+          sourceKey: 'source:A', originId: `b${day}`, title: `Body ${size}`, published: at(day * 24), categories: [cat('tech', 'Tech')],
+          contentHtml: `<p>${'长'.repeat(size)}</p>`, summary: 's',
+        })),
+      });
+      return store;
+    }
+    const cost = (story: { contentHtml: string; summary: string; title: string }) => story.contentHtml.length + story.summary.length + story.title.length;
+
+    it('reads only the newest stories whose text fits the budget, the first always', async () => {
+      const store = await storeWithBodies();
+      const all = await store.listCategoryStories('tech', 10);
+      expect(all.map((story) => story.title)).toEqual(['Body 400', 'Body 300', 'Body 500', 'Body 100', 'Body 200', 'Body 600']);
+      const firstThree = cost(all[0]!) + cost(all[1]!) + cost(all[2]!);
+      const within = (slug: string, limit: number, budget: number) => store.listCategoryStoriesWithin(slug, limit, budget).then((list) => list.map((story) => story.title));
+      expect(await within('tech', 10, firstThree)).toEqual(['Body 400', 'Body 300', 'Body 500']);
+      expect(await within('tech', 10, firstThree - 1)).toEqual(['Body 400', 'Body 300']);
+      expect(await within('all', 10, firstThree)).toEqual(['Body 400', 'Body 300', 'Body 500']);
+      expect(await within('tech', 2, 1e9)).toEqual(['Body 400', 'Body 300']);
+      expect(await within('tech', 10, 10)).toEqual(['Body 400']);
+      expect(await within('tech', 0, 1e9)).toEqual([]);
+      expect(await within('unknown', 10, 1e9)).toEqual([]);
+      // The same stories, whole, as the full listing gives them.
+      expect(await store.listCategoryStoriesWithin('tech', 10, firstThree)).toEqual(all.slice(0, 3));
+    });
+
+    it('cuts where the render\'s own count (storiesWithinBudget) cuts, for every budget', async () => {
+      const store = await storeWithBodies();
+      const all = await store.listCategoryStories('tech', 10);
+      let used = 0;
+      for (const [i, story] of all.entries()) {
+        used += cost(story);
+        for (const budget of [used - 1, used, used + 1]) {
+          const expected = storiesWithinBudget(all, budget).map((s) => s.title);
+          expect({ budget, titles: (await store.listCategoryStoriesWithin('tech', 10, budget)).map((s) => s.title) }).toEqual({ budget, titles: expected });
+        }
+        expect(storiesWithinBudget(all, used)).toHaveLength(i + 1);
+      }
     });
   });
 

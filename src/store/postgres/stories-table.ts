@@ -6,6 +6,7 @@ import {
 import type { PrunedStory, UnitTables } from '../table-steps.js';
 import { columnArrays, fromPgKey, toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
+import { textBudgetListingSql } from '../text-budget-listing.js';
 import { changedWords, wordsVector } from './story-words.js';
 
 const COLUMNS = [
@@ -92,6 +93,14 @@ export function createStoriesTable(sql: Sql): UnitTables['stories'] {
       });
     },
   };
+}
+
+/** The newest whose text fits `maxTextChars` (text-budget-listing.ts): only those rows are read whole. */
+export async function newestStoriesWithin(sql: Sql, slug: string, limit: number, maxTextChars: number, names: ReadonlyMap<string, string>): Promise<Story[]> {
+  const { rows } = slug === 'all'
+    ? await sql.query<StoryRow>(textBudgetListingSql(S_STORY_COLUMNS, { limit: '$1', budget: '$2' }), [limit, maxTextChars])
+    : await sql.query<StoryRow>(textBudgetListingSql(S_STORY_COLUMNS, { slug: '$1', limit: '$2', budget: '$3' }), [slug, limit, maxTextChars]);
+  return rows.map((row) => toStory(row, names));
 }
 
 /** Newest-first stories of a category (`all` for every story). */

@@ -5,6 +5,7 @@ import {
   STORED_STORY_COLUMNS, storyRow, toStory, toStoredStory, type StoredStory, type StoredStoryRow, type StorySave, type StoryRow,
 } from '../stored-rows.js';
 import type { PrunedStory } from '../table-steps.js';
+import { textBudgetListingSql } from '../text-budget-listing.js';
 import { storyWords, type SearchIndex } from './search-table.js';
 
 /** Both listings walk an index backwards and stop after `limit` rows: no scan, no sort (pinned by a test). */
@@ -38,6 +39,8 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
   );
   const newest = db.prepare<[number], StoryRow>(listingSql.all);
   const newestInCategory = db.prepare<[string, number], StoryRow>(listingSql.category);
+  const newestWithin = db.prepare<[number, number], StoryRow>(textBudgetListingSql('s.*', { limit: '?', budget: '?' }));
+  const newestInCategoryWithin = db.prepare<[string, number, number], StoryRow>(textBudgetListingSql('s.*', { slug: '?', limit: '?', budget: '?' }));
   const older = db.prepare<[number], { id: string }>('SELECT id FROM stories WHERE published_ms < ?');
   const overflow = db.prepare<[number], { id: string }>(`
     SELECT DISTINCT story_id AS id FROM (
@@ -94,6 +97,11 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
     },
     newest(slug: string, limit: number, names: ReadonlyMap<string, string>): Story[] {
       const rows = slug === 'all' ? newest.all(limit) : newestInCategory.all(slug, limit);
+      return rows.map((row) => toStory(row, names));
+    },
+    /** The newest whose text fits `maxTextChars` (text-budget-listing.ts): only those rows are read whole. */
+    newestWithin(slug: string, limit: number, maxTextChars: number, names: ReadonlyMap<string, string>): Story[] {
+      const rows = slug === 'all' ? newestWithin.all(limit, maxTextChars) : newestInCategoryWithin.all(slug, limit, maxTextChars);
       return rows.map((row) => toStory(row, names));
     },
   };

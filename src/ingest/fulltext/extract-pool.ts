@@ -6,7 +6,7 @@
 // the feed's summary (fetch-full-text.ts).
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { describeError } from '../../errors.js';
 import { extractArticle, loadDom, PageTooLargeError, type ExtractRule } from './extract-article.js';
 import type { ExtractReply, ExtractStarted, ExtractTask } from './extract-worker.js';
@@ -65,13 +65,14 @@ export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool
   let threadsStarted = 0;
   let nextId = 0;
   let pool: Piscina<ExtractTask, ExtractReply> | undefined;
+  let starting: Promise<Piscina<ExtractTask, ExtractReply>> | undefined;
   /** What to do when a page's thread says it started it: count it, start its timeout. */
   const onStart = new Map<number, () => void>();
 
   /** Pages handed to the pool and not settled: what a thread that dies starting fails (piscina would keep them). */
   const inPool = new Set<AbortController>();
-  const startedPool = (): Piscina<ExtractTask, ExtractReply> => {
-    const made = startPool(threads, options.resourceLimits ?? EXTRACT_THREAD_LIMITS);
+  const startedPool = async (): Promise<Piscina<ExtractTask, ExtractReply>> => {
+    const made = await startPool(threads, options.resourceLimits ?? EXTRACT_THREAD_LIMITS);
     made.on('workerCreate', () => void threadsStarted++);
     made.on('message', (message: Partial<ExtractStarted>) => void onStart.get(message.extractionStarted ?? -1)?.());
     // A thread that dies between pages, or while starting (then piscina starts no other and its pages would wait
@@ -87,7 +88,8 @@ export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool
   };
 
   const inThread = async (task: Omit<ExtractTask, 'id'>): Promise<ExtractReply> => {
-    pool ??= startedPool();
+    // One pool however many pages arrive while piscina loads (the import is the first page's).
+    const threadPool = pool ?? (await (starting ??= startedPool().then((made) => (pool = made)).finally(() => (starting = undefined))));
     const id = nextId++;
     const stop = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -100,7 +102,7 @@ export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool
     });
     inPool.add(stop);
     try {
-      return await pool.run({ ...task, id }, { signal: stop.signal });
+      return await threadPool.run({ ...task, id }, { signal: stop.signal });
     } catch (error) {
       // Aborted for a thread's death rather than the timeout: that death is the reason.
       throw stop.signal.reason instanceof Error && stop.signal.reason.name !== 'AbortError' ? stop.signal.reason : error;
@@ -147,6 +149,7 @@ export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool
     },
     async close() {
       limit.clearQueue();
+      await starting?.catch(() => undefined);
       await pool?.destroy();
       pool = undefined;
     },
@@ -154,7 +157,9 @@ export function createExtractPool(options: ExtractPoolOptions = {}): ExtractPool
 }
 
 /** Built, the worker is the .js beside this file; under tsx (tests, bench), a shim that loads the .ts through tsx. */
-function startPool(threads: number, resourceLimits: typeof EXTRACT_THREAD_LIMITS): Piscina<ExtractTask, ExtractReply> {
+async function startPool(threads: number, resourceLimits: typeof EXTRACT_THREAD_LIMITS): Promise<Piscina<ExtractTask, ExtractReply>> {
+  // Loaded with the first page, not at startup: most configs have no fullText source.
+  const { Piscina } = await import('piscina');
   const entry = import.meta.url.endsWith('.ts') ? './extract-worker-source.mjs' : './extract-worker.js';
   return new Piscina<ExtractTask, ExtractReply>({
     filename: fileURLToPath(new URL(entry, import.meta.url)),

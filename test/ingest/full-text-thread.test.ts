@@ -19,8 +19,8 @@ const PAGE = readFileSync(new URL('../fixtures/fulltext/news-page.html', import.
 const newsPage = (title: string) => PAGE.replaceAll('{{TITLE}}', title).replaceAll('{{LEAD}}', `LEAD-${title}.`);
 /** Just under the 1 MiB markup cap: seconds of Readability on this machine, and a ~40 MB DOM. */
 const largePage = newsPage('large').replace('</main>', `${'<div><p>related</p></div>'.repeat(40_000)}</main>`);
-/** Unclosed script tags: the markup pass before the DOM backtracks over the rest of the page for each (minutes). */
-const endlessPage = `<html><body>${'<script>'.repeat(160_000)}</body></html>`;
+/** 22 KB of 2,000 nested divs around one paragraph: Readability takes ~100 s over it here (its work grows with depth). */
+const endlessPage = `<html><body>${'<div>'.repeat(2_000)}<p>${'word '.repeat(60)}</p>${'</div>'.repeat(2_000)}</body></html>`;
 const T0 = Date.parse('2024-05-01T06:00:00Z');
 
 let server: FixtureServer;

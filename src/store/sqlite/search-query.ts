@@ -46,8 +46,9 @@ export function rejectingBadQuery<T>(run: () => T): T {
  */
 export function createSearchQuery(db: Database.Database, clock: () => Date) {
   const probe = db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM story_words WHERE story_words MATCH ? LIMIT ${COMMON_PHRASE_STORIES})`).pluck();
-  // The candidates: the newest matches in the index's own order, with no ranking (no count over the index).
-  const candidates = db.prepare(`SELECT rowid FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${RANKED_CANDIDATES}`).pluck();
+  // The newest matches in the index's own order, with no ranking (no count over the index), up to the count's
+  // cap: one walk gives both the candidates (the first RANKED_CANDIDATES) and the count.
+  const matches = db.prepare(`SELECT rowid FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}`).pluck();
   // bm25 of the uncommon phrases alone, over the candidates' rowid range: each phrase's stories are counted
   // (under COMMON_PHRASE_STORIES each), and a common phrase's share of the score, near 0, is left out.
   const scores = db.prepare(`SELECT rowid AS r, bm25(story_words, ${TITLE_WEIGHT}, 1.0) AS score FROM story_words
@@ -72,13 +73,8 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
             ORDER BY rank, p DESC LIMIT ?
           ) t JOIN stories s ON s.rowid = t.r
           ORDER BY t.rank, t.p DESC`),
-        // Without a category the count reads the index alone.
-        stats: db.prepare(categories === 0
-          ? `SELECT count(*) AS n FROM (SELECT rowid FROM story_words WHERE story_words MATCH ? LIMIT ${COUNT_CAP})`
-          : `SELECT count(*) AS n FROM (
-              SELECT rowid AS r FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}
-            ) f JOIN stories s ON s.rowid = f.r
-            WHERE 1${inCategories('s')}`),
+        // The count among the matches read (up to COUNT_CAP) of those in every category.
+        stats: db.prepare(`SELECT count(*) AS n FROM json_each(?) f JOIN stories s ON s.rowid = f.value WHERE 1${inCategories('s')}`).pluck(),
       };
       statements.set(categories, found);
     }
@@ -86,8 +82,7 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
   }
 
   /** The candidates with their bm25 score (-1, the same for all, when every phrase is common: newest first). */
-  function scored(plan: SearchPlan): Array<[number, number]> {
-    const rowids = candidates.all(plan.expression) as number[];
+  function scored(plan: SearchPlan, rowids: readonly number[]): Array<[number, number]> {
     const uncommon = plan.phrases.filter((phrase) => (probe.get(phrase) as number) < COMMON_PHRASE_STORIES);
     if (rowids.length === 0 || uncommon.length === 0) return rowids.map((r) => [r, -1]);
     const rows = scores.all(uncommon.join(' AND '), rowids.at(-1), rowids[0]) as Array<{ r: number; score: number }>;
@@ -98,12 +93,14 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
   function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>): SearchResult {
     const statement = prepared(plan.categories.length);
     const wanted = Math.max(0, Math.floor(limit));
-    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan)), ...plan.categories, Math.max(1, wanted)) as StoryRow[];
-    const stats = statement.stats.get(plan.expression, ...plan.categories) as { n: number };
+    const found = matches.all(plan.expression) as number[];
+    const candidates = found.slice(0, RANKED_CANDIDATES);
+    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan, candidates)), ...plan.categories, Math.max(1, wanted)) as StoryRow[];
+    const total = plan.categories.length === 0 ? found.length : statement.stats.get(JSON.stringify(found), ...plan.categories) as number;
     const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
     return {
       stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
-      total: stats.n,
+      total,
       lastChanged: newest === null ? null : new Date(newest),
     };
   }

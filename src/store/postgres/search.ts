@@ -46,6 +46,18 @@ const inCategories = (story: string, first: number, count: number): string => Ar
   ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = ${story}.id AND sc.slug = $${first + i})`).join('');
 
 /**
+ * Windows of publication time, back from the newest story, in which the candidates are looked for in turn
+ * (the last: every story). The newest RANKED_CANDIDATES matches of a word in ~1% of stories are ~8,000
+ * matches back at 1M stories: found through the GIN index alone, each match costs a visit of its table row
+ * (for its date) before the newest 500 are known (0.1–3 s here). Within a window, the GIN bitmap is
+ * intersected with the publication index's range first, so only the window's matches are visited; a window
+ * holding RANKED_CANDIDATES matches holds exactly the newest ones. A common word finds its 500 in the first
+ * window by walking the publication index; a rare one falls through to the last, each step costing little.
+ */
+const WINDOWS_DAYS = [7, 30, 120, 480];
+const DAY_MS = 86_400_000;
+
+/**
  * Stories matching the query, best first (ts_rank_cd, title matches weighted, recent stories boosted),
  * with how many match (counted up to COUNT_CAP) and the newest change among those returned (what a feed
  * of them shows; a zero limit reads the best one for it). As on SQLite, ranking and the category
@@ -57,25 +69,6 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
-  // Candidates: the newest matches, reading no more than the match needs (the planner walks the publication
-  // index for a common word, the GIN index for a rarer one); ranked after the LIMIT, so ts_rank_cd unpacks
-  // 500 tsvectors, not every match; only the page's stories are read whole. The tsquery is written out
-  // each time (no CTE): the planner estimates how many stories match from its value.
-  // $1 tsquery, $2 now, $3 limit, $4… categories.
-  const page = sql.query<StoryRow>(
-    `SELECT ${S_STORY_COLUMNS} FROM (
-       SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.search_words, to_tsquery('simple', $1))
-         * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank
-       FROM (
-         SELECT s.id, s.published_ms, s.search_words FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)
-         ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
-       ) c
-       WHERE TRUE${inCategories('c', 4, categories.length)}
-       ORDER BY rank DESC, c.published_ms DESC, c.id DESC LIMIT $3
-     ) r JOIN stories s ON s.id = r.id
-     ORDER BY r.rank DESC, r.published_ms DESC, r.id DESC`,
-    [tsquery, nowMs, Math.max(1, wanted), ...categories],
-  );
   const count = sql.query<{ n: number }>(categories.length === 0
     ? `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`
     : `SELECT count(*) AS n FROM (
@@ -83,6 +76,19 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
        ) f JOIN stories s ON s.id = f.id
        WHERE TRUE${inCategories('s', 2, categories.length)}`,
   [tsquery, ...categories]);
+  const ids = await candidates(sql, tsquery);
+  // Ranked after the candidates are known, so ts_rank_cd unpacks 500 tsvectors, not every match; only the
+  // page's stories are read whole. $1 ids, $2 tsquery, $3 now, $4 limit, $5… categories.
+  const page = sql.query<StoryRow>(
+    `SELECT ${S_STORY_COLUMNS} FROM (
+       SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.search_words, to_tsquery('simple', $2))
+         * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $3::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank
+       FROM stories c WHERE c.id = ANY($1::text[])${inCategories('c', 5, categories.length)}
+       ORDER BY rank DESC, c.published_ms DESC, c.id DESC LIMIT $4
+     ) r JOIN stories s ON s.id = r.id
+     ORDER BY r.rank DESC, r.published_ms DESC, r.id DESC`,
+    [ids, tsquery, nowMs, Math.max(1, wanted), ...categories],
+  );
   const [{ rows }, { rows: [stats] }] = await Promise.all([page, count]);
   const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
   return {
@@ -90,4 +96,20 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
     total: stats!.n,
     lastChanged: newest === null ? null : new Date(newest),
   };
+}
+
+/** The ids of the newest RANKED_CANDIDATES matches, window by window (WINDOWS_DAYS). */
+async function candidates(sql: Sql, tsquery: string): Promise<string[]> {
+  // The tsquery is written out in each statement (no CTE): the planner estimates the matches from its value.
+  const newest = `SELECT s.id FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)`;
+  const order = `ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}`;
+  const { rows: [latest] } = await sql.query<{ ms: string | null }>('SELECT max(published_ms) AS ms FROM stories');
+  if (latest?.ms != null) {
+    for (const days of WINDOWS_DAYS) {
+      const { rows } = await sql.query<{ id: string }>(`${newest} AND s.published_ms >= $2 ${order}`, [tsquery, Number(latest.ms) - days * DAY_MS]);
+      if (rows.length === RANKED_CANDIDATES) return rows.map((row) => row.id);
+    }
+  }
+  const { rows } = await sql.query<{ id: string }>(`${newest} ${order}`, [tsquery]);
+  return rows.map((row) => row.id);
 }

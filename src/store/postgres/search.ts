@@ -52,7 +52,8 @@ const inCategories = (story: string, first: number, count: number): string => Ar
  * (for its date) before the newest 500 are known (0.1–3 s here). Within a window, the GIN bitmap is
  * intersected with the publication index's range first, so only the window's matches are visited; a window
  * holding RANKED_CANDIDATES matches holds exactly the newest ones. A common word finds its 500 in the first
- * window by walking the publication index; a rare one falls through to the last, each step costing little.
+ * window by walking the publication index. A query with fewer than COUNT_CAP matches (counted first) reads
+ * them at once: a window's range bitmap would cost more than its few matches.
  */
 const WINDOWS_DAYS = [7, 30, 120, 480];
 const DAY_MS = 86_400_000;
@@ -69,14 +70,15 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
-  const count = sql.query<{ n: number }>(categories.length === 0
-    ? `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`
-    : `SELECT count(*) AS n FROM (
-         SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
-       ) f JOIN stories s ON s.id = f.id
-       WHERE TRUE${inCategories('s', 2, categories.length)}`,
-  [tsquery, ...categories]);
-  const ids = await candidates(sql, tsquery);
+  // The count (up to COUNT_CAP) first: it tells whether the matches are few enough to read at once.
+  const { rows: [counted] } = await sql.query<{ n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`, [tsquery]);
+  const matches = Number(counted!.n);
+  const ids = await candidates(sql, tsquery, matches === COUNT_CAP);
+  const inCategoriesCount = categories.length === 0 ? null : sql.query<{ n: number }>(`SELECT count(*) AS n FROM (
+      SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
+    ) f JOIN stories s ON s.id = f.id
+    WHERE TRUE${inCategories('s', 2, categories.length)}`, [tsquery, ...categories]);
   // Ranked after the candidates are known, so ts_rank_cd unpacks 500 tsvectors, not every match; only the
   // page's stories are read whole. $1 ids, $2 tsquery, $3 now, $4 limit, $5… categories.
   const page = sql.query<StoryRow>(
@@ -89,21 +91,21 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
      ORDER BY r.rank DESC, r.published_ms DESC, r.id DESC`,
     [ids, tsquery, nowMs, Math.max(1, wanted), ...categories],
   );
-  const [{ rows }, { rows: [stats] }] = await Promise.all([page, count]);
+  const [{ rows }, total] = await Promise.all([page, inCategoriesCount?.then((result) => Number(result.rows[0]!.n)) ?? matches]);
   const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
   return {
     stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
-    total: stats!.n,
+    total,
     lastChanged: newest === null ? null : new Date(newest),
   };
 }
 
-/** The ids of the newest RANKED_CANDIDATES matches, window by window (WINDOWS_DAYS). */
-async function candidates(sql: Sql, tsquery: string): Promise<string[]> {
+/** The ids of the newest RANKED_CANDIDATES matches: window by window (WINDOWS_DAYS) when there are `many`. */
+async function candidates(sql: Sql, tsquery: string, many: boolean): Promise<string[]> {
   // The tsquery is written out in each statement (no CTE): the planner estimates the matches from its value.
   const newest = `SELECT s.id FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)`;
   const order = `ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}`;
-  const { rows: [latest] } = await sql.query<{ ms: string | null }>('SELECT max(published_ms) AS ms FROM stories');
+  const { rows: [latest] } = many ? await sql.query<{ ms: string | null }>('SELECT max(published_ms) AS ms FROM stories') : { rows: [] };
   if (latest?.ms != null) {
     for (const days of WINDOWS_DAYS) {
       const { rows } = await sql.query<{ id: string }>(`${newest} AND s.published_ms >= $2 ${order}`, [tsquery, Number(latest.ms) - days * DAY_MS]);

@@ -9,7 +9,7 @@ import type { Article } from '../types.js';
 import type { CategoryResolver } from './categories.js';
 import type { UrlRules } from './clean/clean-urls.js';
 import { readCandidateText, scanSeedFolder, type SeedCandidate } from './seed/seed-folder.js';
-import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, seedWorkerCount, type PreparedSeedFile, type SeedParseConfig, type SeedWorkerPool } from './seed/seed-workers.js';
+import { createSeedWorkerPool, prepareSeedFiles, SEED_SOURCE_KEY, seedWorkerCount, type PreparedSeedFile, type SeedParseConfig, type SeedTextFile, type SeedWorkerPool } from './seed/seed-workers.js';
 
 export { SEED_SOURCE_KEY };
 export const SEED_SOURCE_NAME = SEED_FOLDER_NAME;
@@ -21,8 +21,11 @@ export const SEED_WORKER_THRESHOLD = 200;
 /** A run stops after this many batches in a row failed to store (the database, not the files, is the problem). */
 const MAX_FAILED_BATCHES = 2;
 
-/** Batches read and parsed ahead of the one being stored, when workers parse. */
-const PREFETCH_BATCHES = 2;
+/**
+ * Batches read and parsed ahead of the one being stored, when workers parse. One is enough to keep them busy (storing
+ * a batch takes less time than parsing it) and each batch ahead holds its files' texts and parsed articles.
+ */
+const PREFETCH_BATCHES = 1;
 
 export interface SeedRunDeps {
   store: Store;
@@ -103,6 +106,7 @@ export async function runSeedFolder(folder: SeedFolderConfig, deps: SeedRunDeps)
 }
 
 interface LoadedBatch {
+  /** The batch's files as read, without their texts (parsed already: only their records are left to store). */
   files: SeedCandidate[];
   prepared: PreparedSeedFile[];
   unreadable: { relPath: string; error: string }[];
@@ -173,14 +177,15 @@ export function intoBatches<T extends { size: number }>(files: T[]): T[][] {
 }
 
 async function loadBatch(batch: SeedCandidate[], config: SeedParseConfig, pool: SeedWorkerPool | null, maxBytes: number): Promise<LoadedBatch> {
-  const { files, unreadable } = await readTexts(batch, maxBytes);
-  const texts = files.map(({ relPath, text, mtimeMs }) => ({ relPath, text, mtimeMs }));
-  const prepared = pool ? await pool.prepare(texts) : prepareSeedFiles(texts, config);
+  const { files, texts, unreadable } = await readTexts(batch, maxBytes);
+  // Handed over, not kept: a batch waits in memory while the one before it is stored, with its parsed articles
+  // but without its files' texts.
+  const prepared = pool ? await pool.prepare(texts.splice(0)) : prepareSeedFiles(texts.splice(0), config);
   return { files, prepared, unreadable };
 }
 
-/** The batch's texts; a file gone or unreadable since the scan is rejected by name. */
-async function readTexts(batch: SeedCandidate[], maxBytes: number): Promise<{ files: (SeedCandidate & { text: string })[]; unreadable: { relPath: string; error: string }[] }> {
+/** The batch's texts, and its files (without them) for their records; a file gone or unreadable since the scan is rejected by name. */
+async function readTexts(batch: SeedCandidate[], maxBytes: number): Promise<{ files: SeedCandidate[]; texts: SeedTextFile[]; unreadable: { relPath: string; error: string }[] }> {
   const unreadable: { relPath: string; error: string }[] = [];
   const read = await Promise.all(
     batch.map((file) =>
@@ -190,7 +195,14 @@ async function readTexts(batch: SeedCandidate[], maxBytes: number): Promise<{ fi
       }),
     ),
   );
-  return { files: read.filter((file) => file !== null), unreadable };
+  const files: SeedCandidate[] = [];
+  const texts: SeedTextFile[] = [];
+  for (const file of read) {
+    if (file === null) continue;
+    files.push({ ...file, text: null });
+    texts.push({ relPath: file.relPath, text: file.text, mtimeMs: file.mtimeMs });
+  }
+  return { files, texts, unreadable };
 }
 
 /** Articles with their categories resolved, and one record per parsed file (its error, if rejected). */

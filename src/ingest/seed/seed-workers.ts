@@ -108,7 +108,8 @@ const PROFILING_FLAGS = process.execArgv.filter((flag) => flag === '--cpu-prof' 
 const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 6 };
 
 interface Task {
-  files: SeedTextFile[];
+  /** Files in the task (their texts are posted, not kept). */
+  count: number;
   resolve: (results: PreparedSeedFile[]) => void;
   reject: (error: Error) => void;
 }
@@ -156,7 +157,7 @@ export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorke
       const task = slot.pending.get(reply.id);
       if (!task) return;
       slot.pending.delete(reply.id);
-      slot.queuedFiles -= task.files.length;
+      slot.queuedFiles -= task.count;
       if ('error' in reply) task.reject(new Error(`seed worker ${index} failed: ${reply.error}`));
       else task.resolve(reply.results);
     });
@@ -173,7 +174,7 @@ export function createSeedWorkerPool(config: SeedParseConfig, options: SeedWorke
       // thread is storing and cannot hand out work.
       const slot = slots.reduce((best, s) => (s.queuedFiles < best.queuedFiles ? s : best));
       const id = nextId++;
-      slot.pending.set(id, { files, resolve, reject });
+      slot.pending.set(id, { count: files.length, resolve, reject });
       slot.queuedFiles += files.length;
       slot.worker.postMessage({ id, files } satisfies SeedWorkerRequest);
     });

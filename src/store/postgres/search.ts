@@ -70,28 +70,26 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
-  // The count (up to COUNT_CAP) first: it tells whether the matches are few enough to read at once.
-  const { rows: [counted] } = await sql.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`, [tsquery]);
-  const matches = Number(counted!.n);
-  const ids = await candidates(sql, tsquery, matches === COUNT_CAP);
-  const inCategoriesCount = categories.length === 0 ? null : sql.query<{ n: number }>(`SELECT count(*) AS n FROM (
-      SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
-    ) f JOIN stories s ON s.id = f.id
-    WHERE TRUE${inCategories('s', 2, categories.length)}`, [tsquery, ...categories]);
-  // Ranked after the candidates are known, so ts_rank_cd unpacks 500 tsvectors, not every match; only the
-  // page's stories are read whole. $1 ids, $2 tsquery, $3 now, $4 limit, $5… categories.
+  const counted = sql.query<{ n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM stories WHERE search_words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`, [tsquery],
+  ).then((result) => Number(result.rows[0]!.n));
+  counted.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const ranked = await candidates(sql, tsquery, nowMs, counted);
+  // $1 ids, $2 ranks, $3 dates, $4 limit, $5… categories: only the page's stories are read whole.
   const page = sql.query<StoryRow>(
     `SELECT ${S_STORY_COLUMNS} FROM (
-       SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.search_words, to_tsquery('simple', $2))
-         * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $3::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank
-       FROM stories c WHERE c.id = ANY($1::text[])${inCategories('c', 5, categories.length)}
-       ORDER BY rank DESC, c.published_ms DESC, c.id DESC LIMIT $4
+       SELECT r.id, r.rank, r.published_ms FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS r(id, rank, published_ms)
+       WHERE TRUE${inCategories('r', 5, categories.length)}
+       ORDER BY r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC LIMIT $4
      ) r JOIN stories s ON s.id = r.id
-     ORDER BY r.rank DESC, r.published_ms DESC, r.id DESC`,
-    [ids, tsquery, nowMs, Math.max(1, wanted), ...categories],
+     ORDER BY r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC`,
+    [ranked.map((c) => c.id), ranked.map((c) => c.rank), ranked.map((c) => c.published_ms), Math.max(1, wanted), ...categories],
   );
-  const [{ rows }, total] = await Promise.all([page, inCategoriesCount?.then((result) => Number(result.rows[0]!.n)) ?? matches]);
+  const inCategoriesCount = categories.length === 0 ? counted : sql.query<{ n: number }>(`SELECT count(*) AS n FROM (
+      SELECT id FROM stories WHERE search_words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
+    ) f JOIN stories s ON s.id = f.id
+    WHERE TRUE${inCategories('s', 2, categories.length)}`, [tsquery, ...categories]).then((result) => Number(result.rows[0]!.n));
+  const [{ rows }, total] = await Promise.all([page, inCategoriesCount]);
   const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
   return {
     stories: rows.slice(0, wanted).map((row) => toStory(row, names)),
@@ -100,18 +98,39 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
   };
 }
 
-/** The ids of the newest RANKED_CANDIDATES matches: window by window (WINDOWS_DAYS) when there are `many`. */
-async function candidates(sql: Sql, tsquery: string, many: boolean): Promise<string[]> {
+interface Candidate {
+  id: string;
+  published_ms: string;
+  rank: number;
+}
+
+/**
+ * The newest RANKED_CANDIDATES matches with their rank (ts_rank_cd × the recency boost, computed after the
+ * LIMIT: 500 tsvectors unpacked, not every match): the first window while the count runs, then, when the
+ * count reaches COUNT_CAP, the next windows (WINDOWS_DAYS), else every story at once.
+ */
+async function candidates(sql: Sql, tsquery: string, nowMs: number, counted: Promise<number>): Promise<Candidate[]> {
   // The tsquery is written out in each statement (no CTE): the planner estimates the matches from its value.
-  const newest = `SELECT s.id FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)`;
-  const order = `ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}`;
-  const { rows: [latest] } = many ? await sql.query<{ ms: string | null }>('SELECT max(published_ms) AS ms FROM stories') : { rows: [] };
+  const newest = (window: string) => sql.query<Candidate>(
+    `SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.search_words, to_tsquery('simple', $1))
+       * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank
+     FROM (
+       SELECT s.id, s.published_ms, s.search_words FROM stories s WHERE s.search_words @@ to_tsquery('simple', $1)${window}
+       ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
+     ) c`, [tsquery, nowMs]);
+  const { rows: [latest] } = await sql.query<{ ms: string | null }>('SELECT max(published_ms) AS ms FROM stories');
   if (latest?.ms != null) {
-    for (const days of WINDOWS_DAYS) {
-      const { rows } = await sql.query<{ id: string }>(`${newest} AND s.published_ms >= $2 ${order}`, [tsquery, Number(latest.ms) - days * DAY_MS]);
-      if (rows.length === RANKED_CANDIDATES) return rows.map((row) => row.id);
+    // Our own integers, written into the statement: the planner sees the range it estimates the window from.
+    const since = (days: number) => ` AND s.published_ms >= ${Number(latest.ms) - days * DAY_MS}`;
+    const [first, ...rest] = WINDOWS_DAYS;
+    const found = (await newest(since(first!))).rows;
+    if (found.length === RANKED_CANDIDATES) return found;
+    if ((await counted) === COUNT_CAP) {
+      for (const days of rest) {
+        const { rows } = await newest(since(days));
+        if (rows.length === RANKED_CANDIDATES) return rows;
+      }
     }
   }
-  const { rows } = await sql.query<{ id: string }>(`${newest} ${order}`, [tsquery]);
-  return rows.map((row) => row.id);
+  return (await newest('')).rows;
 }

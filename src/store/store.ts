@@ -175,7 +175,9 @@ export interface Store {
   searchStories(query: string, limit: number): Promise<SearchResult>;
   /**
    * Indexes up to `maxStories` of the stories stored before the word index existed (one migration,
-   * rebuilt in slices); `remaining` 0 means the index is complete. Run it to completion before ingesting.
+   * rebuilt in slices); `remaining` 0 means the index is complete. Otherwise it is for progress only: SQLite
+   * gives an upper bound, PostgreSQL counts up to 10,000 (counting exactly cost a walk of the rest per slice).
+   * Run it to completion before ingesting.
    */
   rebuildSearchIndex(maxStories: number): Promise<{ indexed: number; remaining: number }>;
   /** Writes a consistent copy of the database to `file` while it stays in use (online backup). */

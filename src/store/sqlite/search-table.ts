@@ -50,7 +50,7 @@ export type SearchIndex = ReturnType<typeof createSearchIndex>;
 
 export interface RebuildProgress {
   indexed: number;
-  /** Stories still to index (0: the index is complete). */
+  /** Stories still to index, at most (0: the index is complete). */
   remaining: number;
 }
 
@@ -60,7 +60,6 @@ export function createSearchRebuild(db: Database.Database) {
   const slice = db.prepare<[number, number, number], { rowid: number; title: string; content_html: string }>(
     'SELECT rowid, title, content_html FROM stories WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?',
   );
-  const remaining = db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM stories WHERE rowid >= ? AND rowid <= ?');
   const advance = db.prepare<[number]>('UPDATE search_rebuild SET next_rowid = ?');
   const finish = db.prepare('DELETE FROM search_rebuild');
   const index = createSearchIndex(db);
@@ -72,7 +71,9 @@ export function createSearchRebuild(db: Database.Database) {
     // Replace: a story the writer re-indexed since the migration is not indexed twice.
     for (const row of rows) index.write(row.rowid, storyWords({ title: row.title, contentHtml: row.content_html }, {}), true);
     const next = rows.length > 0 ? rows.at(-1)!.rowid + 1 : at.last_rowid + 1;
-    const left = next > at.last_rowid ? 0 : remaining.get(next, at.last_rowid)!.n;
+    // The rowids left in the rebuilt range: exact unless stories were deleted there since the migration (then
+    // fewer are left). Counting the rows instead walked the rest of the table on every slice (1 s for 500k).
+    const left = next > at.last_rowid ? 0 : at.last_rowid - next + 1;
     if (left === 0) finish.run();
     else advance.run(next);
     return { indexed: rows.length, remaining: left };

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
+import { createCategoryResolver } from './ingest/categories.js';
 import { inspectInputs } from './ingest/inspect-input.js';
 import { importOpml as importOpmlFile } from './import-opml-command.js';
 import { completeSearchRebuild } from './ingest/rebuild-search-index.js';
 import { createLogger } from './logger.js';
+import { feedPolicyFromConfig } from './publish/feed-policy.js';
 import { createIngestJobs, fetchOptionsOf, openStore } from './ingest-jobs.js';
 import type { FeedRunSummary } from './ingest/run-feed-source.js';
 import type { SeedRunSummary } from './ingest/run-seed-folder.js';
@@ -32,6 +34,14 @@ async function readConfigOrExit(argv: string[]): Promise<Config> {
 
 async function checkConfig(argv: string[]): Promise<void> {
   const config = await readConfigOrExit(argv);
+  // What the service checks when it starts beyond the file's schema: saved-query categories the search would refuse.
+  try {
+    feedPolicyFromConfig(config, createCategoryResolver(config.categories));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${resolveConfigPath(argv)}: ${error.message}`);
+    process.exit(EXIT_INVALID_CONFIG);
+  }
   console.log(`${resolveConfigPath(argv)}: valid (${config.sources.length} sources${config.seedFolder ? `, seed folder ${config.seedFolder.path}` : ''})`);
 }
 

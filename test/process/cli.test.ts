@@ -43,6 +43,14 @@ describe('check-config', () => {
     expect(run.stderr).toMatch(/:4:\d+ sources\[0\]\.url: Invalid URL/);
   });
 
+  it('exits 2 for a saved-query category the search would refuse, naming the category', async () => {
+    const file = await writeYaml('short-prefix.yaml', { sources: [], categories: [{ name: 'Shorts', query: 'q*' }] });
+    const run = await runCli(['check-config', '--config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Shorts');
+    expect(run.stderr).toContain('the prefix q* is too short');
+  });
+
   it('exits 2 for a config file that does not exist, naming it', async () => {
     const run = await runCli(['check-config', '--config', path.join(dir, 'missing.yaml')]);
     expect(run.code).toBe(2);

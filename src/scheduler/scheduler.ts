@@ -46,7 +46,8 @@ export interface Scheduler {
    * `skipBackedOff`: leave out sources whose last run failed and whose next run is still ahead (backoff,
    * Retry-After), so a restart does not hammer a source that asked us to wait.
    * `onlyDue`: run only what is due, the seed folder too (a worker joining others: it does not refetch
-   * what they just fetched).
+   * what they just fetched). Neither (a refresh, a one-shot ingest): a run another process holds is waited for
+   * and then run again.
    */
   runAll(options?: { skipBackedOff?: boolean; onlyDue?: boolean }): Promise<void>;
   /** Starts the cron tasks. */
@@ -104,28 +105,38 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let sources = enabledSources(current.config);
 
   const nothing = { changedCategories: [] as string[] };
+  /**
+   * `waitIfHeld`: a run asked for now (a refresh, a one-shot ingest) whose source another process is running
+   * waits for that run to end, or for its lease to expire if that process died, and then runs, so what it
+   * reports as run was fetched after it asked. Other runs (cron, start-up, a reloaded source) leave it to the holder.
+   */
+  const mustWait = (status: string | undefined, waitIfHeld: boolean) => waitIfHeld && status === 'held';
   // A run reads the config and jobs current when it starts, so a reload between runs applies to the next one.
   // The claim is made once a local slot is free, right before fetching, so a lease is not spent waiting here.
-  const runSource = (source: SourceConfig, due: RunDue) =>
+  const runSource = (source: SourceConfig, due: RunDue, waitIfHeld = false) =>
     once(source.name, async () => {
       const host = new URL(source.url).hostname;
       for (let attempt = 0; !stopping; attempt++) {
         const { config, jobs, limiter } = current;
         const claim = { name: source.name, host, perHost: config.fetch.perHost, leaseMs: leaseMsOf(config), due };
         const run = await limiter.run(host, () => (stopping ? Promise.resolve(null) : leases.run(claim, () => jobs.runSource(source))));
-        // Other workers hold this host's slots: give the local slot back and ask again shortly.
-        if (run?.status === 'host-busy') await hostBusyDelay(attempt);
+        // Other workers hold this host's slots (or this run): give the local slot back and ask again shortly.
+        if (run?.status === 'host-busy' || mustWait(run?.status, waitIfHeld)) await hostBusyDelay(attempt);
         else return run?.status === 'ran' ? run.value : nothing;
       }
       return nothing;
     });
-  const runSeed = (due: RunDue) => {
+  const runSeed = (due: RunDue, waitIfHeld = false) => {
     const { config, jobs } = current;
     if (stopping || !config.seedFolder) return Promise.resolve();
     const claim = { name: SEED_TASK, host: null, perHost: 0, leaseMs: leaseMsOf(config), due };
     return once(SEED_TASK, async () => {
-      const run = await leases.run(claim, () => jobs.runSeedFolder());
-      return run.status === 'ran' ? run.value : nothing;
+      for (let attempt = 0; !stopping; attempt++) {
+        const run = await leases.run(claim, () => jobs.runSeedFolder());
+        if (!mustWait(run.status, waitIfHeld)) return run.status === 'ran' ? run.value : nothing;
+        await hostBusyDelay(attempt);
+      }
+      return nothing;
     });
   };
 
@@ -174,11 +185,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const runEverything = async (options: { skipBackedOff?: boolean; onlyDue?: boolean } = {}) => {
     const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
+    const now = !options.onlyDue && !options.skipBackedOff;
     await leases.findOrphanedRuns().catch(fail('lease clean-up'));
     // Workers joining a pass start at a random place in the list, so two of them do not queue on the same hosts.
     const order = [...sources.values()];
     if (options.onlyDue) order.push(...order.splice(0, Math.floor(Math.random() * order.length)));
-    await Promise.all([runSeed(options.onlyDue ? 'due' : 'always'), ...order.map((source) => runSource(source, due))]);
+    await Promise.all([runSeed(options.onlyDue ? 'due' : 'always', now), ...order.map((source) => runSource(source, due, now))]);
     await runPrune();
   };
   let pruneTask: ScheduledTask | null = null;
@@ -241,12 +253,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return [...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()];
       }
       if (name === SEED_TASK && current.config.seedFolder) {
-        await runSeed('always');
+        await runSeed('always', true);
         return [SEED_TASK];
       }
       const source = sources.get(name);
       if (!source) return null;
-      await runSource(source, 'always');
+      await runSource(source, 'always', true);
       return [name];
     },
     scheduled: () => [...tasks.keys()],

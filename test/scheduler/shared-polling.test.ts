@@ -96,6 +96,17 @@ describe('two workers on one database', () => {
     expect(await survivor.store.listRunLeases()).toEqual([]);
   });
 
+  it('on a refresh, wait out a run another machine holds (its worker died) and then fetch, not report it done unfetched', async () => {
+    await slowFeeds(1, 0);
+    const config = await sharedConfig([{ name: 'feed 0', url: server!.url('/feed/0') }], { timeout: 200, leaseMargin: 200 });
+    const survivor = await worker(config);
+    expect(await survivor.store.claimRun({ name: 'feed 0', host: '127.0.0.1', perHost: 2, owner: 'elsewhere:4242:cafebabe', leaseMs: 400, due: 'due' })).toMatchObject({ claimed: true });
+    expect(await survivor.scheduler.refresh('feed 0')).toEqual(['feed 0']);
+    expect(server!.requests).toEqual(['GET /feed/0']);
+    expect((await survivor.store.getSourceState('feed 0'))?.lastSuccess).not.toBeNull();
+    expect(await survivor.store.listRunLeases()).toEqual([]);
+  });
+
   it('on restart, do not wait for the leases of a killed process on the same machine', async () => {
     await slowFeeds(1, 0);
     const config = await sharedConfig([{ name: 'feed 0', url: server!.url('/feed/0') }]);

@@ -16,6 +16,7 @@ import { parseWithFeedparser } from '../support/feedparser.js';
 import { serve, startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
 import { readItemsWithNewsboat } from '../support/newsboat.js';
 import { tempDir, writeConfig } from '../ops/harness.js';
+import { buildOnce } from '../support/build-once.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -47,7 +48,7 @@ const get = async (url: string, headers: Record<string, string> = {}) => {
 const pageOf = (id: string): string => `${base}/stories/${id}`;
 
 beforeAll(async () => {
-  await run('npm', ['run', '--silent', 'build'], { cwd: repo });
+  await buildOnce();
   dir = await tempDir('story-pages');
   await cp(path.join(repo, 'test/fixtures/stories-seed'), path.join(dir, 'seed'), { recursive: true });
   feeds = await startFixtureServer({

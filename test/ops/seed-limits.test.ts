@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { tempDir, writeConfig } from './harness.js';
+import { buildOnce } from '../support/build-once.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -26,7 +27,7 @@ async function ingest(): Promise<{ code: number; stdout: string; stderr: string 
 }
 
 beforeAll(async () => {
-  await run('npm', ['run', '--silent', 'build'], { cwd: repo });
+  await buildOnce();
   dir = await tempDir('seed-limits');
   const seed = path.join(dir, 'seed');
   await mkdir(path.join(dir, 'elsewhere'), { recursive: true });

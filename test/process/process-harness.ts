@@ -44,9 +44,15 @@ export interface ServiceProcess {
   exited: Promise<Finished>;
 }
 
-/** Starts the service (`src/main.ts --config FILE ARGS`) as a child process. */
-export function startServiceProcess(configFile: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, [...TSX, MAIN, '--config', configFile, ...args], {
+/**
+ * Starts the service (`src/main.ts --config FILE ARGS`) as a child process; `viaNpm`: as a user does, `npm start --
+ * --config FILE ARGS` (the built dist/main.js, behind npm's own process).
+ */
+export function startServiceProcess(configFile: string, env: NodeJS.ProcessEnv = {}, args: string[] = [], viaNpm = false): ServiceProcess {
+  const [command, argv] = viaNpm
+    ? ['npm', ['start', '--silent', '--', '--config', configFile, ...args]]
+    : [process.execPath, [...TSX, MAIN, '--config', configFile, ...args]];
+  const child = spawn(command, argv, {
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,12 @@ export interface ChangeRecord {
   at: Date;
 }
 
+/**
+ * What the slice completing the word-index rebuild appends to the change feed: `all` alone, which drops every
+ * saved search from render caches (the index they were rendered from was partial) and nothing else.
+ */
+export const SEARCH_INDEX_CHANGE = 'all';
+
 export interface ChangesSince {
   changes: ChangeRecord[];
   /** The newest sequence this answer covers: the follower's next `afterSeq`. */

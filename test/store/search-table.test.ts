@@ -167,7 +167,10 @@ describe.each(BACKENDS)('story search on %s, upgrading', (backend) => {
     expect((await store.searchStories('香港', 200)).total).toBe(0);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const before = await store.latestChangeSeq();
     expect(await completeSearchRebuild(store, logger, () => false, 25)).toBe(120);
+    // One change, at the end, so every process renders its saved searches again from the whole index.
+    expect((await store.changesSince(before, 10)).changes.map((change) => change.categories)).toEqual([['all']]);
     expect((await store.searchStories('香港', 200)).total).toBe(120);
     expect((await store.searchStories('number7', 10)).stories.map((s) => s.title)).toEqual(['Old title 7']);
     expect(lines.some((line) => line.includes('rebuilding the search index') && line.includes('"remaining":95'))).toBe(true);
@@ -175,5 +178,6 @@ describe.each(BACKENDS)('story search on %s, upgrading', (backend) => {
     // Complete: nothing left, nothing indexed twice.
     expect(await store.rebuildSearchIndex(100)).toEqual({ indexed: 0, remaining: 0 });
     expect((await store.searchStories('香港', 200)).total).toBe(120);
+    expect((await store.changesSince(before, 10)).changes).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storedTitleKey } from '../row-hashes.js';
 import { runOrigins, storeRunUnit } from '../store-run.js';
 import type { DedupPolicy, Store, StoreRunInput } from '../store.js';
+import { SEARCH_INDEX_CHANGE } from '../coordination.js';
 import { runAsync, type UnitTables } from '../table-steps.js';
 import { backupDatabase } from './backup.js';
 import { createCategoriesTable, createCategoryQueries } from './categories-table.js';
@@ -169,7 +170,13 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     searchStories: (query, limit) =>
       unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime())),
     rebuildSearchIndex: (maxStories) =>
-      unit('rebuilding the search index failed', () => inTransaction(pool, (client) => rebuildWordsSlice(client, maxStories))),
+      unit('rebuilding the search index failed', () => inTransaction(pool, async (client) => {
+        const progress = await rebuildWordsSlice(client, maxStories);
+        // As on SQLite, the slice that completes the rebuild tells every process (saved searches rendered again).
+        // Two processes finishing together may each still see the other's rows unindexed: neither tells (rare).
+        if (progress.indexed > 0 && progress.remaining === 0) await appendChange(client, [SEARCH_INDEX_CHANGE], clock().getTime());
+        return progress;
+      })),
     backup: (file) => backupDatabase(url, file),
     async sizeBytes() {
       return unit('reading database size failed', async () => {

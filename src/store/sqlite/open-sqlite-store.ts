@@ -27,6 +27,7 @@ import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storeRunUnit } from '../store-run.js';
 import { runSync, type UnitTables } from '../table-steps.js';
 import type { DedupPolicy, Store } from '../store.js';
+import { SEARCH_INDEX_CHANGE } from '../coordination.js';
 
 export interface OpenStoreOptions {
   /** Source of "now" for first-seen and updated times; tests pin it. */
@@ -131,6 +132,14 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     return { result: undefined, changed: declaredChange(changed) };
   });
   const claimAnnouncements = db.transaction((nowMs: number, beforeMs: number, limit: number) => changes.claim(nowMs, beforeMs, limit)).immediate;
+  // The slice that completes the rebuild tells every process: saved searches rendered from the partial index
+  // (kept in render caches, dropped by any change) are rendered again.
+  const rebuildSlice = db.transaction((maxStories: number) => {
+    const wasPending = rebuild.pending();
+    const progress = rebuild.slice(maxStories);
+    if (wasPending && !rebuild.pending()) changes.append([SEARCH_INDEX_CHANGE], clock().getTime());
+    return progress;
+  }).immediate;
 
   /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
   const unit = <T>(what: string, work: () => T): T => {
@@ -222,7 +231,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names())));
     },
     async rebuildSearchIndex(maxStories) {
-      return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));
+      return unit('rebuilding the search index failed', () => rebuildSlice(maxStories));
     },
     async backup(file) {
       try {

@@ -65,6 +65,11 @@ export function sourceKeyOf(name: string): string {
   return `source:${name}`;
 }
 
+/** A feed discovered on the configured page is polled directly, with its validators, until the config names it. */
+export function discoveredFeedOf(source: Pick<SourceConfig, 'url'>, state: Pick<SourceState, 'url' | 'discoveredUrl'> | null): string | null {
+  return state?.url === source.url ? state.discoveredUrl : null;
+}
+
 export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Promise<FeedRunSummary> {
   const started = deps.clock();
   const log = deps.logger.child({ source: source.name, url: source.url });
@@ -83,8 +88,7 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       // a public one may not, even through a redirect, a DNS answer or a discovered feed that points inside.
       allowPrivateNetworks: source.allowPrivateNetworks ?? deps.fetchOptions.allowPrivateNetworks ?? isPrivateHost(source.url),
     };
-    // A feed discovered on the configured page is polled directly, with its validators, until the config names it.
-    let discovered = previous?.url === source.url ? previous.discoveredUrl : null;
+    let discovered = discoveredFeedOf(source, previous);
     usingDiscovered = discovered !== null;
     const fetched = await fetchFeed(discovered ?? source.url, { ...client, etag: previous?.etag ?? null, lastModified: previous?.lastModified ?? null });
     if (fetched.kind === 'not-modified') {

@@ -8,6 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { SEED_FOLDER_NAME, type Config, type SourceConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
+import { discoveredFeedOf } from '../ingest/run-feed-source.js';
 import type { RunDue, Store } from '../store/store.js';
 import type { Limiter } from './limiter.js';
 import { createRunLeases, hostBusyDelay, leaseMsOf, type RunLeases } from './run-leases.js';
@@ -115,7 +116,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // The claim is made once a local slot is free, right before fetching, so a lease is not spent waiting here.
   const runSource = (source: SourceConfig, due: RunDue, waitIfHeld = false) =>
     once(source.name, async () => {
-      const host = new URL(source.url).hostname;
+      const host = await polledHost(source);
       for (let attempt = 0; !stopping; attempt++) {
         const { config, jobs, limiter } = current;
         const claim = { name: source.name, host, perHost: config.fetch.perHost, leaseMs: leaseMsOf(config), due };
@@ -126,6 +127,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       return nothing;
     });
+  /** The host a run fetches from: a feed discovered on the source's page may live on another host than the page. */
+  const polledHost = async (source: SourceConfig): Promise<string> => {
+    const state = await deps.store.getSourceState(source.name).catch(() => null);
+    return new URL(discoveredFeedOf(source, state) ?? source.url).hostname;
+  };
   const runSeed = (due: RunDue, waitIfHeld = false) => {
     const { config, jobs } = current;
     if (stopping || !config.seedFolder) return Promise.resolve();

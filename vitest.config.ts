@@ -9,6 +9,7 @@ const slow = [
   'test/process/**',
   'test/**/postgres/**',
   'test/**/*postgres*.test.ts',
+  'test/publish/feed-guids.test.ts',
   'test/publish/render-cache.test.ts',
   'test/publish/render-feed.test.ts',
   'test/publish/validity.test.ts',

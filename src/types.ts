@@ -74,8 +74,10 @@ export interface SearchWords {
 
 /** A merged story as published: the union of its origins. */
 export interface Story {
-  /** Stable id used as guid / Atom id. */
+  /** The story's id, named after its earliest copy: its page is /stories/{id}. Changes when an earlier copy arrives. */
   id: string;
+  /** The id its feed items carry (RSS guid, Atom id, JSON Feed id): the oldest id it was published under; absent: `id`. */
+  feedId?: string;
   title: string;
   link: string | null;
   /** Every origin link, first the one used as `link`. */

@@ -90,7 +90,8 @@ export function prepareStory(story: Story, baseUrl: string): PreparedStory {
   const originLink = absoluteUrl(story.link) ?? story.links.map(absoluteUrl).find((l) => l !== null) ?? null;
   const pageUrl = storyUrl(baseUrl, story.id);
   return {
-    urn: storyUrn(story.id),
+    // The guid a reader first saw: a story renamed by an earlier copy keeps its oldest id (store/feed-ids.ts).
+    urn: storyUrn(story.feedId ?? story.id),
     title,
     link: originLink ?? pageUrl,
     originLink,

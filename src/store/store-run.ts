@@ -6,6 +6,7 @@ import type { DedupPolicy, MergedStory, StoreRunInput } from './store.js';
 import { articleHash, sortChangedSlugs, storedTitleKey, storyHashes } from './row-hashes.js';
 import { originRow, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
 import { use, type OriginKey, type StoryMove, type Unit } from './table-steps.js';
+import { successorFeedIds } from './feed-ids.js';
 
 const originKey = (origin: OriginKey): string => `${origin.sourceKey}\n${origin.originId}`;
 
@@ -121,11 +122,13 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
   const after = new Map<string, { story: MergedStory; titleKey: string; origins: Article[] }>();
   // Origins whose row holds their own body.
   const bodyStored = new Set<string>();
+  const firstSeen = new Map<string, number>();
   const originsByKey = yield* use((t) => t.origins.withTitleKeys(keys));
   keys.forEach((key, index) => {
     const origins = originsByKey[index]!.map((stored) => {
       const id = originKey(stored);
       if (stored.bodyStored) bodyStored.add(id);
+      firstSeen.set(id, stored.firstSeenMs);
       return upserted.written.get(id) ?? stored;
     });
     for (const cluster of policy.cluster(origins)) {
@@ -142,9 +145,9 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
     touch(stored.categories);
     changedSlugs.add('all');
   }
+  const moves = storyMoves(policy, gone, after);
   if (gone.length > 0) {
     yield* use((t) => t.stories.removeMany(gone.map((stored) => stored.id)));
-    const moves = storyMoves(policy, gone, after);
     if (moves.length > 0) yield* use((t) => t.moves.record(moves, [...after.keys()], nowMs));
   }
 
@@ -156,6 +159,7 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
     if (stored) before.set(id, stored);
   });
 
+  const feedIds = successorFeedIds(policy, before, moves, after, (origin) => firstSeen.get(originKey(origin)) ?? nowMs);
   const saves: StorySave[] = [];
   const discovered: CategoryRef[] = [];
   const assignments: (OriginKey & { storyId: string })[] = [];
@@ -165,9 +169,10 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
   for (const { story, titleKey, origins } of after.values()) {
     const stored = before.get(story.id);
     const hashes = storyHashes(story, titleKey);
-    if (stored?.rowHash !== hashes.row) {
+    const feedId = feedIds.get(story.id)!;
+    if (stored?.rowHash !== hashes.row || stored.feedId !== feedId) {
       const contentChanged = stored?.contentHash !== hashes.content;
-      saves.push({ story, titleKey, updatedMs: contentChanged || !stored ? nowMs : stored.updatedMs, hashes, before: stored });
+      saves.push({ story, titleKey, updatedMs: contentChanged || !stored ? nowMs : stored.updatedMs, hashes, before: stored, feedId });
       discovered.push(...story.categories);
       touch(story.categories);
       if (stored) touch(stored.categories);

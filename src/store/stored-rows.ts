@@ -45,12 +45,14 @@ export interface StoryRow {
   row_hash: string;
   /** Hash of title and body: what the search index holds (NULL on SQLite before migration 8's rebuild reached it). */
   text_hash: string | null;
+  /** The id its feed items carry (feed-ids.ts); NULL: the story's own id (stored before feed ids were kept). */
+  feed_id: string | null;
 }
 
-export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash' | 'text_hash'>;
+export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash' | 'text_hash' | 'feed_id'>;
 
 /** The columns change detection reads (StoredStoryRow). */
-export const STORED_STORY_COLUMNS = 'id, title_key, updated_ms, categories_json, content_hash, row_hash, text_hash';
+export const STORED_STORY_COLUMNS = 'id, title_key, updated_ms, categories_json, content_hash, row_hash, text_hash, feed_id';
 
 /** What the store needs to know about an origin already kept. */
 export interface StoredOrigin {
@@ -67,6 +69,8 @@ export interface StoredStory {
   contentHash: string;
   rowHash: string;
   textHash: string | null;
+  /** The id its feed items carry. */
+  feedId: string;
 }
 
 /** A story to write, with the values storeRun decided; `before` is the stored version (undefined when new). */
@@ -76,10 +80,12 @@ export interface StorySave {
   updatedMs: number;
   hashes: StoryHashes;
   before: StoredStory | undefined;
+  /** The id its feed items carry (feed-ids.ts). */
+  feedId: string;
 }
 
 /** A stored origin; `bodyStored` tells whether its row holds its body or its story does. */
-export type StoredOriginArticle = Article & { bodyStored: boolean };
+export type StoredOriginArticle = Article & { bodyStored: boolean; storyId: string | null; firstSeenMs: number };
 
 const plainRefs = (refs: readonly CategoryRef[]) => refs.map((ref) => ({ slug: ref.slug, name: ref.name }));
 
@@ -129,10 +135,12 @@ export function toArticle(row: OriginRow & { story_html: string | null }): Store
     dateIsFallback: row.date_is_fallback === 1,
     textLength: row.text_length,
     bodyStored: row.content_html !== null,
+    storyId: row.story_id,
+    firstSeenMs: row.first_seen_ms,
   };
 }
 
-export function storyRow({ story, titleKey, updatedMs, hashes }: StorySave): StoryRow {
+export function storyRow({ story, titleKey, updatedMs, hashes, feedId }: StorySave): StoryRow {
   return {
     id: story.id,
     title_key: titleKey,
@@ -149,6 +157,7 @@ export function storyRow({ story, titleKey, updatedMs, hashes }: StorySave): Sto
     content_hash: hashes.content,
     row_hash: hashes.row,
     text_hash: hashes.text,
+    feed_id: feedId,
   };
 }
 
@@ -160,6 +169,7 @@ export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Stor
   }));
   return {
     id: row.id,
+    feedId: row.feed_id ?? row.id,
     title: row.title,
     link: row.link,
     links: JSON.parse(row.links_json) as string[],
@@ -181,6 +191,7 @@ export const toStoredStory = (row: StoredStoryRow): StoredStory => ({
   contentHash: row.content_hash,
   rowHash: row.row_hash,
   textHash: row.text_hash,
+  feedId: row.feed_id ?? row.id,
 });
 
 /** A seed_files row, as both backends store it. */

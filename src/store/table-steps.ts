@@ -54,6 +54,8 @@ export interface UnitTables {
     pastCategoryLimit(limit: number): Maybe<string[]>;
     /** The stories of these ids that exist, in input order. */
     describe(ids: readonly string[]): Maybe<PrunedStory[]>;
+    /** Sets the id feeds publish for these stories (the upgrade step of feed-ids.ts). */
+    setFeedIds(stories: readonly { id: string; feedId: string }[]): Maybe<void>;
   };
   categories: {
     /** Registers slugs seen on stories; a name already known (declared) is kept. */
@@ -77,6 +79,8 @@ export interface UnitTables {
      * forgets the moves of ids that are stories again (`live`).
      */
     record(moves: readonly StoryMove[], live: readonly string[], nowMs: number): Maybe<void>;
+    /** Stories that moved before feed ids were kept and have none yet, with their old ids (feed-ids.ts). */
+    unsettled(): Maybe<{ id: string; titleKey: string; oldIds: string[] }[]>;
   };
   tombstones: {
     /** For each origin, whether a tombstone of its title key lies within the window of its publication. */

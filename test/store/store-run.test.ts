@@ -17,7 +17,8 @@ async function openStore(backend: Backend, start = Date.parse('2025-01-01T00:00:
 const run = (store: Store, sourceKey: string, articles: Article[]) => store.storeRun({ sourceKey, articles });
 const titles = (stories: Story[]) => stories.map((story) => story.title);
 /** Stories without their `updated` time, which depends on when (not what) was ingested. */
-const content = (stories: Story[]) => stories.map(({ updated: _updated, ...rest }) => rest);
+// The feed id records which id readers saw first (store/feed-ids.ts): history, so the one thing the run order decides.
+const content = (stories: Story[]) => stories.map(({ updated: _updated, feedId: _feedId, ...rest }) => rest);
 
 // Three sources covering one story told three ways, a daily column and unrelated items.
 const feedA = [

@@ -5,7 +5,7 @@ import { LOCKS, inTransaction } from './pool.js';
 import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
-import { STORY_MOVES_MIGRATION } from './story-moves-table.js';
+import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -171,6 +171,8 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE sources ADD COLUMN not_before_ms BIGINT;
   `,
+  // 10: the id a story's feed items carry (as SQLite's migration 16).
+  FEED_ID_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -12,6 +12,7 @@ import { backupDatabase } from './backup.js';
 import { createCategoriesTable, createCategoryQueries } from './categories-table.js';
 import { appendChange, createChangeQueries } from './changes-table.js';
 import { migrate } from './migrations.js';
+import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
 import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
@@ -93,6 +94,13 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     moves: createStoryMoves(sql),
     filtered: createFilteredOriginsTable(sql),
   });
+  try {
+    // Stories that moved before feed ids were kept get their oldest id (once; a no-op after).
+    await inTransaction(pool, (client) => runAsync(settleFeedIdsUnit(policy), unitTables(client)));
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });
+  }
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);
   const changes = createChangeQueries(pool);

@@ -13,6 +13,7 @@ const COLUMNS = [
   ['id', 'text'], ['title_key', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['title', 'text'],
   ['link', 'text'], ['links_json', 'text'], ['author', 'text'], ['categories_json', 'text'], ['image', 'text'],
   ['content_html', 'text'], ['summary', 'text'], ['content_hash', 'text'], ['row_hash', 'text'], ['text_hash', 'text'],
+  ['feed_id', 'text'],
 ] as const satisfies readonly (readonly [keyof StoryRow, string])[];
 
 /** The story columns as read back (never the word index: it stays in the database). */
@@ -91,6 +92,12 @@ export function createStoriesTable(sql: Sql): UnitTables['stories'] {
         if (!row) return [];
         return [{ id, titleKey: fromPgKey(row.title_key), publishedMs: row.published_ms, categories: JSON.parse(row.categories_json) as { slug: string }[] }];
       });
+    },
+    async setFeedIds(stories: readonly { id: string; feedId: string }[]): Promise<void> {
+      await sql.query(
+        'UPDATE stories s SET feed_id = u.feed_id FROM unnest($1::text[], $2::text[]) AS u(id, feed_id) WHERE s.id = u.id',
+        [stories.map((story) => story.id), stories.map((story) => story.feedId)],
+      );
     },
   };
 }

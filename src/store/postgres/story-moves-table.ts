@@ -2,6 +2,8 @@
 // earlier copy of it arrived, so the old page redirects to the new one.
 import type { UnitTables } from '../table-steps.js';
 import type { Sql } from './pool.js';
+import { fromPgKey } from './pg-text.js';
+import { groupOldIds } from '../feed-ids.js';
 
 /** Migration 8 (as SQLite's 14). */
 export const STORY_MOVES_MIGRATION = `
@@ -26,8 +28,19 @@ export function createStoryMoves(sql: Sql): UnitTables['moves'] {
       }
       if (live.length > 0) await sql.query('DELETE FROM story_moves WHERE old_id = ANY($1::text[])', [live]);
     },
+    async unsettled() {
+      const { rows } = await sql.query<{ id: string; title_key: string; old_id: string }>(
+        'SELECT s.id, s.title_key, m.old_id FROM story_moves m JOIN stories s ON s.id = m.new_id WHERE s.feed_id IS NULL ORDER BY s.id, m.old_id',
+      );
+      return groupOldIds(rows.map((row) => ({ ...row, title_key: fromPgKey(row.title_key) })));
+    },
   };
 }
+
+/** Migration 10 (as SQLite's 16): the id feeds publish for a story; NULL is the story's own id. */
+export const FEED_ID_MIGRATION = `
+  ALTER TABLE stories ADD COLUMN feed_id TEXT COLLATE "C";
+`;
 
 /** Where the story that had this id is now; null when it never moved. */
 export async function storyMovedTo(sql: Sql, storyId: string): Promise<string | null> {

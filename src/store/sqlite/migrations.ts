@@ -13,7 +13,7 @@ import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { DISCOVERED_URL_MIGRATION, NOT_BEFORE_MIGRATION } from './sources-table.js';
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
-import { STORY_MOVES_MIGRATION } from './story-moves-table.js';
+import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -126,6 +126,8 @@ export const migrations: readonly string[] = [
   STORY_MOVES_MIGRATION,
   // 15: the earliest time each source asked to be fetched again, kept across restarts (sources-table.ts).
   NOT_BEFORE_MIGRATION,
+  // 16: the id a story's feed items carry, kept when the story's id moves (story-moves-table.ts, feed-ids.ts).
+  FEED_ID_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -25,6 +25,7 @@ import { createStoriesTable } from './stories-table.js';
 import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
 import { storeRunUnit } from '../store-run.js';
+import { settleFeedIdsUnit } from '../feed-ids.js';
 import { runSync, type UnitTables } from '../table-steps.js';
 import type { DedupPolicy, Store } from '../store.js';
 import { SEARCH_INDEX_CHANGE } from '../coordination.js';
@@ -84,6 +85,13 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     moves,
     filtered: createFilteredOriginsTable(db),
   } satisfies UnitTables;
+  try {
+    // Stories that moved before feed ids were kept get their oldest id (once; a no-op after).
+    db.transaction(() => runSync(settleFeedIdsUnit(policy), tables)).immediate();
+  } catch (error) {
+    db.close();
+    throw new StoreError(`cannot open database ${path}: settling feed ids failed: ${describeError(error)}`, { cause: error });
+  }
   const storyOrigins = createStoryOrigins(db);
   const sources = createSourcesTable(db);
   const fullTextPages = createFullTextPagesTable(db);

@@ -3,6 +3,7 @@
 // feeds readers fetched before) redirects to the new one instead of answering 404.
 import type Database from 'better-sqlite3';
 import type { UnitTables } from '../table-steps.js';
+import { groupOldIds } from '../feed-ids.js';
 
 /** Migration 14: old story id → where the story is now. */
 export const STORY_MOVES_MIGRATION = `
@@ -19,6 +20,9 @@ export function createStoryMoves(db: Database.Database) {
   const save = db.prepare<[string, string, number]>('INSERT OR REPLACE INTO story_moves (old_id, new_id, moved_ms) VALUES (?, ?, ?)');
   const forget = db.prepare<[string]>('DELETE FROM story_moves WHERE old_id = ?');
   const find = db.prepare<[string], { new_id: string }>('SELECT new_id FROM story_moves WHERE old_id = ?');
+  const unsettled = db.prepare<[], { id: string; title_key: string; old_id: string }>(
+    'SELECT s.id, s.title_key, m.old_id FROM story_moves m JOIN stories s ON s.id = m.new_id WHERE s.feed_id IS NULL ORDER BY s.id, m.old_id',
+  );
   return {
     record(moves, live, nowMs) {
       for (const { from, to } of moves) {
@@ -27,9 +31,17 @@ export function createStoryMoves(db: Database.Database) {
       }
       for (const id of live) forget.run(id);
     },
+    unsettled() {
+      return groupOldIds(unsettled.all());
+    },
     /** Where the story that had this id is now; null when it never moved. */
     movedTo(storyId: string): string | null {
       return find.get(storyId)?.new_id ?? null;
     },
   } satisfies UnitTables['moves'] & { movedTo(storyId: string): string | null };
 }
+
+/** Migration 16: the id feeds publish for a story (feed-ids.ts); NULL is the story's own id. */
+export const FEED_ID_MIGRATION = `
+  ALTER TABLE stories ADD COLUMN feed_id TEXT;
+`;

@@ -3,6 +3,7 @@
 // and the `all` feed stay as they are.
 import { compileFilter, filteredBy, lazySubject, type CompiledFilter, type FilterConfig } from '../config/filter-rules.js';
 import { htmlToText } from '../text/html-text.js';
+import type { StoryCursor } from '../store/store.js';
 import type { CategoryRef, Story } from '../types.js';
 
 /** slug → compiled filter of each filtered category (`all` never has one). */
@@ -45,16 +46,63 @@ export function storyPasses(filter: CompiledFilter, story: Story): boolean {
   return filteredBy(filter, subject) === null;
 }
 
-/**
- * The newest `limit` stories that pass, reading `read(n)` (the newest n) in growing batches until
- * enough pass, the category has no more, or FILTER_SCAN_MAX stories were read.
- */
-export async function newestPassing(filter: CompiledFilter, limit: number, read: (n: number) => Promise<Story[]>): Promise<Story[]> {
-  let n = Math.min(Math.max(limit * 2, 50), FILTER_SCAN_MAX);
-  for (;;) {
-    const batch = await read(n);
-    const passing = batch.filter((story) => storyPasses(filter, story));
-    if (passing.length >= limit || batch.length < n || n >= FILTER_SCAN_MAX) return passing.slice(0, limit);
-    n = Math.min(n * 4, FILTER_SCAN_MAX);
+/** Stories read per page while walking a filtered category: a render holds one page besides what passes. */
+export const FILTER_PAGE_SIZE = 100;
+
+/** Reads the next `n` newest-first stories after `after` (null: from the newest); Store.listCategoryStoriesAfter. */
+export type ReadPage = (after: StoryCursor | null, n: number) => Promise<Story[]>;
+
+/** Characters a story's text costs a render (body, summary, title): what a one-off render's budget counts. */
+export const storyTextChars = (story: Story): number => story.contentHtml.length + story.summary.length + story.title.length;
+
+/** The stories the filter lets through, newest first, among the newest FILTER_SCAN_MAX, read page by page. */
+async function* passingStories(filter: CompiledFilter, readPage: ReadPage): AsyncGenerator<Story> {
+  let after: StoryCursor | null = null;
+  for (let read = 0; read < FILTER_SCAN_MAX;) {
+    const n = Math.min(FILTER_PAGE_SIZE, FILTER_SCAN_MAX - read);
+    const page = await readPage(after, n);
+    for (const story of page.slice(0, FILTER_SCAN_MAX - read)) if (storyPasses(filter, story)) yield story;
+    read += page.length;
+    if (page.length < n) return;
+    after = page.at(-1)!;
   }
 }
+
+/**
+ * The newest `limit` stories that pass, within `maxTextChars` of text (the first one always), reading the
+ * category a page at a time until they are found, the text is spent, the category ends or FILTER_SCAN_MAX
+ * stories were read.
+ */
+export async function newestPassing(filter: CompiledFilter, limit: number, readPage: ReadPage, maxTextChars = Infinity): Promise<Story[]> {
+  const kept: Story[] = [];
+  if (limit <= 0) return kept;
+  let used = 0;
+  for await (const story of passingStories(filter, readPage)) {
+    used += storyTextChars(story);
+    if (used > maxTextChars && kept.length > 0) break;
+    kept.push(story);
+    if (kept.length >= limit) break;
+  }
+  return kept;
+}
+
+/** How many stories the category's feed can publish: those that pass among its newest FILTER_SCAN_MAX. */
+export async function countPassing(filter: CompiledFilter, readPage: ReadPage): Promise<number> {
+  let count = 0;
+  for await (const _story of passingStories(filter, readPage)) count += 1;
+  return count;
+}
+
+/**
+ * Pages over a ranked list that can only be read from its start (search results, at most a few hundred): each
+ * read takes the ones before again, so the pages grow fourfold to keep the reads few.
+ */
+export const pagesFromPrefix = (readFirst: (n: number) => Promise<Story[]>): ReadPage => {
+  let read = 0;
+  return async (after, n) => {
+    if (after === null) read = 0;
+    const page = (await readFirst(Math.max(read + n, read * 4))).slice(read);
+    read += page.length;
+    return page;
+  };
+};

@@ -6,7 +6,7 @@ import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './
 import type { FeedExtras, FeedSite } from './build-feed.js';
 import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import type { FeedPolicy } from './feed-policy.js';
-import { newestPassing } from './category-filters.js';
+import { countPassing, newestPassing, pagesFromPrefix, storyTextChars, type ReadPage } from './category-filters.js';
 import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
 import { renderSearchPage } from './render-search-page.js';
@@ -15,7 +15,7 @@ import { renderGoneStoryPage, renderStoryPage } from './render-story-page.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
 
 export type DocumentStore = Pick<
-  Store, 'getCategory' | 'listCategoryStories' | 'listCategoryStoriesWithin' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
+  Store, 'getCategory' | 'listCategoryStories' | 'listCategoryStoriesWithin' | 'listCategoryStoriesAfter' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
 >;
 
 export interface DocumentDeps {
@@ -39,42 +39,55 @@ interface CategoryContent {
 
 const maxAge = (deps: DocumentDeps, slug: string): string => `public, max-age=${deps.policy.maxAgeSeconds(slug)}`;
 
+/** A filtered category's stories, page by page: a saved search's matches, else the category's listing. */
+const readPages = (deps: DocumentDeps, slug: string, query: string | undefined): ReadPage =>
+  query !== undefined
+    ? pagesFromPrefix(async (n) => (await deps.store.searchStories(query, n)).stories)
+    : (after, n) => deps.store.listCategoryStoriesAfter(slug, after, n);
+
 /**
  * A category's newest stories; a saved search's are its matches; a filtered category's, those its filter
- * lets through. Null for an unknown category. With `maxTextChars`, a plain category's stories are cut to that
- * much text by the store, before the rest are read (the caller still cuts the others: storiesWithinBudget).
+ * lets through. Null for an unknown category. With `maxTextChars`, the stories are cut to that much text while
+ * they are read (a plain category's by the store), so a `?limit=` render reads only what it publishes.
  */
 export async function categoryContent(deps: DocumentDeps, slug: string, limit: number, maxTextChars?: number): Promise<CategoryContent | null> {
   const query = deps.policy.savedQueries.get(slug);
   const filter = deps.policy.categoryFilters.get(slug);
+  const passing = (pages: ReadPage) => newestPassing(filter!, limit, pages, maxTextChars);
   if (query !== undefined) {
     const declared = await deps.store.getCategory(slug);
     const result = await deps.store.searchStories(query, limit);
     const category = { slug, name: declared?.name ?? query, count: result.total, lastChanged: result.lastChanged };
-    const stories = filter ? await newestPassing(filter, limit, async (n) => (await deps.store.searchStories(query, n)).stories) : result.stories;
+    const stories = filter ? await passing(readPages(deps, slug, query)) : result.stories;
     return { category, stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
   }
   const category = await deps.store.getCategory(slug);
   if (!category) return null;
   const stories = filter
-    ? await newestPassing(filter, limit, (n) => deps.store.listCategoryStories(slug, n))
+    ? await passing(readPages(deps, slug, undefined))
     : maxTextChars !== undefined ? await deps.store.listCategoryStoriesWithin(slug, limit, maxTextChars) : await deps.store.listCategoryStories(slug, limit);
   return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false, filtered: filter !== undefined };
 }
 
-/** Categories with counts, saved searches counted by their matches. */
+/**
+ * Categories with counts: what each one's feed can publish. A saved search counts its matches; a filtered
+ * category (or search) the stories its filter lets through among the newest FILTER_SCAN_MAX its feed reads.
+ */
 export async function listCategorySummaries(deps: DocumentDeps): Promise<CategorySummary[]> {
   const listed = await deps.store.listCategories();
   const out: CategorySummary[] = [];
   for (const c of listed) {
     const query = deps.policy.savedQueries.get(c.slug);
-    if (query === undefined) out.push(c);
-    else {
-      const result = await deps.store.searchStories(query, 0);
-      out.push({ ...c, count: result.total, lastChanged: result.lastChanged });
-    }
+    const filter = deps.policy.categoryFilters.get(c.slug);
+    const summary = query === undefined ? c : await savedQuerySummary(deps, c, query);
+    out.push(filter ? { ...summary, count: await countPassing(filter, readPages(deps, c.slug, query)) } : summary);
   }
   return out;
+}
+
+async function savedQuerySummary(deps: DocumentDeps, c: CategorySummary, query: string): Promise<CategorySummary> {
+  const result = await deps.store.searchStories(query, 0);
+  return { ...c, count: result.total, lastChanged: result.lastChanged };
 }
 
 function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
@@ -92,7 +105,7 @@ export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
   let used = 0;
   let n = 0;
   for (const story of stories) {
-    used += story.contentHtml.length + story.summary.length + story.title.length;
+    used += storyTextChars(story);
     if (used > budget && n > 0) break;
     n += 1;
   }

@@ -112,6 +112,9 @@ export interface SearchResult {
   lastChanged: Date | null;
 }
 
+/** A place in a newest-first listing: the story a page ended with. */
+export type StoryCursor = Pick<Story, 'id' | 'published'>;
+
 export interface Store {
   /** Stores one source run's articles in one transaction: upsert by (source, originId), then dedup + merge. */
   storeRun(input: StoreRunInput): Promise<StoreRunResult>;
@@ -122,6 +125,11 @@ export interface Store {
    * first one always), cut before the rest are read: what a one-off `?limit=` render can publish.
    */
   listCategoryStoriesWithin(slug: string, limit: number, maxTextChars: number): Promise<Story[]>;
+  /**
+   * The next `limit` newest-first stories of a category after `after` (the last story of the previous page;
+   * null: from the newest): walks a category page by page, holding one page at a time.
+   */
+  listCategoryStoriesAfter(slug: string, after: StoryCursor | null, limit: number): Promise<Story[]>;
   /** Every category with its count and last change; `all` is not included. */
   listCategories(): Promise<CategorySummary[]>;
   /** A category by slug, `all` included; null when unknown. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/config/filter-rules.js';
-import { categoryFiltersFromConfig, FILTER_SCAN_MAX, newestPassing, replaceCategoryFilters, storyPasses } from '../../src/publish/category-filters.js';
+import {
+  categoryFiltersFromConfig, countPassing, FILTER_PAGE_SIZE, FILTER_SCAN_MAX, newestPassing, replaceCategoryFilters, storyPasses, storyTextChars, type ReadPage,
+} from '../../src/publish/category-filters.js';
 import type { Story } from '../../src/types.js';
 
 const story = (i: number, title: string, extra: Partial<Story> = {}): Story => ({
@@ -9,9 +11,16 @@ const story = (i: number, title: string, extra: Partial<Story> = {}): Story => (
 });
 // Newest first, as the store lists them: every tenth is about bitcoin.
 const stories = Array.from({ length: 3000 }, (_, i) => story(i, i % 10 === 0 ? `Bitcoin ${i}` : `Other ${i}`));
+// Pages as the store reads them (listCategoryStoriesAfter): the `n` after the cursor.
 const reader = () => {
   const reads: number[] = [];
-  return { reads, read: async (n: number) => (reads.push(n), stories.slice(0, n)) };
+  const read: ReadPage = async (after, n) => {
+    const from = after === null ? 0 : stories.findIndex((s) => s.id === after.id) + 1;
+    const page = stories.slice(from, from + n);
+    reads.push(page.length);
+    return page;
+  };
+  return { reads, read };
 };
 
 describe('category filters', () => {
@@ -24,18 +33,33 @@ describe('category filters', () => {
     expect(storyPasses(compileFilter({ keep: ['title:Hello'] }), s)).toBe(true);
   });
 
-  it('reads the newest stories in growing batches until enough pass', async () => {
+  it('reads the newest stories a page at a time until enough pass', async () => {
     const { reads, read } = reader();
     const passing = await newestPassing(compileFilter({ keep: ['title:^Bitcoin'] }), 20, read);
     expect(passing.map((s) => s.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Bitcoin ${i * 10}`));
-    expect(reads).toEqual([50, 200]);
+    expect(reads).toEqual([FILTER_PAGE_SIZE, FILTER_PAGE_SIZE]);
   });
 
   it('stops at FILTER_SCAN_MAX stories, publishing fewer when the filter keeps few', async () => {
     const { reads, read } = reader();
     const passing = await newestPassing(compileFilter({ keep: ['title:^Bitcoin 2[0-9]{3}$'] }), 50, read);
-    expect(reads.at(-1)).toBe(FILTER_SCAN_MAX);
+    expect(reads.reduce((a, b) => a + b, 0)).toBe(FILTER_SCAN_MAX);
+    expect(Math.max(...reads)).toBe(FILTER_PAGE_SIZE);
     expect(passing).toEqual([]);
+  });
+
+  it('stops reading once the passing stories fill the text budget, keeping the first one always', async () => {
+    const { reads, read } = reader();
+    const budget = [0, 10, 20].reduce((sum, i) => sum + storyTextChars(stories[i]!), 0);
+    const passing = await newestPassing(compileFilter({ keep: ['title:^Bitcoin'] }), 1000, read, budget);
+    expect(passing.map((s) => s.title)).toEqual(['Bitcoin 0', 'Bitcoin 10', 'Bitcoin 20']);
+    expect(reads).toEqual([FILTER_PAGE_SIZE]);
+    expect(await newestPassing(compileFilter({ keep: ['title:^Bitcoin'] }), 1000, read, 1)).toHaveLength(1);
+  });
+
+  it('counts what passes among the newest FILTER_SCAN_MAX', async () => {
+    const { read } = reader();
+    expect(await countPassing(compileFilter({ keep: ['title:^Bitcoin'] }), read)).toBe(FILTER_SCAN_MAX / 10);
   });
 
   it('resolves category names to slugs, never filters `all`, and reports which filters a reload changed', () => {

@@ -38,6 +38,22 @@ describe.each(BACKENDS)('categories on %s', (backend) => {
       expect(await store.listCategoryStories('tech', 0)).toEqual([]);
     });
 
+    it('walks a category page by page after a cursor, in the same order as one listing (ties at one time too)', async () => {
+      const store = await storeWithStories();
+      for (const slug of ['tech', 'all', 'finance']) {
+        const walked: string[] = [];
+        let after: Parameters<typeof store.listCategoryStoriesAfter>[1] = null;
+        for (;;) {
+          const page = await store.listCategoryStoriesAfter(slug, after, 3);
+          walked.push(...page.map((story) => story.id));
+          if (page.length < 3) break;
+          after = page.at(-1)!;
+        }
+        expect(walked, slug).toEqual((await store.listCategoryStories(slug, 50)).map((story) => story.id));
+      }
+      expect(await store.listCategoryStoriesAfter('unknown', null, 3)).toEqual([]);
+    });
+
     it('shows a category’s configured name', async () => {
       const store = await storeWithStories();
       await store.declareCategories([{ slug: 'finance', name: 'Finance & Markets' }]);

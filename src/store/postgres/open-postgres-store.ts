@@ -23,7 +23,7 @@ import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-fi
 import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
 import { getFullTextPages, saveFullTextPages } from './full-text-pages-table.js';
-import { createStoriesTable, newestStories, newestStoriesWithin } from './stories-table.js';
+import { createStoriesTable, newestStories, newestStoriesAfter, newestStoriesWithin } from './stories-table.js';
 import { rebuildWordsSlice } from './story-words.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
 import { createStoryMoves, storyMovedTo } from './story-moves-table.js';
@@ -137,6 +137,10 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     async listCategoryStoriesWithin(slug, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
       return unit(`listing category ${slug} failed`, async () => newestStoriesWithin(pool, slug, rows, maxTextChars, await categories.names()));
+    },
+    async listCategoryStoriesAfter(slug, after, limit) {
+      const rows = Math.max(0, Math.floor(limit));
+      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(pool, slug, after, rows, await categories.names()));
     },
     listCategories: () => unit('listing categories failed', () => categories.list()),
     getCategory: (slug) => unit(`reading category ${slug} failed`, () => categories.get(slug)),

@@ -4,6 +4,7 @@ import {
   STORED_STORY_COLUMNS, storyRow, toStory, toStoredStory, type StoredStory, type StoredStoryRow, type StoryRow,
 } from '../stored-rows.js';
 import type { PrunedStory, UnitTables } from '../table-steps.js';
+import type { StoryCursor } from '../store.js';
 import { columnArrays, fromPgKey, toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
 import { textBudgetListingSql } from '../text-budget-listing.js';
@@ -37,6 +38,10 @@ export const listingSql = {
   all: `SELECT ${STORY_COLUMNS} FROM stories ORDER BY published_ms DESC, id DESC LIMIT $1`,
   category: `SELECT ${S_STORY_COLUMNS} FROM story_categories sc JOIN stories s ON s.id = sc.story_id
     WHERE sc.slug = $1 ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT $2`,
+  /** The next page after (published_ms, id): the same index walk, started at the cursor. */
+  allAfter: `SELECT ${STORY_COLUMNS} FROM stories WHERE (published_ms, id) < ($1, $2) ORDER BY published_ms DESC, id DESC LIMIT $3`,
+  categoryAfter: `SELECT ${S_STORY_COLUMNS} FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    WHERE sc.slug = $1 AND (sc.published_ms, sc.story_id) < ($2, $3) ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT $4`,
 } as const;
 
 const storedStory = (row: StoredStoryRow): StoredStory => toStoredStory({ ...row, title_key: fromPgKey(row.title_key) });
@@ -115,5 +120,15 @@ export async function newestStories(sql: Sql, slug: string, limit: number, names
   const { rows } = slug === 'all'
     ? await sql.query<StoryRow>(listingSql.all, [limit])
     : await sql.query<StoryRow>(listingSql.category, [slug, limit]);
+  return rows.map((row) => toStory(row, names));
+}
+
+/** The next `limit` newest-first stories after the cursor (null: from the newest). */
+export async function newestStoriesAfter(sql: Sql, slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>): Promise<Story[]> {
+  if (after === null) return newestStories(sql, slug, limit, names);
+  const at = after.published.getTime();
+  const { rows } = slug === 'all'
+    ? await sql.query<StoryRow>(listingSql.allAfter, [at, after.id, limit])
+    : await sql.query<StoryRow>(listingSql.categoryAfter, [slug, at, after.id, limit]);
   return rows.map((row) => toStory(row, names));
 }

@@ -171,6 +171,10 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       const rows = Math.max(0, Math.floor(limit));
       return unit(`listing category ${slug} failed`, () => tables.stories.newestWithin(slug, rows, maxTextChars, tables.categories.names()));
     },
+    async listCategoryStoriesAfter(slug, after, limit) {
+      const rows = Math.max(0, Math.floor(limit));
+      return unit(`listing category ${slug} failed`, () => tables.stories.newestAfter(slug, after, rows, tables.categories.names()));
+    },
     async listCategories() {
       return unit('listing categories failed', () => tables.categories.list());
     },

@@ -5,6 +5,7 @@ import {
   STORED_STORY_COLUMNS, storyRow, toStory, toStoredStory, type StoredStory, type StoredStoryRow, type StorySave, type StoryRow,
 } from '../stored-rows.js';
 import type { PrunedStory } from '../table-steps.js';
+import type { StoryCursor } from '../store.js';
 import { textBudgetListingSql } from '../text-budget-listing.js';
 import { storyWords, type SearchIndex } from './search-table.js';
 
@@ -13,6 +14,10 @@ export const listingSql = {
   all: 'SELECT * FROM stories ORDER BY published_ms DESC, id DESC LIMIT ?',
   category: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
     WHERE sc.slug = ? ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`,
+  /** The next page after (published_ms, id): the same index walk, started at the cursor. */
+  allAfter: 'SELECT * FROM stories WHERE (published_ms, id) < (?, ?) ORDER BY published_ms DESC, id DESC LIMIT ?',
+  categoryAfter: `SELECT s.* FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    WHERE sc.slug = ? AND (sc.published_ms, sc.story_id) < (?, ?) ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ?`,
 } as const;
 
 /** The stories table; `search` is the word index it keeps in step (search-table.ts). */
@@ -40,6 +45,8 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
   );
   const newest = db.prepare<[number], StoryRow>(listingSql.all);
   const newestInCategory = db.prepare<[string, number], StoryRow>(listingSql.category);
+  const newestAfter = db.prepare<[number, string, number], StoryRow>(listingSql.allAfter);
+  const newestInCategoryAfter = db.prepare<[string, number, string, number], StoryRow>(listingSql.categoryAfter);
   const newestWithin = db.prepare<[number, number], StoryRow>(textBudgetListingSql('s.*', { limit: '?', budget: '?' }));
   const newestInCategoryWithin = db.prepare<[string, number, number], StoryRow>(textBudgetListingSql('s.*', { slug: '?', limit: '?', budget: '?' }));
   const older = db.prepare<[number], { id: string }>('SELECT id FROM stories WHERE published_ms < ?');
@@ -101,6 +108,12 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
     },
     newest(slug: string, limit: number, names: ReadonlyMap<string, string>): Story[] {
       const rows = slug === 'all' ? newest.all(limit) : newestInCategory.all(slug, limit);
+      return rows.map((row) => toStory(row, names));
+    },
+    newestAfter(slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>): Story[] {
+      if (after === null) return this.newest(slug, limit, names);
+      const at = after.published.getTime();
+      const rows = slug === 'all' ? newestAfter.all(at, after.id, limit) : newestInCategoryAfter.all(slug, at, after.id, limit);
       return rows.map((row) => toStory(row, names));
     },
     /** The newest whose text fits `maxTextChars` (text-budget-listing.ts): only those rows are read whole. */

@@ -64,7 +64,8 @@ describe('database commands on PostgreSQL', () => {
       articles: [article('Kept story', '2025-01-09T08:00:00Z', [FINANCE]), article('Old story', '2024-06-01T08:00:00Z', [TECH])],
       seedFiles: [{ relPath: 'finance/a.md', size: 120, mtimeMs: 1736400000000.5, hash: 'abc', error: null }],
     });
-    await sqlite.storeRun({ sourceKey: 'seed', articles: [article('Kept story', '2025-01-09T09:00:00Z', [TECH], { sourceKey: 'seed', originId: 'finance/a.md', link: null })] });
+    // An earlier copy: the story is renamed after it and keeps its first id as its feed guid (copied too).
+    await sqlite.storeRun({ sourceKey: 'seed', articles: [article('Kept story', '2025-01-09T07:00:00Z', [TECH], { sourceKey: 'seed', originId: 'finance/a.md', link: null })] });
     await sqlite.recordFetchOutcome({ name: 'Example', url: 'https://example.com/feed' }, { at: now, ok: true, httpStatus: 200, error: null, etag: '"v1"', nextRun: null, added: 2 });
     await sqlite.pruneStories({ olderThan: new Date('2024-12-01T00:00:00Z') });
     now = new Date('2025-01-12T00:00:00Z');
@@ -79,6 +80,7 @@ describe('database commands on PostgreSQL', () => {
       latest: await sqlite.latestChangeSeq(),
     };
     const kept = expected.stories.find((story) => story.title === 'Kept story')!;
+    expect(kept.feedId).not.toBe(kept.id);
     const keptOrigins = await sqlite.listStoryOrigins(kept.id);
     await sqlite.close();
 

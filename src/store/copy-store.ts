@@ -59,6 +59,8 @@ export async function copySqliteToPostgres(from: string, to: string, policy: Ded
           rows[table] += batch.length;
         }
       }
+      // Every story gets its word index row, not indexed yet (NULL words): the rebuild indexes them.
+      await client.query('INSERT INTO story_search (id, published_ms) SELECT id, published_ms FROM stories');
       const watermark = (db.prepare('SELECT through_seq FROM changes_pruned WHERE id = 1').pluck().get() as number | undefined) ?? 0;
       await client.query('UPDATE change_feed SET pruned_through = $1', [watermark]);
       // Sequences go on after the copied ones (and after pruned ones: a follower's position stays valid).

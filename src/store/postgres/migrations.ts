@@ -6,6 +6,7 @@ import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
+import { STORY_SEARCH_MIGRATION } from './story-words.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -173,6 +174,8 @@ export const migrations: readonly string[] = [
   `,
   // 10: the id a story's feed items carry (as SQLite's migration 16).
   FEED_ID_MIGRATION,
+  // 11: the word index moves to a narrow table of its own (story-words.ts), its tsvectors out of line.
+  STORY_SEARCH_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -8,7 +8,7 @@ import type { StoryCursor } from '../store.js';
 import { columnArrays, fromPgKey, toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
 import { textBudgetListingSql } from '../text-budget-listing.js';
-import { changedWords, wordsVector } from './story-words.js';
+import { changedWords, saveWords } from './story-words.js';
 
 const COLUMNS = [
   ['id', 'text'], ['title_key', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['title', 'text'],
@@ -21,17 +21,11 @@ const COLUMNS = [
 export const STORY_COLUMNS = COLUMNS.map(([name]) => name).join(', ');
 export const S_STORY_COLUMNS = COLUMNS.map(([name]) => `s.${name}`).join(', ');
 
-// The last two arrays are the title and body words of stories whose text changed (NULL otherwise: the
-// index entry they have stays), so the writer only inserts words made where the article was parsed.
 const UPSERT = `
-  INSERT INTO stories (${STORY_COLUMNS}, search_words)
-  SELECT ${COLUMNS.map(([name]) => `u.${name}`).join(', ')},
-    CASE WHEN u.title_words IS NULL THEN NULL ELSE ${wordsVector('u.title_words', 'u.body_words')} END
-  FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')}, $${COLUMNS.length + 1}::text[], $${COLUMNS.length + 2}::text[])
-    AS u(${STORY_COLUMNS}, title_words, body_words)
+  INSERT INTO stories (${STORY_COLUMNS})
+  SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
   ON CONFLICT (id) DO UPDATE SET
-    ${COLUMNS.filter(([name]) => name !== 'id').map(([name]) => `${name} = excluded.${name}`).join(', ')},
-    search_words = coalesce(excluded.search_words, stories.search_words)`;
+    ${COLUMNS.filter(([name]) => name !== 'id').map(([name]) => `${name} = excluded.${name}`).join(', ')}`;
 
 /** Both listings walk an index backwards and stop after `limit` rows, as on SQLite. */
 export const listingSql = {
@@ -61,8 +55,10 @@ export function createStoriesTable(sql: Sql): UnitTables['stories'] {
     },
     async saveMany(saves): Promise<void> {
       const rows = saves.map(storyRow);
-      const words = saves.map(changedWords);
-      await sql.query(UPSERT, [...columnArrays(rows, COLUMNS), words.map((w) => w?.title ?? null), words.map((w) => w?.body ?? null)]);
+      await sql.query(UPSERT, columnArrays(rows, COLUMNS));
+      // The word index's row (story-words.ts), in the same transaction: words only where the text changed,
+      // made where the article was parsed, so the writer only inserts them.
+      await saveWords(sql, saves.map((save, i) => ({ id: rows[i]!.id, publishedMs: rows[i]!.published_ms, words: changedWords(save) })));
       const ids = rows.map((row) => row.id);
       await sql.query('DELETE FROM story_categories WHERE story_id = ANY($1::text[])', [ids]);
       const links = saves.flatMap((save, i) => save.story.categories.map((ref) => [ids[i]!, ref.slug, rows[i]!.published_ms] as const));

@@ -1,0 +1,87 @@
+// PostgreSQL's word index lives in story_search (story-words.ts), one row per story beside `stories`:
+// a database from before migration 10 keeps its indexed words and its not-yet-indexed stories, and the
+// rows follow their stories through every write (new text, a new date, a new id, prune).
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { migrations } from '../../src/store/postgres/migrations.js';
+import type { Store } from '../../src/store/store.js';
+import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
+
+const policy = createDedupPolicy(12 * HOUR);
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A story row as schema 9 stored it, its words indexed (`words` given) or not yet (NULL). */
+const insertStory = (id: string, title: string, publishedMs: number, words: string | null) => ({
+  text: `INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
+           image, content_html, summary, content_hash, row_hash, text_hash, search_words)
+         VALUES ($1, $2, $3, $3, $4, NULL, '[]', NULL, '[]', NULL, $5, $4, 'c', 'r', 't',
+           CASE WHEN $6::text IS NULL THEN NULL ELSE setweight(to_tsvector('simple', $6::text), 'A') END)`,
+  values: [id, title.toLowerCase(), publishedMs, title, `<p>${title}</p>`, words],
+});
+
+/** Stories whose story_search row is missing, extra or dated differently: none, ever. */
+async function outOfStep(url: string): Promise<number> {
+  return withClient(url, async (client) => Number((await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM stories s FULL JOIN story_search w ON w.id = s.id
+     WHERE s.id IS NULL OR w.id IS NULL OR s.published_ms <> w.published_ms`,
+  )).rows[0]!.n));
+}
+
+const titles = async (store: Store, query: string) => (await store.searchStories(query, 10)).stories.map((story) => story.title);
+
+describe('story_search on PostgreSQL', () => {
+  it('upgrades a schema-9 database: indexed words kept, unindexed stories rebuilt, the old column gone', async () => {
+    const url = await freshPostgresUrl();
+    await withClient(url, async (client) => {
+      for (const migration of migrations.slice(0, 9)) await client.query(migration);
+      await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+      await client.query('INSERT INTO schema_version (version) VALUES (9)');
+      await client.query(insertStory('s-indexed', 'Harbour lights', Date.parse('2025-01-02T00:00:00Z'), 'harbour lights'));
+      await client.query(insertStory('s-waiting', 'Zeppelin parade', Date.parse('2025-01-01T00:00:00Z'), null));
+    });
+    const store = await openStoreAt(url, policy);
+    expect(await titles(store, 'harbour')).toEqual(['Harbour lights']);
+    expect((await store.searchStories('zeppelin', 10)).total).toBe(0);
+    expect(await store.rebuildSearchIndex(50)).toEqual({ indexed: 1, remaining: 0 });
+    expect(await titles(store, 'zeppelin')).toEqual(['Zeppelin parade']);
+    expect(await outOfStep(url)).toBe(0);
+    const columns = await withClient(url, async (client) => (await client.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'stories' AND table_schema = current_schema() AND column_name = 'search_words'",
+    )).rows);
+    expect(columns).toEqual([]);
+  });
+
+  it('follows its stories: new text, an earlier copy moving the story, a prune', async () => {
+    const url = await freshPostgresUrl();
+    const store = await openStoreAt(url, policy);
+    const later = article({ sourceKey: 'source:B', title: 'Harbour report', published: at(6), categories: [cat('news')], contentHtml: '<p>walrus sighting</p>' });
+    await store.storeRun({ sourceKey: 'source:B', articles: [later, article({ sourceKey: 'source:B', title: 'Other story', published: at(30), categories: [cat('news')] })] });
+    expect(await titles(store, 'walrus')).toEqual(['Harbour report']);
+    // New text and a corrected date for the same item: the old words go, the new ones are found.
+    await store.storeRun({ sourceKey: 'source:B', articles: [{ ...later, published: at(5), contentHtml: '<p>narwhal sighting</p>', summary: 'narwhal sighting' }] });
+    expect(await titles(store, 'narwhal')).toEqual(['Harbour report']);
+    expect(await titles(store, 'walrus')).toEqual([]);
+    expect(await outOfStep(url)).toBe(0);
+    // An earlier copy from another source: the story takes its date (and, on this backend, may take a new id).
+    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Harbour report', published: at(1), categories: [cat('news')] })] });
+    expect(await outOfStep(url)).toBe(0);
+    const found = (await store.searchStories('harbour report', 10)).stories;
+    expect(found.map((story) => [story.title, story.published.toISOString()])).toEqual([['Harbour report', at(1).toISOString()]]);
+    // Pruned stories leave the index with them.
+    expect((await store.pruneStories({ olderThan: at(20) })).pruned).toBe(1);
+    expect(await titles(store, 'harbour')).toEqual([]);
+    expect(await outOfStep(url)).toBe(0);
+    expect(await withClient(url, async (client) => (await client.query('SELECT count(*)::int AS n FROM story_search')).rows)).toEqual([{ n: 1 }]);
+  });
+});

@@ -1,0 +1,104 @@
+// The candidates of a PostgreSQL search (search.ts): the newest RANKED_CANDIDATES matches of a tsquery in
+// story_search, ranked (ts_rank_cd × the recency boost, computed after the LIMIT: 500 tsvectors unpacked,
+// not every match), with how many match up to COUNT_CAP.
+import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
+import type { Sql } from './pool.js';
+
+/** ts_rank_cd weights {D, C, B, A}: body words are B, title words A (TITLE_WEIGHT times a body word). */
+const RANK_WEIGHTS = `{0, 0, ${1 / TITLE_WEIGHT}, 1}`;
+
+export interface Candidate {
+  id: string;
+  published_ms: string;
+  rank: number;
+}
+
+export interface Candidates {
+  rows: Candidate[];
+  /** How many stories match, up to COUNT_CAP. */
+  total: Promise<number>;
+}
+
+/**
+ * Where the candidates are looked for: windows of publication time back from the newest story, sized from
+ * the planner's estimate of the matches (its statistics of the words: within a few percent for the bench's
+ * queries) as if they were spread evenly in time.
+ * - A common word (GATHER_TARGET matches expected within FIRST_WINDOW_DAYS): the newest 500 are the first
+ *   ~600 rows of the publication index's walk back, each row's tsvector tested; counted beside it.
+ * - Otherwise the window expected to hold GATHER_TARGET matches is read from the GIN bitmap (intersected with
+ *   the window's range) in one statement: every match's date from the narrow table, the newest 500 ranked,
+ *   and how many there are, so one GIN scan (~10 ms for three common characters at 1M stories) gives the
+ *   candidates and the count. A window holding RANKED_CANDIDATES matches holds exactly the newest ones; one
+ *   holding COUNT_CAP says the count. Too few (a wrong estimate): the next window grows from what was found.
+ */
+const FIRST_WINDOW_DAYS = 7;
+const GATHER_TARGET = 2 * COUNT_CAP;
+/**
+ * A window reads at most this many matches: past it the estimate was far too low (a prefix is estimated at
+ * 0.5% of the stories whatever it matches), and the window shrinks to what the matches found say.
+ */
+const GATHER_CAP = 5 * GATHER_TARGET;
+/** Windows tried before the walk back through the publication index over every story. */
+const MAX_WINDOWS = 6;
+const WINDOW_GROWTH = 4;
+const DAY_MS = 86_400_000;
+
+const RANKED = (from: string) => `SELECT c.id, c.published_ms, ts_rank_cd('${RANK_WEIGHTS}', c.words, to_tsquery('simple', $1))
+    * (1.0 + ${RECENCY_BOOST} / (1.0 + greatest(0, $2::bigint - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank${from}`;
+
+// The tsquery is written out in each statement (no shared CTE of it): the planner estimates the matches from its value.
+const countMatches = (sql: Sql, tsquery: string): Promise<number> => sql.query<{ n: number }>(
+  `SELECT count(*) AS n FROM (SELECT FROM story_search WHERE words @@ to_tsquery('simple', $1) LIMIT ${COUNT_CAP}) f`, [tsquery],
+).then((result) => Number(result.rows[0]!.n));
+
+/** The newest 500 of a window by walking the publication index back (a common word). */
+const walked = async (sql: Sql, tsquery: string, nowMs: number, window: string): Promise<Candidate[]> => (await sql.query<Candidate>(
+  RANKED(` FROM (
+     SELECT s.id, s.published_ms, s.words FROM story_search s WHERE s.words @@ to_tsquery('simple', $1)${window}
+     ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
+   ) c`), [tsquery, nowMs])).rows;
+
+/** Every match of a window from the GIN bitmap (up to GATHER_CAP): the newest 500 ranked, and how many matched. */
+async function gathered(sql: Sql, tsquery: string, nowMs: number, window: string): Promise<{ rows: Candidate[]; matches: number }> {
+  const { rows } = await sql.query<Candidate & { matches: number }>(
+    `WITH m AS MATERIALIZED (SELECT s.id, s.published_ms, s.words FROM story_search s WHERE s.words @@ to_tsquery('simple', $1)${window} LIMIT ${GATHER_CAP})
+     ${RANKED(`, n.matches FROM (SELECT * FROM m ORDER BY published_ms DESC, id DESC LIMIT ${RANKED_CANDIDATES}) c,
+       (SELECT count(*) AS matches FROM m) n`)}`, [tsquery, nowMs]);
+  return { rows: rows.map(({ id, published_ms, rank }) => ({ id, published_ms, rank })), matches: Number(rows[0]?.matches ?? 0) };
+}
+
+export async function findCandidates(sql: Sql, tsquery: string, nowMs: number): Promise<Candidates> {
+  const [{ rows: [table] }, { rows: [plan] }] = await Promise.all([
+    sql.query<{ newest: number | null; oldest: number | null }>('SELECT max(published_ms) AS newest, min(published_ms) AS oldest FROM story_search'),
+    sql.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
+      `EXPLAIN (FORMAT JSON) SELECT FROM story_search WHERE words @@ to_tsquery('simple', $1)`, [tsquery]),
+  ]);
+  if (table?.newest == null || table.oldest == null) return { rows: [], total: Promise.resolve(0) };
+  const { newest } = table;
+  const spanMs = Math.max(DAY_MS, newest - table.oldest);
+  const estimate = Math.max(1, plan!['QUERY PLAN'][0]!.Plan['Plan Rows']);
+  // Our own integers, written into the statement: the planner sees the range it estimates the window from.
+  const since = (ms: number) => (ms >= spanMs ? '' : ` AND s.published_ms >= ${newest - Math.ceil(ms)}`);
+  const gather = async (fromMs: number, counted?: Promise<number>): Promise<Candidates> => {
+    let ms = fromMs;
+    for (let tries = 0; tries < MAX_WINDOWS; tries++) {
+      const { rows, matches } = await gathered(sql, tsquery, nowMs, since(ms));
+      if (matches === GATHER_CAP) {
+        // Not every match was read: the rows are not the newest. The window shrinks to ~GATHER_TARGET.
+        ms = Math.min(ms, spanMs) * (GATHER_TARGET / GATHER_CAP);
+        continue;
+      }
+      if (matches >= COUNT_CAP || ms >= spanMs) return { rows, total: Promise.resolve(Math.min(matches, COUNT_CAP)) };
+      if (rows.length === RANKED_CANDIDATES) return { rows, total: counted ?? countMatches(sql, tsquery) };
+      ms *= Math.max(WINDOW_GROWTH, GATHER_TARGET / Math.max(1, matches));
+    }
+    return { rows: await walked(sql, tsquery, nowMs, ''), total: counted ?? countMatches(sql, tsquery) };
+  };
+  const expectedMs = (GATHER_TARGET * spanMs) / estimate;
+  if (expectedMs > FIRST_WINDOW_DAYS * DAY_MS) return gather(expectedMs);
+  const total = countMatches(sql, tsquery);
+  total.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+  const found = await walked(sql, tsquery, nowMs, since(FIRST_WINDOW_DAYS * DAY_MS));
+  if (found.length === RANKED_CANDIDATES) return { rows: found, total };
+  return gather(FIRST_WINDOW_DAYS * DAY_MS * Math.max(WINDOW_GROWTH, GATHER_TARGET / Math.max(1, found.length)), total);
+}

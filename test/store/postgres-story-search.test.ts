@@ -1,5 +1,5 @@
 // PostgreSQL's word index lives in story_search (story-words.ts), one row per story beside `stories`:
-// a database from before migration 10 keeps its indexed words and its not-yet-indexed stories, and the
+// a database from before migration 11 keeps its indexed words and its not-yet-indexed stories, and the
 // rows follow their stories through every write (new text, a new date, a new id, prune).
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-/** A story row as schema 9 stored it, its words indexed (`words` given) or not yet (NULL). */
+/** A story row as schema 10 stored it, its words indexed (`words` given) or not yet (NULL). */
 const insertStory = (id: string, title: string, publishedMs: number, words: string | null) => ({
   text: `INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
            image, content_html, summary, content_hash, row_hash, text_hash, search_words)
@@ -41,12 +41,12 @@ async function outOfStep(url: string): Promise<number> {
 const titles = async (store: Store, query: string) => (await store.searchStories(query, 10)).stories.map((story) => story.title);
 
 describe('story_search on PostgreSQL', () => {
-  it('upgrades a schema-9 database: indexed words kept, unindexed stories rebuilt, the old column gone', async () => {
+  it('upgrades a schema-10 database: indexed words kept, unindexed stories rebuilt, the old column gone', async () => {
     const url = await freshPostgresUrl();
     await withClient(url, async (client) => {
-      for (const migration of migrations.slice(0, 9)) await client.query(migration);
+      for (const migration of migrations.slice(0, 10)) await client.query(migration);
       await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-      await client.query('INSERT INTO schema_version (version) VALUES (9)');
+      await client.query('INSERT INTO schema_version (version) VALUES (10)');
       await client.query(insertStory('s-indexed', 'Harbour lights', Date.parse('2025-01-02T00:00:00Z'), 'harbour lights'));
       await client.query(insertStory('s-waiting', 'Zeppelin parade', Date.parse('2025-01-01T00:00:00Z'), null));
     });

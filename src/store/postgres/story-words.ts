@@ -18,7 +18,7 @@ import { toPg } from './pg-text.js';
 export const MAX_INDEXED_CHARS = 100_000;
 
 /**
- * Migration 10: the word index in a narrow table of its own, beside `stories`. A search visits one row per
+ * Migration 11: the word index in a narrow table of its own, beside `stories`. A search visits one row per
  * match it reads (for its date, and its tsvector for the filter and the rank): in `stories` that was a
  * ~2 KB row of a 2 GB table per match (one random page each at 1M stories, far beyond shared_buffers).
  * Here the tsvectors are kept out of line (toast_tuple_target at its minimum, EXTERNAL: no compression,

@@ -1,25 +1,16 @@
 // The PostgreSQL store as a server database: migrations (once, under a lock; newer schemas refused),
 // all-or-nothing units of work, and merges that stay race-free across processes' concurrent runs.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
-import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
+import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const withClient = withPostgresClient;
 
 describe('openPostgresStore', () => {
   it('migrates once even when processes start together, and reopens with everything kept', async () => {

@@ -1,25 +1,16 @@
 // PostgreSQL's word index lives in story_search (story-words.ts), one row per story beside `stories`:
 // a database from before migration 11 keeps its indexed words and its not-yet-indexed stories, and the
 // rows follow their stories through every write (new text, a new date, a new id, prune).
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
-import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
+import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const withClient = withPostgresClient;
 
 /** A story row as schema 10 stored it, its words indexed (`words` given) or not yet (NULL). */
 const insertStory = (id: string, title: string, publishedMs: number, words: string | null) => ({

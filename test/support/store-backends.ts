@@ -24,6 +24,17 @@ export async function freshPostgresUrl(): Promise<string> {
   return `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
+/** Runs `work` with a client connected to a PostgreSQL URL (a schema from freshPostgresUrl), then disconnects. */
+export async function withPostgresClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Where a fresh store of `backend` lives: `:memory:` or a new PostgreSQL schema. */
 export async function freshDatabase(backend: Backend): Promise<string> {
   return backend === 'sqlite' ? ':memory:' : freshPostgresUrl();

@@ -95,8 +95,14 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     filtered: createFilteredOriginsTable(sql),
   });
   try {
-    // Stories that moved before feed ids were kept get their oldest id (once; a no-op after).
-    await inTransaction(pool, (client) => runAsync(settleFeedIdsUnit(policy), unitTables(client)));
+    // Stories that moved before feed ids were kept get their oldest id (once: a no-op after). Holding the merge
+    // lock exclusively (every storeRun holds it shared), so no run rewrites such a story with its old guid meanwhile.
+    if ((await createStoryMoves(pool).unsettled()).length > 0) {
+      await inTransaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.merges]);
+        return runAsync(settleFeedIdsUnit(policy), unitTables(client));
+      });
+    }
   } catch (error) {
     await pool.end().catch(() => {});
     throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });

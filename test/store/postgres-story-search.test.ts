@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
+import { PERIOD_MS, periodLexeme } from '../../src/store/postgres/story-words.js';
 import type { Store } from '../../src/store/store.js';
-import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
+import { HOUR, T0, article, cat } from '../fixtures/dedup/articles.js';
 import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
@@ -21,12 +22,19 @@ const insertStory = (id: string, title: string, publishedMs: number, words: stri
   values: [id, title.toLowerCase(), publishedMs, title, `<p>${title}</p>`, words],
 });
 
-/** Stories whose story_search row is missing, extra or dated differently: none, ever. */
+/**
+ * Stories whose story_search row is missing, extra, dated differently, or (indexed) without exactly the period
+ * lexeme of its date: none, ever.
+ */
 async function outOfStep(url: string): Promise<number> {
-  return withClient(url, async (client) => Number((await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM stories s FULL JOIN story_search w ON w.id = s.id
-     WHERE s.id IS NULL OR w.id IS NULL OR s.published_ms <> w.published_ms`,
-  )).rows[0]!.n));
+  const { rows } = await withClient(url, (client) => client.query<{ published_ms: string; indexed: boolean; periods: string[]; ok: boolean }>(
+    `SELECT w.published_ms, w.words IS NOT NULL AS indexed, ARRAY(SELECT u.lexeme FROM unnest(w.words) u WHERE u.lexeme LIKE '#%') AS periods,
+       (s.id IS NOT NULL AND w.id IS NOT NULL AND s.published_ms = w.published_ms) AS ok
+     FROM stories s FULL JOIN story_search w ON w.id = s.id`,
+  ));
+  const periodsOk = (row: (typeof rows)[number]) =>
+    JSON.stringify(row.periods) === JSON.stringify(row.indexed ? [periodLexeme(Number(row.published_ms))] : []);
+  return rows.filter((row) => !row.ok || !periodsOk(row)).length;
 }
 
 const titles = async (store: Store, query: string) => (await store.searchStories(query, 10)).stories.map((story) => story.title);
@@ -53,24 +61,32 @@ describe('story_search on PostgreSQL', () => {
     expect(columns).toEqual([]);
   });
 
-  it('follows its stories: new text, an earlier copy moving the story, a prune', async () => {
+  it('follows its stories: new text, a corrected date, an earlier copy moving the story, a prune', async () => {
     const url = await freshPostgresUrl();
     const store = await openStoreAt(url, policy);
-    const later = article({ sourceKey: 'source:B', title: 'Harbour report', published: at(6), categories: [cat('news')], contentHtml: '<p>walrus sighting</p>' });
-    await store.storeRun({ sourceKey: 'source:B', articles: [later, article({ sourceKey: 'source:B', title: 'Other story', published: at(30), categories: [cat('news')] })] });
+    // Around the start of a 30-day period, so a corrected date moves the story into the period before.
+    const start = Math.ceil(T0 / PERIOD_MS) * PERIOD_MS;
+    const t = (hours: number) => new Date(start + hours * HOUR);
+    const later = article({ sourceKey: 'source:B', title: 'Harbour report', published: t(2), categories: [cat('news')], contentHtml: '<p>walrus sighting</p>' });
+    await store.storeRun({ sourceKey: 'source:B', articles: [later, article({ sourceKey: 'source:B', title: 'Other story', published: t(30), categories: [cat('news')] })] });
     expect(await titles(store, 'walrus')).toEqual(['Harbour report']);
-    // New text and a corrected date for the same item: the old words go, the new ones are found.
-    await store.storeRun({ sourceKey: 'source:B', articles: [{ ...later, published: at(5), contentHtml: '<p>narwhal sighting</p>', summary: 'narwhal sighting' }] });
+    // New text for the same item: the old words go, the new ones are found.
+    const narwhal = { ...later, published: t(3), contentHtml: '<p>narwhal sighting</p>', summary: 'narwhal sighting' };
+    await store.storeRun({ sourceKey: 'source:B', articles: [narwhal] });
     expect(await titles(store, 'narwhal')).toEqual(['Harbour report']);
     expect(await titles(store, 'walrus')).toEqual([]);
     expect(await outOfStep(url)).toBe(0);
+    // The same text, its date corrected into the period before: the row's date and period follow.
+    await store.storeRun({ sourceKey: 'source:B', articles: [{ ...narwhal, published: t(-1) }] });
+    expect(await outOfStep(url)).toBe(0);
+    expect(await titles(store, 'narwhal')).toEqual(['Harbour report']);
     // An earlier copy from another source: the story takes its date (and, on this backend, may take a new id).
-    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Harbour report', published: at(1), categories: [cat('news')] })] });
+    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Harbour report', published: t(-3), categories: [cat('news')] })] });
     expect(await outOfStep(url)).toBe(0);
     const found = (await store.searchStories('harbour report', 10)).stories;
-    expect(found.map((story) => [story.title, story.published.toISOString()])).toEqual([['Harbour report', at(1).toISOString()]]);
+    expect(found.map((story) => [story.title, story.published.toISOString()])).toEqual([['Harbour report', t(-3).toISOString()]]);
     // Pruned stories leave the index with them.
-    expect((await store.pruneStories({ olderThan: at(20) })).pruned).toBe(1);
+    expect((await store.pruneStories({ olderThan: t(20) })).pruned).toBe(1);
     expect(await titles(store, 'harbour')).toEqual([]);
     expect(await outOfStep(url)).toBe(0);
     expect(await withClient(url, async (client) => (await client.query('SELECT count(*)::int AS n FROM story_search')).rows)).toEqual([{ n: 1 }]);

@@ -6,7 +6,7 @@ import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
-import { STORY_SEARCH_MIGRATION } from './story-words.js';
+import { STORY_PERIODS_MIGRATION, STORY_SEARCH_MIGRATION } from './story-words.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -176,6 +176,8 @@ export const migrations: readonly string[] = [
   FEED_ID_MIGRATION,
   // 11: the word index moves to a narrow table of its own (story-words.ts), its tsvectors out of line.
   STORY_SEARCH_MIGRATION,
+  // 12: each indexed story's 30-day period of publication as a lexeme of its tsvector (story-words.ts).
+  STORY_PERIODS_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

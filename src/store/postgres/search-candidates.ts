@@ -3,6 +3,7 @@
 // not every match), with how many match up to COUNT_CAP.
 import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import type { Sql } from './pool.js';
+import { PERIOD_MS, periodLexeme } from './story-words.js';
 
 /** ts_rank_cd weights {D, C, B, A}: body words are B, title words A (TITLE_WEIGHT times a body word). */
 const RANK_WEIGHTS = `{0, 0, ${1 / TITLE_WEIGHT}, 1}`;
@@ -25,8 +26,8 @@ export interface Candidates {
  * queries) as if they were spread evenly in time.
  * - A common word (GATHER_TARGET matches expected within FIRST_WINDOW_DAYS): the newest 500 are the first
  *   ~600 rows of the publication index's walk back, each row's tsvector tested; counted beside it.
- * - Otherwise the window expected to hold GATHER_TARGET matches is read from the GIN bitmap (intersected with
- *   the window's range) in one statement: every match's date from the narrow table, the newest 500 ranked,
+ * - Otherwise the window expected to hold GATHER_TARGET matches is read from the GIN index (the window as
+ *   the stories' period lexemes, story-words.ts: the GIN scan gives the window's matches only) in one statement: every match's date from the narrow table, the newest 500 ranked,
  *   and how many there are, so one GIN scan (~10 ms for three common characters at 1M stories) gives the
  *   candidates and the count. A window holding RANKED_CANDIDATES matches holds exactly the newest ones; one
  *   holding COUNT_CAP says the count. Too few (a wrong estimate): the next window grows from what was found.
@@ -58,12 +59,17 @@ const walked = async (sql: Sql, tsquery: string, nowMs: number, window: string):
      ORDER BY s.published_ms DESC, s.id DESC LIMIT ${RANKED_CANDIDATES}
    ) c`), [tsquery, nowMs])).rows;
 
-/** Every match of a window from the GIN bitmap (up to GATHER_CAP): the newest 500 ranked, and how many matched. */
-async function gathered(sql: Sql, tsquery: string, nowMs: number, window: string): Promise<{ rows: Candidate[]; matches: number }> {
+/**
+ * Every match of a window from the GIN index (up to GATHER_CAP): the newest 500 ranked, and how many matched.
+ * `periods`: the window as a tsquery of period lexemes (null: every story).
+ */
+async function gathered(sql: Sql, tsquery: string, nowMs: number, periods: string | null): Promise<{ rows: Candidate[]; matches: number }> {
   const { rows } = await sql.query<Candidate & { matches: number }>(
-    `WITH m AS MATERIALIZED (SELECT s.id, s.published_ms, s.words FROM story_search s WHERE s.words @@ to_tsquery('simple', $1)${window} LIMIT ${GATHER_CAP})
+    `WITH m AS MATERIALIZED (
+       SELECT s.id, s.published_ms, s.words FROM story_search s
+       WHERE s.words @@ to_tsquery('simple', $1)${periods === null ? '' : ' AND s.words @@ $3::tsquery'} LIMIT ${GATHER_CAP})
      ${RANKED(`, n.matches FROM (SELECT * FROM m ORDER BY published_ms DESC, id DESC LIMIT ${RANKED_CANDIDATES}) c,
-       (SELECT count(*) AS matches FROM m) n`)}`, [tsquery, nowMs]);
+       (SELECT count(*) AS matches FROM m) n`)}`, periods === null ? [tsquery, nowMs] : [tsquery, nowMs, periods]);
   return { rows: rows.map(({ id, published_ms, rank }) => ({ id, published_ms, rank })), matches: Number(rows[0]?.matches ?? 0) };
 }
 
@@ -79,10 +85,17 @@ export async function findCandidates(sql: Sql, tsquery: string, nowMs: number): 
   const estimate = Math.max(1, plan!['QUERY PLAN'][0]!.Plan['Plan Rows']);
   // Our own integers, written into the statement: the planner sees the range it estimates the window from.
   const since = (ms: number) => (ms >= spanMs ? '' : ` AND s.published_ms >= ${newest - Math.ceil(ms)}`);
+  // The periods from the one holding `newest - ms` to the newest story's: a window of whole periods back from now.
+  const periods = (ms: number): string | null => {
+    if (ms >= spanMs) return null;
+    const first = Math.floor((newest - Math.ceil(ms)) / PERIOD_MS);
+    const last = Math.floor(newest / PERIOD_MS);
+    return Array.from({ length: last - first + 1 }, (_, i) => `'${periodLexeme((first + i) * PERIOD_MS)}'`).join(' | ');
+  };
   const gather = async (fromMs: number, counted?: Promise<number>): Promise<Candidates> => {
     let ms = fromMs;
     for (let tries = 0; tries < MAX_WINDOWS; tries++) {
-      const { rows, matches } = await gathered(sql, tsquery, nowMs, since(ms));
+      const { rows, matches } = await gathered(sql, tsquery, nowMs, periods(ms));
       if (matches === GATHER_CAP) {
         // Not every match was read: the rows are not the newest. The window shrinks to ~GATHER_TARGET.
         ms = Math.min(ms, spanMs) * (GATHER_TARGET / GATHER_CAP);

@@ -125,12 +125,13 @@ async function downgrade(backend: Backend, database: string): Promise<void> {
   }
   const client = new pg.Client({ connectionString: database });
   await client.connect();
-  // PostgreSQL's migration 11 (story_search, after feed ids) is undone too, so the upgrade replays both.
+  // The word index's migrations after feed ids (11: story_search, 12: its period lexemes) are undone too, so the
+  // upgrade replays them all (a period lexeme added again merges with the one the words kept).
   await client.query(`ALTER TABLE stories ADD COLUMN search_words tsvector;
     UPDATE stories s SET search_words = w.words FROM story_search w WHERE w.id = s.id;
     DROP TABLE story_search;
     CREATE INDEX stories_search_words ON stories USING gin (search_words);
     CREATE INDEX stories_unindexed ON stories (id) WHERE search_words IS NULL;
-    ALTER TABLE stories DROP COLUMN feed_id; UPDATE schema_version SET version = version - 2`);
+    ALTER TABLE stories DROP COLUMN feed_id; UPDATE schema_version SET version = 9`);
   await client.end();
 }

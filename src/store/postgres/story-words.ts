@@ -20,11 +20,13 @@ export const MAX_INDEXED_CHARS = 100_000;
 /**
  * Migration 11: the word index in a narrow table of its own, beside `stories`. A search visits one row per
  * match it reads (for its date, and its tsvector for the filter and the rank): in `stories` that was a
- * ~2 KB row of a 2 GB table per match (one random page each at 1M stories, far beyond shared_buffers).
- * Here the tsvectors are kept out of line (toast_tuple_target at its minimum, EXTERNAL: no compression,
- * tsvectors barely compress), so the table itself is ~85 bytes a story (81 MB at 1M): a match's date is
- * read from it without unpacking its tsvector. Filled in publication order, so the newest stories are
- * together; the maintenance memory is raised for the GIN build (55 s at 1M stories with 256 MB).
+ * row with the whole story in a 2 GB table at 1M stories, far beyond shared_buffers. Here a row is the id,
+ * the date and the tsvector. toast_tuple_target/EXTERNAL only act on a row PostgreSQL toasts at all (over
+ * ~2 KB: a real article's tsvector; it then goes out of line uncompressed, tsvectors barely compress): the
+ * bench's short stories (~1.5 KB tsvectors) are stored inline as written, and only the copies this migration
+ * made from `stories`' out-of-line values stayed out of line (the table was 81 MB at 1M, 1.56 GB inline after
+ * migration 12 copied it again, and faster: no toast lookups). Filled in publication order, so the newest
+ * stories are together; the maintenance memory is raised for the GIN build (55 s at 1M stories with 256 MB).
  */
 export const STORY_SEARCH_MIGRATION = `
   CREATE TABLE story_search (

@@ -3,9 +3,10 @@
 // autovacuum does), 3,000 matches over a year put the window at ~8 of its 13 periods. The newest 500 must be
 // exactly those of the whole table, and the count stops at 1,000, as when every match is read.
 import { afterEach, describe, expect, it } from 'vitest';
-import { COUNT_CAP, RANKED_CANDIDATES } from '../../src/store/search-rules.js';
+import { COUNT_CAP } from '../../src/store/search-rules.js';
 import type { Store } from '../../src/store/store.js';
-import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
+import { openTestStore } from '../fixtures/publish/articles.js';
+import { harbourTimeline } from '../fixtures/search/timeline.js';
 import { freshPostgresUrl, withPostgresClient } from '../support/store-backends.js';
 
 const stores: Store[] = [];
@@ -13,22 +14,13 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
 });
 
-const HOUR_MS = 3_600_000;
-
 describe('search windows on PostgreSQL', () => {
   it('finds the newest 500 of 3,000 matches spread over a year within a window of periods', async () => {
     const url = await freshPostgresUrl();
     const { store } = await openTestStore('2025-01-01T00:00:00Z', url);
     stores.push(store);
     const stories = 3000;
-    const last = Date.parse('2024-12-31T00:00:00Z');
-    const at = (i: number) => new Date(last - (stories - 1 - i) * 3 * HOUR_MS).toISOString();
-    const inside = stories - 1 - (RANKED_CANDIDATES - 50); // the 450th newest
-    const outside = stories - 1 - (RANKED_CANDIDATES + 100); // the 600th newest
-    const articles = Array.from({ length: stories }, (_, i) => {
-      const title = i === inside ? 'Harbour inside' : i === outside ? 'Harbour outside' : `Note ${i}`;
-      return article(title, at(i), [FINANCE], { contentHtml: `<p>about the harbour, note ${i}${i % 10 === 0 ? ', walrus seen' : ''}</p>` });
-    });
+    const articles = harbourTimeline(stories, '2024-12-31T00:00:00Z', (i) => (i % 10 === 0 ? ', walrus seen' : ''));
     for (let from = 0; from < stories; from += 250) await store.storeRun({ sourceKey: 'source:A', articles: articles.slice(from, from + 250) });
     await withPostgresClient(url, (client) => client.query('ANALYZE story_search'));
     const found = await store.searchStories('harbour', 10);

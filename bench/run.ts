@@ -89,6 +89,10 @@ if (wanted('search-latency')) {
   const { benchSearchLatency } = await import('./search-latency.js');
   await section('search-latency', () => benchSearchLatency({ large: largeStore, log, ...(builtStore ? { largeStore: builtStore } : {}), ...(values.stores ? { storesDir: path.resolve(values.stores) } : {}) }));
 }
+if (only?.has('postgres-idle')) {
+  const { benchPostgresIdle } = await import('./postgres-idle.js');
+  await section('postgres-idle', () => benchPostgresIdle({ stories: largeStore, rounds: runs * 2, log, ...(values.stores ? { storesDir: path.resolve(values.stores) } : {}) }));
+}
 if (wanted('search-event-loop')) {
   const { benchSearchEventLoop } = await import('./search-event-loop.js');
   await section('search-event-loop', () => benchSearchEventLoop({ stories: largeStore, runs, log, ...(builtStore ? { store: builtStore } : {}) }));

@@ -35,6 +35,8 @@ export interface OpenPostgresOptions {
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default). */
+  keptConnections?: number;
 }
 
 /** A URL with its password hidden, for messages. */
@@ -76,7 +78,7 @@ async function lockTitleKeys(sql: Sql, input: StoreRunInput): Promise<void> {
 export async function openPostgresStore(url: string, policy: DedupPolicy, options: OpenPostgresOptions = {}): Promise<Store> {
   const clock = options.clock ?? (() => new Date());
   const where = redactUrl(url);
-  const pool = createPool(url, options.maxConnections);
+  const pool = createPool(url, options.maxConnections, options.keptConnections);
   try {
     await migrate(pool, where);
   } catch (error) {

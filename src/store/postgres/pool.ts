@@ -10,8 +10,16 @@ const types = {
     oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types });
+/**
+ * Connections kept open however long they sit idle (pg closes idle ones after 10 s). A new connection's first
+ * statements cost 10–40 ms each while its server process fills its caches: on the 1M bench store a search after
+ * 11 s without one took 41–59 ms with the default, 6–11 ms with these kept (a search uses two at once;
+ * `npm run bench -- --only postgres-idle`).
+ */
+export const KEPT_CONNECTIONS = 4;
+
+export function createPool(url: string, max = 10, kept = KEPT_CONNECTIONS): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(kept, max), types });
   // An idle client losing its connection (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
   return pool;

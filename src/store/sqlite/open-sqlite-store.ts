@@ -86,8 +86,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     filtered: createFilteredOriginsTable(db),
   } satisfies UnitTables;
   try {
-    // Stories that moved before feed ids were kept get their oldest id (once; a no-op after).
-    db.transaction(() => runSync(settleFeedIdsUnit(policy), tables)).immediate();
+    // Stories that moved before feed ids were kept get their oldest id (once). Looked for first, so an open
+    // takes the write lock only when there is something to settle (as on PostgreSQL).
+    if (moves.unsettled().length > 0) db.transaction(() => runSync(settleFeedIdsUnit(policy), tables)).immediate();
   } catch (error) {
     db.close();
     throw new StoreError(`cannot open database ${path}: settling feed ids failed: ${describeError(error)}`, { cause: error });

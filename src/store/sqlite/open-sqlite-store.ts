@@ -102,7 +102,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const searchThread = threadOptions !== false && onDisk
     ? createSearchThread(path, { ...(threadOptions === true ? {} : threadOptions), log: options.log })
     : null;
-  const rebuild = createSearchRebuild(db);
+  // The slice that completes the rebuild tells every process: saved searches rendered from the partial index
+  // (kept in render caches, dropped by any change) are rendered again.
+  const rebuild = createSearchRebuild(db, () => changes.append([SEARCH_INDEX_CHANGE], clock().getTime()));
   const archive = createArchiveListing(db);
   const leases = createRunLeasesTable(db);
   const refreshes = createRefreshRequestsTable(db);
@@ -141,14 +143,6 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     return { result: undefined, changed: declaredChange(changed) };
   });
   const claimAnnouncements = db.transaction((nowMs: number, beforeMs: number, limit: number) => changes.claim(nowMs, beforeMs, limit)).immediate;
-  // The slice that completes the rebuild tells every process: saved searches rendered from the partial index
-  // (kept in render caches, dropped by any change) are rendered again.
-  const rebuildSlice = db.transaction((maxStories: number) => {
-    const wasPending = rebuild.pending();
-    const progress = rebuild.slice(maxStories);
-    if (wasPending && !rebuild.pending()) changes.append([SEARCH_INDEX_CHANGE], clock().getTime());
-    return progress;
-  }).immediate;
 
   /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
   const unit = <T>(what: string, work: () => T): T => {
@@ -244,7 +238,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names())));
     },
     async rebuildSearchIndex(maxStories) {
-      return unit('rebuilding the search index failed', () => rebuildSlice(maxStories));
+      return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));
     },
     async backup(file) {
       try {

@@ -54,8 +54,11 @@ export interface RebuildProgress {
   remaining: number;
 }
 
-/** The rebuild of the index for stories stored before migration 8, slice by slice. */
-export function createSearchRebuild(db: Database.Database) {
+/**
+ * The rebuild of the index for stories stored before migration 8, slice by slice; `onComplete` runs in the
+ * transaction of the slice that completes it.
+ */
+export function createSearchRebuild(db: Database.Database, onComplete: () => void = () => {}) {
   const state = db.prepare<[], { next_rowid: number; last_rowid: number }>('SELECT next_rowid, last_rowid FROM search_rebuild');
   const slice = db.prepare<[number, number, number], { rowid: number; title: string; content_html: string }>(
     'SELECT rowid, title, content_html FROM stories WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?',
@@ -74,14 +77,15 @@ export function createSearchRebuild(db: Database.Database) {
     // The rowids left in the rebuilt range: exact unless stories were deleted there since the migration (then
     // fewer are left). Counting the rows instead walked the rest of the table on every slice (1 s for 500k).
     const left = next > at.last_rowid ? 0 : at.last_rowid - next + 1;
-    if (left === 0) finish.run();
-    else advance.run(next);
+    if (left === 0) {
+      finish.run();
+      onComplete();
+    } else advance.run(next);
     return { indexed: rows.length, remaining: left };
   });
   return {
     /** Indexes up to `maxStories` stories in one write transaction. */
     slice: (maxStories: number): RebuildProgress => run.immediate(maxStories),
-    pending: (): boolean => state.get() !== undefined,
   };
 }
 

@@ -5,13 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { createIngestJobs, openStore } from '../../src/ingest-jobs.js';
-import { createLimiter } from '../../src/scheduler/limiter.js';
-import { createScheduler } from '../../src/scheduler/scheduler.js';
 import { rss } from '../ops/harness.js';
+import { startWorker } from './scheduler-worker.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -55,17 +52,7 @@ it('counts a discovered feed in its own host\'s fetch.perHost slots', async () =
     fetch: { perHost: 1, concurrency: 4 },
     sources: [{ name: 'A', url: `${feeds.base}/a.xml` }, { name: 'B', url: `${page.base}/news` }],
   });
-  const store = await openStore(config);
-  const logger = pino({ level: 'silent' });
-  const scheduler = createScheduler({
-    config, store, logger, clock: () => new Date(),
-    jobs: createIngestJobs(config, store, logger),
-    limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-  });
-  cleanups.push(async () => {
-    await scheduler.stop();
-    await store.close();
-  });
+  const { scheduler, store } = await startWorker(config, (stop) => cleanups.push(stop));
   // The first run of B reads the page and finds the feed (on 127.0.0.2, while holding the page host's slot).
   await scheduler.runAll();
   expect((await store.getSourceState('B'))?.discoveredUrl).toBe(`${feeds.base}/b.xml`);

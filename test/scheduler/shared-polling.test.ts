@@ -4,15 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { createIngestJobs, openStore } from '../../src/ingest-jobs.js';
-import { createLimiter } from '../../src/scheduler/limiter.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/scheduler.js';
-import type { Store } from '../../src/store/store.js';
 import { rss, waitFor } from '../ops/harness.js';
 import { startFixtureServer, type FixtureServer } from '../support/fixture-server.js';
+import { startWorker } from './scheduler-worker.js';
 
 const SOURCES = 30;
 let server: FixtureServer | undefined;
@@ -44,20 +40,7 @@ async function slowFeeds(count: number, delayMs: number) {
   return { maxInFlight: () => maxInFlight };
 }
 
-async function worker(config: Config): Promise<{ scheduler: Scheduler; store: Store }> {
-  const store = await openStore(config);
-  const logger = pino({ level: 'silent' });
-  const scheduler = createScheduler({
-    config, store, logger, clock: () => new Date(),
-    jobs: createIngestJobs(config, store, logger),
-    limiter: createLimiter(config.fetch.concurrency, config.fetch.perHost),
-  });
-  cleanups.push(async () => {
-    await scheduler.stop();
-    await store.close();
-  });
-  return { scheduler, store };
-}
+const worker = (config: Config) => startWorker(config, (stop) => cleanups.push(stop));
 
 async function sharedConfig(sources: { name: string; url: string }[], fetch: object = {}): Promise<Config> {
   dir = await mkdtemp(path.join(tmpdir(), 'shared-polling-'));

@@ -90,8 +90,8 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
   };
 }
 
-/** Waits before asking again for a host whose slots other workers hold: 20 ms doubling to 500 ms, jittered. */
-export function hostBusyDelay(attempt: number): Promise<void> {
+/** Waits before claiming again a run refused for now (its host's slots, or the run itself, held elsewhere): 20 ms doubling to 500 ms, jittered. */
+export function claimRetryDelay(attempt: number): Promise<void> {
   const ms = Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,7 +11,7 @@ import { describeError } from '../errors.js';
 import { discoveredFeedOf } from '../ingest/run-feed-source.js';
 import type { RunDue, Store } from '../store/store.js';
 import type { Limiter } from './limiter.js';
-import { createRunLeases, hostBusyDelay, leaseMsOf, type RunLeases } from './run-leases.js';
+import { createRunLeases, claimRetryDelay, leaseMsOf, type RunLeases } from './run-leases.js';
 
 export interface SchedulerJobs {
   runSource(source: SourceConfig): Promise<{ changedCategories: string[] }>;
@@ -122,7 +122,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const claim = { name: source.name, host, perHost: config.fetch.perHost, leaseMs: leaseMsOf(config), due };
         const run = await limiter.run(host, () => (stopping ? Promise.resolve(null) : leases.run(claim, () => jobs.runSource(source))));
         // Other workers hold this host's slots (or this run): give the local slot back and ask again shortly.
-        if (run?.status === 'host-busy' || mustWait(run?.status, waitIfHeld)) await hostBusyDelay(attempt);
+        if (run?.status === 'host-busy' || mustWait(run?.status, waitIfHeld)) await claimRetryDelay(attempt);
         else return run?.status === 'ran' ? run.value : nothing;
       }
       return nothing;
@@ -140,7 +140,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (let attempt = 0; !stopping; attempt++) {
         const run = await leases.run(claim, () => jobs.runSeedFolder());
         if (!mustWait(run.status, waitIfHeld)) return run.status === 'ran' ? run.value : nothing;
-        await hostBusyDelay(attempt);
+        await claimRetryDelay(attempt);
       }
       return nothing;
     });

@@ -6,6 +6,8 @@ import type { Store } from '../store/store.js';
 /** Stories per slice: segmenting costs ~1.5 ms for an 11.7 KB article, so a slice holds the loop ~75 ms. */
 const REBUILD_SLICE = 50;
 const PROGRESS_EVERY_MS = 2000;
+/** Pause before looking again when another process's slice holds every remaining story. */
+const OTHER_PROCESS_WAIT_MS = 50;
 
 /**
  * Indexes every story still waiting for the word index; resolves with how many it indexed. `stopped`
@@ -23,7 +25,8 @@ export async function completeSearchRebuild(store: Store, logger: Logger, stoppe
       lastLog = performance.now();
       logger.info({ indexed, remaining: step.remaining }, 'rebuilding the search index');
     }
-    await new Promise(setImmediate);
+    // Nothing indexed yet something remains: another process holds the rest (PostgreSQL); wait for its slice.
+    await new Promise((resolve) => (step.indexed === 0 ? setTimeout(resolve, OTHER_PROCESS_WAIT_MS) : setImmediate(resolve)));
   }
   if (indexed > 0) logger.info({ indexed, duration_ms: Math.round(performance.now() - start) }, 'search index rebuilt');
   return indexed;

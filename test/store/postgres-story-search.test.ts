@@ -61,6 +61,34 @@ describe('story_search on PostgreSQL', () => {
     expect(columns).toEqual([]);
   });
 
+  it('tells the rebuild complete when another process indexed the last rows, even if this one indexed none', async () => {
+    const url = await freshPostgresUrl();
+    await withClient(url, async (client) => {
+      for (const migration of migrations.slice(0, 10)) await client.query(migration);
+      await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+      await client.query('INSERT INTO schema_version (version) VALUES (10)');
+      for (const [i, title] of ['Amber tide', 'Basalt ridge', 'Cobalt vale'].entries()) {
+        await client.query(insertStory(`s-${i}`, title, Date.parse('2025-01-01T00:00:00Z') + i, null));
+      }
+    });
+    const store = await openStoreAt(url, policy);
+    const before = await store.latestChangeSeq();
+    // Another process's slice: it holds the last story's row and has indexed it, not yet committed.
+    await withClient(url, async (other) => {
+      await other.query('BEGIN');
+      await other.query("SELECT id FROM story_search WHERE id = 's-2' FOR UPDATE");
+      await other.query("UPDATE story_search SET words = to_tsvector('simple', 'cobalt vale') WHERE id = 's-2'");
+      // This process indexes the rest and still sees the held row unindexed.
+      expect(await store.rebuildSearchIndex(50)).toEqual({ indexed: 2, remaining: 1 });
+      await other.query('COMMIT');
+    });
+    expect(await store.rebuildSearchIndex(50)).toEqual({ indexed: 0, remaining: 0 });
+    expect((await store.changesSince(before, 10)).changes.map((change) => change.categories)).toEqual([['all']]);
+    // Told once: a later look at the complete index appends nothing.
+    expect(await store.rebuildSearchIndex(50)).toEqual({ indexed: 0, remaining: 0 });
+    expect((await store.changesSince(before, 10)).changes).toHaveLength(1);
+  });
+
   it('follows its stories: new text, a corrected date, an earlier copy moving the story, a prune', async () => {
     const url = await freshPostgresUrl();
     const store = await openStoreAt(url, policy);

@@ -116,6 +116,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const refreshes = createRefreshRequestsTable(pool);
   const watchers = new Set<() => void>();
   let closed = false;
+  /** A rebuild slice of this process has seen unindexed stories and no completion has been told since. */
+  let rebuildSeenIncomplete = false;
 
   /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
   const unit = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
@@ -192,9 +194,15 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     rebuildSearchIndex: (maxStories) =>
       unit('rebuilding the search index failed', () => inTransaction(pool, async (client) => {
         const progress = await rebuildWordsSlice(client, maxStories);
-        // As on SQLite, the slice that completes the rebuild tells every process (saved searches rendered again).
-        // Two processes finishing together may each still see the other's rows unindexed: neither tells (rare).
-        if (progress.indexed > 0 && progress.remaining === 0) await appendChange(client, [SEARCH_INDEX_CHANGE], clock().getTime());
+        // As on SQLite, the rebuild's completion tells every process (saved searches rendered again). Two processes
+        // finishing together each still see the other's last rows unindexed, so this process also tells when it
+        // finds the index complete after seeing it incomplete: a second `all` costs a render, a missing one leaves
+        // saved searches rendered from the partial index.
+        if (progress.remaining > 0) rebuildSeenIncomplete = true;
+        else if (progress.indexed > 0 || rebuildSeenIncomplete) {
+          await appendChange(client, [SEARCH_INDEX_CHANGE], clock().getTime());
+          rebuildSeenIncomplete = false;
+        }
         return progress;
       })),
     backup: (file) => backupDatabase(url, file),

@@ -56,7 +56,8 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
   // Slugs resolve with the running config's categories: names, slugs and aliases change only after a restart.
   const resolve = createCategoryResolver(config.categories);
   const policy = feedPolicyFromConfig(config, resolve);
-  const cache = createRenderCache({ store, site: { baseUrl: config.server.baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
+  const baseUrl = servedBaseUrl(config.server, deps.port);
+  const cache = createRenderCache({ store, site: { baseUrl, title: config.feeds.title }, items: config.feeds.items, policy });
   // Every commit reaches this process's documents through the change feed, its own commits included.
   const follower = await followChanges(store, cache, {
     pollMs: deps.pollMs,
@@ -64,7 +65,7 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
     onError: (error) => logger.warn({ error: describeError(error) }, 'change feed: read failed; retrying'),
   });
   const app = createApp({
-    store, cache, config, logger, adminToken: deps.adminToken,
+    store, cache, config: { ...config, server: { ...config.server, baseUrl } }, logger, adminToken: deps.adminToken,
     extraRoutes: [
       metricsRoutes({
         registry: deps.metricsSource ?? metrics.registry,
@@ -80,7 +81,7 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
     server.once('error', reject);
     server.listen(deps.port ?? config.server.port, config.server.host, () => resolve());
   });
-  logger.info({ url: `http://${config.server.host}:${portOf(server)}`, baseUrl: config.server.baseUrl }, 'listening');
+  logger.info({ url: `http://${config.server.host}:${portOf(server)}`, baseUrl }, 'listening');
   return {
     server, cache, follower,
     reconfigure(next) {
@@ -95,6 +96,15 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
       await closed;
     },
   };
+}
+
+/**
+ * The base URL feeds link to. Run on another port (`--port`, PORT) with the default `http://localhost:<server.port>`,
+ * the links follow the port it runs on: nothing answers at the config's port then.
+ */
+export function servedBaseUrl(server: Pick<Config['server'], 'baseUrl' | 'port'>, port: number | undefined): string {
+  const atConfigPort = new RegExp(`^http://localhost:${server.port}/?$`);
+  return port !== undefined && port > 0 && port !== server.port && atConfigPort.test(server.baseUrl) ? `http://localhost:${port}` : server.baseUrl;
 }
 
 export function portOf(server: Server): number {

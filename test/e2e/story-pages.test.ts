@@ -3,7 +3,6 @@
 // copy of one story, through `npm run ingest` and then the running service over real HTTP.
 import { execFile } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -17,6 +16,7 @@ import { serve, startFixtureServer, type FixtureServer } from '../support/fixtur
 import { readItemsWithNewsboat } from '../support/newsboat.js';
 import { tempDir, writeConfig } from '../ops/harness.js';
 import { buildOnce } from '../support/build-once.js';
+import { freePort } from '../support/free-port.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -32,14 +32,6 @@ let feeds: FixtureServer;
 let service: RunningService;
 let base: string;
 let ingestOutput: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const response = await fetch(url, { headers });

@@ -3,9 +3,9 @@
 // Never a system service. As root, initdb and postgres refuse to run: they run as the `postgres` user.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 export interface PostgresCluster {
   /** postgresql:// URL of the `postgres` database, superuser, trust authentication. */
@@ -23,17 +23,6 @@ export function findPostgresBin(): string {
     if (['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(path.join(bin, tool)))) return bin;
   }
   throw new Error(`PostgreSQL server binaries not found under ${ROOT}/*/bin: install the Debian package postgresql`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ClusterOptions {

@@ -21,7 +21,8 @@ export default defineConfig({
   test: {
     setupFiles: ['test/support/fast-check-seed.ts'],
     // One throwaway PostgreSQL cluster per run for the store suite's second backend.
-    globalSetup: ['test/support/postgres-global-setup.ts'],
+    // and the mark of the run's one build of dist/ removed at the end (test/support/build-once.ts).
+    globalSetup: ['test/support/postgres-global-setup.ts', 'test/support/build-once.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [

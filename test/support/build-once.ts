@@ -3,7 +3,7 @@
 // it could hand that child a half-written module, so the first file to ask builds and the others wait for it.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../ops/harness.js';
@@ -13,8 +13,7 @@ import { waitFor } from '../ops/harness.js';
  * that forked the test files (the `forks` pool, vitest's default) and the repository folder.
  */
 export async function buildOnce(): Promise<void> {
-  const run = createHash('sha1').update(`${process.ppid} ${process.cwd()}`).digest('hex').slice(0, 16);
-  const mark = path.join(tmpdir(), `aggregator-build-${run}`);
+  const mark = buildMark(process.ppid);
   const outcome = path.join(mark, 'outcome');
   try {
     mkdirSync(mark);
@@ -28,4 +27,14 @@ export async function buildOnce(): Promise<void> {
   const failed = build.status === 0 ? '' : `npm run build failed:\n${build.stdout}${build.stderr}`;
   writeFileSync(outcome, failed);
   if (failed) throw new Error(failed);
+}
+
+/** The folder that marks a run's build: the vitest process's id and the repository folder. */
+export function buildMark(vitestPid: number): string {
+  return path.join(tmpdir(), `aggregator-build-${createHash('sha1').update(`${vitestPid} ${process.cwd()}`).digest('hex').slice(0, 16)}`);
+}
+
+/** vitest global setup: the run's build mark is removed when the run ends. */
+export default function setup(): () => void {
+  return () => rmSync(buildMark(process.pid), { recursive: true, force: true });
 }

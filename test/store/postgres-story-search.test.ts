@@ -22,6 +22,18 @@ const insertStory = (id: string, title: string, publishedMs: number, words: stri
   values: [id, title.toLowerCase(), publishedMs, title, `<p>${title}</p>`, words],
 });
 
+/** A fresh database at schema 10 (before story_search) holding these story rows. */
+async function schema10Database(stories: ReturnType<typeof insertStory>[]): Promise<string> {
+  const url = await freshPostgresUrl();
+  await withClient(url, async (client) => {
+    for (const migration of migrations.slice(0, 10)) await client.query(migration);
+    await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    await client.query('INSERT INTO schema_version (version) VALUES (10)');
+    for (const story of stories) await client.query(story);
+  });
+  return url;
+}
+
 /**
  * Stories whose story_search row is missing, extra, dated differently, or (indexed) without exactly the period
  * lexeme of its date: none, ever.
@@ -41,14 +53,10 @@ const titles = async (store: Store, query: string) => (await store.searchStories
 
 describe('story_search on PostgreSQL', () => {
   it('upgrades a schema-10 database: indexed words kept, unindexed stories rebuilt, the old column gone', async () => {
-    const url = await freshPostgresUrl();
-    await withClient(url, async (client) => {
-      for (const migration of migrations.slice(0, 10)) await client.query(migration);
-      await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-      await client.query('INSERT INTO schema_version (version) VALUES (10)');
-      await client.query(insertStory('s-indexed', 'Harbour lights', Date.parse('2025-01-02T00:00:00Z'), 'harbour lights'));
-      await client.query(insertStory('s-waiting', 'Zeppelin parade', Date.parse('2025-01-01T00:00:00Z'), null));
-    });
+    const url = await schema10Database([
+      insertStory('s-indexed', 'Harbour lights', Date.parse('2025-01-02T00:00:00Z'), 'harbour lights'),
+      insertStory('s-waiting', 'Zeppelin parade', Date.parse('2025-01-01T00:00:00Z'), null),
+    ]);
     const store = await openStoreAt(url, policy);
     expect(await titles(store, 'harbour')).toEqual(['Harbour lights']);
     expect((await store.searchStories('zeppelin', 10)).total).toBe(0);
@@ -62,15 +70,9 @@ describe('story_search on PostgreSQL', () => {
   });
 
   it('tells the rebuild complete when another process indexed the last rows, even if this one indexed none', async () => {
-    const url = await freshPostgresUrl();
-    await withClient(url, async (client) => {
-      for (const migration of migrations.slice(0, 10)) await client.query(migration);
-      await client.query('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-      await client.query('INSERT INTO schema_version (version) VALUES (10)');
-      for (const [i, title] of ['Amber tide', 'Basalt ridge', 'Cobalt vale'].entries()) {
-        await client.query(insertStory(`s-${i}`, title, Date.parse('2025-01-01T00:00:00Z') + i, null));
-      }
-    });
+    const url = await schema10Database(
+      ['Amber tide', 'Basalt ridge', 'Cobalt vale'].map((title, i) => insertStory(`s-${i}`, title, Date.parse('2025-01-01T00:00:00Z') + i, null)),
+    );
     const store = await openStoreAt(url, policy);
     const before = await store.latestChangeSeq();
     // Another process's slice: it holds the last story's row and has indexed it, not yet committed.

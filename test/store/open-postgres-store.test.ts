@@ -5,6 +5,7 @@ import { StoreError } from '../../src/errors.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
+import { KEPT_CONNECTIONS } from '../../src/store/postgres/pool.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
@@ -29,6 +30,18 @@ describe('openPostgresStore', () => {
     expect(await reopened.sizeBytes()).toBeGreaterThan(0);
     await reopened.close();
     expect(await reopened.ping()).toBe(false);
+  });
+
+  it('opens the connections its pool keeps and runs a search on each before it returns (their first searches are not the slow ones)', async () => {
+    const url = await freshPostgresUrl();
+    // Named, so the store's server processes are told from the other tests' on the same cluster.
+    const store = await openPostgresStore(`${url}&application_name=warmed-store`, policy);
+    // The store's server processes, each showing the last statement it ran.
+    const backends = await withClient(url, async (client) => (await client.query<{ query: string }>(
+      "SELECT query FROM pg_stat_activity WHERE application_name = 'warmed-store'")).rows);
+    await store.close();
+    expect(backends).toHaveLength(KEPT_CONNECTIONS);
+    for (const { query } of backends) expect(query).toMatch(/FROM story_search|JOIN stories s ON s\.id = r\.id/);
   });
 
   it('refuses a database written by a newer schema, naming the database', async () => {

@@ -15,10 +15,10 @@ import { migrate } from './migrations.js';
 import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
-import { LOCKS, createPool, inTransaction, type Sql } from './pool.js';
+import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPool, inTransaction, type Sql } from './pool.js';
 import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
-import { searchStories } from './search.js';
+import { searchStories, warmSearchConnections } from './search.js';
 import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
 import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -35,7 +35,10 @@ export interface OpenPostgresOptions {
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */
   maxConnections?: number;
-  /** Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default). */
+  /**
+   * Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default), each
+   * opened and warmed with a search at open (warmSearchConnections).
+   */
   keptConnections?: number;
 }
 
@@ -108,6 +111,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   } catch (error) {
     await pool.end().catch(() => {});
     throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });
+  }
+  try {
+    await warmSearchConnections(pool, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
   }
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);

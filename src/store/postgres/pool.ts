@@ -18,7 +18,10 @@ const types = {
  */
 export const KEPT_CONNECTIONS = 4;
 
-export function createPool(url: string, max = 10, kept = KEPT_CONNECTIONS): pg.Pool {
+/** The pool's size unless the store is opened with another. */
+export const MAX_CONNECTIONS = 10;
+
+export function createPool(url: string, max = MAX_CONNECTIONS, kept = KEPT_CONNECTIONS): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, min: Math.min(kept, max), types });
   // An idle client losing its connection (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});

@@ -1,6 +1,7 @@
 // Search on PostgreSQL: the query language (text/parse-query.ts) as a tsquery over story_search.words
 // (story-words.ts), ranked by ts_rank_cd with the title weighted × a recency boost, over the newest
 // RANKED_CANDIDATES matches, counted up to COUNT_CAP: the same rules and result as SQLite's FTS5 index.
+import type pg from 'pg';
 import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
 import { COUNT_CAP } from '../search-rules.js';
 import type { SearchResult } from '../store.js';
@@ -77,4 +78,22 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
     total,
     lastChanged: newest === null ? null : new Date(newest),
   };
+}
+
+/** What the warm-up searches for: a word no story is expected to hold (a match would only cost a little more). */
+const WARM_UP_QUERY = 'aggregatorwarmupprobe';
+
+/**
+ * Opens `connections` pooled connections at once and runs a search on each, so every statement a search runs is
+ * parsed, planned and run on it against the real tables. A new connection's first statements cost 10–40 ms each
+ * while its server process loads the catalog entries and the word column's statistics (the EXPLAIN reads them):
+ * a store opened for serving pays that at open, for the connections its pool keeps, not in its first searches.
+ */
+export async function warmSearchConnections(pool: pg.Pool, connections: number, nowMs: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map((client) => searchStories(client, WARM_UP_QUERY, 1, new Map(), nowMs)));
+  } finally {
+    for (const client of clients) client.release();
+  }
 }

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION } from './legacy-search-migrations.js';
-import { SEARCH_WORDS_MIGRATION } from './search-table.js';
+import { SEARCH_DATES_MIGRATION, SEARCH_WORDS_MIGRATION } from './search-table.js';
 import { RETENTION_MIGRATION, TOMBSTONE_STORY_MIGRATION } from './retention.js';
 import { RUN_LEASES_MIGRATION } from './run-leases-table.js';
 import { CHANGES_MIGRATION } from './changes-table.js';
@@ -128,6 +128,8 @@ export const migrations: readonly string[] = [
   NOT_BEFORE_MIGRATION,
   // 16: the id a story's feed items carry, kept when the story's id moves (story-moves-table.ts, feed-ids.ts).
   FEED_ID_MIGRATION,
+  // 17: stories' dates by rowid for ranking search candidates without reading their rows (search-table.ts).
+  SEARCH_DATES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -45,7 +45,9 @@ export function rejectingBadQuery<T>(run: () => T): T {
  * zero limit reads the best one for it).
  */
 export function createSearchQuery(db: Database.Database, clock: () => Date) {
-  const probe = db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM story_words WHERE story_words MATCH ? LIMIT ${COMMON_PHRASE_STORIES})`).pluck();
+  // Newest first, as the matches are walked: the probe reads the end of each word's list the walk reads too.
+  const probe = db.prepare(`SELECT count(*) AS n FROM (
+    SELECT rowid FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COMMON_PHRASE_STORIES})`).pluck();
   // The newest matches in the index's own order, with no ranking (no count over the index), up to the count's
   // cap: one walk gives both the candidates (the first RANKED_CANDIDATES) and the count.
   const matches = db.prepare(`SELECT rowid FROM story_words WHERE story_words MATCH ? ORDER BY rowid DESC LIMIT ${COUNT_CAP}`).pluck();
@@ -62,13 +64,14 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
       const inCategories = (story: string) => Array.from({ length: categories }, () =>
         ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = ${story}.id AND sc.slug = ?)`).join('');
       found = {
-        // The scored candidates arrive as a JSON array of [rowid, score]; they are ordered reading only their
-        // dates (the start of each row), and only the page's rows are read whole (bodies span overflow pages).
+        // The scored candidates arrive as a JSON array of [rowid, score]; they are ordered on their dates from
+        // story_dates (not a visit to each story's row), and only the page's rows are read whole. A category
+        // restriction needs each candidate's id: its row is read then.
         page: db.prepare(`
           SELECT s.* FROM (
-            SELECT c.rowid AS r, (m.value ->> 1) * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - c.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank,
-              c.published_ms AS p
-            FROM json_each(?) m JOIN stories c ON c.rowid = m.value ->> 0
+            SELECT d.rowid AS r, (m.value ->> 1) * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - d.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank,
+              d.published_ms AS p
+            FROM json_each(?) m JOIN story_dates d ON d.rowid = m.value ->> 0${categories > 0 ? ' JOIN stories c ON c.rowid = d.rowid' : ''}
             WHERE 1${inCategories('c')}
             ORDER BY rank, p DESC LIMIT ?
           ) t JOIN stories s ON s.rowid = t.r

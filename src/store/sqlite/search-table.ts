@@ -33,6 +33,26 @@ export const SEARCH_WORDS_MIGRATION = `
   INSERT INTO search_rebuild SELECT 1, min(rowid), max(rowid) FROM stories HAVING count(*) > 0;
 `;
 
+/**
+ * Migration 17: each story's publication time by rowid, in a table of its own kept in step by triggers. A search
+ * ranks its 500 candidates (index rowids) on their dates: read from the stories table, that is one page visit per
+ * candidate (a row is ~2 KB there), 500 random reads of a 2 GB table at 1M stories when the file is not in the
+ * OS cache (30–430 ms measured); this table is ~15 bytes a story (15 MB at 1M), a few hundred pages for them all.
+ */
+export const SEARCH_DATES_MIGRATION = `
+  CREATE TABLE story_dates (rowid INTEGER PRIMARY KEY, published_ms INTEGER NOT NULL);
+  INSERT INTO story_dates (rowid, published_ms) SELECT rowid, published_ms FROM stories;
+  CREATE TRIGGER story_dates_insert AFTER INSERT ON stories BEGIN
+    INSERT OR REPLACE INTO story_dates (rowid, published_ms) VALUES (new.rowid, new.published_ms);
+  END;
+  CREATE TRIGGER story_dates_update AFTER UPDATE OF published_ms ON stories WHEN new.published_ms IS NOT old.published_ms BEGIN
+    UPDATE story_dates SET published_ms = new.published_ms WHERE rowid = new.rowid;
+  END;
+  CREATE TRIGGER story_dates_delete AFTER DELETE ON stories BEGIN
+    DELETE FROM story_dates WHERE rowid = old.rowid;
+  END;
+`;
+
 /** Writes of the index, called by the stories table in the writer's transaction. */
 export function createSearchIndex(db: Database.Database) {
   const insert = db.prepare<[number, string, string]>('INSERT INTO story_words (rowid, title, body) VALUES (?, ?, ?)');

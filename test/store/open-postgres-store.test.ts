@@ -5,7 +5,7 @@ import { StoreError } from '../../src/errors.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
-import { KEPT_CONNECTIONS } from '../../src/store/postgres/pool.js';
+import { KEPT_CONNECTIONS, createPool } from '../../src/store/postgres/pool.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
@@ -42,6 +42,24 @@ describe('openPostgresStore', () => {
     await store.close();
     expect(backends).toHaveLength(KEPT_CONNECTIONS);
     for (const { query } of backends) expect(query).toMatch(/FROM story_search|JOIN stories s ON s\.id = r\.id/);
+  });
+
+  it('reads ahead and sorts in memory on its connections: raises effective_io_concurrency and work_mem, never lowers them', async () => {
+    const url = await freshPostgresUrl();
+    const settings = async (poolUrl: string) => {
+      const pool = createPool(poolUrl, 1);
+      try {
+        return (await pool.query<{ eic: string; work_mem: string }>(
+          "SELECT current_setting('effective_io_concurrency') AS eic, current_setting('work_mem') AS work_mem")).rows[0];
+      } finally {
+        await pool.end();
+      }
+    };
+    expect(await settings(url)).toEqual({ eic: '64', work_mem: '16MB' });
+    // Higher already (the server's or the URL's own): kept.
+    const options = new URL(url).searchParams.get('options')!;
+    const higher = url.replace(/options=[^&]*/, `options=${encodeURIComponent(`${options} -c effective_io_concurrency=200 -c work_mem=64MB`)}`);
+    expect(await settings(higher)).toEqual({ eic: '200', work_mem: '64MB' });
   });
 
   it('refuses a database written by a newer schema, naming the database', async () => {

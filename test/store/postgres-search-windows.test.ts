@@ -1,4 +1,4 @@
-// PostgreSQL reads a query's candidates from the window of publication time expected to hold 2,000 matches,
+// PostgreSQL reads a query's candidates from the window of publication time expected to hold 1,250 matches,
 // the window written as the stories' period lexemes (search-candidates.ts): with the table analyzed (as
 // autovacuum does), 3,000 matches over a year put the window at ~8 of its 13 periods. The newest 500 must be
 // exactly those of the whole table, and the count stops at 1,000, as when every match is read.

@@ -34,10 +34,12 @@ export const SESSION_SETTINGS: Array<{ name: string; raiseTo: string }> = [
 ];
 
 export function createPool(url: string, max = MAX_CONNECTIONS, kept = KEPT_CONNECTIONS): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, min: Math.min(kept, max), types });
-  // Queued on the new connection before anything it is handed out for.
-  pool.on('connect', (client) => {
-    for (const { name, raiseTo } of SESSION_SETTINGS) client.query(`SELECT set_config('${name}', ${raiseTo}, false)`).catch(() => {});
+  const pool = new pg.Pool({
+    connectionString: url, max, min: Math.min(kept, max), types,
+    // Run (and awaited by the pool) on each new connection before it is handed out.
+    onConnect: async (client) => {
+      for (const { name, raiseTo } of SESSION_SETTINGS) await client.query(`SELECT set_config('${name}', ${raiseTo}, false)`).catch(() => {});
+    },
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});

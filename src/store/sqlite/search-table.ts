@@ -53,15 +53,27 @@ export const SEARCH_DATES_MIGRATION = `
   END;
 `;
 
+/** One story's entry: its words; `replace` when an existing story's entry is removed first. */
+export interface SearchEntry {
+  rowid: number;
+  words: SearchWords;
+  replace: boolean;
+}
+
 /** Writes of the index, called by the stories table in the writer's transaction. */
 export function createSearchIndex(db: Database.Database) {
   const insert = db.prepare<[number, string, string]>('INSERT INTO story_words (rowid, title, body) VALUES (?, ?, ?)');
   const remove = db.prepare<[number]>('DELETE FROM story_words WHERE rowid = ?');
   return {
-    /** Indexes a story's words; `replace` first removes what an existing story had indexed. */
-    write(rowid: number, words: SearchWords, replace: boolean): void {
-      if (replace) remove.run(rowid);
-      insert.run(rowid, words.title, words.body);
+    /**
+     * Indexes stories' words (removals first, then single-row inserts, nothing in between). FTS5 keeps inserted words
+     * in memory and writes them out as a new segment whenever a statement of the transaction opens a statement
+     * savepoint, as the stories upsert does: interleaved with it, every story's words became a segment of their own
+     * (the upsert took ~0.19 ms instead of ~0.03). Written together, a batch's words are flushed a few times.
+     */
+    writeMany(entries: readonly SearchEntry[]): void {
+      for (const entry of entries) if (entry.replace) remove.run(entry.rowid);
+      for (const { rowid, words } of entries) insert.run(rowid, words.title, words.body);
     },
   };
 }
@@ -92,7 +104,7 @@ export function createSearchRebuild(db: Database.Database, onComplete: () => voi
     if (!at) return { indexed: 0, remaining: 0 };
     const rows = slice.all(at.next_rowid, at.last_rowid, Math.max(1, Math.floor(maxStories)));
     // Replace: a story the writer re-indexed since the migration is not indexed twice.
-    for (const row of rows) index.write(row.rowid, storyWords({ title: row.title, contentHtml: row.content_html }, {}), true);
+    index.writeMany(rows.map((row) => ({ rowid: row.rowid, words: storyWords({ title: row.title, contentHtml: row.content_html }, {}), replace: true })));
     const next = rows.length > 0 ? rows.at(-1)!.rowid + 1 : at.last_rowid + 1;
     // The rowids left in the rebuilt range: exact unless stories were deleted there since the migration (then
     // fewer are left). Counting the rows instead walked the rest of the table on every slice (1 s for 500k).

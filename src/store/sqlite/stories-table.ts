@@ -7,7 +7,7 @@ import {
 import type { PrunedStory } from '../table-steps.js';
 import type { StoryCursor } from '../store.js';
 import { textBudgetListingSql } from '../text-budget-listing.js';
-import { storyWords, type SearchIndex } from './search-table.js';
+import { storyWords, type SearchEntry, type SearchIndex } from './search-table.js';
 
 /** Both listings walk an index backwards and stop after `limit` rows: no scan, no sort (pinned by a test). */
 export const listingSql = {
@@ -69,18 +69,23 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
         return row ? toStoredStory(row) : null;
       });
     },
-    /** Writes stories; each one's words are indexed in the same transaction when its title or body changed. */
+    /**
+     * Writes stories; each one's words are indexed in the same transaction when its title or body changed, after
+     * all the rows (search-table.ts `writeMany` says why).
+     */
     saveMany(saves: readonly StorySave[]): void {
+      const entries: SearchEntry[] = [];
       for (const save of saves) {
         const row = storyRow(save);
         const { rowid } = upsert.get(row)!;
         const { story, before } = save;
         if (before?.textHash !== save.hashes.text) {
-          search.write(rowid, storyWords(story, { title: story.titleWords, body: story.bodyWords }), before !== undefined);
+          entries.push({ rowid, words: storyWords(story, { title: story.titleWords, body: story.bodyWords }), replace: before !== undefined });
         }
         clearCategories.run(row.id);
         for (const ref of save.story.categories) addCategory.run(row.id, ref.slug, row.published_ms);
       }
+      search.writeMany(entries);
     },
     removeMany(ids: readonly string[]): void {
       for (const id of ids) remove.run(id);

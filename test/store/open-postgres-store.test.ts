@@ -32,7 +32,7 @@ describe('openPostgresStore', () => {
     expect(await reopened.ping()).toBe(false);
   });
 
-  it('opens the connections its pool keeps and runs a search on each before it returns (their first searches are not the slow ones)', async () => {
+  it('opens the connections its pool keeps, runs a search on each and reads the newest stories\' search rows before it returns (the first searches are not the slow ones)', async () => {
     const url = await freshPostgresUrl();
     // Named, so the store's server processes are told from the other tests' on the same cluster.
     const store = await openPostgresStore(`${url}&application_name=warmed-store`, policy);
@@ -42,6 +42,8 @@ describe('openPostgresStore', () => {
     await store.close();
     expect(backends).toHaveLength(KEPT_CONNECTIONS);
     for (const { query } of backends) expect(query).toMatch(/FROM story_search|JOIN stories s ON s\.id = r\.id/);
+    // And one of them read the newest stories' search rows (what a common word's search walks first).
+    expect(backends.map(({ query }) => query)).toContainEqual(expect.stringMatching(/FROM story_search ORDER BY published_ms DESC LIMIT 2000/));
   });
 
   it('reads ahead and sorts in memory on its connections: raises effective_io_concurrency and work_mem, never lowers them', async () => {

@@ -3,7 +3,7 @@
 // RANKED_CANDIDATES matches, counted up to COUNT_CAP: the same rules and result as SQLite's FTS5 index.
 import type pg from 'pg';
 import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
-import { COUNT_CAP } from '../search-rules.js';
+import { COUNT_CAP, RANKED_CANDIDATES } from '../search-rules.js';
 import type { SearchResult } from '../store.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
 import { toPg } from './pg-text.js';
@@ -83,16 +83,22 @@ export async function searchStories(sql: Sql, query: string, limit: number, name
 /** What the warm-up searches for: a word no story is expected to hold (a match would only cost a little more). */
 const WARM_UP_QUERY = 'aggregatorwarmupprobe';
 
+/** The newest stories whose search rows are read at open: a word in most stories finds its newest 500 among them. */
+export const WARM_STORIES = 4 * RANKED_CANDIDATES;
+
 /**
  * Opens `connections` pooled connections at once and runs a search on each, so every statement a search runs is
  * parsed, planned and run on it against the real tables. A new connection's first statements cost 10–40 ms each
  * while its server process loads the catalog entries and the word column's statistics (the EXPLAIN reads them):
  * a store opened for serving pays that at open, for the connections its pool keeps, not in its first searches.
+ * Then the newest WARM_STORIES rows of story_search are read once: a common word's search walks them back
+ * from the newest (one random read each while they are not cached: its first searches took 100–500 ms at 1M).
  */
 export async function warmSearchConnections(pool: pg.Pool, connections: number, nowMs: number): Promise<void> {
   const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
   try {
     await Promise.all(clients.map((client) => searchStories(client, WARM_UP_QUERY, 1, new Map(), nowMs)));
+    await clients[0]?.query(`SELECT count(words) FROM (SELECT words FROM story_search ORDER BY published_ms DESC LIMIT ${WARM_STORIES}) newest`);
   } finally {
     for (const client of clients) client.release();
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -174,6 +175,20 @@ describe('scanSeedFolder with keepText: false', () => {
     expect(b.text).toBe('after, longer');
     expect(b.size).toBe(13);
     expect(b.hash).not.toBe(scan.candidates[1]!.hash);
+  });
+
+  it('refuses a file swapped for a symlink or a FIFO since the scan, without following it or waiting for a writer', async () => {
+    await put('a.md', '---\ntitle: 甲\n---\n');
+    await put('b.md', '---\ntitle: 乙\n---\n');
+    await put('secret.txt', 'not in the folder');
+    const scan = await scanSeedFolder(root, new Map(), { keepText: false });
+    await rm(path.join(root, 'a.md'));
+    await symlink(path.join(root, 'secret.txt'), path.join(root, 'a.md'));
+    await rm(path.join(root, 'b.md'));
+    execFileSync('mkfifo', [path.join(root, 'b.md')]);
+    const [a, b] = scan.candidates.filter((c) => c.relPath !== 'secret.txt');
+    await expect(readCandidateText(a!)).rejects.toThrow(/ELOOP/);
+    await expect(readCandidateText(b!)).rejects.toThrow('not a regular file');
   });
 });
 

@@ -10,19 +10,27 @@ export interface FrontMatterSplit {
   unclosed: boolean;
 }
 
-/** Splits front matter from body; a BOM and blank lines before the opening `---` are allowed. */
+/**
+ * Splits front matter from body; a BOM and blank lines before the opening `---` are allowed. Walks the lines up to
+ * the closing fence only: the body is the rest of the text as it is, not split into lines and joined again.
+ */
 export function splitFrontMatter(text: string): FrontMatterSplit {
   const source = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  const lines = source.split('\n');
-  let start = 0;
-  while (start < lines.length && (lines[start] ?? '').replace(/^\uFEFF/, '').trim() === '') start++;
-  if (start >= lines.length || !/^---\s*$/.test(lines[start] ?? '')) return { yaml: null, body: source, unclosed: false };
-  for (let i = start + 1; i < lines.length; i++) {
-    if (/^(?:---|\.\.\.)\s*$/.test(lines[i] ?? '')) {
-      return { yaml: lines.slice(start + 1, i).join('\n'), body: lines.slice(i + 1).join('\n'), unclosed: false };
-    }
+  /** The line starting at `from` and where the next one starts (past the end: no next line). */
+  const lineAt = (from: number): [string, number] => {
+    const end = source.indexOf('\n', from);
+    return end === -1 ? [source.slice(from), source.length + 1] : [source.slice(from, end), end + 1];
+  };
+  let [line, next] = lineAt(0);
+  while (next <= source.length && line.replace(/^\uFEFF/, '').trim() === '') [line, next] = lineAt(next);
+  if (!/^---\s*$/.test(line)) return { yaml: null, body: source, unclosed: false };
+  const yamlStart = next;
+  while (next <= source.length) {
+    const fence = next;
+    [line, next] = lineAt(fence);
+    if (/^(?:---|\.\.\.)\s*$/.test(line)) return { yaml: source.slice(yamlStart, fence - 1), body: source.slice(next), unclosed: false };
   }
-  return { yaml: lines.slice(start + 1).join('\n'), body: '', unclosed: true };
+  return { yaml: source.slice(yamlStart), body: '', unclosed: true };
 }
 
 /** Front-matter values as found: strings, numbers, lists, Dates; keys lower-cased. */
@@ -38,26 +46,29 @@ export interface FrontMatterResult {
 
 /** Parses front matter with `yaml`; on failure (or a non-mapping result) recovers it line by line. */
 export function parseFrontMatter(yamlText: string): FrontMatterResult {
-  const recoveredData = recoverFrontMatter(yamlText);
+  // The line-by-line reading, only when it is needed: YAML failed, or one of the title fix-ups below may apply.
+  let recoveredData: FrontMatterData | undefined;
+  const recovered = (): FrontMatterData => (recoveredData ??= recoverFrontMatter(yamlText));
   try {
     const parsed: unknown = parseYaml(yamlText, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
-    if (parsed === null || parsed === undefined) return { data: recoveredData, recovered: true, yamlError: null };
+    if (parsed === null || parsed === undefined) return { data: recovered(), recovered: true, yamlError: null };
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return { data: recoveredData, recovered: true, yamlError: 'front matter is not a mapping' };
+      return { data: recovered(), recovered: true, yamlError: 'front matter is not a mapping' };
     }
     const data: FrontMatterData = {};
     for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) data[key.toLowerCase()] = value;
     // YAML read the title as a list or mapping (`title: [Update] …`, `title: a: b`): the line is the title.
-    if (data.title !== undefined && !isScalar(data.title) && typeof recoveredData.title === 'string') {
-      data.title = recoveredData.title;
+    if (data.title !== undefined && !isScalar(data.title) && typeof recovered().title === 'string') {
+      data.title = recovered().title;
     }
-    // `title: C# #1 tips` — YAML drops ` #1 tips` as a comment; a title has no comments.
-    const line = recoveredData.title;
+    // `title: C# #1 tips` — YAML drops ` #1 tips` as a comment; a title has no comments. Without a `#` in the front
+    // matter there is no comment to restore (and the line-by-line reading is skipped: most files).
+    const line = typeof data.title === 'string' && yamlText.includes('#') ? recovered().title : undefined;
     if (typeof data.title === 'string' && typeof line === 'string' && line.startsWith(`${data.title} #`)) data.title = line;
     return { data, recovered: false, yamlError: null };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    return { data: recoveredData, recovered: true, yamlError: message };
+    return { data: recovered(), recovered: true, yamlError: message };
   }
 }
 

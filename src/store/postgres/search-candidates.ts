@@ -27,22 +27,19 @@ export interface Candidates {
  * - A common word (WALK_TARGET matches expected within FIRST_WINDOW_DAYS): the newest 500 are the first
  *   ~600 rows of the publication index's walk back, each row's tsvector tested; counted beside it.
  * - Otherwise the window expected to hold GATHER_TARGET matches is read from the GIN index (the window as
- *   the stories' period lexemes, story-words.ts: the GIN scan gives the window's matches only) in one statement:
- *   every match's date from the narrow table, the newest 500 ranked, and how many there are; the count over every
- *   story runs beside it. A window holding RANKED_CANDIDATES matches holds exactly the newest ones; one holding
- *   COUNT_CAP says the count itself. Too few (a wrong estimate): the next window grows from what was found.
+ *   the stories' period lexemes, story-words.ts: the GIN scan gives the window's matches only) in one statement: every match's date from the narrow table, the newest 500 ranked,
+ *   and how many there are, so one GIN scan (~10 ms for three common characters at 1M stories) gives the
+ *   candidates and the count. A window holding RANKED_CANDIDATES matches holds exactly the newest ones; one
+ *   holding COUNT_CAP says the count. Too few (a wrong estimate): the next window grows from what was found.
  */
 const FIRST_WINDOW_DAYS = 7;
 /** Matches within FIRST_WINDOW_DAYS that make a word common: its candidates are walked, not gathered. */
 const WALK_TARGET = 2 * COUNT_CAP;
 /**
- * The matches a window is sized to hold: enough for the candidates (RANKED_CANDIDATES) with the estimate a few
- * percent off, and no more: each is a row visit, a random read of story_search when it is not cached (a window of
- * 2,000 took 70–130 ms cold at 1M stories). The count runs beside it on another connection; it reads its matches'
- * rows too (up to COUNT_CAP: PostgreSQL 15 skips the heap only for a bitmap scan with no output at all, which this
- * statement's plan is not), so the rows read are ~650 + ~1,000 in two statements at once rather than ~2,000 in one.
+ * The matches a window is sized to hold: enough to say the count (COUNT_CAP) with the estimate a few percent off,
+ * and no more: each is a row visit, a random read of story_search when it is not cached (2,000 took 70–130 ms cold).
  */
-const GATHER_TARGET = 1.3 * RANKED_CANDIDATES;
+const GATHER_TARGET = 1.25 * COUNT_CAP;
 /**
  * A window reads at most this many matches: past it the estimate was far too low (a prefix is estimated at
  * 0.5% of the stories whatever it matches), and the window shrinks to what the matches found say.
@@ -111,15 +108,14 @@ export async function findCandidates(sql: Sql, tsquery: string, nowMs: number): 
         continue;
       }
       if (matches >= COUNT_CAP || ms >= spanMs) return { rows, total: Promise.resolve(Math.min(matches, COUNT_CAP)) };
-      // The newest 500 are in this window; the count comes from the statement started beside it.
       if (rows.length === RANKED_CANDIDATES) return { rows, total: counted ?? countMatches(sql, tsquery) };
       ms *= Math.max(WINDOW_GROWTH, GATHER_TARGET / Math.max(1, matches));
     }
     return { rows: await walked(sql, tsquery, nowMs, ''), total: counted ?? countMatches(sql, tsquery) };
   };
+  if ((WALK_TARGET * spanMs) / estimate > FIRST_WINDOW_DAYS * DAY_MS) return gather((GATHER_TARGET * spanMs) / estimate);
   const total = countMatches(sql, tsquery);
   total.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
-  if ((WALK_TARGET * spanMs) / estimate > FIRST_WINDOW_DAYS * DAY_MS) return gather((GATHER_TARGET * spanMs) / estimate, total);
   const found = await walked(sql, tsquery, nowMs, since(FIRST_WINDOW_DAYS * DAY_MS));
   if (found.length === RANKED_CANDIDATES) return { rows: found, total };
   return gather(FIRST_WINDOW_DAYS * DAY_MS * Math.max(WINDOW_GROWTH, GATHER_TARGET / Math.max(1, found.length)), total);

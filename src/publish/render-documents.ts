@@ -15,7 +15,7 @@ import { renderGoneStoryPage, renderStoryPage } from './render-story-page.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
 
 export type DocumentStore = Pick<
-  Store, 'getCategory' | 'listCategoryStories' | 'listCategoryStoriesWithin' | 'listCategoryStoriesAfter' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
+  Store, 'getCategory' | 'listCategoryStoriesWithin' | 'listCategoryStoriesAfter' | 'listCategories' | 'listCategoryPage' | 'searchStories' | 'findStory' | 'listStoryOrigins'
 >;
 
 export interface DocumentDeps {
@@ -47,16 +47,17 @@ const readPages = (deps: DocumentDeps, slug: string, query: string | undefined):
 
 /**
  * A category's newest stories; a saved search's are its matches; a filtered category's, those its filter
- * lets through. Null for an unknown category. With `maxTextChars`, the stories are cut to that much text while
- * they are read (a plain category's by the store), so a `?limit=` render reads only what it publishes.
+ * lets through. Null for an unknown category. The stories are cut to RENDER_MAX_TEXT_CHARS of text while they
+ * are read (a plain category's and a saved search's by the store), so a render reads only what it publishes.
  */
-export async function categoryContent(deps: DocumentDeps, slug: string, limit: number, maxTextChars?: number): Promise<CategoryContent | null> {
+export async function categoryContent(deps: DocumentDeps, slug: string, limit: number): Promise<CategoryContent | null> {
+  const maxTextChars = RENDER_MAX_TEXT_CHARS;
   const query = deps.policy.savedQueries.get(slug);
   const filter = deps.policy.categoryFilters.get(slug);
   const passing = (pages: ReadPage) => newestPassing(filter!, limit, pages, maxTextChars);
   if (query !== undefined) {
     const declared = await deps.store.getCategory(slug);
-    const result = await deps.store.searchStories(query, limit);
+    const result = await deps.store.searchStories(query, limit, maxTextChars);
     const category = { slug, name: declared?.name ?? query, count: result.total, lastChanged: result.lastChanged };
     const stories = filter ? await passing(readPages(deps, slug, query)) : result.stories;
     return { category, stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
@@ -65,7 +66,7 @@ export async function categoryContent(deps: DocumentDeps, slug: string, limit: n
   if (!category) return null;
   const stories = filter
     ? await passing(readPages(deps, slug, undefined))
-    : maxTextChars !== undefined ? await deps.store.listCategoryStoriesWithin(slug, limit, maxTextChars) : await deps.store.listCategoryStories(slug, limit);
+    : await deps.store.listCategoryStoriesWithin(slug, limit, maxTextChars);
   return { category, stories, lastModified: category.lastChanged ?? deps.now(), savedQuery: false, filtered: filter !== undefined };
 }
 
@@ -95,10 +96,11 @@ function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
 }
 
 /**
- * Text of stories a one-off (`?limit=`) render takes at most: the output stays ~3 MB and four parallel renders
- * keep the serving process under its 150 MB (2 Mi characters peaked at 170–202 MB RSS).
+ * Text of stories a render of several (a feed, a search, a preview) takes at most, however large the bodies: the
+ * output stays ~3 MB and four parallel renders keep the serving process under its 150 MB (2 Mi characters peaked
+ * at 170–202 MB RSS). Fifty stored 2 MB articles read whole ran the service out of its heap.
  */
-export const ONE_OFF_MAX_TEXT_CHARS = 1024 * 1024;
+export const RENDER_MAX_TEXT_CHARS = 1024 * 1024;
 
 /** The newest stories whose bodies and summaries fit in `budget` characters (at least one). */
 export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
@@ -119,9 +121,9 @@ export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
 export async function renderCategoryFeed(
   deps: DocumentDeps, slug: string, format: FeedFormat, limit: number, options: { oneOff?: boolean } = {},
 ): Promise<Rendered | null> {
-  const content = await categoryContent(deps, slug, limit, options.oneOff ? ONE_OFF_MAX_TEXT_CHARS : undefined);
+  const content = await categoryContent(deps, slug, limit);
   if (!content) return null;
-  if (options.oneOff) content.stories = storiesWithinBudget(content.stories, ONE_OFF_MAX_TEXT_CHARS);
+  content.stories = storiesWithinBudget(content.stories, RENDER_MAX_TEXT_CHARS);
   const extras = commonExtras(deps, slug);
   if (!content.savedQuery && !content.filtered && format !== 'json') {
     extras.history = currentHistory(deps.site.baseUrl, slug, archivePageCount(content.category.count, deps.archivePageSize), format);
@@ -139,7 +141,7 @@ export async function renderArchivePage(deps: DocumentDeps, slug: string, page: 
   const size = deps.archivePageSize;
   const pages = archivePageCount(category.count, size);
   if (!Number.isInteger(page) || page < 1 || page > pages) return null;
-  const stories = await deps.store.listCategoryPage(slug, (page - 1) * size, size);
+  const stories = await deps.store.listCategoryPage(slug, (page - 1) * size, size, RENDER_MAX_TEXT_CHARS);
   const newest = stories.reduce<Date | null>((acc, s) => (!acc || s.updated > acc ? s.updated : acc), null);
   const lastModified = newest ?? category.lastChanged ?? deps.now();
   const { baseUrl } = deps.site;
@@ -155,7 +157,7 @@ export async function renderArchivePage(deps: DocumentDeps, slug: string, page: 
 
 /** Matches of a query as a feed; rendered per request (queries are unbounded, so not cached). */
 export async function renderSearchFeed(deps: DocumentDeps, query: string, format: FeedFormat, limit: number): Promise<Rendered> {
-  const result = await deps.store.searchStories(query, limit);
+  const result = await deps.store.searchStories(query, limit, RENDER_MAX_TEXT_CHARS);
   const lastModified = result.lastChanged ?? deps.now();
   const { baseUrl, title } = deps.site;
   const extras: FeedExtras = {
@@ -169,7 +171,7 @@ export async function renderSearchFeed(deps: DocumentDeps, query: string, format
 
 /** The HTML search page (not cached: queries are unbounded). */
 export async function renderSearchPageFor(deps: DocumentDeps, query: string, limit: number): Promise<Rendered> {
-  const result = query ? await deps.store.searchStories(query, limit) : { stories: [], total: 0, lastChanged: null };
+  const result = query ? await deps.store.searchStories(query, limit, RENDER_MAX_TEXT_CHARS) : { stories: [], total: 0, lastChanged: null };
   const parsed = parseQuery(query);
   const prefixes = new Set(parsed.terms.filter((t) => t.prefix && !t.exclude).map((t) => t.words.at(-1)!));
   const html = renderSearchPage({ site: deps.site, query, stories: result.stories, total: result.total, words: highlightWords(parsed), prefixes });

@@ -174,15 +174,18 @@ export interface Store {
   seedFileProblems(sample: number): Promise<SeedFileProblems>;
   /**
    * Oldest-first stories of a category (`all` included) at positions offset … offset+limit-1 in
-   * publication order: the pages of archived feeds.
+   * publication order: the pages of archived feeds. With `maxTextChars`, cut to the oldest of them whose
+   * text fits it (at least one), counted in the database.
    */
-  listCategoryPage(slug: string, offset: number, limit: number): Promise<Story[]>;
+  listCategoryPage(slug: string, offset: number, limit: number, maxTextChars?: number): Promise<Story[]>;
   /**
    * Stories matching a query (text/parse-query.ts: words, "phrases", prefix*, -exclusions,
    * category:slug), best first, with the number of matches and their newest change. Every story a
-   * storeRun stored is found once that storeRun has returned.
+   * storeRun stored is found once that storeRun has returned. With `maxTextChars`, the stories are cut
+   * to the best whose text (body, summary, title) fits it, at least one, counted in the database: a render
+   * reads only what it publishes, whatever the bodies' size.
    */
-  searchStories(query: string, limit: number): Promise<SearchResult>;
+  searchStories(query: string, limit: number, maxTextChars?: number): Promise<SearchResult>;
   /**
    * Indexes up to `maxStories` of the stories stored before the word index existed (one migration,
    * rebuilt in slices); `remaining` 0 means the index is complete. Otherwise it is for progress only: SQLite

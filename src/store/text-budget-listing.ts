@@ -4,23 +4,28 @@
 // (publish/render-documents.ts). One SQL shape for both backends; each gives its placeholders and columns.
 
 /** Characters a story's text costs a render, as publish's storiesWithinBudget counts them: body, summary, title. */
-const TEXT_CHARS = 'length(s.content_html) + length(s.summary) + length(s.title)';
+export const TEXT_CHARS = 'length(s.content_html) + length(s.summary) + length(s.title)';
 
 /**
  * `slug` is absent for `all` (every story). Placeholders in the order the parameters are bound: the slug (for a
- * category), the limit, the budget. The first story is kept even when it alone is over the budget.
+ * category), the limit, the offset (when given), the budget. Newest first, or oldest first from `offset` (the
+ * archive pages, RFC 5005). The first story is kept even when it alone is over the budget.
  */
-export function textBudgetListingSql(columns: string, place: { slug?: string; limit: string; budget: string }): string {
+export function textBudgetListingSql(
+  columns: string, place: { slug?: string; limit: string; offset?: string; budget: string; oldestFirst?: boolean },
+): string {
+  const dir = place.oldestFirst ? 'ASC' : 'DESC';
+  const page = `LIMIT ${place.limit}${place.offset === undefined ? '' : ` OFFSET ${place.offset}`}`;
   const listed = place.slug === undefined
-    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s ORDER BY s.published_ms DESC, s.id DESC LIMIT ${place.limit}`
+    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s ORDER BY s.published_ms ${dir}, s.id ${dir} ${page}`
     : `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM story_categories sc JOIN stories s ON s.id = sc.story_id
-      WHERE sc.slug = ${place.slug} ORDER BY sc.published_ms DESC, sc.story_id DESC LIMIT ${place.limit}`;
+      WHERE sc.slug = ${place.slug} ORDER BY sc.published_ms ${dir}, sc.story_id ${dir} ${page}`;
   return `WITH listed AS (${listed}),
     kept AS (
-      SELECT id, published_ms, sum(chars) OVER newest AS used, row_number() OVER newest AS n FROM listed
-      WINDOW newest AS (ORDER BY published_ms DESC, id DESC ROWS UNBOUNDED PRECEDING)
+      SELECT id, published_ms, sum(chars) OVER listing AS used, row_number() OVER listing AS n FROM listed
+      WINDOW listing AS (ORDER BY published_ms ${dir}, id ${dir} ROWS UNBOUNDED PRECEDING)
     )
     SELECT ${columns} FROM kept JOIN stories s ON s.id = kept.id
     WHERE kept.n = 1 OR kept.used <= ${place.budget}
-    ORDER BY kept.published_ms DESC, kept.id DESC`;
+    ORDER BY kept.published_ms ${dir}, kept.id ${dir}`;
 }

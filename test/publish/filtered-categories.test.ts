@@ -5,7 +5,7 @@ import { compileFilter } from '../../src/config/filter-rules.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { FILTER_PAGE_SIZE, FILTER_SCAN_MAX, storyPasses } from '../../src/publish/category-filters.js';
 import { fixedFeedPolicy } from '../../src/publish/feed-policy.js';
-import { ONE_OFF_MAX_TEXT_CHARS, storiesWithinBudget } from '../../src/publish/render-documents.js';
+import { RENDER_MAX_TEXT_CHARS, storiesWithinBudget } from '../../src/publish/render-documents.js';
 import type { Store } from '../../src/store/store.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { rawRequest, serveStore } from '../server/serve.js';
@@ -75,7 +75,7 @@ describe.each(BACKENDS)('filtered categories on %s', (backend) => {
       const feed = JSON.parse((await rawRequest(`${served.base}/feeds/tech.json?limit=1000`)).body.toString()) as { items: { title: string }[] };
       // What the render published before paging: the first 1000 passing of the newest FILTER_SCAN_MAX, cut to the text budget.
       const everything = (await store.listCategoryStories('tech', FILTER_SCAN_MAX)).filter((story) => storyPasses(bitcoin, story));
-      const expected = storiesWithinBudget(everything.slice(0, 1000), ONE_OFF_MAX_TEXT_CHARS).map((story) => story.title);
+      const expected = storiesWithinBudget(everything.slice(0, 1000), RENDER_MAX_TEXT_CHARS).map((story) => story.title);
       expect(expected.length).toBeGreaterThan(1);
       expect(expected.length).toBeLessThan(everything.length);
       expect(feed.items.map((item) => item.title)).toEqual(expected);

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import { fixedFeedPolicy } from '../../src/publish/feed-policy.js';
 import { createRenderCache } from '../../src/publish/render-cache.js';
-import { ONE_OFF_MAX_TEXT_CHARS } from '../../src/publish/render-documents.js';
+import { RENDER_MAX_TEXT_CHARS } from '../../src/publish/render-documents.js';
 import type { Store } from '../../src/store/store.js';
 import { parseWithFeedparser } from '../support/feedparser.js';
 import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
@@ -12,9 +13,9 @@ function counting(store: Store): { store: Store; renders: () => number } {
   let count = 0;
   const wrapped: Store = {
     ...store,
-    listCategoryStories: (slug, limit) => {
+    listCategoryStoriesWithin: (slug, limit, maxTextChars) => {
       count += 1;
-      return store.listCategoryStories(slug, limit);
+      return store.listCategoryStoriesWithin(slug, limit, maxTextChars);
     },
   };
   return { store: wrapped, renders: () => count };
@@ -121,8 +122,8 @@ describe('render cache', () => {
     let fail = true;
     const flaky: Store = {
       ...store,
-      listCategoryStories: (slug, limit) =>
-        fail ? Promise.reject(new Error('database is locked')) : store.listCategoryStories(slug, limit),
+      listCategoryStoriesWithin: (slug, limit, maxTextChars) =>
+        fail ? Promise.reject(new Error('database is locked')) : store.listCategoryStoriesWithin(slug, limit, maxTextChars),
     };
     const cache = createRenderCache({ store: flaky, site, items: 50 });
     await expect(cache.getFeed('all', 'rss')).rejects.toThrow('database is locked');
@@ -194,7 +195,7 @@ describe('render cache bounds', () => {
   it('caps the text of a one-off render', async () => {
     const { store } = await seeded();
     // A few fit in the budget, eight do not.
-    const big = 'x'.repeat(ONE_OFF_MAX_TEXT_CHARS / 4 - 1024);
+    const big = 'x'.repeat(RENDER_MAX_TEXT_CHARS / 4 - 1024);
     await store.storeRun({
       sourceKey: 'source:Big',
       articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
@@ -213,5 +214,27 @@ describe('render cache bounds', () => {
     expect(items.length).toBeLessThan(8);
     // Only what it publishes: the stories over the budget (and the older small one) stay in the database.
     expect(read).toBe(items.length);
+  });
+
+  it('caps the text of every document of several stories, cached or not: feeds, saved and one-off searches, archives, previews', async () => {
+    const { store } = await seeded();
+    const big = 'x'.repeat(RENDER_MAX_TEXT_CHARS / 4 - 1024);
+    await store.storeRun({
+      sourceKey: 'source:Big',
+      articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
+    });
+    const policy = fixedFeedPolicy(15, { savedQueries: new Map([['big', 'big']]) });
+    const cache = createRenderCache({ store, site, items: 50, policy, archivePageSize: 10 });
+    const feedItems = async (rendered: Promise<{ body: Buffer } | null>) => (JSON.parse((await rendered)!.body.toString()) as { items: unknown[] }).items.length;
+    const entries = async (rendered: Promise<{ body: Buffer } | null>) => ((await rendered)!.body.toString().match(/<entry>/g) ?? []).length;
+    const counts = {
+      feed: await feedItems(cache.getFeed(TECH.slug, 'json')),
+      savedSearch: await feedItems(cache.getFeed('big', 'json')),
+      search: await feedItems(cache.search('big', 'json', 1000)),
+      archive: await entries(cache.getArchive(TECH.slug, 1, 'atom')),
+      preview: ((await cache.getPreview(TECH.slug))!.body.toString().match(/Big story/g) ?? []).length,
+    };
+    // Four of the big stories fit in the budget, never all eight (nor one alone: the budget is not one story).
+    for (const [document, n] of Object.entries(counts)) expect({ document, fits: n > 1 && n < 8 }).toEqual({ document, fits: true });
   });
 });

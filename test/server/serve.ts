@@ -19,9 +19,9 @@ export async function serveStore(store: Store, options: { policy?: FeedPolicy; a
   let renders = 0;
   const counted: Store = {
     ...store,
-    listCategoryStories: (slug, limit) => {
+    listCategoryStoriesWithin: (slug, limit, maxTextChars) => {
       renders += 1;
-      return store.listCategoryStories(slug, limit);
+      return store.listCategoryStoriesWithin(slug, limit, maxTextChars);
     },
   };
   const server = http.createServer();

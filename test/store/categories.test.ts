@@ -108,6 +108,32 @@ describe.each(BACKENDS)('categories on %s', (backend) => {
         expect(storiesWithinBudget(all, used)).toHaveLength(i + 1);
       }
     });
+    it('cuts an archive page (oldest first, from its offset) to the text budget, the first story always', async () => {
+      const store = await storeWithBodies();
+      const oldest = await store.listCategoryPage('tech', 0, 10);
+      expect(oldest.map((story) => story.title)).toEqual(['Body 600', 'Body 200', 'Body 100', 'Body 500', 'Body 300', 'Body 400']);
+      const page = (offset: number, budget: number) => store.listCategoryPage('tech', offset, 3, budget).then((list) => list.map((story) => story.title));
+      expect(await page(0, cost(oldest[0]!) + cost(oldest[1]!))).toEqual(['Body 600', 'Body 200']);
+      expect(await page(0, 1e9)).toEqual(['Body 600', 'Body 200', 'Body 100']);
+      expect(await page(3, cost(oldest[3]!) + cost(oldest[4]!) - 1)).toEqual(['Body 500']);
+      expect(await page(3, 10)).toEqual(['Body 500']);
+      expect(await store.listCategoryPage('all', 3, 3, 1e9)).toEqual(oldest.slice(3, 6));
+    });
+
+    it('cuts search results to the text budget where the render\'s own count cuts, best first, the count unchanged', async () => {
+      const store = await storeWithBodies();
+      const full = await store.searchStories('body', 10);
+      expect(full.stories).toHaveLength(6);
+      let used = 0;
+      for (const story of full.stories) {
+        used += cost(story);
+        for (const budget of [used - 1, used]) {
+          const cut = await store.searchStories('body', 10, budget);
+          expect({ budget, titles: cut.stories.map((s) => s.title), total: cut.total })
+            .toEqual({ budget, titles: storiesWithinBudget(full.stories, budget).map((s) => s.title), total: 6 });
+        }
+      }
+    });
   });
 
   describe('listCategories and getCategory', () => {

@@ -194,12 +194,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
     getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => refreshes.get(id)),
     finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
-    async listCategoryPage(slug, offset, limit) {
+    async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
-      return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names()));
+      return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names(), maxTextChars));
     },
-    searchStories: (query, limit) =>
-      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime())),
+    searchStories: (query, limit, maxTextChars) =>
+      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime(), maxTextChars)),
     rebuildSearchIndex: (maxStories) =>
       unit('rebuilding the search index failed', () => inTransaction(pool, async (client) => {
         const progress = await rebuildWordsSlice(client, maxStories);

@@ -6,6 +6,7 @@ import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-q
 import { COUNT_CAP, RANKED_CANDIDATES } from '../search-rules.js';
 import type { SearchResult } from '../store.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
+import { TEXT_CHARS } from '../text-budget-listing.js';
 import { toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
 import { findCandidates } from './search-candidates.js';
@@ -50,22 +51,31 @@ const inCategories = (story: string, first: number, count: number): string => Ar
  * of them shows; a zero limit reads the best one for it). As on SQLite, ranking and the category
  * restriction look at the newest RANKED_CANDIDATES matches.
  */
-export async function searchStories(sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>, nowMs: number): Promise<SearchResult> {
+export async function searchStories(
+  sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>, nowMs: number, maxTextChars = Number.MAX_SAFE_INTEGER,
+): Promise<SearchResult> {
   const parsed = parseQuery(query);
   const tsquery = tsqueryText(parsed);
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
   const { rows: ranked, total: counted } = await findCandidates(sql, tsquery, nowMs);
-  // $1 ids, $2 ranks, $3 dates, $4 limit, $5… categories: only the page's stories are read whole.
+  // $1 ids, $2 ranks, $3 dates, $4 limit, $5… categories, then the text budget: only the page's stories that fit
+  // it (summed in the database, text-budget-listing.ts; the first always kept) are read whole.
+  const best = 'r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC';
   const page = sql.query<StoryRow>(
-    `SELECT ${S_STORY_COLUMNS} FROM (
-       SELECT r.id, r.rank, r.published_ms FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS r(id, rank, published_ms)
-       WHERE TRUE${inCategories('r', 5, categories.length)}
-       ORDER BY r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC LIMIT $4
-     ) r JOIN stories s ON s.id = r.id
-     ORDER BY r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC`,
-    [ranked.map((c) => c.id), ranked.map((c) => c.rank), ranked.map((c) => c.published_ms), Math.max(1, wanted), ...categories],
+    `WITH kept AS (
+       SELECT r.id, r.rank, r.published_ms, sum(${TEXT_CHARS}) OVER best AS used, row_number() OVER best AS n FROM (
+         SELECT r.id, r.rank, r.published_ms FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS r(id, rank, published_ms)
+         WHERE TRUE${inCategories('r', 5, categories.length)}
+         ORDER BY ${best} LIMIT $4
+       ) r JOIN stories s ON s.id = r.id
+       WINDOW best AS (ORDER BY ${best} ROWS UNBOUNDED PRECEDING)
+     )
+     SELECT ${S_STORY_COLUMNS} FROM kept r JOIN stories s ON s.id = r.id
+     WHERE r.n = 1 OR r.used <= $${5 + categories.length}
+     ORDER BY ${best}`,
+    [ranked.map((c) => c.id), ranked.map((c) => c.rank), ranked.map((c) => c.published_ms), Math.max(1, wanted), ...categories, maxTextChars],
   );
   const inCategoriesCount = categories.length === 0 ? counted : sql.query<{ n: number }>(`SELECT count(*) AS n FROM (
       SELECT id FROM story_search WHERE words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}

@@ -2,6 +2,7 @@
 import type { Story } from '../../types.js';
 import { publicTitleKey } from '../row-hashes.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
+import { textBudgetListingSql } from '../text-budget-listing.js';
 import type { StoryOrigin } from '../store.js';
 import { fromPgKey } from './pg-text.js';
 import type { Sql } from './pool.js';
@@ -13,11 +14,19 @@ const archiveSql = {
     WHERE sc.slug = $3 ORDER BY sc.published_ms ASC, sc.story_id ASC LIMIT $1 OFFSET $2`,
 } as const;
 
-/** Stories at positions offset … offset+limit-1 in publication order, oldest first. */
-export async function categoryPage(sql: Sql, slug: string, offset: number, limit: number, names: ReadonlyMap<string, string>): Promise<Story[]> {
-  const { rows } = slug === 'all'
-    ? await sql.query<StoryRow>(archiveSql.all, [limit, offset])
-    : await sql.query<StoryRow>(archiveSql.category, [limit, offset, slug]);
+/** Stories at positions offset … offset+limit-1 in publication order, oldest first (cut to `maxTextChars`). */
+export async function categoryPage(
+  sql: Sql, slug: string, offset: number, limit: number, names: ReadonlyMap<string, string>, maxTextChars?: number,
+): Promise<Story[]> {
+  const within = (place: { slug?: string }) =>
+    textBudgetListingSql(S_STORY_COLUMNS, { ...place, limit: '$1', offset: '$2', budget: '$3', oldestFirst: true });
+  const { rows } = maxTextChars !== undefined
+    ? (slug === 'all'
+      ? await sql.query<StoryRow>(within({}), [limit, offset, maxTextChars])
+      : await sql.query<StoryRow>(within({ slug: '$4' }), [limit, offset, maxTextChars, slug]))
+    : slug === 'all'
+      ? await sql.query<StoryRow>(archiveSql.all, [limit, offset])
+      : await sql.query<StoryRow>(archiveSql.category, [limit, offset, slug]);
   return rows.map((row) => toStory(row, names));
 }
 

@@ -227,15 +227,15 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async seedFileProblems(sample) {
       return unit('listing seed file problems failed', () => tables.seedFiles.problems(Math.max(0, Math.floor(sample))));
     },
-    async listCategoryPage(slug, offset, limit) {
+    async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
-      return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names()));
+      return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names(), maxTextChars));
     },
-    async searchStories(query, limit) {
+    async searchStories(query, limit, maxTextChars) {
       const plan = searchPlan(query);
       if (!plan) return { stories: [], total: 0, lastChanged: null };
-      if (searchThread) return searchThread.search(plan, limit, clock().getTime());
-      return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names())));
+      if (searchThread) return searchThread.search(plan, limit, clock().getTime(), maxTextChars);
+      return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names(), maxTextChars)));
     },
     async rebuildSearchIndex(maxStories) {
       return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));

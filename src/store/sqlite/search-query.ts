@@ -6,6 +6,7 @@ import { QueryError } from '../../errors.js';
 import type { SearchResult } from '../store.js';
 import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
+import { TEXT_CHARS } from '../text-budget-listing.js';
 
 /** What a search runs: the FTS5 expression, the phrases every match contains, the categories it is restricted to. */
 export interface SearchPlan {
@@ -67,15 +68,24 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
         // The scored candidates arrive as a JSON array of [rowid, score]; they are ordered on their dates from
         // story_dates (not a visit to each story's row), and only the page's rows are read whole. A category
         // restriction needs each candidate's id: its row is read then.
+        // The page is then cut to the stories whose text fits the budget (the first always kept), summed in the
+        // database (text-budget-listing.ts): only those are read whole into the heap.
         page: db.prepare(`
-          SELECT s.* FROM (
+          WITH ranked AS (
             SELECT d.rowid AS r, (m.value ->> 1) * (1.0 + ${RECENCY_BOOST} / (1.0 + max(0, ? - d.published_ms) / ${RECENCY_HALF_MS}.0)) AS rank,
               d.published_ms AS p
             FROM json_each(?) m JOIN story_dates d ON d.rowid = m.value ->> 0${categories > 0 ? ' JOIN stories c ON c.rowid = d.rowid' : ''}
             WHERE 1${inCategories('c')}
             ORDER BY rank, p DESC LIMIT ?
-          ) t JOIN stories s ON s.rowid = t.r
-          ORDER BY t.rank, t.p DESC`),
+          ),
+          kept AS (
+            SELECT t.r, t.rank, t.p, sum(${TEXT_CHARS}) OVER best AS used, row_number() OVER best AS n
+            FROM ranked t JOIN stories s ON s.rowid = t.r
+            WINDOW best AS (ORDER BY t.rank, t.p DESC ROWS UNBOUNDED PRECEDING)
+          )
+          SELECT s.* FROM kept k JOIN stories s ON s.rowid = k.r
+          WHERE k.n = 1 OR k.used <= ?
+          ORDER BY k.rank, k.p DESC`),
         // The count among the matches read (up to COUNT_CAP) of those in every category.
         stats: db.prepare(`SELECT count(*) AS n FROM json_each(?) f JOIN stories s ON s.rowid = f.value WHERE 1${inCategories('s')}`).pluck(),
       };
@@ -93,12 +103,13 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
     return rowids.map((r) => [r, byRowid.get(r) ?? -1]);
   }
 
-  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>): SearchResult {
+  /** `maxTextChars`: the stories returned are cut to that much text (body, summary, title), the best kept. */
+  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>, maxTextChars = Number.MAX_SAFE_INTEGER): SearchResult {
     const statement = prepared(plan.categories.length);
     const wanted = Math.max(0, Math.floor(limit));
     const found = matches.all(plan.expression) as number[];
     const candidates = found.slice(0, RANKED_CANDIDATES);
-    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan, candidates)), ...plan.categories, Math.max(1, wanted)) as StoryRow[];
+    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan, candidates)), ...plan.categories, Math.max(1, wanted), maxTextChars) as StoryRow[];
     const total = plan.categories.length === 0 ? found.length : statement.stats.get(JSON.stringify(found), ...plan.categories) as number;
     const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
     return {

@@ -29,13 +29,13 @@ let nowMs = 0;
 const search = createSearchQuery(db, () => new Date(nowMs));
 const categories = createCategoriesTable(db);
 // One read transaction: the page, its count and the category names come from one snapshot.
-const run = db.transaction((plan: SearchPlan, limit: number) => search.run(plan, limit, categories.names()));
+const run = db.transaction((plan: SearchPlan, limit: number, maxTextChars?: number) => search.run(plan, limit, categories.names(), maxTextChars));
 
 port.on('message', (request: SearchRequest) => {
   let reply: SearchReply;
   try {
     nowMs = request.nowMs;
-    reply = { id: request.id, result: rejectingBadQuery(() => run(request.plan, request.limit)) };
+    reply = { id: request.id, result: rejectingBadQuery(() => run(request.plan, request.limit, request.maxTextChars)) };
   } catch (error) {
     reply = { id: request.id, error: { query: error instanceof QueryError, message: describeError(error) } };
   }

@@ -33,6 +33,17 @@ async function seeded() {
   return { store, setNow };
 }
 
+/** The seeded store with eight tech stories of a quarter of the render budget each: a few fit, eight do not. */
+async function withBigStories(): Promise<Store> {
+  const { store } = await seeded();
+  const big = 'x'.repeat(RENDER_MAX_TEXT_CHARS / 4 - 1024);
+  await store.storeRun({
+    sourceKey: 'source:Big',
+    articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
+  });
+  return store;
+}
+
 describe('render cache', () => {
   it('renders a category once and serves the same bytes with a quoted strong ETag', async () => {
     const { store } = await seeded();
@@ -193,13 +204,7 @@ describe('render cache bounds', () => {
   });
 
   it('caps the text of a one-off render', async () => {
-    const { store } = await seeded();
-    // A few fit in the budget, eight do not.
-    const big = 'x'.repeat(RENDER_MAX_TEXT_CHARS / 4 - 1024);
-    await store.storeRun({
-      sourceKey: 'source:Big',
-      articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
-    });
+    const store = await withBigStories();
     // Stories the render reads from the store, whichever listing it uses.
     let read = 0;
     const counted: Store = {
@@ -217,12 +222,7 @@ describe('render cache bounds', () => {
   });
 
   it('caps the text of every document of several stories, cached or not: feeds, saved and one-off searches, archives, previews', async () => {
-    const { store } = await seeded();
-    const big = 'x'.repeat(RENDER_MAX_TEXT_CHARS / 4 - 1024);
-    await store.storeRun({
-      sourceKey: 'source:Big',
-      articles: Array.from({ length: 8 }, (_, i) => article(`Big story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: `<p>${big}</p>` })),
-    });
+    const store = await withBigStories();
     const policy = fixedFeedPolicy(15, { savedQueries: new Map([['big', 'big']]) });
     const cache = createRenderCache({ store, site, items: 50, policy, archivePageSize: 10 });
     const feedItems = async (rendered: Promise<{ body: Buffer } | null>) => (JSON.parse((await rendered)!.body.toString()) as { items: unknown[] }).items.length;

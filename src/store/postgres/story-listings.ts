@@ -18,15 +18,12 @@ const archiveSql = {
 export async function categoryPage(
   sql: Sql, slug: string, offset: number, limit: number, names: ReadonlyMap<string, string>, maxTextChars?: number,
 ): Promise<Story[]> {
-  const within = (place: { slug?: string }) =>
-    textBudgetListingSql(S_STORY_COLUMNS, { ...place, limit: '$1', offset: '$2', budget: '$3', oldestFirst: true });
-  const { rows } = maxTextChars !== undefined
-    ? (slug === 'all'
-      ? await sql.query<StoryRow>(within({}), [limit, offset, maxTextChars])
-      : await sql.query<StoryRow>(within({ slug: '$4' }), [limit, offset, maxTextChars, slug]))
-    : slug === 'all'
-      ? await sql.query<StoryRow>(archiveSql.all, [limit, offset])
-      : await sql.query<StoryRow>(archiveSql.category, [limit, offset, slug]);
+  const all = slug === 'all';
+  const text = maxTextChars === undefined
+    ? (all ? archiveSql.all : archiveSql.category)
+    : textBudgetListingSql(S_STORY_COLUMNS, { ...(all ? {} : { slug: '$4' }), limit: '$1', offset: '$2', budget: '$3', oldestFirst: true });
+  const params = [limit, offset, ...(maxTextChars === undefined ? [] : [maxTextChars]), ...(all ? [] : [slug])];
+  const { rows } = await sql.query<StoryRow>(text, params);
   return rows.map((row) => toStory(row, names));
 }
 

@@ -66,9 +66,8 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
         ` AND EXISTS (SELECT 1 FROM story_categories sc WHERE sc.story_id = ${story}.id AND sc.slug = ?)`).join('');
       found = {
         // The scored candidates arrive as a JSON array of [rowid, score]; they are ordered on their dates from
-        // story_dates (not a visit to each story's row), and only the page's rows are read whole. A category
-        // restriction needs each candidate's id: its row is read then.
-        // The page is then cut to the stories whose text fits the budget (the first always kept), summed in the
+        // story_dates (not a visit to each story's row; a category restriction reads each candidate's row for its
+        // id). The page is cut to the stories whose text fits the budget (the first always kept), summed in the
         // database (text-budget-listing.ts): only those are read whole into the heap.
         page: db.prepare(`
           WITH ranked AS (

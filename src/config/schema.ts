@@ -23,6 +23,16 @@ export const duration = z.union([z.number(), z.string()]).transform((value, ctx)
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'Invalid URL' });
 
+/** An IANA zone Intl knows (`Asia/Shanghai`); a misspelt one would read every zone-less date as UTC. */
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'Unknown time zone (an IANA name such as UTC, Europe/Berlin or Asia/Shanghai)' });
+
 /** Boilerplate removal applied before the sanitizer. */
 export const siteRulesSchema = z.strictObject({
   /** CSS selectors whose elements are removed. */
@@ -118,7 +128,7 @@ export const configSchema = z
         path: z.string().min(1).default('storage/seed'),
         schedule: cron.default('*/5 * * * *'),
         categories: z.array(categoryName).default([]),
-        timezone: z.string().default('UTC'),
+        timezone: timeZone.default('UTC'),
         /**
          * Worker threads parsing a large import (`auto`: one per core). Default 0, the main thread does it all: a
          * worker holds its own jieba dictionary and heap, ~100 MB of RSS, over the import's 250 MB budget.

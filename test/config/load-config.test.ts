@@ -106,6 +106,12 @@ describe('parseConfig', () => {
     const problems = problemsOf('sources:\n  - { name: A, url: "https://a.example/x" }\n  - { name: A, url: "https://b.example/x" }\n');
     expect(problems).toEqual([expect.stringMatching(/:3:\d+ sources\[1\]\.name: Duplicate source name "A"$/)]);
   });
+
+  it('rejects a misspelt seed folder time zone rather than reading every zone-less date as UTC', () => {
+    const problems = problemsOf('seedFolder: { path: articles, timezone: Asia/Shangai }\nsources: []\n');
+    expect(problems).toEqual(['config/aggregator.yaml:1:41 seedFolder.timezone: Unknown time zone (an IANA name such as UTC, Europe/Berlin or Asia/Shanghai)']);
+    expect(parseConfig('seedFolder: { path: articles, timezone: Asia/Shanghai }\nsources: []\n', 'x.yaml').seedFolder?.timezone).toBe('Asia/Shanghai');
+  });
 });
 
 describe('loadConfig', () => {

@@ -23,6 +23,12 @@ export const duration = z.union([z.number(), z.string()]).transform((value, ctx)
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'Invalid URL' });
 
+/** Every published link is baseUrl + a path, so a query, fragment or user info in it would break them all. */
+const publicBaseUrl = httpUrl.refine((value) => {
+  const url = URL.parse(value);
+  return url === null || (!/[?#]/.test(value) && url.username === '' && url.password === '');
+}, { message: 'A base URL takes no query (?…), fragment (#…) or user info: every feed link is this URL + a path' });
+
 /** An IANA zone Intl knows (`Asia/Shanghai`); a misspelt one would read every zone-less date as UTC. */
 const timeZone = z.string().refine((zone) => {
   try {
@@ -94,7 +100,7 @@ export const configSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        baseUrl: httpUrl.default('http://localhost:8080'),
+        baseUrl: publicBaseUrl.default('http://localhost:8080'),
         /** Source URLs, states and errors on `/` and `/api/sources` for anyone (false: admin token only). */
         publicStatus: z.boolean().default(true),
         maxConnections: z.number().int().min(1).default(1024),

@@ -107,6 +107,15 @@ describe('parseConfig', () => {
     expect(problems).toEqual([expect.stringMatching(/:3:\d+ sources\[1\]\.name: Duplicate source name "A"$/)]);
   });
 
+  it('rejects a base URL with a query, fragment or user info, which every feed link would carry before its path', () => {
+    for (const baseUrl of ['https://example.com/feeds?x=1', 'https://example.com/#top', 'https://example.com/?', 'https://me:secret@example.com']) {
+      const problems = problemsOf(`server: { baseUrl: "${baseUrl}" }\nsources: []\n`);
+      expect(problems).toEqual([expect.stringMatching(/^config\/aggregator\.yaml:1:20 server\.baseUrl: A base URL takes no query/)]);
+    }
+    expect(parseConfig('server: { baseUrl: "https://example.com/feeds/" }\nsources: []\n', 'x.yaml').server.baseUrl).toBe('https://example.com/feeds/');
+    expect(problemsOf('server: { baseUrl: "not a url" }\nsources: []\n')).toEqual(['config/aggregator.yaml:1:20 server.baseUrl: Invalid URL']);
+  });
+
   it('rejects a misspelt seed folder time zone rather than reading every zone-less date as UTC', () => {
     const problems = problemsOf('seedFolder: { path: articles, timezone: Asia/Shangai }\nsources: []\n');
     expect(problems).toEqual(['config/aggregator.yaml:1:41 seedFolder.timezone: Unknown time zone (an IANA name such as UTC, Europe/Berlin or Asia/Shanghai)']);

@@ -21,7 +21,7 @@ export async function benchPostgresIdle(options: { stories: number; rounds: numb
     await built.store.close();
     // postgresBenchStore names its database stories_N when kept; otherwise it is the last one opened.
     const database = options.storesDir ? `stories_${options.stories}` : (await postgres.queryLast<{ d: string }>('SELECT current_database() AS d'))[0]!.d;
-    const kept = await postgres.openStore({ database });
+    const kept = await postgres.openStore({ database, warmSearch: true });
     const closing = await postgres.openStore({ database, keptConnections: 0 });
     const afterIdle = { kept: [] as number[], closing: [] as number[] };
     try {

@@ -29,7 +29,7 @@ const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1000}k`);
 /** A throwaway cluster (started like the tests') handing out stores, each in a database of its own. */
 export interface BenchPostgres {
   /** A store in a new database, or in the named one (created when missing, kept otherwise: --stores). */
-  openStore(options?: { clock?: () => Date; database?: string; keptConnections?: number }): Promise<Store>;
+  openStore(options?: { clock?: () => Date; database?: string; keptConnections?: number; warmSearch?: boolean }): Promise<Store>;
   /** Drops a database (a kept store whose build did not finish). */
   dropDatabase(name: string): Promise<void>;
   /** Bytes of the database the last store opened lives in. */

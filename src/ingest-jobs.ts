@@ -10,8 +10,7 @@ import type { Metrics } from './observability/metrics.js';
 import { askedWaitUntil, nextRunTime } from './scheduler/next-run.js';
 import { leaseMsOf, newLeaseOwner } from './scheduler/run-leases.js';
 import { cronNext } from './scheduler/scheduler.js';
-import { openDatabase } from './store/open-database.js';
-import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
+import { openDatabase, type OpenDatabaseOptions } from './store/open-database.js';
 import { retentionPruneOptions } from './store/prune-run.js';
 import type { Store } from './store/store.js';
 
@@ -20,7 +19,7 @@ const VERSION = '0.1.0';
 const CHANGE_FEED_KEPT_MS = 86_400_000;
 export const DEFAULT_USER_AGENT = `feed-aggregator/${VERSION} (+https://github.com/feed-aggregator)`;
 
-export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenStoreOptions, 'clock'> = {}): Promise<Store> {
+export async function openStore(config: Config, clock: () => Date = () => new Date(), extra: Omit<OpenDatabaseOptions, 'clock'> = {}): Promise<Store> {
   const store = await openDatabase(config.storage.database, createDedupPolicy(config.dedup.window), { searchThread: config.storage.searchThread, ...extra, clock });
   const resolve = createCategoryResolver(config.categories);
   await store.declareCategories(resolve(config.categories.map((category) => category.name)));

@@ -63,7 +63,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const adminToken = (): string | undefined => envToken || current().admin.token;
   assertMetricsToken(config, env);
   const readiness = createReadiness();
-  const store = await openStore(config, undefined, { log: logger, ...options.storeOptions });
+  const store = await openStore(config, undefined, { log: logger, servesSearches: true, ...options.storeOptions });
   readiness.done('database');
   // Scraped through the server, so the render cache exists by then.
   const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());

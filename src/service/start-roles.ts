@@ -49,7 +49,7 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const env = options.env ?? process.env;
   // Ready once the database is open: a web process has no first ingest of its own to wait for.
   const readiness = createReadiness(['database']);
-  const store = await openStore(config, undefined, { log: logger });
+  const store = await openStore(config, undefined, { log: logger, servesSearches: true });
   readiness.done('database');
   let current = (): Config => config;
   const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());

@@ -8,11 +8,21 @@ import type { DedupPolicy, Store } from './store.js';
 
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//i.test(database);
 
+export interface OpenDatabaseOptions extends OpenStoreOptions {
+  /**
+   * This process serves searches (roles all and web): a PostgreSQL store warms its kept connections with a search
+   * and reads the newest stories' search rows at open (postgres/search.ts). An ingest or worker process never
+   * searches and skips that.
+   */
+  servesSearches?: boolean;
+}
+
 /** Opens (creating and migrating as needed) the store `database` names. `onOpen` applies to SQLite only. */
-export async function openDatabase(database: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
-  if (!isPostgresUrl(database)) return openSqliteStore(database, policy, options);
+export async function openDatabase(database: string, policy: DedupPolicy, options: OpenDatabaseOptions = {}): Promise<Store> {
+  const { servesSearches, ...sqliteOptions } = options;
+  if (!isPostgresUrl(database)) return openSqliteStore(database, policy, sqliteOptions);
   const { openPostgresStore } = await import('./postgres/open-postgres-store.js');
-  return openPostgresStore(database, policy, { clock: options.clock });
+  return openPostgresStore(database, policy, { clock: options.clock, warmSearch: servesSearches === true });
 }
 
 /** Brings the database to the latest schema (what every process also does on start) and says from which version. */

@@ -1,8 +1,13 @@
 // The PostgreSQL store as a server database: migrations (once, under a lock; newer schemas refused),
 // all-or-nothing units of work, and merges that stay race-free across processes' concurrent runs.
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
 import { StoreError } from '../../src/errors.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { openStore } from '../../src/ingest-jobs.js';
+import { startService } from '../../src/main.js';
+import { startWebService, startWorkerService } from '../../src/service/start-roles.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import { KEPT_CONNECTIONS, createPool } from '../../src/store/postgres/pool.js';
@@ -32,10 +37,10 @@ describe('openPostgresStore', () => {
     expect(await reopened.ping()).toBe(false);
   });
 
-  it('opens the connections its pool keeps, runs a search on each and reads the newest stories\' search rows before it returns (the first searches are not the slow ones)', async () => {
+  it('opens the connections its pool keeps, runs a search on each and reads the newest stories\' search rows before it returns, when opened to serve searches (the first searches are not the slow ones)', async () => {
     const url = await freshPostgresUrl();
     // Named, so the store's server processes are told from the other tests' on the same cluster.
-    const store = await openPostgresStore(`${url}&application_name=warmed-store`, policy);
+    const store = await openPostgresStore(`${url}&application_name=warmed-store`, policy, { warmSearch: true });
     // The store's server processes, each showing the last statement it ran.
     const backends = await withClient(url, async (client) => (await client.query<{ query: string }>(
       "SELECT query FROM pg_stat_activity WHERE application_name = 'warmed-store'")).rows);
@@ -44,6 +49,45 @@ describe('openPostgresStore', () => {
     for (const { query } of backends) expect(query).toMatch(/FROM story_search|JOIN stories s ON s\.id = r\.id/);
     // And one of them read the newest stories' search rows (what a common word's search walks first).
     expect(backends.map(({ query }) => query)).toContainEqual(expect.stringMatching(/FROM story_search ORDER BY published_ms DESC LIMIT 2000/));
+  });
+
+  it('warms its connections only in a process that serves searches: roles all and web do at open, `npm run ingest` and role worker do not', async () => {
+    const url = await freshPostgresUrl();
+    const logger = pino({ level: 'silent' });
+    // Each process's store on its own application_name, so its server processes are told apart.
+    const configAs = (name: string) => configSchema.parse({
+      server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net' },
+      storage: { database: `${url}&application_name=${name}` }, sources: [],
+    });
+    /** The last statement of each server process of `name`'s store, read while it is open. */
+    const lastStatements = async (name: string) => withClient(url, async (client) => (await client.query<{ query: string }>(
+      'SELECT query FROM pg_stat_activity WHERE application_name = $1', [name])).rows.map((row) => row.query));
+    // What only a search (or the warm-up's read of the newest rows) runs.
+    const searchStatement = /words @@ to_tsquery|JOIN stories s ON s\.id = r\.id|ORDER BY published_ms DESC LIMIT/;
+
+    // `npm run ingest` (cli.ts), role worker and the cluster primary open the store through openStore without serving.
+    const ingest = await openStore(configAs('ingest-open'));
+    const ingestStatements = await lastStatements('ingest-open');
+    await ingest.close();
+    const worker = await startWorkerService(configAs('worker-open'), logger, { env: {} });
+    const workerStatements = await lastStatements('worker-open');
+    await worker.stop();
+    const web = await startWebService(configAs('web-open'), logger, { env: {} });
+    const webStatements = await lastStatements('web-open');
+    await web.stop();
+    const all = await startService(configAs('all-open'), logger, { env: {} });
+    const allStatements = await lastStatements('all-open');
+    await all.stop();
+
+    for (const statements of [ingestStatements, workerStatements]) {
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.filter((query) => searchStatement.test(query))).toEqual([]);
+    }
+    // Warmed (each kept connection ran a search; the store's first statements after the open may reuse some of them).
+    for (const statements of [webStatements, allStatements]) {
+      expect(statements.length).toBeGreaterThanOrEqual(KEPT_CONNECTIONS);
+      expect(statements).toContainEqual(expect.stringMatching(searchStatement));
+    }
   });
 
   it('reads ahead and sorts in memory on its connections: raises effective_io_concurrency and work_mem, never lowers them', async () => {

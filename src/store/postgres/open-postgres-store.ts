@@ -35,11 +35,14 @@ export interface OpenPostgresOptions {
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */
   maxConnections?: number;
-  /**
-   * Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default), each
-   * opened and warmed with a search at open (warmSearchConnections).
-   */
+  /** Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default). */
   keptConnections?: number;
+  /**
+   * Opens the kept connections at once, runs a search on each and reads the newest stories' search rows before
+   * returning (warmSearchConnections): for a process serving searches. Off by default: an ingest or worker
+   * process never searches (`npm run ingest`, role worker, the cluster primary).
+   */
+  warmSearch?: boolean;
 }
 
 /** A URL with its password hidden, for messages. */
@@ -112,11 +115,13 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     await pool.end().catch(() => {});
     throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });
   }
-  try {
-    await warmSearchConnections(pool, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
+  if (options.warmSearch) {
+    try {
+      await warmSearchConnections(pool, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
+    }
   }
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);

@@ -57,7 +57,7 @@ export async function categoryContent(deps: DocumentDeps, slug: string, limit: n
   const passing = (pages: ReadPage) => newestPassing(filter!, limit, pages, maxTextChars);
   if (query !== undefined) {
     const declared = await deps.store.getCategory(slug);
-    const result = await deps.store.searchStories(query, limit, maxTextChars);
+    const result = await deps.store.searchStories(query, limit, { maxTextChars });
     const category = { slug, name: declared?.name ?? query, count: result.total, lastChanged: result.lastChanged };
     const stories = filter ? await passing(readPages(deps, slug, query)) : result.stories;
     return { category, stories, lastModified: result.lastChanged ?? deps.now(), savedQuery: true };
@@ -157,7 +157,7 @@ export async function renderArchivePage(deps: DocumentDeps, slug: string, page: 
 
 /** Matches of a query as a feed; rendered per request (queries are unbounded, so not cached). */
 export async function renderSearchFeed(deps: DocumentDeps, query: string, format: FeedFormat, limit: number): Promise<Rendered> {
-  const result = await deps.store.searchStories(query, limit, RENDER_MAX_TEXT_CHARS);
+  const result = await deps.store.searchStories(query, limit, { maxTextChars: RENDER_MAX_TEXT_CHARS });
   const lastModified = result.lastChanged ?? deps.now();
   const { baseUrl, title } = deps.site;
   const extras: FeedExtras = {
@@ -171,7 +171,7 @@ export async function renderSearchFeed(deps: DocumentDeps, query: string, format
 
 /** The HTML search page (not cached: queries are unbounded). */
 export async function renderSearchPageFor(deps: DocumentDeps, query: string, limit: number): Promise<Rendered> {
-  const result = query ? await deps.store.searchStories(query, limit, RENDER_MAX_TEXT_CHARS) : { stories: [], total: 0, lastChanged: null };
+  const result = query ? await deps.store.searchStories(query, limit, { maxTextChars: RENDER_MAX_TEXT_CHARS }) : { stories: [], total: 0, lastChanged: null };
   const parsed = parseQuery(query);
   const prefixes = new Set(parsed.terms.filter((t) => t.prefix && !t.exclude).map((t) => t.words.at(-1)!));
   const html = renderSearchPage({ site: deps.site, query, stories: result.stories, total: result.total, words: highlightWords(parsed), prefixes });

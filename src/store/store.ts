@@ -112,6 +112,15 @@ export interface SearchResult {
   lastChanged: Date | null;
 }
 
+/**
+ * Which of a search's results are read, best first: from position `offset` (0: the best), cut to the stories whose
+ * text (body, summary, title) fits `maxTextChars`, at least one, counted in the database.
+ */
+export interface SearchPage {
+  offset?: number;
+  maxTextChars?: number;
+}
+
 /** A place in a newest-first listing: the story a page ended with. */
 export type StoryCursor = Pick<Story, 'id' | 'published'>;
 
@@ -127,9 +136,10 @@ export interface Store {
   listCategoryStoriesWithin(slug: string, limit: number, maxTextChars: number): Promise<Story[]>;
   /**
    * The next `limit` newest-first stories of a category after `after` (the last story of the previous page;
-   * null: from the newest): walks a category page by page, holding one page at a time.
+   * null: from the newest): walks a category page by page, holding one page at a time. With `maxTextChars`, cut
+   * as listCategoryStoriesWithin cuts (so a page can be short before the category ends).
    */
-  listCategoryStoriesAfter(slug: string, after: StoryCursor | null, limit: number): Promise<Story[]>;
+  listCategoryStoriesAfter(slug: string, after: StoryCursor | null, limit: number, maxTextChars?: number): Promise<Story[]>;
   /** Every category with its count and last change; `all` is not included. */
   listCategories(): Promise<CategorySummary[]>;
   /** A category by slug, `all` included; null when unknown. */
@@ -181,11 +191,11 @@ export interface Store {
   /**
    * Stories matching a query (text/parse-query.ts: words, "phrases", prefix*, -exclusions,
    * category:slug), best first, with the number of matches and their newest change. Every story a
-   * storeRun stored is found once that storeRun has returned. With `maxTextChars`, the stories are cut
-   * to the best whose text (body, summary, title) fits it, at least one, counted in the database: a render
-   * reads only what it publishes, whatever the bodies' size.
+   * storeRun stored is found once that storeRun has returned. `page` skips the best `offset` and cuts the
+   * rest to `maxTextChars` of text: a render reads only what it publishes, whatever the bodies' size, and a
+   * filtered saved search walks its results a page at a time.
    */
-  searchStories(query: string, limit: number, maxTextChars?: number): Promise<SearchResult>;
+  searchStories(query: string, limit: number, page?: SearchPage): Promise<SearchResult>;
   /**
    * Indexes up to `maxStories` of the stories stored before the word index existed (one migration,
    * rebuilt in slices); `remaining` 0 means the index is complete. Otherwise it is for progress only: SQLite

@@ -8,18 +8,24 @@ export const TEXT_CHARS = 'length(s.content_html) + length(s.summary) + length(s
 
 /**
  * `slug` is absent for `all` (every story). Placeholders in the order the parameters are bound: the slug (for a
- * category), the limit, the offset (when given), the budget. Newest first, or oldest first from `offset` (the
- * archive pages, RFC 5005). The first story is kept even when it alone is over the budget.
+ * category), the cursor's date and id (when given: the listing starts after that story), the limit, the offset
+ * (when given), the budget. Newest first, or oldest first from `offset` (the archive pages, RFC 5005). The first
+ * story is kept even when it alone is over the budget.
  */
 export function textBudgetListingSql(
-  columns: string, place: { slug?: string; limit: string; offset?: string; budget: string; oldestFirst?: boolean },
+  columns: string,
+  place: { slug?: string; after?: { published: string; id: string }; limit: string; offset?: string; budget: string; oldestFirst?: boolean },
 ): string {
   const dir = place.oldestFirst ? 'ASC' : 'DESC';
   const page = `LIMIT ${place.limit}${place.offset === undefined ? '' : ` OFFSET ${place.offset}`}`;
+  const beyond = (published: string, id: string) =>
+    place.after === undefined ? '' : `(${published}, ${id}) ${place.oldestFirst ? '>' : '<'} (${place.after.published}, ${place.after.id})`;
   const listed = place.slug === undefined
-    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s ORDER BY s.published_ms ${dir}, s.id ${dir} ${page}`
+    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s${place.after ? ` WHERE ${beyond('s.published_ms', 's.id')}` : ''}
+      ORDER BY s.published_ms ${dir}, s.id ${dir} ${page}`
     : `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM story_categories sc JOIN stories s ON s.id = sc.story_id
-      WHERE sc.slug = ${place.slug} ORDER BY sc.published_ms ${dir}, sc.story_id ${dir} ${page}`;
+      WHERE sc.slug = ${place.slug}${place.after ? ` AND ${beyond('sc.published_ms', 'sc.story_id')}` : ''}
+      ORDER BY sc.published_ms ${dir}, sc.story_id ${dir} ${page}`;
   return `WITH listed AS (${listed}),
     kept AS (
       SELECT id, published_ms, sum(chars) OVER listing AS used, row_number() OVER listing AS n FROM listed

@@ -108,6 +108,28 @@ describe.each(BACKENDS)('categories on %s', (backend) => {
         expect(storiesWithinBudget(all, used)).toHaveLength(i + 1);
       }
     });
+    it('cuts a page after a cursor to the text budget, the first story always, as the render counts', async () => {
+      const store = await storeWithBodies();
+      for (const slug of ['tech', 'all']) {
+        const all = await store.listCategoryStories(slug, 10);
+        for (const [i, cursor] of [null, ...all.slice(0, -1)].entries()) {
+          const rest = all.slice(i);
+          let used = 0;
+          for (const story of rest) {
+            used += cost(story);
+            for (const budget of [used - 1, used]) {
+              const page = await store.listCategoryStoriesAfter(slug, cursor, 4, budget);
+              expect({ slug, i, budget, titles: page.map((s) => s.title) })
+                .toEqual({ slug, i, budget, titles: storiesWithinBudget(rest.slice(0, 4), budget).map((s) => s.title) });
+            }
+          }
+        }
+        // Whole stories, as the uncut listing reads them; past the last story, nothing.
+        expect(await store.listCategoryStoriesAfter(slug, all[1]!, 2, 1e9)).toEqual(all.slice(2, 4));
+        expect(await store.listCategoryStoriesAfter(slug, all.at(-1)!, 2, 1e9)).toEqual([]);
+      }
+    });
+
     it('cuts an archive page (oldest first, from its offset) to the text budget, the first story always', async () => {
       const store = await storeWithBodies();
       const oldest = await store.listCategoryPage('tech', 0, 10);
@@ -128,11 +150,25 @@ describe.each(BACKENDS)('categories on %s', (backend) => {
       for (const story of full.stories) {
         used += cost(story);
         for (const budget of [used - 1, used]) {
-          const cut = await store.searchStories('body', 10, budget);
+          const cut = await store.searchStories('body', 10, { maxTextChars: budget });
           expect({ budget, titles: cut.stories.map((s) => s.title), total: cut.total })
             .toEqual({ budget, titles: storiesWithinBudget(full.stories, budget).map((s) => s.title), total: 6 });
         }
       }
+    });
+
+    it('reads search results from an offset, then cuts them to the text budget, the count unchanged', async () => {
+      const store = await storeWithBodies();
+      const full = (await store.searchStories('body', 10)).stories;
+      for (let offset = 0; offset <= full.length; offset += 1) {
+        const rest = full.slice(offset);
+        const whole = await store.searchStories('body', 2, { offset });
+        expect({ offset, stories: whole.stories, total: whole.total }).toEqual({ offset, stories: rest.slice(0, 2), total: 6 });
+        const budget = rest.length > 1 ? cost(rest[0]!) + cost(rest[1]!) - 1 : 1;
+        const cut = await store.searchStories('body', 3, { offset, maxTextChars: budget });
+        expect({ offset, titles: cut.stories.map((s) => s.title) }).toEqual({ offset, titles: rest.slice(0, 1).map((s) => s.title) });
+      }
+      expect((await store.searchStories('body category:tech', 2, { offset: 4 })).stories).toEqual(full.slice(4, 6));
     });
   });
 

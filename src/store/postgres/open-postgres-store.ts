@@ -162,9 +162,9 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       const rows = Math.max(0, Math.floor(limit));
       return unit(`listing category ${slug} failed`, async () => newestStoriesWithin(pool, slug, rows, maxTextChars, await categories.names()));
     },
-    async listCategoryStoriesAfter(slug, after, limit) {
+    async listCategoryStoriesAfter(slug, after, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(pool, slug, after, rows, await categories.names()));
+      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(pool, slug, after, rows, await categories.names(), maxTextChars));
     },
     listCategories: () => unit('listing categories failed', () => categories.list()),
     getCategory: (slug) => unit(`reading category ${slug} failed`, () => categories.get(slug)),
@@ -203,8 +203,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names(), maxTextChars));
     },
-    searchStories: (query, limit, maxTextChars) =>
-      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime(), maxTextChars)),
+    searchStories: (query, limit, page) =>
+      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime(), page)),
     rebuildSearchIndex: (maxStories) =>
       unit('rebuilding the search index failed', () => inTransaction(pool, async (client) => {
         const progress = await rebuildWordsSlice(client, maxStories);

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-query.js';
 import { COUNT_CAP, RANKED_CANDIDATES } from '../search-rules.js';
-import type { SearchResult } from '../store.js';
+import type { SearchPage, SearchResult } from '../store.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
 import { TEXT_CHARS } from '../text-budget-listing.js';
 import { toPg } from './pg-text.js';
@@ -52,36 +52,38 @@ const inCategories = (story: string, first: number, count: number): string => Ar
  * restriction look at the newest RANKED_CANDIDATES matches.
  */
 export async function searchStories(
-  sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>, nowMs: number, maxTextChars = Number.MAX_SAFE_INTEGER,
+  sql: Sql, query: string, limit: number, names: ReadonlyMap<string, string>, nowMs: number, page: SearchPage = {},
 ): Promise<SearchResult> {
+  const { offset = 0, maxTextChars = Number.MAX_SAFE_INTEGER } = page;
   const parsed = parseQuery(query);
   const tsquery = tsqueryText(parsed);
   if (tsquery === null) return { stories: [], total: 0, lastChanged: null };
   const wanted = Math.max(0, Math.floor(limit));
   const categories = parsed.categories.map(toPg);
   const { rows: ranked, total: counted } = await findCandidates(sql, tsquery, nowMs);
-  // $1 ids, $2 ranks, $3 dates, $4 limit, $5… categories, then the text budget: only the page's stories that fit
+  // $1 ids, $2 ranks, $3 dates, $4 limit, $5 offset, $6… categories, then the text budget: only the page's stories that fit
   // it (summed in the database, text-budget-listing.ts; the first always kept) are read whole.
   const best = 'r.rank DESC, r.published_ms DESC, r.id COLLATE "C" DESC';
-  const page = sql.query<StoryRow>(
+  const stories = sql.query<StoryRow>(
     `WITH kept AS (
        SELECT r.id, r.rank, r.published_ms, sum(${TEXT_CHARS}) OVER best AS used, row_number() OVER best AS n FROM (
          SELECT r.id, r.rank, r.published_ms FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS r(id, rank, published_ms)
-         WHERE TRUE${inCategories('r', 5, categories.length)}
-         ORDER BY ${best} LIMIT $4
+         WHERE TRUE${inCategories('r', 6, categories.length)}
+         ORDER BY ${best} LIMIT $4 OFFSET $5
        ) r JOIN stories s ON s.id = r.id
        WINDOW best AS (ORDER BY ${best} ROWS UNBOUNDED PRECEDING)
      )
      SELECT ${S_STORY_COLUMNS} FROM kept r JOIN stories s ON s.id = r.id
-     WHERE r.n = 1 OR r.used <= $${5 + categories.length}
+     WHERE r.n = 1 OR r.used <= $${6 + categories.length}
      ORDER BY ${best}`,
-    [ranked.map((c) => c.id), ranked.map((c) => c.rank), ranked.map((c) => c.published_ms), Math.max(1, wanted), ...categories, maxTextChars],
+    [ranked.map((c) => c.id), ranked.map((c) => c.rank), ranked.map((c) => c.published_ms), Math.max(1, wanted), Math.max(0, Math.floor(offset)),
+      ...categories, maxTextChars],
   );
   const inCategoriesCount = categories.length === 0 ? counted : sql.query<{ n: number }>(`SELECT count(*) AS n FROM (
       SELECT id FROM story_search WHERE words @@ to_tsquery('simple', $1) ORDER BY published_ms DESC, id DESC LIMIT ${COUNT_CAP}
     ) f JOIN stories s ON s.id = f.id
     WHERE TRUE${inCategories('s', 2, categories.length)}`, [tsquery, ...categories]).then((result) => Number(result.rows[0]!.n));
-  const [{ rows }, total] = await Promise.all([page, inCategoriesCount]);
+  const [{ rows }, total] = await Promise.all([stories, inCategoriesCount]);
   const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
   return {
     stories: rows.slice(0, wanted).map((row) => toStory(row, names)),

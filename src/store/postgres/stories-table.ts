@@ -119,12 +119,24 @@ export async function newestStories(sql: Sql, slug: string, limit: number, names
   return rows.map((row) => toStory(row, names));
 }
 
-/** The next `limit` newest-first stories after the cursor (null: from the newest). */
-export async function newestStoriesAfter(sql: Sql, slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>): Promise<Story[]> {
-  if (after === null) return newestStories(sql, slug, limit, names);
-  const at = after.published.getTime();
-  const { rows } = slug === 'all'
-    ? await sql.query<StoryRow>(listingSql.allAfter, [at, after.id, limit])
-    : await sql.query<StoryRow>(listingSql.categoryAfter, [slug, at, after.id, limit]);
+/**
+ * The next `limit` newest-first stories after the cursor (null: from the newest); with `maxTextChars`, cut to those
+ * whose text fits it (the first always), as newestStoriesWithin cuts.
+ */
+export async function newestStoriesAfter(
+  sql: Sql, slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>, maxTextChars?: number,
+): Promise<Story[]> {
+  if (after === null) {
+    return maxTextChars === undefined ? newestStories(sql, slug, limit, names) : newestStoriesWithin(sql, slug, limit, maxTextChars, names);
+  }
+  const all = slug === 'all';
+  const cursor = [after.published.getTime(), after.id];
+  const text = maxTextChars === undefined
+    ? (all ? listingSql.allAfter : listingSql.categoryAfter)
+    : all
+      ? textBudgetListingSql(S_STORY_COLUMNS, { after: { published: '$1', id: '$2' }, limit: '$3', budget: '$4' })
+      : textBudgetListingSql(S_STORY_COLUMNS, { slug: '$1', after: { published: '$2', id: '$3' }, limit: '$4', budget: '$5' });
+  const params = [...(all ? [] : [slug]), ...cursor, limit, ...(maxTextChars === undefined ? [] : [maxTextChars])];
+  const { rows } = await sql.query<StoryRow>(text, params);
   return rows.map((row) => toStory(row, names));
 }

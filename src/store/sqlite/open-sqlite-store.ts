@@ -166,9 +166,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       const rows = Math.max(0, Math.floor(limit));
       return unit(`listing category ${slug} failed`, () => tables.stories.newestWithin(slug, rows, maxTextChars, tables.categories.names()));
     },
-    async listCategoryStoriesAfter(slug, after, limit) {
+    async listCategoryStoriesAfter(slug, after, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, () => tables.stories.newestAfter(slug, after, rows, tables.categories.names()));
+      return unit(`listing category ${slug} failed`, () => tables.stories.newestAfter(slug, after, rows, tables.categories.names(), maxTextChars));
     },
     async listCategories() {
       return unit('listing categories failed', () => tables.categories.list());
@@ -231,11 +231,11 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
       return unit(`listing archive of ${slug} failed`, () => archive.page(slug, skip, rows, tables.categories.names(), maxTextChars));
     },
-    async searchStories(query, limit, maxTextChars) {
+    async searchStories(query, limit, page) {
       const plan = searchPlan(query);
       if (!plan) return { stories: [], total: 0, lastChanged: null };
-      if (searchThread) return searchThread.search(plan, limit, clock().getTime(), maxTextChars);
-      return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names(), maxTextChars)));
+      if (searchThread) return searchThread.search(plan, limit, clock().getTime(), page);
+      return unit('searching stories failed', () => rejectingBadQuery(() => search.run(plan, limit, tables.categories.names(), page)));
     },
     async rebuildSearchIndex(maxStories) {
       return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));

@@ -3,7 +3,7 @@
 // Nothing here segments text, so the search thread never loads jieba or the Chinese folding tables (~20 MB).
 import type Database from 'better-sqlite3';
 import { QueryError } from '../../errors.js';
-import type { SearchResult } from '../store.js';
+import type { SearchPage, SearchResult } from '../store.js';
 import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
 import { TEXT_CHARS } from '../text-budget-listing.js';
@@ -75,7 +75,7 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
               d.published_ms AS p
             FROM json_each(?) m JOIN story_dates d ON d.rowid = m.value ->> 0${categories > 0 ? ' JOIN stories c ON c.rowid = d.rowid' : ''}
             WHERE 1${inCategories('c')}
-            ORDER BY rank, p DESC LIMIT ?
+            ORDER BY rank, p DESC LIMIT ? OFFSET ?
           ),
           kept AS (
             SELECT t.r, t.rank, t.p, sum(${TEXT_CHARS}) OVER best AS used, row_number() OVER best AS n
@@ -102,13 +102,14 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
     return rowids.map((r) => [r, byRowid.get(r) ?? -1]);
   }
 
-  /** `maxTextChars`: the stories returned are cut to that much text (body, summary, title), the best kept. */
-  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>, maxTextChars = Number.MAX_SAFE_INTEGER): SearchResult {
+  /** `page`: the best `offset` are skipped, and the stories returned cut to `maxTextChars` of text (the first kept). */
+  function run(plan: SearchPlan, limit: number, names: ReadonlyMap<string, string>, page: SearchPage = {}): SearchResult {
+    const { offset = 0, maxTextChars = Number.MAX_SAFE_INTEGER } = page;
     const statement = prepared(plan.categories.length);
     const wanted = Math.max(0, Math.floor(limit));
     const found = matches.all(plan.expression) as number[];
     const candidates = found.slice(0, RANKED_CANDIDATES);
-    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan, candidates)), ...plan.categories, Math.max(1, wanted), maxTextChars) as StoryRow[];
+    const rows = statement.page.all(clock().getTime(), JSON.stringify(scored(plan, candidates)), ...plan.categories, Math.max(1, wanted), Math.max(0, Math.floor(offset)), maxTextChars) as StoryRow[];
     const total = plan.categories.length === 0 ? found.length : statement.stats.get(JSON.stringify(found), ...plan.categories) as number;
     const newest = rows.reduce<number | null>((m, row) => (m === null || row.updated_ms > m ? row.updated_ms : m), null);
     return {

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { BusyError, QueryError, StoreError, describeError } from '../../errors.js';
 import { workerEntry } from '../../worker-entry.js';
-import type { SearchResult } from '../store.js';
+import type { SearchPage, SearchResult } from '../store.js';
 import type { SearchPlan } from './search-query.js';
 
 /** Searches waiting for the thread (the running one aside) before more are refused. */
@@ -43,14 +43,14 @@ export interface SearchRequest {
   plan: SearchPlan;
   limit: number;
   nowMs: number;
-  maxTextChars?: number | undefined;
+  page?: SearchPage | undefined;
 }
 export type SearchReply = { id: number; result: SearchResult } | { id: number; error: { query: boolean; message: string } };
 /** The thread's first message: its connection is open (the timeout counts from here, not from start-up). */
 export const SEARCH_THREAD_READY = 'ready';
 
 export interface SearchThread {
-  search(plan: SearchPlan, limit: number, nowMs: number, maxTextChars?: number): Promise<SearchResult>;
+  search(plan: SearchPlan, limit: number, nowMs: number, page?: SearchPage): Promise<SearchResult>;
   /** Threads started so far (1 after the first search; each restart adds one). */
   readonly started: number;
   /** The running thread's id, null before the first search and after a death until the next one. */
@@ -145,7 +145,7 @@ export function createSearchThread(file: string, options: SearchThreadOptions = 
     const job = queue.shift()!;
     const id = nextId++;
     running = { id, job, timer: setTimeout(() => timedOut(thread), timeoutMs) };
-    thread.postMessage({ id, plan: job.plan, limit: job.limit, nowMs: job.nowMs, maxTextChars: job.maxTextChars } satisfies SearchRequest);
+    thread.postMessage({ id, plan: job.plan, limit: job.limit, nowMs: job.nowMs, page: job.page } satisfies SearchRequest);
   }
 
   return {
@@ -155,14 +155,14 @@ export function createSearchThread(file: string, options: SearchThreadOptions = 
     get threadId() {
       return worker?.threadId ?? null;
     },
-    search(plan, limit, nowMs, maxTextChars) {
+    search(plan, limit, nowMs, page) {
       return new Promise((resolve, reject) => {
         if (closed) return reject(failed('the store is closed'));
         // While a thread starts, the first search queued is the one it will run, not one waiting.
         const starting = worker !== null && !ready;
         const waiting = running ? queue.length : starting ? queue.length - 1 : 0;
         if ((running || starting) && waiting >= queueLimit) return reject(new BusyError(`${waiting} searches are waiting already`));
-        queue.push({ plan, limit, nowMs, maxTextChars, resolve, reject });
+        queue.push({ plan, limit, nowMs, page, resolve, reject });
         dispatch();
       });
     },

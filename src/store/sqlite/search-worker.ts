@@ -8,6 +8,7 @@ import { QueryError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { createSearchQuery, rejectingBadQuery, type SearchPlan } from './search-query.js';
 import { SEARCH_THREAD_READY, type SearchReply, type SearchRequest, type SearchWorkerData } from './search-thread.js';
+import type { SearchPage } from '../store.js';
 
 const port = parentPort;
 if (!port) throw new Error('search-worker.ts runs as a worker thread only');
@@ -29,13 +30,13 @@ let nowMs = 0;
 const search = createSearchQuery(db, () => new Date(nowMs));
 const categories = createCategoriesTable(db);
 // One read transaction: the page, its count and the category names come from one snapshot.
-const run = db.transaction((plan: SearchPlan, limit: number, maxTextChars?: number) => search.run(plan, limit, categories.names(), maxTextChars));
+const run = db.transaction((plan: SearchPlan, limit: number, page?: SearchPage) => search.run(plan, limit, categories.names(), page));
 
 port.on('message', (request: SearchRequest) => {
   let reply: SearchReply;
   try {
     nowMs = request.nowMs;
-    reply = { id: request.id, result: rejectingBadQuery(() => run(request.plan, request.limit, request.maxTextChars)) };
+    reply = { id: request.id, result: rejectingBadQuery(() => run(request.plan, request.limit, request.page)) };
   } catch (error) {
     reply = { id: request.id, error: { query: error instanceof QueryError, message: describeError(error) } };
   }

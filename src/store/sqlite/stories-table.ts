@@ -49,6 +49,10 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
   const newestInCategoryAfter = db.prepare<[string, number, string, number], StoryRow>(listingSql.categoryAfter);
   const newestWithin = db.prepare<[number, number], StoryRow>(textBudgetListingSql('s.*', { limit: '?', budget: '?' }));
   const newestInCategoryWithin = db.prepare<[string, number, number], StoryRow>(textBudgetListingSql('s.*', { slug: '?', limit: '?', budget: '?' }));
+  const cursor = { published: '?', id: '?' };
+  const newestAfterWithin = db.prepare<[number, string, number, number], StoryRow>(textBudgetListingSql('s.*', { after: cursor, limit: '?', budget: '?' }));
+  const newestInCategoryAfterWithin = db.prepare<[string, number, string, number, number], StoryRow>(
+    textBudgetListingSql('s.*', { slug: '?', after: cursor, limit: '?', budget: '?' }));
   const older = db.prepare<[number], { id: string }>('SELECT id FROM stories WHERE published_ms < ?');
   const overflow = db.prepare<[number], { id: string }>(`
     SELECT DISTINCT story_id AS id FROM (
@@ -115,10 +119,13 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
       const rows = slug === 'all' ? newest.all(limit) : newestInCategory.all(slug, limit);
       return rows.map((row) => toStory(row, names));
     },
-    newestAfter(slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>): Story[] {
-      if (after === null) return this.newest(slug, limit, names);
+    /** With `maxTextChars`, cut to those whose text fits it (the first always), as newestWithin cuts. */
+    newestAfter(slug: string, after: StoryCursor | null, limit: number, names: ReadonlyMap<string, string>, maxTextChars?: number): Story[] {
+      if (after === null) return maxTextChars === undefined ? this.newest(slug, limit, names) : this.newestWithin(slug, limit, maxTextChars, names);
       const at = after.published.getTime();
-      const rows = slug === 'all' ? newestAfter.all(at, after.id, limit) : newestInCategoryAfter.all(slug, at, after.id, limit);
+      const rows = maxTextChars === undefined
+        ? (slug === 'all' ? newestAfter.all(at, after.id, limit) : newestInCategoryAfter.all(slug, at, after.id, limit))
+        : (slug === 'all' ? newestAfterWithin.all(at, after.id, limit, maxTextChars) : newestInCategoryAfterWithin.all(slug, at, after.id, limit, maxTextChars));
       return rows.map((row) => toStory(row, names));
     },
     /** The newest whose text fits `maxTextChars` (text-budget-listing.ts): only those rows are read whole. */

@@ -49,21 +49,48 @@ export function storyPasses(filter: CompiledFilter, story: Story): boolean {
 /** Stories read per page while walking a filtered category: a render holds one page besides what passes. */
 export const FILTER_PAGE_SIZE = 100;
 
-/** Reads the next `n` newest-first stories after `after` (null: from the newest); Store.listCategoryStoriesAfter. */
-export type ReadPage = (after: StoryCursor | null, n: number) => Promise<Story[]>;
+/**
+ * Text a page of that walk holds at most (bodies, summaries, titles; the first story always): the store cuts the
+ * page, so a page of 100 stored 2 MB articles is one article, not 200 MB in the heap.
+ */
+export const FILTER_PAGE_TEXT_CHARS = 1024 * 1024;
+
+/**
+ * Text the walk reads at most, whatever the stories' size: ordinary stories (~12 KB) reach FILTER_SCAN_MAX long
+ * before it, and a category of 2 MB articles stops after ~32 of them rather than reading 4 GB on the serving thread.
+ */
+export const FILTER_SCAN_MAX_TEXT_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Reads up to `n` stories past the `read` first of the walk (`after` is the last of them, null at the start), cut by
+ * the store to FILTER_PAGE_TEXT_CHARS: Store.listCategoryStoriesAfter, or searchStories from an offset.
+ */
+export type ReadPage = (after: StoryCursor | null, n: number, read: number) => Promise<Story[]>;
 
 /** Characters a story's text costs a render (body, summary, title): what a one-off render's budget counts. */
 export const storyTextChars = (story: Story): number => story.contentHtml.length + story.summary.length + story.title.length;
 
-/** The stories the filter lets through, newest first, among the newest FILTER_SCAN_MAX, read page by page. */
+/**
+ * The stories the filter lets through, newest first, among the newest FILTER_SCAN_MAX, read page by page until
+ * FILTER_SCAN_MAX_TEXT_CHARS of text are read (the story crossing it included). A page cut to its text can be
+ * short, so only an empty page ends the category; the next page asks for twice what it held, as the store sums
+ * the text of every story asked for (100 stored 2 MB articles per page of one took ~0.5 s each).
+ */
 async function* passingStories(filter: CompiledFilter, readPage: ReadPage): AsyncGenerator<Story> {
   let after: StoryCursor | null = null;
+  let scanned = 0;
+  let size = FILTER_PAGE_SIZE;
   for (let read = 0; read < FILTER_SCAN_MAX;) {
-    const n = Math.min(FILTER_PAGE_SIZE, FILTER_SCAN_MAX - read);
-    const page = await readPage(after, n);
-    for (const story of page.slice(0, FILTER_SCAN_MAX - read)) if (storyPasses(filter, story)) yield story;
+    const asked = Math.min(size, FILTER_SCAN_MAX - read);
+    const page = await readPage(after, asked, read);
+    if (page.length === 0) return;
+    size = Math.min(FILTER_PAGE_SIZE, 2 * (page.length < asked ? page.length : asked));
+    for (const story of page.slice(0, FILTER_SCAN_MAX - read)) {
+      if (scanned >= FILTER_SCAN_MAX_TEXT_CHARS) return;
+      scanned += storyTextChars(story);
+      if (storyPasses(filter, story)) yield story;
+    }
     read += page.length;
-    if (page.length < n) return;
     after = page.at(-1)!;
   }
 }
@@ -92,17 +119,3 @@ export async function countPassing(filter: CompiledFilter, readPage: ReadPage): 
   for await (const _story of passingStories(filter, readPage)) count += 1;
   return count;
 }
-
-/**
- * Pages over a ranked list that can only be read from its start (search results, at most a few hundred): each
- * read takes the ones before again, so the pages grow fourfold to keep the reads few.
- */
-export const pagesFromPrefix = (readFirst: (n: number) => Promise<Story[]>): ReadPage => {
-  let read = 0;
-  return async (after, n) => {
-    if (after === null) read = 0;
-    const page = (await readFirst(Math.max(read + n, read * 4))).slice(read);
-    read += page.length;
-    return page;
-  };
-};

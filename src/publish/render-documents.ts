@@ -6,7 +6,7 @@ import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './
 import type { FeedExtras, FeedSite } from './build-feed.js';
 import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import type { FeedPolicy } from './feed-policy.js';
-import { countPassing, newestPassing, pagesFromPrefix, storyTextChars, type ReadPage } from './category-filters.js';
+import { FILTER_PAGE_TEXT_CHARS, countPassing, newestPassing, storyTextChars, type ReadPage } from './category-filters.js';
 import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
 import { renderSearchPage } from './render-search-page.js';
@@ -39,16 +39,17 @@ interface CategoryContent {
 
 const maxAge = (deps: DocumentDeps, slug: string): string => `public, max-age=${deps.policy.maxAgeSeconds(slug)}`;
 
-/** A filtered category's stories, page by page: a saved search's matches, else the category's listing. */
+/** A filtered category's stories, page by page, each cut to its text: a saved search's matches, else the category's listing. */
 const readPages = (deps: DocumentDeps, slug: string, query: string | undefined): ReadPage =>
   query !== undefined
-    ? pagesFromPrefix(async (n) => (await deps.store.searchStories(query, n)).stories)
-    : (after, n) => deps.store.listCategoryStoriesAfter(slug, after, n);
+    ? async (_after, n, read) => (await deps.store.searchStories(query, n, { offset: read, maxTextChars: FILTER_PAGE_TEXT_CHARS })).stories
+    : (after, n) => deps.store.listCategoryStoriesAfter(slug, after, n, FILTER_PAGE_TEXT_CHARS);
 
 /**
  * A category's newest stories; a saved search's are its matches; a filtered category's, those its filter
  * lets through. Null for an unknown category. The stories are cut to RENDER_MAX_TEXT_CHARS of text while they
- * are read (a plain category's and a saved search's by the store), so a render reads only what it publishes.
+ * are read (a plain category's and a saved search's by the store; a filtered one's pages are cut by the store
+ * too), so a render holds only what it publishes and one page.
  */
 export async function categoryContent(deps: DocumentDeps, slug: string, limit: number): Promise<CategoryContent | null> {
   const maxTextChars = RENDER_MAX_TEXT_CHARS;

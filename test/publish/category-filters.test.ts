@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/config/filter-rules.js';
 import {
-  categoryFiltersFromConfig, countPassing, FILTER_PAGE_SIZE, FILTER_SCAN_MAX, newestPassing, replaceCategoryFilters, storyPasses, storyTextChars, type ReadPage,
+  categoryFiltersFromConfig, countPassing, FILTER_PAGE_SIZE, FILTER_SCAN_MAX, FILTER_SCAN_MAX_TEXT_CHARS, newestPassing, replaceCategoryFilters, storyPasses,
+  storyTextChars, type ReadPage,
 } from '../../src/publish/category-filters.js';
 import type { Story } from '../../src/types.js';
 
@@ -60,6 +61,29 @@ describe('category filters', () => {
   it('counts what passes among the newest FILTER_SCAN_MAX', async () => {
     const { read } = reader();
     expect(await countPassing(compileFilter({ keep: ['title:^Bitcoin'] }), read)).toBe(FILTER_SCAN_MAX / 10);
+  });
+
+  it('walks on past short pages (a store cuts a page to its text) until an empty one, asking twice what the last held', async () => {
+    const reads: Array<[number, number]> = [];
+    const oneAtATime: ReadPage = async (after, n, read) => {
+      expect(read).toBe(after === null ? 0 : stories.findIndex((s) => s.id === after.id) + 1);
+      reads.push([read, n]);
+      return stories.slice(read, Math.min(read + (read < 20 ? 1 : n), 25));
+    };
+    expect(await countPassing(compileFilter({ keep: ['title:^Bitcoin'] }), oneAtATime)).toBe(3);
+    // One story a page up to the 20th, then a full page of 2 and a short one of 3 (the 25 end), then the empty one.
+    expect(reads).toEqual([[0, FILTER_PAGE_SIZE], ...Array.from({ length: 20 }, (_, i): [number, number] => [i + 1, 2]), [22, 4], [25, 6]]);
+  });
+
+  it('stops once FILTER_SCAN_MAX_TEXT_CHARS of text are read, the story crossing it included', async () => {
+    const body = `<p>${'长'.repeat(64 * 1024)}</p>`;
+    const large = stories.map((s) => ({ ...s, contentHtml: body }));
+    const read: ReadPage = async (_after, n, from) => large.slice(from, from + n);
+    const scanned = Math.ceil(FILTER_SCAN_MAX_TEXT_CHARS / storyTextChars(large[0]!));
+    expect(scanned).toBeLessThan(FILTER_SCAN_MAX);
+    expect(await countPassing(compileFilter({ keep: ['title:^Bitcoin'] }), read)).toBe(Math.ceil(scanned / 10));
+    const passing = await newestPassing(compileFilter({ keep: ['title:^Bitcoin'] }), FILTER_SCAN_MAX, read);
+    expect(passing.at(-1)!.title).toBe(`Bitcoin ${10 * (Math.ceil(scanned / 10) - 1)}`);
   });
 
   it('resolves category names to slugs, never filters `all`, and reports which filters a reload changed', () => {

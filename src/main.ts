@@ -21,6 +21,7 @@ import { serviceMetrics } from './service/service-metrics.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
 import { startWebService, startWorkerService } from './service/start-roles.js';
 import { startIngest } from './service/start-ingest.js';
+import { withServedBaseUrl } from './service/served-base-url.js';
 import { startWeb, type Web } from './service/start-web.js';
 import type { OpenStoreOptions } from './store/sqlite/open-sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -75,7 +76,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     refresh: (name) => scheduler!.refresh(name),
   });
   const ingest = startIngest({
-    config, store, logger, metrics,
+    config: withServedBaseUrl(config, options.port), store, logger, metrics,
     onSearchReady: (rebuilt) => {
       readiness.done('search-index');
       // Saved searches may match the stories the rebuild indexed: render them again.
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     // Signal handlers first: a SIGTERM while start-up is still under way (the first ingest begins before
     // the service is returned) must stop gracefully too, once started, not kill the process mid-run.
     const started = workers > 1
-      ? runClusterPrimary(config, logger, { workers, configFile: args.configFile }).then((primary) => ({ stop: primary.stop, reload: () => primary.reload('SIGHUP') }))
+      ? runClusterPrimary(config, logger, { workers, configFile: args.configFile, port: args.port }).then((primary) => ({ stop: primary.stop, reload: () => primary.reload('SIGHUP') }))
       : startService(config, logger, { configFile: args.configFile, port: args.port }).then((service) => ({ stop: service.stop, reload: () => service.reloadConfig('SIGHUP') }));
     handleSignals(logger, async () => (await started).stop(), async () => (await started).reload());
     await started;

@@ -14,11 +14,14 @@ import type { Logger } from '../logger.js';
 import { WORKER_CONFIG_ENV, isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { reloadableConfig } from './reload-config.js';
 import { serviceMetrics } from './service-metrics.js';
+import { withServedBaseUrl } from './served-base-url.js';
 import { startIngest } from './start-ingest.js';
 
 export interface ClusterPrimaryOptions {
   workers: number;
   configFile?: string | undefined;
+  /** `--port`/PORT, which the serving workers listen on (they read it from the same arguments). */
+  port?: number | undefined;
   /** A worker that dies this soon after it started is restarted after a growing delay (a crash loop). */
   quickDeathMs?: number;
 }
@@ -38,7 +41,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   let current = (): Config => config;
   const metrics = serviceMetrics(store, () => current());
   const { registry } = metrics;
-  const ingest = startIngest({ config, store, logger, metrics });
+  const ingest = startIngest({ config: withServedBaseUrl(config, options.port), store, logger, metrics });
   let ready = false;
   let stopping = false;
   const broadcast = (message: ToWorker): void => {

@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import { servedBaseUrl } from './served-base-url.js';
 import { describeError } from '../errors.js';
 import { createCategoryResolver } from '../ingest/categories.js';
 import type { Logger } from '../logger.js';
@@ -96,15 +97,6 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
       await closed;
     },
   };
-}
-
-/**
- * The base URL feeds link to. Run on another port (`--port`, PORT) with the default `http://localhost:<server.port>`,
- * the links follow the port it runs on: nothing answers at the config's port then.
- */
-export function servedBaseUrl(server: Pick<Config['server'], 'baseUrl' | 'port'>, port: number | undefined): string {
-  const atConfigPort = new RegExp(`^http://localhost:${server.port}/?$`);
-  return port !== undefined && port > 0 && port !== server.port && atConfigPort.test(server.baseUrl) ? `http://localhost:${port}` : server.baseUrl;
 }
 
 export function portOf(server: Server): number {

@@ -1,7 +1,11 @@
 // `--port`/PORT with the config's default base URL (`http://localhost:<server.port>`): feeds link to the port the
 // service runs on, not to one where nothing answers. A base URL set to anything else is kept as written.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFromFile, tempDir, type StartedService } from '../ops/harness.js';
+import { startFromFile, tempDir, waitFor, type StartedService } from '../ops/harness.js';
 import { freePort } from '../support/free-port.js';
 
 let started: StartedService | undefined;
@@ -31,5 +35,35 @@ describe('the base URL feeds link to, with the port overridden', () => {
   it('keeps a base URL that is not the default', async () => {
     const { self } = await selfLink({ baseUrl: 'https://feeds.example.org' });
     expect(self).toBe('https://feeds.example.org/feeds/all.atom');
+  });
+});
+
+describe('WebSub pings with the port overridden', () => {
+  it('name the feed URLs the feeds declare as theirs, at the port the service runs on', async () => {
+    const pinged: string[] = [];
+    const hub = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        pinged.push(...new URLSearchParams(body).getAll('hub.url'));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = await tempDir('base-url-hub');
+      await mkdir(path.join(dir, 'seed'));
+      await writeFile(path.join(dir, 'seed', 'note.md'), '---\ntitle: Harbour note\ndate: 2026-01-02\n---\nThe harbour opened.\n');
+      const port = await freePort();
+      started = await startFromFile(dir, {
+        server: { host: '127.0.0.1', port: 8080 }, sources: [], seedFolder: { path: path.join(dir, 'seed') },
+        websub: { hub: `http://127.0.0.1:${(hub.address() as AddressInfo).port}/` },
+      }, { port });
+      await waitFor(() => pinged.length > 0, 10_000, 'a hub ping');
+      expect(pinged).toContain(`http://localhost:${port}/feeds/all.atom`);
+      expect(pinged.filter((url) => !url.startsWith(`http://localhost:${port}/`))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => hub.close(resolve));
+    }
   });
 });

@@ -17,7 +17,7 @@ import type { Scheduler } from './scheduler/scheduler.js';
 import { runClusterPrimary } from './service/cluster-primary.js';
 import { configFromPrimary, runClusterWorker } from './service/cluster-worker.js';
 import { reloadableConfig } from './service/reload-config.js';
-import { serviceMetrics } from './service/service-metrics.js';
+import { configuredSourceNames, serviceMetrics } from './service/service-metrics.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
 import { startWebService, startWorkerService } from './service/start-roles.js';
 import { startIngest } from './service/start-ingest.js';
@@ -73,6 +73,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const web: Web = await startWeb({
     config, store, logger, metrics, readiness, port: options.port,
     adminToken,
+    configuredSources: () => configuredSourceNames(current()),
     refresh: (name) => scheduler!.refresh(name),
   });
   const ingest = startIngest({

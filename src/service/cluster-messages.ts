@@ -8,7 +8,7 @@ export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 /** Primary → worker. */
 export type ToWorker =
   | { type: 'ready' }
-  | { type: 'settings'; logLevel: string; adminToken: string | undefined; categories: Config['categories'] }
+  | { type: 'settings'; logLevel: string; adminToken: string | undefined; categories: Config['categories']; sources: Config['sources']; seedFolder: Config['seedFolder'] }
   | { type: 'metrics-json'; id: number }
   | { type: 'answer'; id: number; ok: boolean; value?: unknown; error?: string };
 

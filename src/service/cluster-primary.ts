@@ -44,6 +44,11 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   const ingest = startIngest({ config: withServedBaseUrl(config, options.port), store, logger, metrics });
   let ready = false;
   let stopping = false;
+  // What workers use of a reloaded config: the log level, the admin token, category filters, the listed sources.
+  const settingsOf = (running: Config): ToWorker => ({
+    type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token, categories: running.categories,
+    sources: running.sources, seedFolder: running.seedFolder,
+  });
   const broadcast = (message: ToWorker): void => {
     for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) worker.send(message);
   };
@@ -55,7 +60,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
     configFile: options.configFile, env,
     applyLive: (next) => {
       const changes = ingest.reconfigure(next);
-      broadcast({ type: 'settings', logLevel: next.log.level, adminToken: envAdminToken(env) || next.admin.token, categories: next.categories });
+      broadcast(settingsOf(next));
       return { ...changes };
     },
   });
@@ -96,8 +101,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
     if (m.type === 'listening') {
       // Now it listens for messages too: tell it what it missed while starting.
       if (ready) worker.send({ type: 'ready' } satisfies ToWorker);
-      const running = current();
-      worker.send({ type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token, categories: running.categories } satisfies ToWorker);
+      worker.send(settingsOf(current()));
       listened.add(worker);
       if (!everListened) logger.info({ url: m.url, workers: options.workers }, 'listening');
       everListened = true;

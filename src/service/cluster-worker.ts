@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { createReadiness } from '../observability/readiness.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
 import { WORKER_CONFIG_ENV, createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
-import { serviceMetrics } from './service-metrics.js';
+import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
 import { startWeb, type Web } from './start-web.js';
 
 /** The config the primary forked this worker with (never the file: see cluster-primary.ts). */
@@ -32,7 +32,9 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
   const store = await openSqliteStore(config.storage.database, createDedupPolicy(config.dedup.window), { searchThread: config.storage.searchThread, log: logger });
   readiness.done('database');
   let web: Web | undefined;
-  const metrics = serviceMetrics(store, () => config, () => web!.cache.stats());
+  // The sources and seed folder of the primary's running config (its 'settings'): the ones listed and measured.
+  let running = config;
+  const metrics = serviceMetrics(store, () => running, () => web!.cache.stats());
 
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
@@ -48,6 +50,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
     else if (m.type === 'settings') {
       if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
       adminToken = envAdminToken(process.env) || m.adminToken;
+      running = { ...running, sources: m.sources, seedFolder: m.seedFolder };
       web?.reconfigure({ categories: m.categories });
     } else if (m.type === 'metrics-json') {
       // A gauge reading the database can fail (e.g. while stopping): answer with what can be had, never crash.
@@ -59,6 +62,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
     config, store, logger, metrics, readiness, port,
     metricsSource: { contentType: metrics.registry.contentType, metrics: async () => String(await asker.ask({ what: 'metrics' })) },
     adminToken: () => adminToken,
+    configuredSources: () => configuredSourceNames(running),
     refresh: async (source) => (await asker.ask({ what: 'refresh', source })) as string[] | null,
   });
   const address = web.server.address();

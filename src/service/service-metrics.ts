@@ -6,11 +6,16 @@ import { SEED_SOURCE_NAME } from '../ingest/run-seed-folder.js';
 import { createMetrics, createRegistry, type Metrics, type RenderCacheFigures } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 
+/** The names of the running config's sources and of its seed folder: the states of removed ones are not reported. */
+export function configuredSourceNames(config: Pick<Config, 'sources' | 'seedFolder'>): string[] {
+  return [...config.sources.map((source) => source.name), ...(config.seedFolder ? [SEED_SOURCE_NAME] : [])];
+}
+
 export function serviceMetrics(store: Store, running: () => Config, renderCache?: () => RenderCacheFigures): Metrics {
   return createMetrics(createRegistry(), {
     listSourceStates: () => store.listSourceStates(),
     sizeBytes: () => store.sizeBytes(),
-    configuredSources: () => [...running().sources.map((source) => source.name), ...(running().seedFolder ? [SEED_SOURCE_NAME] : [])],
+    configuredSources: () => configuredSourceNames(running()),
     ...(renderCache ? { renderCache } : {}),
     async filterCounts() {
       const names = new Map(running().sources.map((source) => [sourceKeyOf(source.name), source.name]));

@@ -20,7 +20,7 @@ import { healthRoutes } from '../server/health-routes.js';
 import { metricsRoutes } from '../server/metrics-routes.js';
 import type { Store } from '../store/store.js';
 import { reloadableConfig } from './reload-config.js';
-import { serviceMetrics } from './service-metrics.js';
+import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
 import { startIngest } from './start-ingest.js';
 import { portOf, startWeb } from './start-web.js';
 
@@ -56,6 +56,7 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const web = await startWeb({
     config, store, logger, metrics, readiness, port: options.port,
     adminToken: () => env.AGGREGATOR_ADMIN_TOKEN || current().admin.token,
+    configuredSources: () => configuredSourceNames(current()),
     // No scheduler here: a refresh is recorded in the store for the workers (scheduler/refresh-requests.ts).
     async queueRefresh(source) {
       const known = current().sources.some((s) => s.enabled && s.name === source) || (source === SEED_FOLDER_NAME && Boolean(current().seedFolder));

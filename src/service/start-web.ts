@@ -32,6 +32,8 @@ export interface WebDeps {
   metricsSource?: Pick<Registry, 'metrics' | 'contentType'>;
   /** The admin token in effect (config `admin.token`, env AGGREGATOR_ADMIN_TOKEN; read per request). */
   adminToken: () => string | undefined;
+  /** The running config's sources and seed folder (service-metrics.ts `configuredSourceNames`): only these are listed on / and /api/sources. */
+  configuredSources: () => readonly string[];
   /** POST /admin/refresh: runs sources wherever the scheduler lives; absent in a web-only process. */
   refresh?: ((name?: string) => Promise<string[] | null>) | undefined;
   /** In a web-only process: POST /admin/refresh records the request for the workers (202), GET /admin/refresh/ID follows it. */
@@ -67,6 +69,11 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
   });
   const app = createApp({
     store, cache, config: { ...config, server: { ...config.server, baseUrl } }, logger, adminToken: deps.adminToken,
+    // A source removed from the config keeps its state row in the store (a re-added source resumes its backoff).
+    async listSources() {
+      const configured = new Set(deps.configuredSources());
+      return (await store.listSourceStates()).filter((state) => configured.has(state.name));
+    },
     extraRoutes: [
       metricsRoutes({
         registry: deps.metricsSource ?? metrics.registry,

@@ -25,6 +25,17 @@ function freshGet(url: string): Promise<{ status: number; etag: string | undefin
   });
 }
 
+/** The source names /api/sources lists, asked on a new connection (any worker). */
+function listedSources(base: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    http.get(`${base}/api/sources`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve((JSON.parse(body) as { name: string }[]).map((source) => source.name)));
+    }).on('error', reject);
+  });
+}
+
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -45,13 +56,15 @@ describe('server.workers: 2', () => {
       server: { host: '127.0.0.1', port: 0, baseUrl: 'http://feeds.example.net', workers: 2 },
       storage: { database: path.join(dir, 'aggregator.db') },
       seedFolder: { path: seed, schedule: '0 0 1 1 *' },
-      sources: [],
+      // Nothing listens there: a failing source, listed until the config drops it.
+      sources: [{ name: 'Gone', url: 'http://127.0.0.1:9/feed.rss' }],
     });
     service = await startReadyService(configFile);
     const listening = () => service!.lines.filter((line) => line.msg === 'listening' && line.worker !== undefined);
     await waitFor(() => listening().length === 2, 60_000, 'both workers to listen');
     const url = `${service.base}/feeds/all.rss`;
     const before = (await freshGet(url)).etag;
+    expect((await listedSources(service.base)).sort()).toEqual(['Gone', 'seed folder']);
 
     await writeFile(path.join(seed, 'second.md'), seedArticle('Second story on the wire', '港口'));
     expect((await runCli(['ingest', '--config', configFile])).code).toBe(0);
@@ -69,6 +82,11 @@ describe('server.workers: 2', () => {
       sources: [],
     });
     await waitFor(() => service!.lines.some((line) => String(line.msg).includes('take effect after a restart')), 10_000, 'the primary to keep its server settings');
+    // The source dropped from the file is no longer listed, whichever worker answers.
+    await waitFor(async () => {
+      const lists = await Promise.all(Array.from({ length: 20 }, () => listedSources(service!.base)));
+      return lists.every((names) => names.join() === 'seed folder');
+    }, 10_000, 'every worker to stop listing the removed source');
 
     // SIGKILL one worker: the primary logs it and starts another; the other keeps answering meanwhile.
     const victim = Number(listening()[0]!.pid);

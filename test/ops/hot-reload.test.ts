@@ -65,6 +65,12 @@ describe('hot reload of the config file', () => {
     const metrics = await (await fetch(`${started.base}/metrics`)).text();
     expect(metrics).toContain('aggregator_source_consecutive_failures{source="B"} 0');
     expect(metrics).not.toContain('aggregator_source_consecutive_failures{source="A"}');
+    // Nor listed as a source on the status page and in /api/sources (its state row stays in the store).
+    const listed = (await (await fetch(`${started.base}/api/sources`)).json() as { name: string }[]).map((s) => s.name);
+    expect(listed).toEqual(['B']);
+    const index = await (await fetch(`${started.base}/`)).text();
+    expect(index).toContain('<td>B</td>');
+    expect(index).not.toContain('<td>A</td>');
     // Stored stories stay published.
     expect(await titles()).toContain('Story from A');
   });

@@ -111,7 +111,7 @@ function printSeedSummary(seed: SeedRunSummary): void {
   if (seed.stillRejected.length > 0) console.log(`  still rejected (unchanged since): ${seed.stillRejected.length} files, first ${seed.stillRejected[0]!.relPath}: ${seed.stillRejected[0]!.error}`);
   for (const { relPath, target } of seed.skippedSymlinks.slice(0, 20)) console.log(`  symlink skipped: ${relPath} -> ${target}`);
   if (seed.recovered.length > 0) {
-    console.log(`  ${seed.recovered.length} file${seed.recovered.length === 1 ? '' : 's'} recovered (broken front matter read line by line; ingested):`);
+    console.log(`  ${seed.recovered.length} file${seed.recovered.length === 1 ? '' : 's'} recovered (broken front matter read line by line, or an unreadable date replaced by the file's time; ingested):`);
     for (const { relPath, warning } of seed.recovered.slice(0, 20)) console.log(`    ${relPath}: ${warning}`);
     if (seed.recovered.length > 20) console.log(`    … and ${seed.recovered.length - 20} more (see the log)`);
   }

@@ -21,7 +21,8 @@ export interface ParsedSeedFile {
   dateFromMtime: boolean;
   /**
    * Set when the YAML failed and the front matter was recovered line by line: what was recovered and why,
-   * e.g. `front matter recovered line by line (title, categories; date: file time) after a YAML error: …`.
+   * e.g. `front matter recovered line by line (title, categories; date: file time) after a YAML error: …`;
+   * or when a date is written but cannot be read, so the file's time stands in for it.
    */
   recovered: string | null;
 }
@@ -54,10 +55,16 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
 
   let published = parseDate(dateValue(data.date), input.timezone);
   const dateFromMtime = published === null;
+  let unreadDate: string | null = null;
   if (published === null) {
     const raw = dateValue(data.date);
     const shown = raw === undefined ? 'missing' : `unusable (${JSON.stringify(String(raw))})`;
     warnings.push(`${relPath}: date ${shown}; using the file's modification time`);
+    // A date the author wrote is theirs to fix, so it is reported like a recovery; a missing one, or the
+    // crawler's literal `Invalid Date`, is the documented fallback.
+    if (raw !== undefined && !/^\s*invalid date\s*$/i.test(String(raw))) {
+      unreadDate = `date ${JSON.stringify(String(raw))} is not a date this reads (use e.g. 2026-12-03 14:00 or an RFC 822 date); using the file's modification time`;
+    }
     published = input.mtime;
   }
   const updated = parseDate(dateValue(data.updated), input.timezone);
@@ -73,7 +80,7 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   if (updated) item.updated = updated;
   const link = [data.link, data.url, data.permalink].map(readText).find((v) => v !== undefined && isHttpUrl(v));
   if (link) item.link = link;
-  return { item, warnings, dateFromMtime, recovered: yamlError === null ? null : recoveryNote(data, item, dateFromMtime, yamlError) };
+  return { item, warnings, dateFromMtime, recovered: yamlError === null ? unreadDate : recoveryNote(data, item, dateFromMtime, yamlError) };
 }
 
 /** What line-by-line recovery gave: the fields it read, and the date fallback when it gave no date. */

@@ -132,4 +132,15 @@ describe('honest recovery', () => {
   it('says nothing for a file YAML reads', () => {
     expect(parse('bom-rfc822.md').recovered).toBeNull();
   });
+
+  it('says so when a written date cannot be read and the file time stands in, but not for a missing one', () => {
+    const file = (date: string) => parseSeedFile(`---\ntitle: Board meeting\n${date}---\nMinutes.\n`, { relPath: 'notes/meeting.md', mtime, timezone: 'Europe/Berlin' });
+    const unread = file('date: 03.12.2026 14:00\n');
+    expect(unread.item.published).toEqual(mtime);
+    expect(unread.recovered).toBe('date "03.12.2026 14:00" is not a date this reads (use e.g. 2026-12-03 14:00 or an RFC 822 date); using the file\'s modification time');
+    expect(file('date: 2026-12-03 14:00\n').recovered).toBeNull();
+    expect(file('').recovered).toBeNull();
+    // The crawler's literal, a documented fallback.
+    expect(parse('invalid-date.md').recovered).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import { validate as isValidCron } from 'node-cron';
 import { siteRuleProblems } from './site-rule-grammar.js';
 import { filterRuleProblems } from './filter-rules.js';
 import { fullTextSchema } from './full-text-schema.js';
+import { categoryConflicts } from './category-conflicts.js';
 
 const cron = z.string().refine((expr) => isValidCron(expr), { message: 'Invalid cron expression' });
 
@@ -225,6 +226,7 @@ export const configSchema = z
       }
       seen.add(source.name);
     });
+    for (const problem of categoryConflicts(config.categories)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   });
 
 export type Config = z.infer<typeof configSchema>;

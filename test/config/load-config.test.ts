@@ -116,6 +116,30 @@ describe('parseConfig', () => {
     expect(problemsOf('server: { baseUrl: "not a url" }\nsources: []\n')).toEqual(['config/aggregator.yaml:1:20 server.baseUrl: Invalid URL']);
   });
 
+  it('rejects configured categories that would be merged into one or dropped from every article', () => {
+    const problems = problemsOf([
+      'categories:',
+      '  - { name: News }',
+      '  - { name: news }',
+      '  - { name: Other, slug: news }',
+      '  - { name: 财经 }',
+      '  - { name: Markets, aliases: [財經] }',
+      '  - { name: All }',
+      '  - { name: "!!!" }',
+      'sources: []',
+    ].join('\n'));
+    const taken = 'names compare ignoring case, width and traditional/simplified Chinese; make it an alias there';
+    expect(problems).toEqual([
+      `config/aggregator.yaml:3:13 categories[1].name: "news" is already categories[0] ("News"): ${taken}`,
+      'config/aggregator.yaml:4:26 categories[2].slug: slug "news" is already categories[0]\'s ("News")',
+      `config/aggregator.yaml:6:32 categories[4].aliases[0]: "財經" is already categories[3] ("财经"): ${taken}`,
+      'config/aggregator.yaml:7:13 categories[5].name: the slug "all" is the feed of every article; choose another name or slug',
+      'config/aggregator.yaml:8:13 categories[6].name: "!!!" has no letter or digit to make a URL slug of; give it a slug',
+    ]);
+    // One entry with its own spellings as aliases is fine.
+    expect(parseConfig('categories:\n  - { name: 财经, slug: finance, aliases: [財經, Finance] }\nsources: []\n', 'x.yaml').categories).toHaveLength(1);
+  });
+
   it('rejects a misspelt seed folder time zone rather than reading every zone-less date as UTC', () => {
     const problems = problemsOf('seedFolder: { path: articles, timezone: Asia/Shangai }\nsources: []\n');
     expect(problems).toEqual(['config/aggregator.yaml:1:41 seedFolder.timezone: Unknown time zone (an IANA name such as UTC, Europe/Berlin or Asia/Shanghai)']);

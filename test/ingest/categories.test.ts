@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { categoryKey, createCategoryResolver, slugify } from '../../src/ingest/categories.js';
+import { createCategoryResolver } from '../../src/ingest/categories.js';
+import { categoryKey, slugify } from '../../src/text/category-names.js';
 
 describe('category names', () => {
   it('compare after NFKC, trimming and case folding', () => {

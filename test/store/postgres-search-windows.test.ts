@@ -3,6 +3,7 @@
 // autovacuum does), 3,000 matches over a year put the window at ~8 of its 13 periods. The newest 500 must be
 // exactly those of the whole table, and the count stops at 1,000, as when every match is read.
 import { afterEach, describe, expect, it } from 'vitest';
+import { estimateMatches } from '../../src/store/postgres/search-candidates.js';
 import { COUNT_CAP } from '../../src/store/search-rules.js';
 import type { Store } from '../../src/store/store.js';
 import { openTestStore } from '../fixtures/publish/articles.js';
@@ -23,6 +24,15 @@ describe('search windows on PostgreSQL', () => {
     const articles = harbourTimeline(stories, '2024-12-31T00:00:00Z', (i) => (i % 10 === 0 ? ', walrus seen' : ''));
     for (let from = 0; from < stories; from += 250) await store.storeRun({ sourceKey: 'source:A', articles: articles.slice(from, from + 250) });
     await withPostgresClient(url, (client) => client.query('ANALYZE story_search'));
+    // The windows are sized from the planner's estimate, planned under a LIMIT 1 (no JIT set up): the same estimate
+    // as the statement without it.
+    const estimates = await withPostgresClient(url, async (client) => Promise.all(["'harbour'", "'walrus'", "'harbour' & 'outside'"].map(async (tsquery) => {
+      const { rows: [plain] } = await client.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
+        `EXPLAIN (FORMAT JSON) SELECT FROM story_search WHERE words @@ to_tsquery('simple', $1)`, [tsquery]);
+      return [await estimateMatches(client, tsquery), plain!['QUERY PLAN'][0]!.Plan['Plan Rows']];
+    })));
+    for (const [limited, plain] of estimates) expect(limited).toBe(plain);
+    expect(estimates[0]![0]).toBeGreaterThan(1000);
     const found = await store.searchStories('harbour', 10);
     expect(found.total).toBe(COUNT_CAP);
     expect(found.stories[0]!.title).toBe('Harbour inside');

@@ -18,6 +18,7 @@ import { runClusterPrimary } from './service/cluster-primary.js';
 import { configFromPrimary, runClusterWorker } from './service/cluster-worker.js';
 import { reloadableConfig } from './service/reload-config.js';
 import { configuredSourceNames, serviceMetrics } from './service/service-metrics.js';
+import type { ConfigProblems } from './publish/render-index-page.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
 import { startWebService, startWorkerService } from './service/start-roles.js';
 import { startIngest } from './service/start-ingest.js';
@@ -67,13 +68,15 @@ export async function startService(config: Config, logger: Logger, options: Serv
   const store = await openStore(config, undefined, { log: logger, servesSearches: true, ...options.storeOptions });
   readiness.done('database');
   // Scraped through the server, so the render cache exists by then.
-  const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());
+  let configProblems = (): ConfigProblems | null => null;
+  const metrics = serviceMetrics(store, () => current(), () => web.cache.stats(), () => configProblems());
   // The scheduler is created after the server listens; the admin route reaches it once it exists.
   let scheduler: Scheduler | undefined;
   const web: Web = await startWeb({
     config, store, logger, metrics, readiness, port: options.port,
     adminToken,
     configuredSources: () => configuredSourceNames(current()),
+    configProblems: () => configProblems(),
     refresh: (name) => scheduler!.refresh(name),
   });
   const ingest = startIngest({
@@ -92,6 +95,7 @@ export async function startService(config: Config, logger: Logger, options: Serv
     applyLive: (next) => ({ ...ingest.reconfigure(next), ...web.reconfigure(next) }),
   });
   current = reloader.config;
+  configProblems = reloader.problems;
 
   return {
     server: web.server, scheduler, store, registry: metrics.registry, readiness, firstIngest,

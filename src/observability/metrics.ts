@@ -26,6 +26,8 @@ export interface MetricsSources {
   renderCache?(): RenderCacheFigures;
   /** Articles source filters dropped, per configured source and rule. */
   filterCounts?(): Promise<{ source: string; rule: string; count: number }[]>;
+  /** False while the config file is invalid and the last valid config runs. */
+  configValid?(): boolean;
 }
 
 export interface RenderCacheFigures {
@@ -187,6 +189,20 @@ export function createMetrics(registry: Registry, sources: MetricsSources, optio
       this.set(await sources.sizeBytes());
     },
   });
+
+  const configValid = sources.configValid;
+  if (configValid) {
+    new Gauge({
+      name: `${PREFIX}config_last_reload_successful`,
+      // The primary reads the file for its workers: its 0 must win the cluster's aggregate.
+      aggregator: 'min',
+      help: '1 when the config file was valid when last read, 0 while it is invalid (the last valid config runs).',
+      registers,
+      collect() {
+        this.set(configValid() ? 1 : 0);
+      },
+    });
+  }
 
   const cacheStats = sources.renderCache;
   if (cacheStats) {

@@ -5,6 +5,14 @@ import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, pre
 import { escapeHtml } from './xml-safe.js';
 import type { FeedSite } from './build-feed.js';
 
+/** The config file on disk is invalid: the service keeps running with the last valid one (service/reload-config.ts). */
+export interface ConfigProblems {
+  file: string;
+  /** When the invalid file was read (ISO 8601). */
+  since: string;
+  errors: string[];
+}
+
 export interface IndexPageInput {
   site: FeedSite;
   /** The `all` pseudo-category (count of every story), when known. */
@@ -12,6 +20,8 @@ export interface IndexPageInput {
   categories: CategorySummary[];
   /** Null when the source status is not public (config `server.publicStatus: false`). */
   sources: SourceState[] | null;
+  /** Shown with the sources (to whom may see them): the config file's errors while it is invalid. */
+  configProblems?: ConfigProblems | null;
 }
 
 const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON' };
@@ -77,6 +87,13 @@ function filterNotes(s: SourceState): string {
   return `<details class="files"><summary>${filtered.total} article${filtered.total === 1 ? '' : 's'} dropped by the filter</summary><ul>${rules}</ul></details>`;
 }
 
+function configNotice(problems: ConfigProblems | null | undefined): string {
+  if (!problems) return '';
+  const since = time(new Date(problems.since));
+  const errors = problems.errors.map((error) => `<li><code>${escapeHtml(error)}</code></li>`).join('');
+  return `<div class="err" role="alert"><p>The config file <code>${escapeHtml(problems.file)}</code> is invalid (read ${since}); the service runs with the last valid config until it is fixed:</p><ul>${errors}</ul></div>\n`;
+}
+
 function sourceRow(s: SourceState): string {
   const url = escapeHtml(s.url);
   // Only web URLs become links (the seed folder's "url" is a path).
@@ -112,7 +129,7 @@ ${head.join('\n')}
 </head>
 <body>
 <h1>${title}</h1>
-<p>Subscribe to one category or to everything; <a href="${escapeHtml(opmlUrl(site.baseUrl))}">import every category (OPML)</a>.</p>
+${input.sources === null ? '' : configNotice(input.configProblems)}<p>Subscribe to one category or to everything; <a href="${escapeHtml(opmlUrl(site.baseUrl))}">import every category (OPML)</a>.</p>
 <form class="search" method="get" action="${escapeHtml(searchPageUrl(site.baseUrl, ''))}" role="search"><input type="search" name="q" required placeholder="Search titles and bodies (any language)" aria-label="Search"><button type="submit">Search</button></form>
 <h2>Categories</h2>
 <div class="wrap"><table>

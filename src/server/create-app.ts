@@ -2,6 +2,7 @@
 import express from 'express';
 import type { Config } from '../config/schema.js';
 import type { RenderCache } from '../publish/render-cache.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
 import { publicSourceState } from '../publish/redact-source.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   logger?: AppLogger;
   /** Source states for the index page and /api/sources; defaults to the store's. */
   listSources?: () => Promise<SourceState[]>;
+  /** The config file's errors while it is invalid (service/reload-config.ts), for the index page. */
+  configProblems?: () => ConfigProblems | null;
   /** The admin token in effect (file or AGGREGATOR_ADMIN_TOKEN): it unlocks a non-public status. */
   adminToken?: () => string | undefined;
   /** Searches and `?limit=` feeds per client and window (default EXPENSIVE_REQUESTS). */
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
     // Source URLs and errors are shown redacted, and only to whom the config allows.
     listSources: async () => (await listSources()).map(publicSourceState),
     showSources: (req) => config.server.publicStatus !== false || hasAdminToken(req, adminToken()),
+    ...(deps.configProblems ? { configProblems: deps.configProblems } : {}),
   }));
   app.use(notFound);
   app.use(errorHandler(deps.logger ?? stderrLogger));

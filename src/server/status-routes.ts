@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { FeedSite } from '../publish/build-feed.js';
 import { toRendered, type RenderCache } from '../publish/render-cache.js';
-import { renderIndexPage } from '../publish/render-index-page.js';
+import { renderIndexPage, type ConfigProblems } from '../publish/render-index-page.js';
 import { SEED_FOLDER_NAME } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
@@ -16,12 +16,14 @@ export interface StatusDeps {
   listSources: () => Promise<SourceState[]>;
   /** Whether this request may see the sources (config `server.publicStatus`, or the admin token). */
   showSources: (req: Request) => boolean;
+  /** The config file's errors while it is invalid, shown with the sources. */
+  configProblems?: () => ConfigProblems | null;
 }
 
 /** Seed files named on the index page and in /api/sources, per kind of problem. */
 export const SEED_FILE_SAMPLE = 5;
 
-export function statusRoutes({ store, cache, site, listSources: listStates, showSources }: StatusDeps): Router {
+export function statusRoutes({ store, cache, site, listSources: listStates, showSources, configProblems }: StatusDeps): Router {
   const router = Router();
 
   // The seed folder's row also says which files were recovered or rejected (kept per file, not per run);
@@ -46,7 +48,7 @@ export function statusRoutes({ store, cache, site, listSources: listStates, show
   router.get('/', async (req: Request, res: Response) => {
     const shown = showSources(req);
     const [categories, all, sources] = await Promise.all([cache.listCategories(), store.getCategory('all'), shown ? listSources() : null]);
-    const html = renderIndexPage({ site, categories, all, sources });
+    const html = renderIndexPage({ site, categories, all, sources, configProblems: configProblems?.() ?? null });
     const rendered = toRendered(html, 'text/html; charset=utf-8', new Date(), 'no-cache');
     sendRendered(req, res, rendered, { withLastModified: false });
   });

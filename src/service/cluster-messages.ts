@@ -2,13 +2,14 @@
 // request/answer helper on top of `process.send`. Plain JSON only.
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Primary → worker. */
 export type ToWorker =
   | { type: 'ready' }
-  | { type: 'settings'; logLevel: string; adminToken: string | undefined; categories: Config['categories']; sources: Config['sources']; seedFolder: Config['seedFolder'] }
+  | { type: 'settings'; logLevel: string; adminToken: string | undefined; categories: Config['categories']; sources: Config['sources']; seedFolder: Config['seedFolder']; configProblems: ConfigProblems | null }
   | { type: 'metrics-json'; id: number }
   | { type: 'answer'; id: number; ok: boolean; value?: unknown; error?: string };
 

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { WORKER_CONFIG_ENV, isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { reloadableConfig } from './reload-config.js';
 import { serviceMetrics } from './service-metrics.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 import { withServedBaseUrl } from './served-base-url.js';
 import { startIngest } from './start-ingest.js';
 
@@ -39,7 +40,9 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   const env = process.env;
   const store = await openStore(config, undefined, { log: logger });
   let current = (): Config => config;
-  const metrics = serviceMetrics(store, () => current());
+  // The file's errors while it is invalid: the primary reads it, its workers show them (index page, metrics).
+  let configProblems: ConfigProblems | null = null;
+  const metrics = serviceMetrics(store, () => current(), undefined, () => configProblems);
   const { registry } = metrics;
   const ingest = startIngest({ config: withServedBaseUrl(config, options.port), store, logger, metrics });
   let ready = false;
@@ -47,7 +50,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   // What workers use of a reloaded config: the log level, the admin token, category filters, the listed sources.
   const settingsOf = (running: Config): ToWorker => ({
     type: 'settings', logLevel: running.log.level, adminToken: envAdminToken(env) || running.admin.token, categories: running.categories,
-    sources: running.sources, seedFolder: running.seedFolder,
+    sources: running.sources, seedFolder: running.seedFolder, configProblems,
   });
   const broadcast = (message: ToWorker): void => {
     for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected()) worker.send(message);
@@ -62,6 +65,10 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
       const changes = ingest.reconfigure(next);
       broadcast(settingsOf(next));
       return { ...changes };
+    },
+    onProblems: (problems) => {
+      configProblems = problems;
+      broadcast(settingsOf(current()));
     },
   });
   current = reloader.config;

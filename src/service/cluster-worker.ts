@@ -12,6 +12,7 @@ import { createReadiness } from '../observability/readiness.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
 import { WORKER_CONFIG_ENV, createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 import { startWeb, type Web } from './start-web.js';
 
 /** The config the primary forked this worker with (never the file: see cluster-primary.ts). */
@@ -34,7 +35,8 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
   let web: Web | undefined;
   // The sources and seed folder of the primary's running config (its 'settings'): the ones listed and measured.
   let running = config;
-  const metrics = serviceMetrics(store, () => running, () => web!.cache.stats());
+  let configProblems: ConfigProblems | null = null;
+  const metrics = serviceMetrics(store, () => running, () => web!.cache.stats(), () => configProblems);
 
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;
@@ -51,6 +53,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
       if (!process.env.LOG_LEVEL) baseLogger.level = m.logLevel;
       adminToken = envAdminToken(process.env) || m.adminToken;
       running = { ...running, sources: m.sources, seedFolder: m.seedFolder };
+      configProblems = m.configProblems;
       web?.reconfigure({ categories: m.categories });
     } else if (m.type === 'metrics-json') {
       // A gauge reading the database can fail (e.g. while stopping): answer with what can be had, never crash.
@@ -63,6 +66,7 @@ export async function runClusterWorker(config: Config, baseLogger: Logger, port:
     metricsSource: { contentType: metrics.registry.contentType, metrics: async () => String(await asker.ask({ what: 'metrics' })) },
     adminToken: () => adminToken,
     configuredSources: () => configuredSourceNames(running),
+    configProblems: () => configProblems,
     refresh: async (source) => (await asker.ask({ what: 'refresh', source })) as string[] | null,
   });
   const address = web.server.address();

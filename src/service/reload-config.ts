@@ -5,10 +5,13 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
 import { planConfigChange, watchConfig, type ReloadOutcome } from '../config/watch-config.js';
 import type { Logger } from '../logger.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 
 export interface ConfigReloader {
   /** The config in effect (after reloads). */
   config(): Config;
+  /** The file's errors while it is invalid (the running config is the last valid one), else null. */
+  problems(): ConfigProblems | null;
   /** Re-reads the file (SIGHUP); rejects when there is no file. */
   reload(reason: string): Promise<ReloadOutcome>;
   close(): void;
@@ -20,11 +23,19 @@ export interface ReloaderOptions {
   env: NodeJS.ProcessEnv;
   /** Applies the live keys of `next`; returns what to log about it (e.g. the schedule changes). */
   applyLive: (next: Config) => Record<string, unknown>;
+  /** Told when the file turns invalid or valid again (the cluster primary passes it on to its workers). */
+  onProblems?: (problems: ConfigProblems | null) => void;
 }
 
 export async function reloadableConfig(initial: Config, logger: Logger, options: ReloaderOptions): Promise<ConfigReloader> {
   let running = initial;
+  let invalidFile: ConfigProblems | null = null;
+  const setProblems = (next: ConfigProblems | null): void => {
+    invalidFile = next;
+    options.onProblems?.(next);
+  };
   const apply = (next: Config, reason: string): void => {
+    if (invalidFile) setProblems(null);
     const plan = planConfigChange(running, next);
     if (plan.live.length === 0 && plan.needRestart.length === 0) {
       logger.info({ reason }, 'config reloaded: no changes');
@@ -50,11 +61,14 @@ export async function reloadableConfig(initial: Config, logger: Logger, options:
         onInvalid: (problems, reason) => {
           logger.error({ file, reason, errors: problems }, `config invalid (${problems.length} error${problems.length === 1 ? '' : 's'}); keeping the running config`);
           for (const problem of problems) logger.error({ file, error: problem }, 'config error');
+          // Shown on the index page and as aggregator_config_last_reload_successful 0 until a valid file is read.
+          setProblems({ file, since: new Date().toISOString(), errors: problems });
         },
       })
     : undefined;
   return {
     config: () => running,
+    problems: () => invalidFile,
     reload(reason) {
       if (!watcher) return Promise.reject(new Error('started without a config file: nothing to reload'));
       return watcher.reload(reason);

@@ -21,6 +21,7 @@ import { metricsRoutes } from '../server/metrics-routes.js';
 import type { Store } from '../store/store.js';
 import { reloadableConfig } from './reload-config.js';
 import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 import { startIngest } from './start-ingest.js';
 import { portOf, startWeb } from './start-web.js';
 
@@ -52,11 +53,13 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const store = await openStore(config, undefined, { log: logger, servesSearches: true });
   readiness.done('database');
   let current = (): Config => config;
-  const metrics = serviceMetrics(store, () => current(), () => web.cache.stats());
+  let configProblems = (): ConfigProblems | null => null;
+  const metrics = serviceMetrics(store, () => current(), () => web.cache.stats(), () => configProblems());
   const web = await startWeb({
     config, store, logger, metrics, readiness, port: options.port,
     adminToken: () => env.AGGREGATOR_ADMIN_TOKEN || current().admin.token,
     configuredSources: () => configuredSourceNames(current()),
+    configProblems: () => configProblems(),
     // No scheduler here: a refresh is recorded in the store for the workers (scheduler/refresh-requests.ts).
     async queueRefresh(source) {
       const known = current().sources.some((s) => s.enabled && s.name === source) || (source === SEED_FOLDER_NAME && Boolean(current().seedFolder));
@@ -72,6 +75,8 @@ export async function startWebService(config: Config, logger: Logger, options: R
   // rest needs a restart, as in role all.
   const reloader = await reloadableConfig(config, logger, { configFile: options.configFile, debounceMs: options.watchDebounceMs, env, applyLive: (next) => web.reconfigure(next) });
   current = reloader.config;
+  configProblems = reloader.problems;
+  configProblems = reloader.problems;
   logger.info({ role: 'web' }, 'role web: serving from the database, following its change feed; no scheduler');
   return {
     role: 'web', server: web.server, store, registry: metrics.registry, readiness, scheduler: undefined,
@@ -91,7 +96,8 @@ export async function startWorkerService(config: Config, logger: Logger, options
   const store = await openStore(config, undefined, { log: logger });
   readiness.done('database');
   let current = (): Config => config;
-  const metrics = serviceMetrics(store, () => current());
+  let configProblems = (): ConfigProblems | null => null;
+  const metrics = serviceMetrics(store, () => current(), undefined, () => configProblems());
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes(store), metricsRoutes({ registry: metrics.registry, pending: () => readiness.pending() }), notFound, errorHandler(logger));

@@ -15,6 +15,7 @@ import { categoryFiltersFromConfig } from '../publish/category-filters.js';
 import { feedPolicyFromConfig } from '../publish/feed-policy.js';
 import { followChanges, type Follower } from '../publish/follow-changes.js';
 import { createRenderCache, type RenderCache } from '../publish/render-cache.js';
+import type { ConfigProblems } from '../publish/render-index-page.js';
 import { adminRoutes, hasAdminToken, type AdminDeps } from '../server/admin-routes.js';
 import { createLimitedServer } from '../server/connection-limits.js';
 import { createApp } from '../server/create-app.js';
@@ -32,6 +33,8 @@ export interface WebDeps {
   metricsSource?: Pick<Registry, 'metrics' | 'contentType'>;
   /** The admin token in effect (config `admin.token`, env AGGREGATOR_ADMIN_TOKEN; read per request). */
   adminToken: () => string | undefined;
+  /** The config file's errors while it is invalid (shown on the index page). */
+  configProblems?: () => ConfigProblems | null;
   /** The running config's sources and seed folder (service-metrics.ts `configuredSourceNames`): only these are listed on / and /api/sources. */
   configuredSources: () => readonly string[];
   /** POST /admin/refresh: runs sources wherever the scheduler lives; absent in a web-only process. */
@@ -69,6 +72,7 @@ export async function startWeb(deps: WebDeps): Promise<Web> {
   });
   const app = createApp({
     store, cache, config: { ...config, server: { ...config.server, baseUrl } }, logger, adminToken: deps.adminToken,
+    ...(deps.configProblems ? { configProblems: deps.configProblems } : {}),
     // A source removed from the config keeps its state row in the store (a re-added source resumes its backoff).
     async listSources() {
       const configured = new Set(deps.configuredSources());

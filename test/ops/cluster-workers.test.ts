@@ -88,6 +88,21 @@ describe('server.workers: 2', () => {
       return lists.every((names) => names.join() === 'seed folder');
     }, 10_000, 'every worker to stop listing the removed source');
 
+    // A broken edit: every worker's index page names it, and the cluster's metrics say so.
+    await writeFile(configFile, 'server: { workers: two }\nsources: []\n');
+    const page = (url: string) => new Promise<string>((resolve, reject) => {
+      http.get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    await waitFor(async () => {
+      const pages = await Promise.all(Array.from({ length: 20 }, () => page(`${service!.base}/`)));
+      return pages.every((html) => html.includes('aggregator.yaml:1:20 server.workers:'));
+    }, 10_000, 'every worker to show the config error');
+    expect(await page(`${service.base}/metrics`)).toMatch(/^aggregator_config_last_reload_successful 0$/m);
+
     // SIGKILL one worker: the primary logs it and starts another; the other keeps answering meanwhile.
     const victim = Number(listening()[0]!.pid);
     process.kill(victim, 'SIGKILL');

@@ -88,10 +88,18 @@ describe('hot reload of the config file', () => {
     expect(service.config()).toBe(before);
     expect(service.scheduler.scheduled()).toEqual(['B']);
     expect((await fetch(`${started.base}/healthz`)).status).toBe(200);
+    // Also where the user looks: the index page names the file and its errors, the metrics say 0.
+    const metric = async () => (await (await fetch(`${started.base}/metrics`)).text()).match(/^aggregator_config_last_reload_successful (\d)$/m)?.[1];
+    expect(await metric()).toBe('0');
+    const index = await (await fetch(`${started.base}/`)).text();
+    expect(index).toContain(`The config file <code>${started.configFile}</code> is invalid`);
+    expect(index).toMatch(/<li><code>[^<]*aggregator\.yaml:5:\d+ sources\[0\]\.url: Invalid URL<\/code><\/li>/);
 
-    // A later valid edit applies again.
+    // A later valid edit applies again, and the notice goes.
     await writeConfig(started.configFile, configWith([{ name: 'B', url: feeds.url('/b2.rss'), categories: ['News'] }, { name: 'A', url: feeds.url('/a.rss'), categories: ['News'] }]));
     await waitFor(() => service.scheduler.scheduled().length === 2, 5_000, 'the fixed config');
+    expect(await metric()).toBe('1');
+    expect(await (await fetch(`${started.base}/`)).text()).not.toContain('is invalid');
   });
 
   it('names changes that need a restart and keeps the running values', async () => {

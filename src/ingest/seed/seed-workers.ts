@@ -53,7 +53,9 @@ export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): Pr
     const article: Article = { ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback };
     return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])], recovered: parsed.recovered };
   } catch (error) {
-    return { relPath: file.relPath, error: describeError(error) };
+    // Every listing of a rejected file (summary, log, index page, /api/sources) names it already.
+    const message = describeError(error);
+    return { relPath: file.relPath, error: message.startsWith(`${file.relPath}: `) ? message.slice(file.relPath.length + 2) : message };
   }
 }
 

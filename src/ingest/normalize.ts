@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { SiteRules } from '../config/schema.js';
 import type { Article, CategoryRef, RawItem } from '../types.js';
 import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean/clean-html.js';
-import { isPlaceholderImage, stripTrackingParams, type UrlRules } from './clean/clean-urls.js';
+import { IMAGE_SCHEMES, isPlaceholderImage, parseBase, resolveUrl, stripTrackingParams, type UrlRules } from './clean/clean-urls.js';
 import { oneLineText } from './clean/plain-text.js';
 import { titleKey } from './dedup.js';
 import { codePoints, htmlToText } from '../text/html-text.js';
@@ -109,16 +109,9 @@ export function leadImage(
   return cleaned.leadCandidates.find(usable) ?? null;
 }
 
-/** Absolute http(s) URL, resolving against `base`; null for anything else. */
+/** Absolute http(s) URL, resolving against `base` (protocol-relative without one: https, as body URLs); null for anything else. */
 export function absoluteHttpUrl(value: string | undefined | null, base: string | null): string | null {
-  const text = value?.trim();
-  if (!text) return null;
-  try {
-    const url = base ? new URL(text, base) : new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
-  } catch {
-    return null;
-  }
+  return value ? resolveUrl(value, parseBase(base), IMAGE_SCHEMES) : null;
 }
 
 /** `example.com/path/to/page` for an untitled item's link; '' without a link. */

@@ -65,6 +65,13 @@ describe('lead image', () => {
     expect(image({ images: ['/img/lead.jpg'] })).toBe('https://news.example.com/img/lead.jpg');
   });
 
+  it('reads a protocol-relative front-matter image as https without a base, as it reads the body\'s', () => {
+    const { link: _, ...noLink } = item({ images: ['//cdn.example.com/lead.jpg'], html: '<p><img src="//cdn.example.com/body.jpg"></p>' });
+    const article = normalizeItem(noLink, seedContext('a.md')).article!;
+    expect(article.contentHtml).toBe('<p><img src="https://cdn.example.com/body.jpg" /></p>');
+    expect(article.image).toBe('https://cdn.example.com/lead.jpg');
+  });
+
   it('skips body images declared smaller than 100 px, tracking pixels and placeholders', () => {
     const html =
       '<p><img src="https://cdn.example.com/icon.png" width="32" height="32">' +

@@ -50,8 +50,8 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   }
 
   const body = renderSeedBody(split.body);
-  const title = readTitle(data.title) ?? titleFromBody(split.yaml === null ? split.body : '');
-  if (!title) throw new ParseError(relPath, 'no recoverable title in front matter');
+  const title = readTitle(data.title) ?? titleFromBody(split.body);
+  if (!title) throw new ParseError(relPath, 'no recoverable title in front matter, nor a # heading or <h1> in the body');
 
   let published = parseDate(dateValue(data.date), input.timezone);
   const dateFromMtime = published === null;
@@ -101,7 +101,7 @@ function readTitle(value: unknown): string | undefined {
   return title === '' ? undefined : title;
 }
 
-/** Without front matter, a Markdown `# heading` or an HTML <title>/<h1> can still name the article. */
+/** Without a title in the front matter (or without front matter), a Markdown `# heading` or an HTML <title>/<h1> names the article. */
 function titleFromBody(body: string): string | undefined {
   const heading = /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
   const tag = /<(title|h1)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(body)?.[2]?.replace(/<[^>]*>/g, '');

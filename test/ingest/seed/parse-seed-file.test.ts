@@ -94,6 +94,16 @@ describe('parseSeedFile', () => {
     expect(warnings[0]).toMatch(/no front matter/);
   });
 
+  it('names an article whose front matter has no title after the body\'s first heading, as one without front matter', () => {
+    const parseText = (text: string) => parseSeedFile(text, { relPath: 'notes/n.md', mtime, timezone: 'UTC' });
+    const markdown = parseText('---\ndate: 2026-12-04 10:00\ncategories: [Notes]\n---\n# Harbour reopens after the storm\n\nText.\n');
+    expect(markdown.item.title).toBe('Harbour reopens after the storm');
+    expect(markdown.item.published).toEqual(new Date('2026-12-04T10:00:00Z'));
+    expect(markdown.item.categories).toEqual(['Notes']);
+    expect(parseText('---\ntitle: "  "\n---\n<h1>Ferry <em>timetable</em></h1><p>x</p>\n').item.title).toBe('Ferry timetable');
+    expect(parseText('# No front matter\n\nx\n').item.title).toBe('No front matter');
+  });
+
   it('rejects a file with no recoverable title, by name', () => {
     expect(() => parse('no-title.md')).toThrow(ParseError);
     expect(() => parse('no-title.md')).toThrow(/^posts\/no-title\.md: no recoverable title/);

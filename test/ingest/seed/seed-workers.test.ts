@@ -45,7 +45,7 @@ describe('seed worker pool', () => {
   it('records a rejected file\'s error without its name, which every listing of it adds', () => {
     const [rejected] = prepareSeedFiles([{ relPath: 'notes/untitled.md', text: '---\ndate: 2026-12-04\n---\n', mtimeMs: 0 }], config);
     // Listed as `notes/untitled.md: no recoverable title …`, not `notes/untitled.md: notes/untitled.md: …`.
-    expect(rejected).toEqual({ relPath: 'notes/untitled.md', error: 'no recoverable title in front matter' });
+    expect(rejected).toEqual({ relPath: 'notes/untitled.md', error: 'no recoverable title in front matter, nor a # heading or <h1> in the body' });
   });
 
   it('rejects with a clear error when a worker crashes', async () => {

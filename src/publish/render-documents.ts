@@ -10,6 +10,7 @@ import { FILTER_PAGE_TEXT_CHARS, countPassing, newestPassing, storyTextChars, ty
 import { renderFeed } from './render-feed.js';
 import { renderPreviewPage } from './render-preview-page.js';
 import { renderSearchPage } from './render-search-page.js';
+import { searchHits } from './search-hits.js';
 import { highlightWords, parseQuery } from '../text/parse-query.js';
 import { renderGoneStoryPage, renderStoryPage } from './render-story-page.js';
 import { IMMUTABLE_CACHE_CONTROL, toRendered, toRenderedEncoded, type Rendered } from './rendered.js';
@@ -170,12 +171,14 @@ export async function renderSearchFeed(deps: DocumentDeps, query: string, format
   return toRendered(text, FEED_CONTENT_TYPES[format], lastModified, SEARCH_CACHE_CONTROL);
 }
 
-/** The HTML search page (not cached: queries are unbounded). */
+/** The HTML search page (not cached: queries are unbounded); its snippets are made page by page (search-hits.ts). */
 export async function renderSearchPageFor(deps: DocumentDeps, query: string, limit: number): Promise<Rendered> {
-  const result = query ? await deps.store.searchStories(query, limit, { maxTextChars: RENDER_MAX_TEXT_CHARS }) : { stories: [], total: 0, lastChanged: null };
   const parsed = parseQuery(query);
   const prefixes = new Set(parsed.terms.filter((t) => t.prefix && !t.exclude).map((t) => t.words.at(-1)!));
-  const html = renderSearchPage({ site: deps.site, query, stories: result.stories, total: result.total, words: highlightWords(parsed), prefixes });
+  const result = query
+    ? await searchHits(deps.store, query, limit, RENDER_MAX_TEXT_CHARS, { words: highlightWords(parsed), prefixes })
+    : { hits: [], total: 0, lastChanged: null };
+  const html = renderSearchPage({ site: deps.site, query, hits: result.hits, total: result.total });
   return toRendered(html, 'text/html; charset=utf-8', result.lastChanged ?? deps.now(), SEARCH_CACHE_CONTROL);
 }
 

@@ -1,21 +1,17 @@
 // GET /search?q=: results as HTML (title linked to the story page, date, categories, a snippet with
 // the matched words marked), "subscribe to this search" links and their autodiscovery. No script.
-import type { Story } from '../types.js';
 import type { FeedSite } from './build-feed.js';
 import { FEED_CONTENT_TYPES, FEED_FORMATS, indexUrl, previewUrl, searchPageUrl, searchUrl, storyUrl, type FeedFormat } from './feed-urls.js';
 import { PAGE_CSS } from './html-page.js';
-import { searchSnippet } from './search-snippet.js';
+import type { SearchHit } from './search-hits.js';
 import { escapeHtml } from './xml-safe.js';
 
 export interface SearchPageInput {
   site: FeedSite;
   /** The query as typed; '' for the empty search page. */
   query: string;
-  stories: Story[];
+  hits: SearchHit[];
   total: number;
-  /** Words to mark in snippets (folded, as matched) and which of them are prefixes. */
-  words: string[];
-  prefixes: ReadonlySet<string>;
 }
 
 const LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
@@ -28,14 +24,14 @@ function time(date: Date): string {
   return `<time datetime="${iso}">${iso.slice(0, 10)}</time>`;
 }
 
-function result(site: FeedSite, story: Story, words: string[], prefixes: ReadonlySet<string>): string {
+function result(site: FeedSite, { story, snippet }: SearchHit): string {
   const categories = story.categories
     .map((c) => `<a href="${escapeHtml(previewUrl(site.baseUrl, c.slug))}">${escapeHtml(c.name)}</a>`)
     .join(', ');
   return `<article>
 <h2><a href="${escapeHtml(storyUrl(site.baseUrl, story.id))}">${escapeHtml(story.title)}</a></h2>
 <p class="meta">${time(story.published)}${categories ? ` · ${categories}` : ''}</p>
-<p class="snippet">${searchSnippet(story.contentHtml, words, prefixes)}</p>
+<p class="snippet">${snippet}</p>
 </article>`;
 }
 
@@ -49,8 +45,8 @@ export function renderSearchPage(input: SearchPageInput): string {
   const count = input.total === 1 ? '1 match' : `${input.total} matches`;
   const body = !query
     ? '<p>Words must all match; <code>"a phrase"</code>, <code>prefix*</code>, <code>-word</code> to exclude, <code>category:slug</code> to restrict.</p>'
-    : `<p class="count">${count}${input.stories.length < input.total ? `, the best ${input.stories.length} shown` : ''} · subscribe to this search: ${subscribe}</p>
-${input.stories.length ? input.stories.map((s) => result(site, s, input.words, input.prefixes)).join('\n') : '<p>No stories match.</p>'}`;
+    : `<p class="count">${count}${input.hits.length < input.total ? `, the best ${input.hits.length} shown` : ''} · subscribe to this search: ${subscribe}</p>
+${input.hits.length ? input.hits.map((hit) => result(site, hit)).join('\n') : '<p>No stories match.</p>'}`;
   return `<!doctype html>
 <html lang="und">
 <head>

@@ -237,4 +237,21 @@ describe('render cache bounds', () => {
     // Four of the big stories fit in the budget, never all eight (nor one alone: the budget is not one story).
     for (const [document, n] of Object.entries(counts)) expect({ document, fits: n > 1 && n < 8 }).toEqual({ document, fits: true });
   });
+
+  it('lists every result on the search page however long the bodies, holding one page of them at a time', async () => {
+    const store = await withBigStories();
+    const pages: number[] = [];
+    const counted: Store = {
+      ...store,
+      searchStories: (query, limit, page) => store.searchStories(query, limit, page).then((result) => (pages.push(result.stories.length), result)),
+    };
+    const cache = createRenderCache({ store: counted, site, items: 50 });
+    const html = (await cache.searchPage('big')).body.toString();
+    expect((html.match(/<article>/g) ?? []).length).toBe(8);
+    expect(html).toContain('<p class="count">8 matches · subscribe');
+    expect((html.match(/<p class="snippet">x{20}/g) ?? []).length).toBe(8);
+    // Four big stories fit in one page's text: more than one page, none holding all eight.
+    expect(pages.length).toBeGreaterThan(1);
+    expect(Math.max(...pages)).toBeLessThan(8);
+  });
 });

@@ -81,7 +81,9 @@ export function watchConfig(file: string, options: ConfigWatcherOptions): Config
       text = await readFile(file, 'utf8');
     } catch (error) {
       const problems = [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`];
-      // Mid-rename the file may be briefly missing; the next event reads it again.
+      // Mid-rename the file may be briefly missing; the next event reads it again, and applies it even when it
+      // comes back as it was (that clears the problem reported here).
+      lastText = undefined;
       options.onInvalid(problems, reason);
       return { status: 'invalid', problems };
     }

@@ -76,7 +76,6 @@ export async function startWebService(config: Config, logger: Logger, options: R
   const reloader = await reloadableConfig(config, logger, { configFile: options.configFile, debounceMs: options.watchDebounceMs, env, applyLive: (next) => web.reconfigure(next) });
   current = reloader.config;
   configProblems = reloader.problems;
-  configProblems = reloader.problems;
   logger.info({ role: 'web' }, 'role web: serving from the database, following its change feed; no scheduler');
   return {
     role: 'web', server: web.server, store, registry: metrics.registry, readiness, scheduler: undefined,
@@ -116,6 +115,7 @@ export async function startWorkerService(config: Config, logger: Logger, options
     applyLive: (next) => ({ ...ingest.reconfigure(next) }),
   });
   current = reloader.config;
+  configProblems = reloader.problems;
   return {
     role: 'worker', server, store, registry: metrics.registry, readiness, scheduler: ingest.scheduler,
     config: reloader.config,

@@ -1,6 +1,6 @@
 // The config file re-read while running: debounced change events, validation first, every error reported,
 // a file replaced by rename still watched, and which changes apply live.
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../src/config/schema.js';
@@ -90,5 +90,20 @@ describe('watchConfig', () => {
     await writeFile(file, yaml('https://a.example/2'));
     const outcome = await watcher.reload('SIGHUP');
     expect(outcome.status).toBe('applied');
+  });
+
+  it('applies a file that comes back unchanged after it could not be read, so the reported problem clears', async () => {
+    const dir = await tempDir('watch');
+    const file = path.join(dir, 'aggregator.yaml');
+    await writeFile(file, yaml('https://a.example/1'));
+    const applied: string[] = [];
+    watcher = watchConfig(file, {
+      debounceMs: 10_000, initialText: yaml('https://a.example/1'), onConfig: (config) => void applied.push(config.sources[0]!.url), onInvalid: () => undefined,
+    });
+    await rm(file);
+    expect(await watcher.reload('SIGHUP')).toMatchObject({ status: 'invalid', problems: [expect.stringContaining('cannot read (ENOENT)')] });
+    await writeFile(file, yaml('https://a.example/1'));
+    expect((await watcher.reload('SIGHUP')).status).toBe('applied');
+    expect(applied).toEqual(['https://a.example/1']);
   });
 });

@@ -3,6 +3,7 @@
 import { ParseError } from '../../errors.js';
 import type { RawItem } from '../../types.js';
 import { parseFrontMatter, splitFrontMatter, stripQuoteRuns, type FrontMatterData } from './front-matter.js';
+import { htmlToText } from '../../text/html-text.js';
 import { parseDate } from '../parse/parse-date.js';
 import { renderSeedBody } from './seed-body.js';
 
@@ -50,7 +51,7 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   }
 
   const body = renderSeedBody(split.body);
-  const title = readTitle(data.title) ?? titleFromBody(split.body);
+  const title = readTitle(data.title) ?? titleFromBody(body.html);
   if (!title) throw new ParseError(relPath, 'no recoverable title in front matter, nor a # heading or <h1> in the body');
 
   let published = parseDate(dateValue(data.date), input.timezone);
@@ -60,9 +61,9 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
     const raw = dateValue(data.date);
     const shown = raw === undefined ? 'missing' : `unusable (${JSON.stringify(String(raw))})`;
     warnings.push(`${relPath}: date ${shown}; using the file's modification time`);
-    // A date the author wrote is theirs to fix, so it is reported like a recovery; a missing one, or the
+    // A date the author wrote is theirs to fix, so it is reported like a recovery; a missing or blank one, or the
     // crawler's literal `Invalid Date`, is the documented fallback.
-    if (raw !== undefined && !/^\s*invalid date\s*$/i.test(String(raw))) {
+    if (raw !== undefined && !/^\s*(invalid date)?\s*$/i.test(String(raw))) {
       unreadDate = `date ${JSON.stringify(String(raw))} is not a date this reads (use e.g. 2026-12-03 14:00 or an RFC 822 date); using the file's modification time`;
     }
     published = input.mtime;
@@ -101,12 +102,14 @@ function readTitle(value: unknown): string | undefined {
   return title === '' ? undefined : title;
 }
 
-/** Without a title in the front matter (or without front matter), a Markdown `# heading` or an HTML <title>/<h1> names the article. */
-function titleFromBody(body: string): string | undefined {
-  const heading = /^#[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
-  const tag = /<(title|h1)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(body)?.[2]?.replace(/<[^>]*>/g, '');
-  const text = (heading ?? tag)?.replace(/\s+/g, ' ').trim();
-  return text ? text : undefined;
+/**
+ * Without a title in the front matter (or without front matter), the body's first <title> or <h1> names the article,
+ * read from the rendered body: a Markdown `# heading` is one, a `# comment` line in a code block is not.
+ */
+function titleFromBody(html: string): string | undefined {
+  const inner = /<(title|h1)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(html)?.[2];
+  const text = inner === undefined ? '' : htmlToText(inner).replace(/\s+/g, ' ').trim();
+  return text || undefined;
 }
 
 function dateValue(value: unknown): string | Date | undefined {

@@ -102,6 +102,14 @@ describe('parseSeedFile', () => {
     expect(markdown.item.categories).toEqual(['Notes']);
     expect(parseText('---\ntitle: "  "\n---\n<h1>Ferry <em>timetable</em></h1><p>x</p>\n').item.title).toBe('Ferry timetable');
     expect(parseText('# No front matter\n\nx\n').item.title).toBe('No front matter');
+    expect(parseText('# Tom &amp; Jerry *return*\n\nx\n').item.title).toBe('Tom & Jerry return');
+  });
+
+  it('never takes a title from a code block: a `# comment` line there is not a heading', () => {
+    const parseText = (text: string) => parseSeedFile(text, { relPath: 'notes/n.md', mtime, timezone: 'UTC' });
+    const fenced = '---\ndate: 2026-12-04\n---\nSet up:\n\n```bash\n# install the driver\napt-get install x\n```\n\n    # indented code\n';
+    expect(() => parseText(fenced)).toThrow(/^notes\/n\.md: no recoverable title/);
+    expect(parseText(`${fenced}\n# The real heading\n`).item.title).toBe('The real heading');
   });
 
   it('rejects a file with no recoverable title, by name', () => {
@@ -150,6 +158,8 @@ describe('honest recovery', () => {
     expect(unread.recovered).toBe('date "03.12.2026 14:00" is not a date this reads (use e.g. 2026-12-03 14:00 or an RFC 822 date); using the file\'s modification time');
     expect(file('date: 2026-12-03 14:00\n').recovered).toBeNull();
     expect(file('').recovered).toBeNull();
+    expect(file('date: ""\n').recovered).toBeNull();
+    expect(file('date: " "\n').recovered).toBeNull();
     // The crawler's literal, a documented fallback.
     expect(parse('invalid-date.md').recovered).toBeNull();
   });

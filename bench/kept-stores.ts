@@ -47,7 +47,7 @@ export async function postgresBenchStore(postgres: BenchPostgres, dir: string | 
   // Opened as a serving process opens it (search warm-up), as SQLite's bench stores are.
   if (marker && existsSync(marker)) return { store: await postgres.openStore({ database, warmSearch: true }), buildMs: NaN, reused: true };
   if (marker) await postgres.dropDatabase(database);
-  const store = await postgres.openStore(marker ? { database } : {});
+  const store = await postgres.openStore(marker ? { database, warmSearch: true } : { warmSearch: true });
   const buildMs = await fillStore(store, articles, onProgress);
   await postgres.queryLast('VACUUM ANALYZE');
   if (marker) writeFileSync(marker, `${articles} stories built in ${(buildMs / 1000).toFixed(0)} s\n`);

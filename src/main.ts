@@ -18,7 +18,7 @@ import { runClusterPrimary } from './service/cluster-primary.js';
 import { configFromPrimary, runClusterWorker } from './service/cluster-worker.js';
 import { reloadableConfig } from './service/reload-config.js';
 import { configuredSourceNames, serviceMetrics } from './service/service-metrics.js';
-import type { ConfigProblems } from './publish/render-index-page.js';
+import type { ConfigProblems } from './config/watch-config.js';
 import { parseServiceArgs, UsageError } from './service/service-args.js';
 import { startWebService, startWorkerService } from './service/start-roles.js';
 import { startIngest } from './service/start-ingest.js';

@@ -57,6 +57,14 @@ export interface ConfigWatcherOptions {
   initialText?: string;
 }
 
+/** The config file on disk is invalid: the service keeps running with the last valid one (service/reload-config.ts). */
+export interface ConfigProblems {
+  file: string;
+  /** When the invalid file was read (ISO 8601). */
+  since: string;
+  errors: string[];
+}
+
 export interface ConfigWatcher {
   /** Re-reads the file now (SIGHUP, admin); resolves when the outcome is known and applied. */
   reload(reason: string): Promise<ReloadOutcome>;

@@ -1,17 +1,10 @@
 // The HTML index page: categories with counts and subscribe links, autodiscovery links, and the
 // state of every source. Plain HTML with a little inline CSS; no script.
+import type { ConfigProblems } from '../config/watch-config.js';
 import type { CategorySummary, SourceState } from '../types.js';
 import { FEED_CONTENT_TYPES, FEED_FORMATS, categoryAnchor, feedUrl, opmlUrl, previewUrl, searchPageUrl, type FeedFormat } from './feed-urls.js';
 import { escapeHtml } from './xml-safe.js';
 import type { FeedSite } from './build-feed.js';
-
-/** The config file on disk is invalid: the service keeps running with the last valid one (service/reload-config.ts). */
-export interface ConfigProblems {
-  file: string;
-  /** When the invalid file was read (ISO 8601). */
-  since: string;
-  errors: string[];
-}
 
 export interface IndexPageInput {
   site: FeedSite;

@@ -2,7 +2,7 @@
 import express from 'express';
 import type { Config } from '../config/schema.js';
 import type { RenderCache } from '../publish/render-cache.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';
 import { publicSourceState } from '../publish/redact-source.js';

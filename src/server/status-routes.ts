@@ -2,7 +2,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { FeedSite } from '../publish/build-feed.js';
 import { toRendered, type RenderCache } from '../publish/render-cache.js';
-import { renderIndexPage, type ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
+import { renderIndexPage } from '../publish/render-index-page.js';
 import { SEED_FOLDER_NAME } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../types.js';

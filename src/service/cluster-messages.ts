@@ -2,7 +2,7 @@
 // request/answer helper on top of `process.send`. Plain JSON only.
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import { WORKER_CONFIG_ENV, isMessage, type MetricsJson, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { reloadableConfig } from './reload-config.js';
 import { serviceMetrics } from './service-metrics.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import { withServedBaseUrl } from './served-base-url.js';
 import { startIngest } from './start-ingest.js';
 

@@ -12,7 +12,7 @@ import { createReadiness } from '../observability/readiness.js';
 import { openSqliteStore } from '../store/sqlite/open-sqlite-store.js';
 import { WORKER_CONFIG_ENV, createAsker, isMessage, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import { startWeb, type Web } from './start-web.js';
 
 /** The config the primary forked this worker with (never the file: see cluster-primary.ts). */

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
 import { planConfigChange, watchConfig, type ReloadOutcome } from '../config/watch-config.js';
 import type { Logger } from '../logger.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 
 export interface ConfigReloader {
   /** The config in effect (after reloads). */

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { sourceKeyOf } from '../ingest/run-feed-source.js';
 import { SEED_SOURCE_NAME } from '../ingest/run-seed-folder.js';
 import { createMetrics, createRegistry, type Metrics, type RenderCacheFigures } from '../observability/metrics.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import type { Store } from '../store/store.js';
 
 /** The names of the running config's sources and of its seed folder: the states of removed ones are not reported. */

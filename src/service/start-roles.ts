@@ -21,7 +21,7 @@ import { metricsRoutes } from '../server/metrics-routes.js';
 import type { Store } from '../store/store.js';
 import { reloadableConfig } from './reload-config.js';
 import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import { startIngest } from './start-ingest.js';
 import { portOf, startWeb } from './start-web.js';
 

@@ -15,7 +15,7 @@ import { categoryFiltersFromConfig } from '../publish/category-filters.js';
 import { feedPolicyFromConfig } from '../publish/feed-policy.js';
 import { followChanges, type Follower } from '../publish/follow-changes.js';
 import { createRenderCache, type RenderCache } from '../publish/render-cache.js';
-import type { ConfigProblems } from '../publish/render-index-page.js';
+import type { ConfigProblems } from '../config/watch-config.js';
 import { adminRoutes, hasAdminToken, type AdminDeps } from '../server/admin-routes.js';
 import { createLimitedServer } from '../server/connection-limits.js';
 import { createApp } from '../server/create-app.js';

@@ -13,6 +13,7 @@ import { fetchFeed, type FetchOptions } from './fetch/fetch-feed.js';
 import { normalizeItem } from './normalize.js';
 import { parseFeed } from './parse/parse-feed.js';
 import { parseSeedFile } from './seed/parse-seed-file.js';
+import { isArticleFile } from './seed/seed-folder.js';
 
 export interface InspectedArticle {
   title: string;
@@ -66,10 +67,11 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
     }
     const bytes = await readFile(input);
     const text = bytes.toString('utf8');
-    if (FRONT_MATTER_START.test(text)) {
+    // What the seed scan reads as an article (by extension, front matter or not), or anything with front matter.
+    if (FRONT_MATTER_START.test(text) || isArticleFile(path.basename(input))) {
       const folder = config.seedFolder;
       const { mtime } = await stat(input);
-      const relPath = folder ? path.relative(path.resolve(folder.path), path.resolve(input)) : path.basename(input);
+      const relPath = seedRelPath(folder?.path, input);
       const timezone = folder?.timezone ?? 'UTC';
       const parsed = parseSeedFile(text, { relPath, mtime, timezone });
       entry.warnings.push(...parsed.warnings);
@@ -171,4 +173,10 @@ export function annotateMerges(entries: InspectEntry[], windowMs: number): Inspe
     }
   }
   return entries;
+}
+
+/** The path the seed scan names a file inside the folder by (its id); a file elsewhere is named as given. */
+function seedRelPath(folder: string | undefined, input: string): string {
+  const rel = folder === undefined ? '' : path.relative(path.resolve(folder), path.resolve(input));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : input;
 }

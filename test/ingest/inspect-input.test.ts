@@ -1,3 +1,5 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
@@ -7,6 +9,19 @@ import { annotateMerges, inspectInputs, type InspectEntry, type InspectedArticle
 const SEED = path.resolve(import.meta.dirname, '../../storage/seed');
 const config = configSchema.parse({ sources: [], seedFolder: { path: SEED } });
 const fetchOptions = { timeoutMs: 1000, maxBytes: 1_000_000, userAgent: 'test' };
+
+describe('inspect: local seed files', () => {
+  it('reads a Markdown file without front matter as the seed scan does, and names a file outside the folder as given', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'inspect-seed-'));
+    const note = path.join(dir, 'note.md');
+    await writeFile(note, '# Harbour reopens\n\nThe ferry runs again.\n');
+    const untitled = path.join(dir, 'untitled.md');
+    await writeFile(untitled, '---\ndate: 2026-12-04\n---\nNo heading.\n');
+    const [read, rejected] = await inspectInputs([note, untitled], config, fetchOptions);
+    expect(read).toMatchObject({ error: null, articles: [{ title: 'Harbour reopens', content: expect.stringContaining('The ferry runs again.') }] });
+    expect(rejected!.error).toBe(`${untitled}: no recoverable title in front matter, nor a # heading or <h1> in the body`);
+  });
+});
 
 describe('inspect: merge record', () => {
   it('clusters articles across inputs and says which merged and how far apart', async () => {

@@ -104,7 +104,10 @@ function commonExtras(deps: DocumentDeps, slug: string): FeedExtras {
  */
 export const RENDER_MAX_TEXT_CHARS = 1024 * 1024;
 
-/** The newest stories whose bodies and summaries fit in `budget` characters (at least one). */
+/**
+ * The newest stories whose text fits in `budget` characters (at least one): the rule every store cut follows
+ * (store/text-budget-listing.ts), in memory, so the stores' cuts are tested against it.
+ */
 export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
   let used = 0;
   let n = 0;
@@ -118,14 +121,13 @@ export function storiesWithinBudget(stories: Story[], budget: number): Story[] {
 
 /**
  * A category's feed; null for an unknown category. A one-off render (a `?limit=` asked by a client)
- * is served once and dropped, so it is not precompressed and its stories are capped in size.
+ * is served once and dropped, so it is not precompressed.
  */
 export async function renderCategoryFeed(
   deps: DocumentDeps, slug: string, format: FeedFormat, limit: number, options: { oneOff?: boolean } = {},
 ): Promise<Rendered | null> {
   const content = await categoryContent(deps, slug, limit);
   if (!content) return null;
-  content.stories = storiesWithinBudget(content.stories, RENDER_MAX_TEXT_CHARS);
   const extras = commonExtras(deps, slug);
   if (!content.savedQuery && !content.filtered && format !== 'json') {
     extras.history = currentHistory(deps.site.baseUrl, slug, archivePageCount(content.category.count, deps.archivePageSize), format);

@@ -44,6 +44,7 @@ export async function searchHits(
       const { id, title, published, categories } = story;
       hits.push({ story: { id, title, published, categories }, snippet: searchSnippet(story.contentHtml, marks.words, marks.prefixes) });
     }
-  } while (hits.length < limit && scanned < SEARCH_PAGE_MAX_TEXT_CHARS);
+  // Past the matches counted there is nothing to read: a page of all of them ends without a second search.
+  } while (hits.length < Math.min(limit, total) && scanned < SEARCH_PAGE_MAX_TEXT_CHARS);
   return { hits, total, lastChanged };
 }

@@ -20,9 +20,10 @@ const slow = [
 export default defineConfig({
   test: {
     setupFiles: ['test/support/fast-check-seed.ts'],
-    // One throwaway PostgreSQL cluster per run for the store suite's second backend.
-    // and the mark of the run's one build of dist/ removed at the end (test/support/build-once.ts).
-    globalSetup: ['test/support/postgres-global-setup.ts', 'test/support/build-once.ts'],
+    // The run's own temporary folder, removed at the end (first: everything else puts its files in it); one
+    // throwaway PostgreSQL cluster per run for the store suite's second backend; and the mark of the run's one
+    // build of dist/ removed at the end (test/support/build-once.ts).
+    globalSetup: ['test/support/temp-root.ts', 'test/support/postgres-global-setup.ts', 'test/support/build-once.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [

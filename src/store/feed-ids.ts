@@ -3,7 +3,7 @@
 // oldest id it was published under as its feed id: through a move, a chain of moves and a merge of stories.
 import type { Article } from '../types.js';
 import type { DedupPolicy } from './store.js';
-import type { StoredOriginArticle, StoredStory } from './stored-rows.js';
+import { publishedAsSeen, type StoredOriginArticle, type StoredStory } from './stored-rows.js';
 import { use, type StoryMove, type Unit } from './table-steps.js';
 
 /** An origin as the choice needs it: its key, publication and first-seen times. */
@@ -63,7 +63,7 @@ export function* settleFeedIdsUnit(policy: DedupPolicy): Unit<number> {
   const keys = [...new Set(moved.map((story) => story.titleKey))].sort();
   const origins = (yield* use((t) => t.origins.withTitleKeys(keys))).flat();
   const settled = moved.map((story) => {
-    const own = origins.filter((origin) => origin.storyId === story.id);
+    const own = origins.filter((origin) => origin.storyId === story.id).map((origin) => publishedAsSeen(origin, origin.firstSeenMs));
     return { id: story.id, feedId: oldestFeedId(policy, [story.id, ...story.oldIds], own) ?? story.id };
   });
   yield* use((t) => t.stories.setFeedIds(settled));

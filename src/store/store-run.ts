@@ -4,7 +4,7 @@
 import type { Article, CategoryRef, StoreRunResult } from '../types.js';
 import type { DedupPolicy, MergedStory, StoreRunInput } from './store.js';
 import { articleHash, sortChangedSlugs, storedTitleKey, storyHashes } from './row-hashes.js';
-import { originRow, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
+import { originRow, publishedAsSeen, type OriginRow, type StoredStory, type StorySave } from './stored-rows.js';
 import { use, type OriginKey, type StoryMove, type Unit } from './table-steps.js';
 import { successorFeedIds } from './feed-ids.js';
 
@@ -129,7 +129,8 @@ function* reconcileStories(policy: DedupPolicy, upserted: Upserted, nowMs: numbe
       const id = originKey(stored);
       if (stored.bodyStored) bodyStored.add(id);
       firstSeen.set(id, stored.firstSeenMs);
-      return upserted.written.get(id) ?? stored;
+      // Stories are built from publication times as seen: a future date counts from its first sighting.
+      return publishedAsSeen(upserted.written.get(id) ?? stored, stored.firstSeenMs);
     });
     for (const cluster of policy.cluster(origins)) {
       const story = policy.merge(cluster);

@@ -87,6 +87,17 @@ export interface StorySave {
 /** A stored origin; `bodyStored` tells whether its row holds its body or its story does. */
 export type StoredOriginArticle = Article & { bodyStored: boolean; storyId: string | null; firstSeenMs: number };
 
+/**
+ * An origin's publication time as dedup, merge and the feeds use it: the time it states, unless that lies
+ * after the time the store first saw it (a year typed 2031, a feed in the wrong zone), then that time.
+ * Both are stored facts, so re-polling gives the same time, and a stated time that has since passed
+ * does not move it back. The origin row keeps the stated time. No tolerance: an item from a clock a few
+ * seconds ahead moves by those seconds, and no feed date is ever ahead of the clock that stored it.
+ */
+export function publishedAsSeen<T extends Pick<Article, 'published'>>(origin: T, firstSeenMs: number): T {
+  return origin.published.getTime() <= firstSeenMs ? origin : { ...origin, published: new Date(firstSeenMs) };
+}
+
 const plainRefs = (refs: readonly CategoryRef[]) => refs.map((ref) => ({ slug: ref.slug, name: ref.name }));
 
 /**

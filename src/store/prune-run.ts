@@ -1,6 +1,7 @@
 // `Store.pruneStories` as one unit of work (table-steps.ts), the same on every backend: stories published
 // before `olderThan`, and those past the newest `maxItemsPerCategory` of any category, are deleted with
-// their origins; each leaves a tombstone (its title key and publication time). A story over the limit
+// their origins; each leaves a tombstone (its title key and publication time, and the stated time of any
+// origin dated after it was first seen). A story over the limit
 // in one category leaves all of them.
 import type { PruneOptions, PruneResult } from './store.js';
 import { sortChangedSlugs } from './row-hashes.js';
@@ -21,7 +22,11 @@ export function* pruneUnit(options: PruneOptions, nowMs: number): Unit<PruneResu
   // Sorted so the writes, and the database file, do not depend on query order.
   const doomed = yield* use((t) => t.stories.describe([...ids].sort()));
   const doomedIds = doomed.map((story) => story.id);
-  yield* use((t) => t.tombstones.buryMany(doomed, nowMs));
+  // An origin dated after it was first seen was published (and pruned) as of that sighting, but its source
+  // keeps listing it with the stated date: that date is buried too, or the origin would come back as new.
+  const ahead = yield* use((t) => t.origins.statedAheadOf(doomedIds));
+  const statedTimes = ahead.map((origin) => ({ id: origin.storyId, titleKey: origin.titleKey, publishedMs: origin.publishedMs, categories: [] }));
+  yield* use((t) => t.tombstones.buryMany([...doomed, ...statedTimes], nowMs));
   yield* use((t) => t.origins.dropForStories(doomedIds));
   yield* use((t) => t.stories.removeMany(doomedIds));
   const changed = new Set<string>();

@@ -38,6 +38,8 @@ export interface UnitTables {
     assignStories(assignments: readonly (OriginKey & { storyId: string })[]): Maybe<void>;
     /** Stores each origin's own body (it shares its story) or drops it (alone: the story holds it). */
     keepBodies(bodies: readonly (OriginKey & { contentHtml: string; keep: boolean })[]): Maybe<void>;
+    /** The stated times of the origins of these stories that are dated after they were first seen (retention). */
+    statedAheadOf(storyIds: readonly string[]): Maybe<{ storyId: string; titleKey: string; publishedMs: number }[]>;
     /** Deletes the origins of these stories (retention). */
     dropForStories(ids: readonly string[]): Maybe<void>;
   };

@@ -62,6 +62,13 @@ export function createOriginsTable(sql: Sql): UnitTables['origins'] {
         [bodies.map((b) => toPg(b.sourceKey)), bodies.map((b) => toPg(b.originId)), bodies.map((b) => toPg(b.contentHtml)), bodies.map((b) => b.keep)],
       );
     },
+    async statedAheadOf(storyIds: readonly string[]): Promise<{ storyId: string; titleKey: string; publishedMs: number }[]> {
+      const { rows } = await sql.query<{ story_id: string; title_key: string; published_ms: number }>(
+        'SELECT story_id, title_key, published_ms FROM origins WHERE story_id = ANY($1::text[]) AND published_ms > first_seen_ms ORDER BY story_id, title_key, published_ms',
+        [storyIds],
+      );
+      return rows.map((row) => ({ storyId: row.story_id, titleKey: fromPgKey(row.title_key), publishedMs: row.published_ms }));
+    },
     async dropForStories(ids: readonly string[]): Promise<void> {
       // Pages fetched for full text go with the origins linking to them, so retention bounds that table too.
       await sql.query('DELETE FROM full_text_pages WHERE link IN (SELECT link FROM origins WHERE story_id = ANY($1::text[]) AND link IS NOT NULL)', [ids]);

@@ -31,6 +31,9 @@ export function createOriginsTable(db: Database.Database) {
   const setStory = db.prepare<[string, string, string]>(
     'UPDATE origins SET story_id = ? WHERE source_key = ? AND origin_id = ?',
   );
+  const aheadInStory = db.prepare<[string], { title_key: string; published_ms: number }>(
+    'SELECT title_key, published_ms FROM origins WHERE story_id = ? AND published_ms > first_seen_ms',
+  );
   const dropForStory = db.prepare<[string]>('DELETE FROM origins WHERE story_id = ?');
   // Pages fetched for full text go with the origins linking to them, so retention bounds that table too.
   const dropPagesForStory = db.prepare<[string]>('DELETE FROM full_text_pages WHERE link IN (SELECT link FROM origins WHERE story_id = ? AND link IS NOT NULL)');
@@ -54,6 +57,9 @@ export function createOriginsTable(db: Database.Database) {
     },
     keepBodies(bodies: readonly (OriginKey & { contentHtml: string; keep: boolean })[]): void {
       for (const body of bodies) setBody.run(body.keep ? body.contentHtml : null, body.sourceKey, body.originId);
+    },
+    statedAheadOf(storyIds: readonly string[]): { storyId: string; titleKey: string; publishedMs: number }[] {
+      return storyIds.flatMap((storyId) => aheadInStory.all(storyId).map((row) => ({ storyId, titleKey: row.title_key, publishedMs: row.published_ms })));
     },
     dropForStories(ids: readonly string[]): void {
       for (const id of ids) {

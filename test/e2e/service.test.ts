@@ -3,12 +3,12 @@
 import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { startService, type RunningService } from '../../src/main.js';
+import type { RunningService } from '../../src/main.js';
 import { parseWithFeedparser } from '../support/feedparser.js';
 import { startFixtureServer, serve, type FixtureServer } from '../support/fixture-server.js';
+import { startQuietService } from '../support/quiet-service.js';
 import { readWithNewsboat } from '../support/newsboat.js';
 import { validateAtom } from '../support/validate-atom.js';
 
@@ -36,10 +36,7 @@ beforeAll(async () => {
       { name: 'Missing', url: feeds.url('/missing.rss'), categories: ['金融'] },
     ],
   });
-  service = await startService(config, pino({ level: 'silent' }));
-  await service.firstIngest;
-  const address = service.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  ({ service, base } = await startQuietService(config));
 });
 
 afterAll(async () => {

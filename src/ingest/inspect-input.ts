@@ -76,7 +76,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       const parsed = parseSeedFile(text, { relPath, mtime, timezone });
       entry.warnings.push(...parsed.warnings);
       addArticle(parsed.item, {
-        sourceKey: 'seed', documentUrl: null, fallbackId: relPath, fallbackDate: mtime, timezone,
+        sourceKey: 'seed', documentUrl: null, fallbackId: relPath, fallbackDate: mtime, receivedAt: new Date(), timezone,
         categories: resolveCategories([...(parsed.item.categories ?? []), ...(folder?.categories ?? [])]), rules: folder?.rules, urls,
       });
     } else {
@@ -96,7 +96,8 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
     const categories = resolveCategories(source?.categories ?? []);
     const candidates: (FilterCandidate & { firedRules: string[] })[] = [];
     for (const item of parsed.items) {
-      const normalized = normalizeItem(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: new Date(), timezone: 'UTC', categories, rules: source?.rules, urls });
+      const now = new Date();
+      const normalized = normalizeItem(item, { sourceKey: 'inspect', documentUrl: url, fallbackDate: now, receivedAt: now, timezone: 'UTC', categories, rules: source?.rules, urls });
       entry.warnings.push(...normalized.warnings);
       if (normalized.article) candidates.push({ article: normalized.article, itemCategories: item.categories ?? [], firedRules: normalized.firedRules });
     }
@@ -138,16 +139,17 @@ export async function inspectInputs(
 ): Promise<InspectEntry[]> {
   const entries: InspectEntry[] = [];
   for (const input of inputs) entries.push(await inspectInput(input, config, fetchOptions));
-  return annotateMerges(entries, config.dedup.window);
+  return annotateMerges(entries, config.dedup.window, Date.now());
 }
 
 const HOUR_MS = 3_600_000;
 
 /**
  * Clusters every inspected article across all entries with the store's policy (title key, `windowMs`)
- * and sets `mergedWith` on each: the others in its cluster, empty when it stands alone.
+ * and sets `mergedWith` on each: the others in its cluster, empty when it stands alone. A date after `seenMs`
+ * (the inspection) counts from it, as the store counts it from an article's first sighting.
  */
-export function annotateMerges(entries: InspectEntry[], windowMs: number): InspectEntry[] {
+export function annotateMerges(entries: InspectEntry[], windowMs: number, seenMs = Number.POSITIVE_INFINITY): InspectEntry[] {
   const owners = new Map<Article, { input: string; article: InspectedArticle }>();
   entries.forEach((entry, entryIndex) => {
     entry.articles.forEach((article, articleIndex) => {
@@ -155,7 +157,7 @@ export function annotateMerges(entries: InspectEntry[], windowMs: number): Inspe
       const origin: Article = {
         sourceKey: `inspect:${String(entryIndex).padStart(6, '0')}`, originId: String(articleIndex).padStart(6, '0'),
         title: article.title, titleKey: article.titleKey, link: article.link, guid: article.guid,
-        published: new Date(article.published), updated: null, author: null, categories: [], image: null,
+        published: new Date(Math.min(Date.parse(article.published), seenMs)), updated: null, author: null, categories: [], image: null,
         contentHtml: '', summary: '',
       };
       owners.set(origin, { input: entry.input, article });

@@ -19,6 +19,8 @@ export interface NormalizeContext {
   /** Publication time to use when the item has no usable date (file mtime, fetch time). */
   fallbackDate: Date;
   timezone: string;
+  /** When the item was received (the fetch, the inspection): a date well after it is reported. */
+  receivedAt?: Date | undefined;
   categories: CategoryRef[];
   rules?: SiteRules | undefined;
   /** Configured tracking parameters and placeholder images (`links.trackingParameters`, `images.placeholders`). */
@@ -30,6 +32,12 @@ export interface NormalizeResult {
   warnings: string[];
   firedRules: string[];
 }
+
+/**
+ * How far after its receipt a date must lie to be reported. The store dates such an item when it was first
+ * seen whatever the margin; the report is for a wrong zone or a typo'd year, not a clock a minute fast.
+ */
+const FUTURE_DATE_REPORTED_MS = 10 * 60_000;
 
 const PLACEHOLDER_IMAGE = /(?:^|[/_.-])(?:404|placeholder|default|blank|spacer|loading|no[-_]?image|nopic|transparent|pixel)(?:[._-]|$)/i;
 const TITLE_FROM_SUMMARY_CHARS = 80;
@@ -57,6 +65,10 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
   let published = declared ?? updated;
   const dateIsFallback = published === null;
   published ??= context.fallbackDate;
+  const receivedAt = context.receivedAt;
+  if (receivedAt && published.getTime() - receivedAt.getTime() > FUTURE_DATE_REPORTED_MS) {
+    warnings.push(`${label}: dated ${published.toISOString()}, after it was received (${receivedAt.toISOString()}): published as first seen`);
+  }
 
   const originId = guid ?? link ?? context.fallbackId ?? contentId(title, published);
   const article: Article = {

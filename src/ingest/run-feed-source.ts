@@ -154,6 +154,7 @@ function normalizeAll(items: RawItem[], source: SourceConfig, documentUrl: strin
     sourceKey: sourceKeyOf(source.name),
     documentUrl,
     fallbackDate: fetchedAt,
+    receivedAt: fetchedAt,
     timezone: deps.timezone ?? 'UTC',
     categories: deps.resolveCategories(source.categories),
     rules: source.rules,

@@ -68,6 +68,11 @@ describe('future-dated items', () => {
     for (const item of json.items) expect(Date.parse(item.date_published)).toBeLessThanOrEqual(fetchedMs);
   });
 
+  it('are named on the source state shown on the index page', async () => {
+    const state = await service.store.getSourceState('Wire');
+    expect(state?.lastError).toMatch(/^Dated eight hours ahead: dated \S+Z, after it was received \(\S+Z\): published as first seen$/);
+  });
+
   it('keep their date and the feed its ETag when everything is polled again', async () => {
     const before = await fetch(`${base}/feeds/news.rss`);
     const beforeText = await before.text();

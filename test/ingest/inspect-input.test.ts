@@ -46,6 +46,17 @@ describe('inspect: merge record', () => {
     expect(annotateMerges(pair(), 7 * 3_600_000).map((e) => e.articles[0]!.mergedWith)).toEqual([[], []]);
     expect(annotateMerges(pair(), 12 * 3_600_000)[0]!.articles[0]!.mergedWith).toEqual([{ input: 'b', title: 'B', differenceHours: 8 }]);
   });
+
+  it('counts a date after the inspection from the inspection, as the store counts it from the first sighting', () => {
+    const entry = (input: string, published: string): InspectEntry => ({
+      input, warnings: [], error: null,
+      articles: [{ title: input, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [], filteredBy: null }],
+    });
+    const seenMs = Date.parse('2026-12-07T22:00:00Z');
+    const typo = () => [entry('feed', '2026-12-07T21:00:00.000Z'), entry('typo', '2031-03-01T09:00:00.000Z')];
+    expect(annotateMerges(typo(), 3_600_000, seenMs)[0]!.articles[0]!.mergedWith).toEqual([{ input: 'typo', title: 'typo', differenceHours: 1 }]);
+    expect(annotateMerges(typo(), 3_600_000)[0]!.articles[0]!.mergedWith).toEqual([]);
+  });
 });
 
 describe('inspect: source filter', () => {

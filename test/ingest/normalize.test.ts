@@ -156,3 +156,22 @@ describe('the sample folder, cleaned', () => {
     }
   });
 });
+
+describe('a date after the item was received', () => {
+  const receivedAt = new Date('2026-12-07T22:00:00Z');
+  const warningsFor = (published: string) => normalizeItem(item({ published }), { ...feedContext, receivedAt }).warnings;
+
+  it('is reported by the item, with both times, when it lies more than 10 minutes ahead (a wrong zone, a typo\'d year)', () => {
+    expect(warningsFor('Tue, 08 Dec 2026 06:00:00 GMT')).toEqual([
+      'Harbour opens: dated 2026-12-08T06:00:00.000Z, after it was received (2026-12-07T22:00:00.000Z): published as first seen',
+    ]);
+    expect(warningsFor('2031-03-01T09:00:00Z')).toHaveLength(1);
+  });
+
+  it('is not reported for a clock a few minutes fast, nor without a receipt time; the stated date is kept either way', () => {
+    expect(warningsFor('Mon, 07 Dec 2026 22:09:00 GMT')).toEqual([]);
+    const unreceived = normalizeItem(item({ published: '2031-03-01T09:00:00Z' }), feedContext);
+    expect(unreceived.warnings).toEqual([]);
+    expect(unreceived.article!.published.toISOString()).toBe('2031-03-01T09:00:00.000Z');
+  });
+});

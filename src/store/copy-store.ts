@@ -3,6 +3,7 @@
 // record and full-text page, with the change feed's position (the newest sequence and the pruned-through watermark), so
 // followers and the seed scan carry on where they were. The search index is not copied: it is rebuilt.
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { StoreError, describeError } from '../errors.js';
 import { migrate } from './postgres/migrations.js';
 import { redactUrl } from './postgres/open-postgres-store.js';
@@ -38,6 +39,8 @@ function* batches(db: Database.Database, table: string): Generator<Record<string
 
 /** Copies the SQLite database `from` into the PostgreSQL database `to`, which must hold no data yet. */
 export async function copySqliteToPostgres(from: string, to: string, policy: DedupPolicy): Promise<CopyReport> {
+  // Opening would create a missing file: a mistyped path would copy an empty database and report success.
+  if (!existsSync(from)) throw new StoreError(`cannot open database ${from}: no such file`);
   // Opening migrates the SQLite file to the schema this program copies from.
   await (await openSqliteStore(from, policy)).close();
   const db = new Database(from, { readonly: true, fileMustExist: true });

@@ -2,6 +2,7 @@
 // else a SQLite file path (the default). The PostgreSQL modules (and pg) load only when a URL asks for them.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { StoreError, describeError } from '../errors.js';
 import { migrations as sqliteMigrations } from './sqlite/migrations.js';
 import { openSqliteStore, type OpenStoreOptions } from './sqlite/open-sqlite-store.js';
 import type { DedupPolicy, Store } from './store.js';
@@ -31,9 +32,14 @@ export async function migrateDatabase(database: string, policy: DedupPolicy): Pr
     const [{ migrate: migratePostgres }, { redactUrl }, { createPool }] = await Promise.all([
       import('./postgres/migrations.js'), import('./postgres/open-postgres-store.js'), import('./postgres/pool.js'),
     ]);
+    const where = redactUrl(database);
     const pool = createPool(database, 1);
     try {
-      return await migratePostgres(pool, redactUrl(database));
+      return await migratePostgres(pool, where);
+    } catch (error) {
+      // As every process names it at start: which database refused (a wrong password, host or name in the URL).
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot open database ${where}: ${describeError(error)}`, { cause: error });
     } finally {
       await pool.end();
     }

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
 import { FINANCE, TECH, article } from '../fixtures/publish/articles.js';
+import { existsSync } from 'node:fs';
+import { freePort } from '../support/free-port.js';
 import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
 import { tempDir, writeConfig } from './harness.js';
 
@@ -32,6 +34,26 @@ describe('database commands on PostgreSQL', () => {
     expect(first.stdout).toMatch(/^migrated postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?.* from schema version 0 to \d+\n$/);
     const second = await cli(['migrate', '--config', config]);
     expect(second.stdout).toMatch(/is at schema version \d+: nothing to migrate\n$/);
+  });
+
+  it('migrate names the database it cannot reach, without the password', async () => {
+    const port = await freePort();
+    const failed = await cli(['migrate', '--config', await configFor(`postgresql://feeds:secret@127.0.0.1:${port}/feeds`)]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`cannot open database postgresql://feeds:***@127.0.0.1:${port}/feeds: connect ECONNREFUSED`);
+    expect(failed.stderr).not.toContain('secret');
+  });
+
+  it('copy-store refuses an SQLite file that does not exist rather than copying an empty database it creates', async () => {
+    const missing = path.join(await tempDir('copy-missing'), 'agregator.db');
+    const url = await freshPostgresUrl();
+    const refused = await cli(['copy-store', '--from', missing, '--to', url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`cannot open database ${missing}: no such file`);
+    expect(existsSync(missing)).toBe(false);
+    // Nothing was written to PostgreSQL either: the real copy still goes in.
+    const pg = await openStoreAt(url, policy);
+    expect(await pg.latestChangeSeq()).toBe(0);
   });
 
   it('backup runs pg_dump into the file, and without pg_dump says how to run it', async () => {

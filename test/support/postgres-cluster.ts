@@ -10,6 +10,8 @@ import { freePort } from './free-port.js';
 export interface PostgresCluster {
   /** postgresql:// URL of the `postgres` database, superuser, trust authentication. */
   url: string;
+  /** The cluster's data folder (its postmaster.pid names the server process). */
+  dataDir: string;
   stop(): void;
 }
 
@@ -88,7 +90,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
         process.kill(process.pid, signal);
       });
     }
-    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir: data, stop };
   } catch (error) {
     stop();
     throw error;

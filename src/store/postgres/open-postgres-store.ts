@@ -15,7 +15,7 @@ import { migrate } from './migrations.js';
 import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
-import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPool, inTransaction, type Sql } from './pool.js';
+import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPingPool, createPool, inTransaction, type Sql } from './pool.js';
 import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories, warmSearchConnections } from './search.js';
@@ -123,6 +123,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
     }
   }
+  const pingPool = createPingPool(url);
   const categories = createCategoryQueries(pool);
   const sources = createSourcesTable(pool);
   const changes = createChangeQueries(pool);
@@ -253,7 +254,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     async ping() {
       if (closed) return false;
       try {
-        await pool.query('SELECT 1');
+        await pingPool.query('SELECT 1');
         return true;
       } catch {
         return false;
@@ -264,7 +265,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       closed = true;
       for (const stop of watchers) stop();
       watchers.clear();
-      await pool.end();
+      await Promise.all([pool.end(), pingPool.end()]);
     },
   };
 }

@@ -46,6 +46,19 @@ export function createPool(url: string, max = MAX_CONNECTIONS, kept = KEPT_CONNE
   return pool;
 }
 
+/** How long /healthz (and `aggregator_database_up`) waits to connect, then for the answer. */
+const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * One connection of its own for `ping`: a database host that stopped answering (no refusal, no reset) must not
+ * hold /healthz and /metrics open, and a busy pool must not make a live database look down.
+ */
+export function createPingPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: PING_TIMEOUT_MS, query_timeout: PING_TIMEOUT_MS });
+  pool.on('error', () => {});
+  return pool;
+}
+
 export function createClient(url: string): pg.Client {
   return new pg.Client({ connectionString: url, types });
 }

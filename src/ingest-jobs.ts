@@ -47,13 +47,15 @@ export interface IngestJobOptions {
   clock?: () => Date;
   onSeedProgress?: SeedRunDeps['onProgress'];
   metrics?: Pick<Metrics, 'sourceRun' | 'seedScan'>;
+  /** Aborted when the process stops: fetches in flight end at once and a seed import ends after its current batch. */
+  signal?: AbortSignal;
 }
 
 export function createIngestJobs(config: Config, store: Store, logger: Logger, options: IngestJobOptions = {}): IngestJobs {
   const { metrics } = options;
   const clock = options.clock ?? (() => new Date());
   const resolveCategories = createCategoryResolver(config.categories);
-  const fetchOptions = fetchOptionsOf(config);
+  const fetchOptions = { ...fetchOptionsOf(config), ...(options.signal ? { signal: options.signal } : {}) };
   const hostSlot = fullTextHostSlot(config, store);
   const caps = { backoffCapMs: config.fetch.backoffCap, retryAfterCapMs: config.fetch.retryAfterCap, maxAgeCapMs: config.fetch.maxAgeCap, ttlCapMs: config.fetch.ttlCap };
   return {
@@ -78,6 +80,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       const summary = await runSeedFolder(seedFolder, {
         store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, urls: urlRulesOf(config),
         nextRun: () => cronNext(seedFolder.schedule, clock()),
+        stopped: () => options.signal?.aborted === true,
       });
       metrics?.seedScan(summary, (performance.now() - started) / 1000);
       return summary;

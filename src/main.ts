@@ -103,8 +103,8 @@ export async function startService(config: Config, logger: Logger, options: Serv
     reloadConfig: (reason = 'reload requested') => reloader.reload(reason),
     async stop() {
       reloader.close();
-      await web.stop();
-      await ingest.stop();
+      // Together: a POST /admin/refresh in flight holds the server open until the runs the ingest side stops end.
+      await Promise.all([web.stop(), ingest.stop()]);
       await store.close();
     },
   };

@@ -127,6 +127,8 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       ({ articles, fetched: pages } = applied);
       warnings.push(...applied.warnings);
     }
+    // Pages cut short by a stop would store summaries where full text is due: the run is left for the next process.
+    deps.fetchOptions.signal?.throwIfAborted();
     result = await deps.store.storeRun({ sourceKey: sourceKeyOf(source.name), articles, filter: filterRecords(filtered) });
     const warning = discovered ? usingFeed(discovered) : firstWarning(warnings, fetched.permanentRedirect);
     await record(deps, source, started, { ok: true, httpStatus: response.status, etag: response.etag, lastModified: response.lastModified, added: result.added, warning, discoveredUrl: discovered }, { ok: true, consecutiveFailures: 0, ttlMinutes: parsed.ttlMinutes, maxAgeMs: response.maxAgeMs });
@@ -134,6 +136,12 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
     for (const warning of warnings) log.warn({ warning }, 'source warning');
     return { source: source.name, ok: true, notModified: false, result, warnings, error: null };
   } catch (error) {
+    if (deps.fetchOptions.signal?.aborted) {
+      // The process is stopping, not the source failing: nothing is recorded, so the source is still due and the
+      // next process to run (or another worker) fetches it at once.
+      log.info({ duration_ms: elapsed(deps, started) }, 'source run stopped: the process is stopping');
+      return { source: source.name, ok: false, notModified: false, result, warnings: [], error: 'stopped: the process is stopping' };
+    }
     const message = describeError(error);
     const httpStatus = error instanceof FetchError ? error.status : answeredStatus;
     const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : null;

@@ -36,6 +36,8 @@ export interface SeedRunDeps {
   onProgress?: ((stage: 'scan' | 'store', done: number, total: number) => void) | undefined;
   /** Configured tracking parameters and placeholder images. */
   urls?: UrlRules | undefined;
+  /** True once the process is stopping: the import ends after the batch being stored (the rest stays for the next scan). */
+  stopped?: () => boolean;
 }
 
 export interface SeedRunSummary {
@@ -152,6 +154,14 @@ async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfi
       }
       storedFiles += batches[index]!.length;
       deps.onProgress?.('store', storedFiles, candidates.length);
+      // Reading, parsing and storing are synchronous without workers: let requests and signals in between batches
+      // (an import of 20,000 files otherwise holds the serving process for a minute, and SIGTERM until its end).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (deps.stopped?.() && index + 1 < batches.length) {
+        deps.logger.info({ source: SEED_SOURCE_NAME, stored: storedFiles, left: candidates.length - storedFiles }, 'seed import stopped: the process is stopping; the next scan goes on');
+        summary.filesRead = storedFiles;
+        break;
+      }
     }
   } finally {
     await pool?.close();

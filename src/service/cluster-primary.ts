@@ -150,7 +150,7 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
     stopping = true;
     reloader.close();
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
-    await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+    const workersGone = Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
       if (worker.isDead()) return resolve();
       const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_GRACE_MS);
       worker.once('exit', () => {
@@ -159,7 +159,8 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
       });
       worker.process.kill('SIGTERM');
     })));
-    await ingest.stop();
+    // At once, not after the workers: a refresh a worker is answering waits for the runs the ingest side stops.
+    await Promise.all([workersGone, ingest.stop()]);
     await store.close();
   };
   return { config: reloader.config, reload: (reason) => reloader.reload(reason), stop };

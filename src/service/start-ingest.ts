@@ -61,11 +61,14 @@ export function startIngest(deps: IngestDeps): IngestSide {
   const { config, store, logger, metrics } = deps;
   let running = config;
   let stopping = false;
+  // Stopping aborts the fetches in flight (a run waiting on the network has nothing to finish: its source stays due
+  // for the next process) and ends a seed import after the batch it is storing; a run that is storing finishes.
+  const stopped = new AbortController();
   const announcer = hubAnnouncer(config, store, logger);
   const scheduler = createScheduler({
     config, store, logger,
     clock: () => new Date(),
-    jobs: createIngestJobs(config, store, logger, { metrics }),
+    jobs: createIngestJobs(config, store, logger, { metrics, signal: stopped.signal }),
     limiter: limiterFor(config),
     // Documents and hub pings follow the change feed; stories are indexed for search as they are stored.
   });
@@ -82,12 +85,13 @@ export function startIngest(deps: IngestDeps): IngestSide {
     scheduler, firstIngest,
     reconfigure(next) {
       const newLimiter = JSON.stringify([running.fetch.concurrency, running.fetch.perHost]) !== JSON.stringify([next.fetch.concurrency, next.fetch.perHost]);
-      const changes = scheduler.reconfigure(next, createIngestJobs(next, store, logger, { metrics }), newLimiter ? limiterFor(next) : undefined);
+      const changes = scheduler.reconfigure(next, createIngestJobs(next, store, logger, { metrics, signal: stopped.signal }), newLimiter ? limiterFor(next) : undefined);
       running = next;
       return changes;
     },
     async stop() {
       stopping = true;
+      stopped.abort();
       await scheduler.stop();
       await announcer?.stop();
     },

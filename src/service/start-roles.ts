@@ -124,9 +124,8 @@ export async function startWorkerService(config: Config, logger: Logger, options
       reloader.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await closed;
-      await refreshes.stop();
-      await ingest.stop();
+      // Together: a refresh request being run waits for the runs the ingest side stops (fetches in flight aborted).
+      await Promise.all([closed, refreshes.stop(), ingest.stop()]);
       await store.close();
     },
   };

@@ -1,7 +1,8 @@
 // The service as a process: start-up exit codes, a graceful stop on SIGTERM/SIGINT while a run is in
-// flight (the run finishes and is stored whole, exit 0), and SIGHUP re-reading the config.
+// flight (a fetch not answered yet is given up, nothing half-stored, exit 0; the next start stores the run whole),
+// and SIGHUP re-reading the config.
 import Database from 'better-sqlite3';
-import { symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -48,31 +49,104 @@ describe('start-up', () => {
 });
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('%s with a run in flight', (signal) => {
-  it('lets the run finish, stores it whole, and exits 0', async () => {
+  it('stops without waiting for a feed that has not answered, records no failure, and the next start stores the run whole', async () => {
     const dir = await tempDir('signal');
     feeds.hold('slow');
     const before = feeds.hits('slow');
-    const service = startServiceProcess(await configIn(dir));
+    // A fetch timeout far past every deadline below: only giving the unanswered request up lets the process exit.
+    const file = await configIn(dir, { fetch: { timeout: '10m' } });
+    const service = startServiceProcess(file);
     try {
       await service.base();
       // The start-up ingest is waiting for the feed's answer: the run is in flight.
       await waitFor(() => feeds.waiting('slow') === 1, 20_000, 'the feed request');
       service.child.kill(signal);
       await service.logged((line) => line.msg === 'stopping: waiting for runs in flight' && line.signal === signal, 'the stop message');
-      feeds.release('slow');
+      await waitFor(() => service.child.exitCode !== null, 20_000, 'the service to exit while the feed still holds its answer');
       const run = await service.exited;
       expect(run.code, run.stderr).toBe(0);
+      expect(service.lines.some((line) => line.msg === 'source run stopped: the process is stopping' && line.source === 'slow')).toBe(true);
     } finally {
       feeds.release('slow');
       service.child.kill('SIGKILL');
     }
-    expect(feeds.hits('slow')).toBe(before + 1);
     const db = new Database(path.join(dir, 'aggregator.db'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const titles = db.prepare('SELECT title FROM stories ORDER BY title').pluck().all() as string[];
+      expect(db.prepare('SELECT count(*) FROM stories').pluck().get()).toBe(0);
+      // The stop is not the source's failure: no error, no backoff; it is still due.
+      expect(db.prepare("SELECT count(*) FROM sources WHERE name = 'slow' AND (consecutive_failures > 0 OR last_error IS NOT NULL)").pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+
+    // Started again, the run is made whole.
+    const again = startServiceProcess(file);
+    try {
+      await again.logged((line) => line.msg === 'first ingest finished', 'the first ingest', 30_000);
+    } finally {
+      again.child.kill(signal);
+      expect((await again.exited).code).toBe(0);
+    }
+    expect(feeds.hits('slow')).toBe(before + 2);
+    const stored = new Database(path.join(dir, 'aggregator.db'), { readonly: true });
+    try {
+      const titles = stored.prepare('SELECT title FROM stories ORDER BY title').pluck().all() as string[];
       expect(titles).toHaveLength(40);
       expect(titles).toContain('slow story 40');
+    } finally {
+      stored.close();
+    }
+  });
+});
+
+describe('SIGTERM during a seed import', () => {
+  it('ends the import after the batch being stored, exits 0, and the next start stores the rest', async () => {
+    const dir = await tempDir('signal-import');
+    const seed = path.join(dir, 'seed');
+    await mkdir(seed);
+    // 3,000 files: six batches of 500, each stored in its own transaction.
+    const FILES = 3_000;
+    for (let i = 0; i < FILES; i++) {
+      await writeFile(path.join(seed, `post-${i}.md`), `---\ntitle: Imported post ${i}\ndate: 2025-06-02 08:00:00\n---\n<p>Body of post ${i}, with a few more words.</p>\n`);
+    }
+    const file = await configIn(dir, { sources: [], seedFolder: { path: seed } });
+    const stored = () => {
+      const db = new Database(path.join(dir, 'aggregator.db'), { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT count(*) FROM seed_files').pluck().get() as number;
+      } catch {
+        return 0;
+      } finally {
+        db.close();
+      }
+    };
+    const service = startServiceProcess(file);
+    try {
+      await service.base();
+      await waitFor(() => stored() >= 500, 60_000, 'the first batch stored');
+      service.child.kill('SIGTERM');
+      const run = await service.exited;
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+    // Stopped, not run to its end: the files stored are those of whole batches, as the log says.
+    expect(stored()).toBeLessThan(FILES);
+    const interrupted = service.lines.find((line) => line.msg === 'seed import stopped: the process is stopping; the next scan goes on');
+    expect(interrupted?.stored).toBe(stored());
+
+    const again = startServiceProcess(file);
+    try {
+      await again.logged((line) => line.msg === 'first ingest finished', 'the first ingest', 60_000);
+    } finally {
+      again.child.kill('SIGTERM');
+      expect((await again.exited).code).toBe(0);
+    }
+    expect(stored()).toBe(FILES);
+    const db = new Database(path.join(dir, 'aggregator.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM stories').pluck().get()).toBe(FILES);
     } finally {
       db.close();
     }

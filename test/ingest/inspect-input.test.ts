@@ -23,6 +23,22 @@ describe('inspect: local seed files', () => {
   });
 });
 
+describe('inspect: dates in the future', () => {
+  it('names a feed item and a seed file dated after the inspection, and keeps their stated dates', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'inspect-future-'));
+    const feed = path.join(dir, 'wire.rss');
+    await writeFile(feed, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>
+      <item><title>Rates held</title><link>https://wire.example/1</link><pubDate>Sat, 01 Mar 2031 09:00:00 GMT</pubDate><description>Held.</description></item>
+      <item><title>Harbour reopens</title><link>https://wire.example/2</link><pubDate>Sat, 01 Mar 2025 09:00:00 GMT</pubDate><description>Open.</description></item></channel></rss>`);
+    const seed = path.join(dir, 'typo.md');
+    await writeFile(seed, "---\ntitle: 'Quarterly report'\ndate: 2031-03-01 09:00:00\n---\n<p>Body.</p>\n");
+    const entries = await inspectInputs([feed, seed], config, fetchOptions);
+    const future = / dated 2031-03-01T09:00:00\.000Z, after it was received \(\S+Z\): published as first seen$/;
+    expect(entries.map((entry) => entry.warnings)).toEqual([[expect.stringMatching(new RegExp(`^Rates held:${future.source}`))], [expect.stringMatching(new RegExp(`^Quarterly report:${future.source}`))]]);
+    expect(entries.map((entry) => entry.articles[0]!.published)).toEqual(['2031-03-01T09:00:00.000Z', '2031-03-01T09:00:00.000Z']);
+  });
+});
+
 describe('inspect: merge record', () => {
   it('clusters articles across inputs and says which merged and how far apart', async () => {
     const sina = path.join(SEED, '金融/新浪财经/2022-04-27 数字人民币试点扩容.txt');

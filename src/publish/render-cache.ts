@@ -3,8 +3,9 @@
 // share its render. Ingest calls `invalidate` with the categories a run changed. The `peek`
 // methods answer synchronously from settled entries, for the server's fast path.
 // Memory is bounded by construction: only categories the store knows get entries, the bytes kept
-// are capped (least recently used go first), and one-off `?limit=` renders are never kept or
-// precompressed, are capped in size and run a few at a time.
+// are capped (least recently used go first), one-off `?limit=` renders are never kept or
+// precompressed and are capped in size, and every render that reads stories (cache misses and
+// one-off renders alike) runs a few at a time.
 import pLimit from 'p-limit';
 import type { CategorySummary } from '../types.js';
 import { ARCHIVE_PAGE_SIZE } from './archive-pages.js';
@@ -34,14 +35,18 @@ export interface RenderCacheOptions {
   archivePageSize?: number;
   /** Bytes of rendered documents kept (identity, gzip and brotli together); default RENDER_CACHE_BYTES. */
   budgetBytes?: number;
-  /** One-off `?limit=` renders at once; default ONE_OFF_RENDERS. */
-  oneOffConcurrency?: number;
+  /** Renders reading stories at once (feeds, archives, previews, story pages, `?limit=`); default RENDERS_AT_ONCE. */
+  rendersAtOnce?: number;
 }
 
 /** Default byte budget: room for every default page of a few hundred categories. */
 export const RENDER_CACHE_BYTES = 48 * 1024 * 1024;
-/** One-off renders in parallel: each holds its stories and output in memory at once. */
-export const ONE_OFF_RENDERS = 2;
+/**
+ * Renders reading stories at once, whatever the document: each holds its stories (up to 1 Mi characters, or one
+ * whole story for its page) and its output until its gzip and brotli forms are made. Without a bound, 50 parallel
+ * requests for the pages of 50 different 1.9 MB seed articles ran the service out of its 192 MB heap (25: 658 MB RSS).
+ */
+export const RENDERS_AT_ONCE = 2;
 
 
 export interface RenderCache {
@@ -89,11 +94,12 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     archivePageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   };
   const kept = createBudgetCache<object>(options.budgetBytes ?? RENDER_CACHE_BYTES, sizeOfValue);
-  const oneOff = pLimit(options.oneOffConcurrency ?? ONE_OFF_RENDERS);
+  const renders = pLimit(options.rendersAtOnce ?? RENDERS_AT_ONCE);
   // The default page's variant key per format, made once (peekFeed runs on every polled request).
   const feedVariant: Record<FeedFormat, string> = { rss: `rss:${items}`, atom: `atom:${items}`, json: `json:${items}` };
+  // A miss waits for a render slot; requests for the same document share its render (and its place in line).
   const cached = <T extends object>(slug: string, variant: string, render: () => Promise<T | null>): Promise<T | null> =>
-    kept.get(slug, variant, render) as Promise<T | null>;
+    kept.get(slug, variant, () => renders(render)) as Promise<T | null>;
 
   async function renderOpmlList(): Promise<Rendered> {
     const categories = await listCategorySummaries(deps);
@@ -119,7 +125,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     policy,
     getFeed(slug, format, limit = items) {
       // Only the default page is kept: every `?limit=` kept would let any client grow the cache.
-      if (limit !== items) return oneOff(() => renderCategoryFeed(deps, slug, format, limit, { oneOff: true }));
+      if (limit !== items) return renders(() => renderCategoryFeed(deps, slug, format, limit, { oneOff: true }));
       return cached(slug, feedVariant[format], () => renderCategoryFeed(deps, slug, format, limit));
     },
     peekFeed(slug, format) {
@@ -142,7 +148,10 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       lookup ??= await deps.store.findStory(storyId);
       if (lookup.state === 'moved') return lookup;
       if (lookup.state === 'pruned') return { state: 'pruned', rendered: renderGoneDocument(deps, lookup.prunedAt) };
-      if (lookup.state === 'found') return { state: 'found', rendered: await renderStoryDocument(deps, lookup.story) };
+      if (lookup.state === 'found') {
+        const { story } = lookup;
+        return { state: 'found', rendered: await renders(() => renderStoryDocument(deps, story)) };
+      }
       return { state: 'unknown' };
     },
     async getOpml() {

@@ -193,7 +193,7 @@ describe('render cache bounds', () => {
         return store.listCategoryStoriesWithin(slug, limit, max);
       },
     };
-    const cache = createRenderCache({ store: slow, site, items: 50, oneOffConcurrency: 2 });
+    const cache = createRenderCache({ store: slow, site, items: 50, rendersAtOnce: 2 });
     const results = await Promise.all(Array.from({ length: 6 }, () => cache.getFeed('all', 'rss', 1)));
     expect(most).toBe(2);
     for (const r of results) {

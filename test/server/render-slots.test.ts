@@ -1,0 +1,92 @@
+// Many clients asking at once for documents that are not rendered yet (story pages, feeds of other categories,
+// archive pages, `?limit=` feeds): only RENDERS_AT_ONCE renders read stories at a time, the others wait their
+// turn, and every request is answered. Before, each request rendered at once: 50 parallel requests for the pages
+// of 50 different 1.9 MB seed articles ran the service out of its heap.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedFeedPolicy } from '../../src/publish/feed-policy.js';
+import { RENDERS_AT_ONCE, createRenderCache } from '../../src/publish/render-cache.js';
+import { createApp } from '../../src/server/create-app.js';
+import { createRequestHandler } from '../../src/server/fast-path.js';
+import type { Store } from '../../src/store/store.js';
+import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
+import { rawRequest } from './serve.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/**
+ * The real store, with every read of stories for a render held at a gate until the test opens it: what waits
+ * there is what is rendering at that moment.
+ */
+function gated(store: Store) {
+  let open = false;
+  const waiting: Array<() => void> = [];
+  const gate = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
+    return read();
+  };
+  const wrapped: Store = {
+    ...store,
+    findStory: (id) => gate(() => store.findStory(id)),
+    listCategoryStoriesWithin: (slug, limit, max) => gate(() => store.listCategoryStoriesWithin(slug, limit, max)),
+    listCategoryPage: (slug, offset, limit, max) => gate(() => store.listCategoryPage(slug, offset, limit, max)),
+  };
+  return {
+    store: wrapped,
+    waiting: () => waiting.length,
+    open() {
+      open = true;
+      for (const release of waiting.splice(0)) release();
+    },
+  };
+}
+
+async function poll(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('renders at once', () => {
+  it('at most RENDERS_AT_ONCE of many cold requests read stories at a time; every request is answered', async () => {
+    const { store } = await openTestStore();
+    const categories = Array.from({ length: 4 }, (_, i) => ({ slug: `c${i}`, name: `C${i}` }));
+    await store.declareCategories(categories);
+    const articles = Array.from({ length: 8 }, (_, i) => article(`Story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [categories[i % 4]!, i % 2 ? FINANCE : TECH]));
+    await store.storeRun({ sourceKey: 'source:Example', articles });
+    const storyIds = (await store.listCategoryStoriesWithin('all', 8, Infinity)).map((s) => s.id);
+    const held = gated(store);
+
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const cache = createRenderCache({ store: held.store, site: { baseUrl: base, title: 'T' }, items: 50, policy: fixedFeedPolicy(), archivePageSize: 2 });
+    const app = createApp({ store: held.store, cache, config: { server: { host: '127.0.0.1', port: 0, baseUrl: base }, feeds: { title: 'T', items: 50 } } });
+    let arrived = 0;
+    server.on('request', () => (arrived += 1));
+    server.on('request', createRequestHandler(app, cache));
+
+    const paths = [
+      ...storyIds.slice(0, 4).map((id) => `/stories/${id}`),
+      ...categories.map((c) => `/feeds/${c.slug}.rss`),
+      '/feeds/tech/archive/1.atom', '/feeds/all/archive/2.rss', '/feeds/all.json?limit=3', '/categories/c1',
+    ];
+    const answers = Promise.all(paths.map((p) => rawRequest(`${base}${p}`)));
+    await poll(() => arrived === paths.length, 'every request to arrive');
+    // Give every request that would start rendering now the turns to reach the gate.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(held.waiting()).toBe(RENDERS_AT_ONCE);
+
+    held.open();
+    const done = await answers;
+    expect(done.map((r, i) => [paths[i], r.status])).toEqual(paths.map((p) => [p, 200]));
+    expect(done[0]!.body.toString()).toContain('Story');
+  });
+});

@@ -61,7 +61,10 @@ export function describeError(error: unknown): string {
 /** The service cannot take this request now (e.g. too many searches waiting); answered 503 with Retry-After. */
 export class BusyError extends Error {
   override name = 'BusyError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** What the 503 tells the client is busy (`Busy: too many searches at once, retry in a moment`). */
+  readonly busyWith: string;
+  constructor(message: string, options?: { cause?: unknown; busyWith?: string }) {
     super(message, options);
+    this.busyWith = options?.busyWith ?? 'too many searches at once';
   }
 }

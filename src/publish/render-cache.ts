@@ -7,6 +7,7 @@
 // precompressed and are capped in size, and every render that reads stories (cache misses and
 // one-off renders alike) runs a few at a time.
 import pLimit from 'p-limit';
+import { BusyError } from '../errors.js';
 import type { CategorySummary } from '../types.js';
 import { ARCHIVE_PAGE_SIZE } from './archive-pages.js';
 import type { FeedSite } from './build-feed.js';
@@ -37,6 +38,8 @@ export interface RenderCacheOptions {
   budgetBytes?: number;
   /** Renders reading stories at once (feeds, archives, previews, story pages, `?limit=`); default RENDERS_AT_ONCE. */
   rendersAtOnce?: number;
+  /** Renders waiting for a slot before more are refused; default RENDERS_WAITING. */
+  rendersWaiting?: number;
 }
 
 /** Default byte budget: room for every default page of a few hundred categories. */
@@ -47,6 +50,12 @@ export const RENDER_CACHE_BYTES = 48 * 1024 * 1024;
  * requests for the pages of 50 different 1.9 MB seed articles ran the service out of its 192 MB heap (25: 658 MB RSS).
  */
 export const RENDERS_AT_ONCE = 2;
+/**
+ * Renders waiting for a slot, at most; one more is refused (BusyError: 503 with Retry-After) rather than queued: a
+ * request that waits without a byte sent is cut off at `server.timeouts.idle` (60 s) anyway, and the line would
+ * otherwise grow with every client. Requests for a document already waiting share its place.
+ */
+export const RENDERS_WAITING = 32;
 
 
 export interface RenderCache {
@@ -94,7 +103,16 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     archivePageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   };
   const kept = createBudgetCache<object>(options.budgetBytes ?? RENDER_CACHE_BYTES, sizeOfValue);
-  const renders = pLimit(options.rendersAtOnce ?? RENDERS_AT_ONCE);
+  const slots = pLimit(options.rendersAtOnce ?? RENDERS_AT_ONCE);
+  const waitingMax = options.rendersWaiting ?? RENDERS_WAITING;
+  const renders = <T>(render: () => Promise<T>): Promise<T> => {
+    if (slots.pendingCount >= waitingMax) {
+      return Promise.reject(new BusyError(`${slots.pendingCount} renders are waiting already`, { busyWith: 'too many documents being rendered at once' }));
+    }
+    // A slot's next render starts on a later turn of the event loop, not in the microtask that freed the slot: with
+    // the synchronous SQLite store, renders chained there held the loop for their sum (a healthz waited 9 s).
+    return slots(() => new Promise<void>((resolve) => setImmediate(resolve)).then(render));
+  };
   // The default page's variant key per format, made once (peekFeed runs on every polled request).
   const feedVariant: Record<FeedFormat, string> = { rss: `rss:${items}`, atom: `atom:${items}`, json: `json:${items}` };
   // A miss waits for a render slot; requests for the same document share its render (and its place in line).

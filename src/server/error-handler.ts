@@ -7,7 +7,7 @@ export interface AppLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** Retry-After of a 503 when the service is busy (a full search queue clears in well under a second). */
+/** Retry-After of a 503 when the service is busy (a full search or render queue clears in seconds at most). */
 export const BUSY_RETRY_AFTER_S = 1;
 
 function clientStatus(error: unknown): number | null {
@@ -26,7 +26,7 @@ export function errorHandler(logger: AppLogger): ErrorRequestHandler {
       return;
     }
     if (error instanceof BusyError) {
-      res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(BUSY_RETRY_AFTER_S) }).type('text/plain').send('Busy: too many searches at once, retry in a moment\n');
+      res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(BUSY_RETRY_AFTER_S) }).type('text/plain').send(`Busy: ${error.busyWith}, retry in a moment\n`);
       return;
     }
     // Client mistakes Express reports as errors (e.g. bad percent-encoding: 400) are answered as such.

@@ -25,8 +25,16 @@ afterEach(async () => {
 function gated(store: Store) {
   let open = false;
   const waiting: Array<() => void> = [];
+  // The event-loop turn (a setImmediate ticker's count) at which each read passed the gate.
+  let turn = 0;
+  let ticking = true;
+  const tick = (): void => void setImmediate(() => ((turn += 1), ticking && tick()));
+  tick();
+  closers.push(async () => void (ticking = false));
+  const passed: number[] = [];
   const gate = async <T>(read: () => Promise<T>): Promise<T> => {
     if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
+    passed.push(turn);
     return read();
   };
   const wrapped: Store = {
@@ -38,11 +46,37 @@ function gated(store: Store) {
   return {
     store: wrapped,
     waiting: () => waiting.length,
+    passedAtTurns: () => passed,
     open() {
       open = true;
       for (const release of waiting.splice(0)) release();
     },
   };
+}
+
+/** Eight stories in four categories (two per category, alternately in 金融 and tech): documents to ask for. */
+async function storeOfEight() {
+  const { store } = await openTestStore();
+  const categories = Array.from({ length: 4 }, (_, i) => ({ slug: `c${i}`, name: `C${i}` }));
+  await store.declareCategories(categories);
+  const articles = Array.from({ length: 8 }, (_, i) => article(`Story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [categories[i % 4]!, i % 2 ? FINANCE : TECH]));
+  await store.storeRun({ sourceKey: 'source:Example', articles });
+  const storyIds = (await store.listCategoryStoriesWithin('all', 8, Infinity)).map((s) => s.id);
+  return { store, categories, storyIds };
+}
+
+/** The real app behind the fast path on 127.0.0.1 (ephemeral port), counting the requests that arrived. */
+async function serve(store: Store, limits: { rendersAtOnce?: number; rendersWaiting?: number } = {}) {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const cache = createRenderCache({ store, site: { baseUrl: base, title: 'T' }, items: 50, policy: fixedFeedPolicy(), archivePageSize: 2, ...limits });
+  const app = createApp({ store, cache, config: { server: { host: '127.0.0.1', port: 0, baseUrl: base }, feeds: { title: 'T', items: 50 } } });
+  let arrived = 0;
+  server.on('request', () => (arrived += 1));
+  server.on('request', createRequestHandler(app, cache));
+  return { base, arrived: () => arrived };
 }
 
 async function poll(check: () => boolean, what: string): Promise<void> {
@@ -55,23 +89,9 @@ async function poll(check: () => boolean, what: string): Promise<void> {
 
 describe('renders at once', () => {
   it('at most RENDERS_AT_ONCE of many cold requests read stories at a time; every request is answered', async () => {
-    const { store } = await openTestStore();
-    const categories = Array.from({ length: 4 }, (_, i) => ({ slug: `c${i}`, name: `C${i}` }));
-    await store.declareCategories(categories);
-    const articles = Array.from({ length: 8 }, (_, i) => article(`Story ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [categories[i % 4]!, i % 2 ? FINANCE : TECH]));
-    await store.storeRun({ sourceKey: 'source:Example', articles });
-    const storyIds = (await store.listCategoryStoriesWithin('all', 8, Infinity)).map((s) => s.id);
+    const { store, categories, storyIds } = await storeOfEight();
     const held = gated(store);
-
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-    const cache = createRenderCache({ store: held.store, site: { baseUrl: base, title: 'T' }, items: 50, policy: fixedFeedPolicy(), archivePageSize: 2 });
-    const app = createApp({ store: held.store, cache, config: { server: { host: '127.0.0.1', port: 0, baseUrl: base }, feeds: { title: 'T', items: 50 } } });
-    let arrived = 0;
-    server.on('request', () => (arrived += 1));
-    server.on('request', createRequestHandler(app, cache));
+    const { base, arrived } = await serve(held.store);
 
     const paths = [
       ...storyIds.slice(0, 4).map((id) => `/stories/${id}`),
@@ -79,7 +99,7 @@ describe('renders at once', () => {
       '/feeds/tech/archive/1.atom', '/feeds/all/archive/2.rss', '/feeds/all.json?limit=3', '/categories/c1',
     ];
     const answers = Promise.all(paths.map((p) => rawRequest(`${base}${p}`)));
-    await poll(() => arrived === paths.length, 'every request to arrive');
+    await poll(() => arrived() === paths.length, 'every request to arrive');
     // Give every request that would start rendering now the turns to reach the gate.
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(held.waiting()).toBe(RENDERS_AT_ONCE);
@@ -88,5 +108,48 @@ describe('renders at once', () => {
     const done = await answers;
     expect(done.map((r, i) => [paths[i], r.status])).toEqual(paths.map((p) => [p, 200]));
     expect(done[0]!.body.toString()).toContain('Story');
+  });
+
+  it('refuses a render beyond the waiting line with 503 Busy and Retry-After; those in line are answered', async () => {
+    const { store, storyIds } = await storeOfEight();
+    const held = gated(store);
+    const { base, arrived } = await serve(held.store, { rendersAtOnce: 1, rendersWaiting: 2 });
+    // Two asks for one page share its render (and its place in line): four renders for five requests.
+    const paths = ['/feeds/c0.rss', `/stories/${storyIds[0]}`, `/stories/${storyIds[1]}`, `/stories/${storyIds[1]}`, `/stories/${storyIds[2]}`];
+    // One after the other, so the line forms in this order.
+    const answers: ReturnType<typeof rawRequest>[] = [];
+    for (const p of paths) {
+      answers.push(rawRequest(`${base}${p}`));
+      await poll(() => arrived() === answers.length, `${p} to arrive`);
+    }
+    const refused = await answers.at(-1)!;
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers['cache-control']).toBe('no-store');
+    expect(refused.body.toString()).toBe('Busy: too many documents being rendered at once, retry in a moment\n');
+    expect(held.waiting()).toBe(1);
+
+    held.open();
+    const answered = await Promise.all(answers.slice(0, -1));
+    expect(answered.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    // Nothing of the refused render was kept: asked again, it renders.
+    expect((await rawRequest(`${base}${paths.at(-1)}`)).status).toBe(200);
+  });
+
+  it('starts each render in line on a later event-loop turn, so renders never run back to back without I/O between', async () => {
+    const { store } = await storeOfEight();
+    const held = gated(store);
+    const { base, arrived } = await serve(held.store, { rendersAtOnce: 1 });
+    // `?limit=` renders of the synchronous SQLite store do not wait for compression: nothing else yields between them.
+    const paths = [1, 2, 3, 4].map((n) => `/feeds/all.rss?limit=${n}`);
+    const answers = paths.map((p) => rawRequest(`${base}${p}`));
+    await poll(() => arrived() === paths.length, 'every request to arrive');
+    await poll(() => held.waiting() === 1, 'the first render to reach the store');
+    held.open();
+    expect((await Promise.all(answers)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const turns = held.passedAtTurns();
+    expect(turns).toHaveLength(4);
+    // Renders 2–4 each started on a turn of their own, after the one before them.
+    expect(new Set(turns.slice(1)).size).toBe(3);
   });
 });

@@ -120,7 +120,7 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     kept.get(slug, variant, () => renders(render)) as Promise<T | null>;
 
   async function renderOpmlList(): Promise<Rendered> {
-    const categories = await listCategorySummaries(deps);
+    const categories = await listCategorySummaries(deps, { filteredCounts: false });
     const newest = categories.reduce<Date | null>(
       (acc, c) => (c.lastChanged && (!acc || c.lastChanged > acc) ? c.lastChanged : acc),
       null,

@@ -74,14 +74,15 @@ export async function categoryContent(deps: DocumentDeps, slug: string, limit: n
 
 /**
  * Categories with counts: what each one's feed can publish. A saved search counts its matches; a filtered
- * category (or search) the stories its filter lets through among the newest FILTER_SCAN_MAX its feed reads.
+ * category (or search) the stories its filter lets through among the newest FILTER_SCAN_MAX its feed reads, unless
+ * `filteredCounts` is false (the OPML list shows no counts: a category of 2 MB articles costs seconds to count).
  */
-export async function listCategorySummaries(deps: DocumentDeps): Promise<CategorySummary[]> {
+export async function listCategorySummaries(deps: DocumentDeps, { filteredCounts = true } = {}): Promise<CategorySummary[]> {
   const listed = await deps.store.listCategories();
   const out: CategorySummary[] = [];
   for (const c of listed) {
     const query = deps.policy.savedQueries.get(c.slug);
-    const filter = deps.policy.categoryFilters.get(c.slug);
+    const filter = filteredCounts ? deps.policy.categoryFilters.get(c.slug) : undefined;
     const summary = query === undefined ? c : await savedQuerySummary(deps, c, query);
     out.push(filter ? { ...summary, count: await countPassing(filter, readPages(deps, c.slug, query)) } : summary);
   }

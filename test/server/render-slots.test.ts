@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compileFilter } from '../../src/config/filter-rules.js';
 import { fixedFeedPolicy } from '../../src/publish/feed-policy.js';
 import { RENDERS_AT_ONCE, createRenderCache } from '../../src/publish/render-cache.js';
 import { createApp } from '../../src/server/create-app.js';
@@ -31,22 +32,24 @@ function gated(store: Store) {
   const tick = (): void => void setImmediate(() => ((turn += 1), ticking && tick()));
   tick();
   closers.push(async () => void (ticking = false));
-  const passed: number[] = [];
-  const gate = async <T>(read: () => Promise<T>): Promise<T> => {
+  const passed: Array<{ read: string; turn: number }> = [];
+  const gate = async <T>(name: string, read: () => Promise<T>): Promise<T> => {
     if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
-    passed.push(turn);
+    passed.push({ read: name, turn });
     return read();
   };
   const wrapped: Store = {
     ...store,
-    findStory: (id) => gate(() => store.findStory(id)),
-    listCategoryStoriesWithin: (slug, limit, max) => gate(() => store.listCategoryStoriesWithin(slug, limit, max)),
-    listCategoryPage: (slug, offset, limit, max) => gate(() => store.listCategoryPage(slug, offset, limit, max)),
+    findStory: (id) => gate('findStory', () => store.findStory(id)),
+    listCategoryStoriesWithin: (slug, limit, max) => gate('listCategoryStoriesWithin', () => store.listCategoryStoriesWithin(slug, limit, max)),
+    listCategoryPage: (slug, offset, limit, max) => gate('listCategoryPage', () => store.listCategoryPage(slug, offset, limit, max)),
+    listCategoryStoriesAfter: (slug, after, limit, max) => gate('listCategoryStoriesAfter', () => store.listCategoryStoriesAfter(slug, after, limit, max)),
   };
   return {
     store: wrapped,
     waiting: () => waiting.length,
-    passedAtTurns: () => passed,
+    /** The turns at which reads (of this name) passed the gate. */
+    passedAtTurns: (read?: string) => passed.filter((p) => read === undefined || p.read === read).map((p) => p.turn),
     open() {
       open = true;
       for (const release of waiting.splice(0)) release();
@@ -66,12 +69,12 @@ async function storeOfEight() {
 }
 
 /** The real app behind the fast path on 127.0.0.1 (ephemeral port), counting the requests that arrived. */
-async function serve(store: Store, limits: { rendersAtOnce?: number; rendersWaiting?: number } = {}) {
+async function serve(store: Store, limits: { rendersAtOnce?: number; rendersWaiting?: number } = {}, policy = fixedFeedPolicy()) {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-  const cache = createRenderCache({ store, site: { baseUrl: base, title: 'T' }, items: 50, policy: fixedFeedPolicy(), archivePageSize: 2, ...limits });
+  const cache = createRenderCache({ store, site: { baseUrl: base, title: 'T' }, items: 50, policy, archivePageSize: 2, ...limits });
   const app = createApp({ store, cache, config: { server: { host: '127.0.0.1', port: 0, baseUrl: base }, feeds: { title: 'T', items: 50 } } });
   let arrived = 0;
   server.on('request', () => (arrived += 1));
@@ -151,5 +154,28 @@ describe('renders at once', () => {
     expect(turns).toHaveLength(4);
     // Renders 2–4 each started on a turn of their own, after the one before them.
     expect(new Set(turns.slice(1)).size).toBe(3);
+  });
+
+  it('counts a filtered category for the index page a page of stories per event-loop turn; the OPML list reads none', async () => {
+    const { store } = await openTestStore();
+    // Pages of the walk are cut to 1 Mi characters: eight stories of 300 K take several pages.
+    const body = `<p>${'x'.repeat(300_000)}</p>`;
+    await store.storeRun({ sourceKey: 'source:Big', articles: Array.from({ length: 8 }, (_, i) => article(`Long ${i}`, `2024-12-0${i + 1}T08:00:00Z`, [TECH], { contentHtml: body })) });
+    const held = gated(store);
+    held.open();
+    const policy = fixedFeedPolicy(15, { categoryFilters: new Map([[TECH.slug, compileFilter({ block: ['title:^never'] })]]) });
+    const { base } = await serve(held.store, {}, policy);
+
+    const index = await rawRequest(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.body.toString()).toMatch(/>Tech<\/a><\/td><td class="num">8<\/td>/);
+    const turns = held.passedAtTurns('listCategoryStoriesAfter');
+    expect(turns.length).toBeGreaterThan(2);
+    expect(new Set(turns).size).toBe(turns.length);
+
+    const opml = await rawRequest(`${base}/feeds.opml`);
+    expect(opml.status).toBe(200);
+    expect(opml.body.toString()).toContain('/feeds/tech.rss');
+    expect(held.passedAtTurns('listCategoryStoriesAfter')).toHaveLength(turns.length);
   });
 });

@@ -127,20 +127,21 @@ export async function runClusterPrimary(config: Config, logger: Logger, options:
   const fork = (): void => {
     const worker = cluster.fork(workerEnv);
     // A send to a worker that has just died emits 'error' on it: log it rather than crash the primary.
-    worker.on('error', (error) => logger.warn({ pid: worker.process.pid, error: describeError(error) }, 'message to worker failed'));
+    worker.on('error', (error) => logger.warn({ worker_pid: worker.process.pid, error: describeError(error) }, 'message to worker failed'));
     started.set(worker, Date.now());
   };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     if (!everListened && !listened.has(worker)) {
       // Not one worker ever served (the port is taken, the database unreadable): restarting cannot help.
-      logger.fatal({ pid: worker.process.pid, code, signal }, 'worker failed to start; stopping');
+      logger.fatal({ worker_pid: worker.process.pid, code, signal }, 'worker failed to start; stopping');
       void stop().finally(() => process.exit(1));
       return;
     }
     const lived = Date.now() - (started.get(worker) ?? 0);
     restartDelayMs = lived < quickDeathMs ? Math.min(30_000, Math.max(500, restartDelayMs * 2)) : 0;
-    logger.error({ pid: worker.process.pid, code, signal, restart_in_ms: restartDelayMs }, 'worker died; starting a new one');
+    // `worker_pid`: pino writes the primary's own as `pid`, and a JSON reader keeps only one of two equal keys.
+    logger.error({ worker_pid: worker.process.pid, code, signal, restart_in_ms: restartDelayMs }, 'worker died; starting a new one');
     setTimeout(() => !stopping && fork(), restartDelayMs);
   });
   for (let i = 0; i < options.workers; i++) fork();

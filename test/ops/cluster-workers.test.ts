@@ -106,7 +106,9 @@ describe('server.workers: 2', () => {
     // SIGKILL one worker: the primary logs it and starts another; the other keeps answering meanwhile.
     const victim = Number(listening()[0]!.pid);
     process.kill(victim, 'SIGKILL');
-    await waitFor(() => service!.lines.some((line) => line.msg === 'worker died; starting a new one' && line.pid === victim), 10_000, 'the death to be logged');
+    // The dead worker is named as worker_pid; pid stays the primary's own (a second `pid` key was written before).
+    await waitFor(() => service!.lines.some((line) => line.msg === 'worker died; starting a new one' && line.worker_pid === victim), 10_000, 'the death to be logged');
+    expect(service.lines.find((line) => line.msg === 'worker died; starting a new one')!.pid).toBe(service.process.child.pid);
     // Bounded by time, not by a request count: how many requests fit in a worker's start depends on the speed
     // of both (a faster fast path on a loaded machine went past 2,000).
     const during: number[] = [];

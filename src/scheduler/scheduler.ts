@@ -254,18 +254,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return changes;
     },
     async refresh(name) {
+      // Runs a stop cut short were not made: not reported as refreshed (a recorded request stays open for another worker).
+      const made = <T>(names: T): T => {
+        if (stopping) throw new Error('refresh interrupted: the process is stopping');
+        return names;
+      };
       if (name === undefined) {
         await runEverything();
-        return [...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()];
+        return made([...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()]);
       }
       if (name === SEED_TASK && current.config.seedFolder) {
         await runSeed('always', true);
-        return [SEED_TASK];
+        return made([SEED_TASK]);
       }
       const source = sources.get(name);
       if (!source) return null;
       await runSource(source, 'always', true);
-      return [name];
+      return made([name]);
     },
     scheduled: () => [...tasks.keys()],
   };

@@ -102,4 +102,24 @@ describe.each(BACKENDS)('POST /admin/refresh on a web process, run by a worker, 
     // The start-up pass, the victim's request (answered after it died) and the taker's.
     expect(feeds.hits('alpha')).toBe(3);
   });
+
+  it('after SIGTERM of the worker running it, the request stays open and the other worker runs it', { timeout: 120_000 }, async () => {
+    const { configFile, feeds } = await setUp(backend);
+    const web = (await start(configFile, 'web')).base;
+    const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
+    feeds.hold('alpha');
+    const asked = await requestRefresh(web, '?source=alpha');
+    await waitFor(() => feeds.waiting('alpha') === 1, 20_000, 'a worker to fetch alpha');
+    const running = await follow(web, asked.location!);
+    const victim = workers.find((worker) => running.runBy?.startsWith(`${hostname()}:${worker.process.child.pid}:`))!;
+    // The stop gives the unanswered fetch up: the request must not be recorded as done by it.
+    expect(await victim.stop()).toBe(0);
+    expect((await follow(web, asked.location!)).state).not.toBe('done');
+    await waitFor(async () => (await follow(web, asked.location!)).runBy?.startsWith(`${hostname()}:${victim.process.child.pid}:`) === false, 30_000, 'the other worker to take the request over');
+    feeds.release('alpha');
+    await waitFor(async () => (await follow(web, asked.location!)).state === 'done', 30_000, 'the refresh to finish');
+    expect(await follow(web, asked.location!)).toMatchObject({ state: 'done', refreshed: ['alpha'] });
+    // The start-up pass, the stopped worker's request (given up) and the taker's.
+    expect(feeds.hits('alpha')).toBe(3);
+  });
 });

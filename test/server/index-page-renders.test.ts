@@ -31,9 +31,9 @@ function countingNames() {
 }
 
 const state = (name: string, lastError: string | null): SourceState => ({
-  name, url: 'https://news.example.com/feed.xml', lastAttemptAt: new Date('2025-01-01T00:00:00Z'), lastSuccessAt: null, lastStatus: lastError ? 500 : 200,
-  lastError, consecutiveFailures: lastError ? 1 : 0, nextRunAt: null, etag: null, lastModified: null, lastAdded: 0, totalAdded: 0,
-} as SourceState);
+  name, url: 'https://news.example.com/feed.xml', lastAttempt: new Date('2025-01-01T00:00:00Z'), lastSuccess: null, httpStatus: lastError ? 500 : 200,
+  lastError, consecutiveFailures: lastError ? 1 : 0, nextRun: null, etag: null, lastModified: null, addedLastRun: 0, addedTotal: 0, discoveredUrl: null,
+});
 
 describe('the index page', () => {
   it('is rendered once for many requests, and again as soon as what it shows changes', async () => {

@@ -46,6 +46,8 @@ export interface IngestJobs {
 export interface IngestJobOptions {
   clock?: () => Date;
   onSeedProgress?: SeedRunDeps['onProgress'];
+  /** Seed files stored per transaction (see SERVING_BATCH_SIZE). */
+  seedBatchFiles?: number;
   metrics?: Pick<Metrics, 'sourceRun' | 'seedScan'>;
   /** Aborted when the process stops: fetches in flight end at once and a seed import ends after its current batch. */
   signal?: AbortSignal;
@@ -78,7 +80,7 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       if (!seedFolder) throw new Error('no seedFolder in the config');
       const started = performance.now();
       const summary = await runSeedFolder(seedFolder, {
-        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, urls: urlRulesOf(config),
+        store, logger, clock, resolveCategories, onProgress: options.onSeedProgress, urls: urlRulesOf(config), batchFiles: options.seedBatchFiles,
         nextRun: () => cronNext(seedFolder.schedule, clock()),
         stopped: () => options.signal?.aborted === true,
       });

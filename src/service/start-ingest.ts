@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { createCategoryResolver } from '../ingest/categories.js';
 import { createIngestJobs } from '../ingest-jobs.js';
+import { SERVING_BATCH_SIZE } from '../ingest/run-seed-folder.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { announceChanges, type Announcer } from '../publish/announce-changes.js';
@@ -68,7 +69,8 @@ export function startIngest(deps: IngestDeps): IngestSide {
   const scheduler = createScheduler({
     config, store, logger,
     clock: () => new Date(),
-    jobs: createIngestJobs(config, store, logger, { metrics, signal: stopped.signal }),
+    // This process serves too: smaller seed batches hold its thread a fifth as long.
+    jobs: createIngestJobs(config, store, logger, { metrics, signal: stopped.signal, seedBatchFiles: SERVING_BATCH_SIZE }),
     limiter: limiterFor(config),
     // Documents and hub pings follow the change feed; stories are indexed for search as they are stored.
   });
@@ -85,7 +87,7 @@ export function startIngest(deps: IngestDeps): IngestSide {
     scheduler, firstIngest,
     reconfigure(next) {
       const newLimiter = JSON.stringify([running.fetch.concurrency, running.fetch.perHost]) !== JSON.stringify([next.fetch.concurrency, next.fetch.perHost]);
-      const changes = scheduler.reconfigure(next, createIngestJobs(next, store, logger, { metrics, signal: stopped.signal }), newLimiter ? limiterFor(next) : undefined);
+      const changes = scheduler.reconfigure(next, createIngestJobs(next, store, logger, { metrics, signal: stopped.signal, seedBatchFiles: SERVING_BATCH_SIZE }), newLimiter ? limiterFor(next) : undefined);
       running = next;
       return changes;
     },

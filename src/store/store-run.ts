@@ -63,13 +63,18 @@ function* upsertOrigins(input: StoreRunInput, nowMs: number): Unit<Upserted> {
   const result: Upserted = { fresh: new Set(), written: new Map(), affectedKeys: new Set(), updated: 0, unchanged: 0 };
   const { admitted: origins, keptOut } = yield* admitFiltered(input, runOrigins(input), nowMs);
   result.unchanged += keptOut;
-  // A pruned story stays gone while its sources keep listing it.
-  const covered = yield* use((t) =>
-    t.tombstones.coverMany(origins.map((origin) => ({ titleKey: storedTitleKey(origin), publishedMs: origin.published.getTime() }))),
-  );
-  const live = origins.filter((_, index) => !covered[index]);
+  // A pruned story stays gone while its sources keep listing it: a tombstone near an origin's stated time holds
+  // it back, and for a new origin dated after now, one near now too (the time it is published as).
+  const known = yield* use((t) => t.origins.findMany(origins));
+  const checks = origins.map((origin) => ({ titleKey: storedTitleKey(origin), publishedMs: origin.published.getTime() }));
+  const ahead = checks.flatMap((check, index) => (known[index] === null && check.publishedMs > nowMs ? [index] : []));
+  const hits = yield* use((t) => t.tombstones.coverMany([...checks, ...ahead.map((index) => ({ titleKey: checks[index]!.titleKey, publishedMs: nowMs }))]));
+  ahead.forEach((index, i) => {
+    if (hits[checks.length + i]) hits[index] = true;
+  });
+  const live = origins.filter((_, index) => !hits[index]);
+  const stored = known.filter((_, index) => !hits[index]);
   result.unchanged += origins.length - live.length;
-  const stored = yield* use((t) => t.origins.findMany(live));
   const rows: OriginRow[] = [];
   live.forEach((origin, index) => {
     const hash = articleHash(origin);

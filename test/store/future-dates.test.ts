@@ -106,6 +106,21 @@ describe.each(BACKENDS)('future publication times on %s', (backend) => {
     expect(brief(await newest(capped)).map((story) => story.title)).toEqual(['Ordinary two']);
   });
 
+  it('holds back another source\'s copy dated in the future of a story pruned within the window of now', async () => {
+    const copy = (sourceKey: string, published: Date) => article({ sourceKey, originId: sourceKey, title: 'Rates held', published, categories: finance });
+    const { store, clock } = await openStore(backend);
+    await run(store, 'source:A', [copy('source:A', new Date(NOW - HOUR))]);
+    clock.ms = NOW + HOUR;
+    expect(await store.pruneStories({ olderThan: new Date(NOW) })).toMatchObject({ pruned: 1 });
+    clock.ms = NOW + 2 * HOUR;
+    // Published as of now, it would have merged with the pruned story: it is that story.
+    expect(await run(store, 'source:B', [copy('source:B', TYPO)])).toMatchObject({ added: 0, unchanged: 1 });
+    expect(await newest(store)).toEqual([]);
+    // A day later the same title is another story.
+    clock.ms = NOW + 30 * HOUR;
+    expect(await run(store, 'source:C', [copy('source:C', TYPO)])).toMatchObject({ added: 1 });
+  });
+
   it('gives the same store for the same inputs in any order within one sighting', async () => {
     const feed = article({ sourceKey: 'source:A', originId: 'q', title: 'Quarterly report', published: new Date(NOW - 2 * HOUR), categories: finance });
     const listings: Story[][] = [];

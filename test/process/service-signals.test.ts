@@ -105,7 +105,7 @@ describe('SIGTERM during a seed import', () => {
     const dir = await tempDir('signal-import');
     const seed = path.join(dir, 'seed');
     await mkdir(seed);
-    // 3,000 files: six batches of 500, each stored in its own transaction.
+    // 3,000 files: thirty batches of 100 (a serving process's batch), each stored in its own transaction.
     const FILES = 3_000;
     for (let i = 0; i < FILES; i++) {
       await writeFile(path.join(seed, `post-${i}.md`), `---\ntitle: Imported post ${i}\ndate: 2025-06-02 08:00:00\n---\n<p>Body of post ${i}, with a few more words.</p>\n`);

@@ -125,6 +125,9 @@ async function fetchPage(link: string, previous: FullTextPage | undefined, item:
     log.debug({ characters: length }, 'full text extracted');
     return { ...base, ...validators, state: 'ok', html };
   } catch (error) {
+    // A stop is not the page failing: nothing is saved (a failed page waits 10 min and more for its next try, and the
+    // next process would store the summary); the run ends here and is left for the next process.
+    if (deps.client.signal?.aborted) throw error;
     const failures = (previous?.state === 'failed' ? previous.failures : 0) + 1;
     const retryAt = new Date(now.getTime() + Math.min(deps.backoffCapMs, FIRST_RETRY_MS * 2 ** (failures - 1)));
     const message = describeError(error);

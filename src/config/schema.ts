@@ -101,7 +101,8 @@ export const configSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        baseUrl: publicBaseUrl.default('http://localhost:8080'),
+        /** Default: `http://localhost:<port>`, where this process answers (see the transform below). */
+        baseUrl: publicBaseUrl.optional(),
         /** Source URLs, states and errors on `/` and `/api/sources` for anyone (false: admin token only). */
         publicStatus: z.boolean().default(true),
         maxConnections: z.number().int().min(1).default(1024),
@@ -124,6 +125,8 @@ export const configSchema = z
         /** What this process does (`--role` overrides): all, web (serve only) or worker (ingest only); README "Scaling out". */
         role: z.enum(['all', 'web', 'worker']).default('all'),
       })
+      // A port set without a base URL: feeds link to that port, not to 8080 where nothing answers.
+      .transform((server) => ({ ...server, baseUrl: server.baseUrl ?? `http://localhost:${server.port}` }))
       .prefault({}),
     storage: z.strictObject({
       database: databaseLocation.default('storage/aggregator.db'),

@@ -31,6 +31,11 @@ describe('parseConfig', () => {
     expect(config.seedFolder).toBeUndefined();
   });
 
+  it('links feeds to the configured port when no base URL is given', () => {
+    expect(parseConfig('server: { port: 9000 }\nsources: []\n', 'x.yaml').server.baseUrl).toBe('http://localhost:9000');
+    expect(parseConfig('server: { port: 9000, baseUrl: "https://feeds.example.org" }\nsources: []\n', 'x.yaml').server.baseUrl).toBe('https://feeds.example.org');
+  });
+
   it('reads fullText as true or as a selector with its remove list, and rejects a bad selector with its place', () => {
     const config = parseConfig(
       ['sources:', '  - { name: A, url: "https://a.example/rss", fullText: true }', '  - name: B', '    url: https://b.example/rss',

@@ -56,6 +56,20 @@ async function requestRefresh(web: string, query = ''): Promise<{ status: number
 }
 const follow = async (web: string, location: string) => (await (await fetch(`${web}${location}`, { headers: auth })).json()) as Status;
 
+/** A web process and two workers; a refresh of alpha is running on one of them (the victim), its fetch held. */
+async function refreshHeldOnOneOfTwoWorkers(backend: 'sqlite' | 'postgres') {
+  const { configFile, feeds } = await setUp(backend);
+  const web = (await start(configFile, 'web')).base;
+  const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
+  feeds.hold('alpha');
+  const asked = await requestRefresh(web, '?source=alpha');
+  await waitFor(() => feeds.waiting('alpha') === 1, 20_000, 'a worker to fetch alpha');
+  const running = await follow(web, asked.location!);
+  expect(running.state).toBe('running');
+  const victim = workers.find((worker) => running.runBy?.startsWith(`${hostname()}:${worker.process.child.pid}:`))!;
+  return { web, feeds, asked, victim };
+}
+
 describe.each(BACKENDS)('POST /admin/refresh on a web process, run by a worker, on %s', (backend) => {
   it('answers 202 with where to follow it; a worker runs it once; unknown sources are refused at once', { timeout: 120_000 }, async () => {
     const { configFile, feeds } = await setUp(backend);
@@ -84,15 +98,7 @@ describe.each(BACKENDS)('POST /admin/refresh on a web process, run by a worker, 
   });
 
   it('after kill -9 of the worker running it, the other worker takes the request over', { timeout: 120_000 }, async () => {
-    const { configFile, feeds } = await setUp(backend);
-    const web = (await start(configFile, 'web')).base;
-    const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
-    feeds.hold('alpha');
-    const asked = await requestRefresh(web, '?source=alpha');
-    await waitFor(() => feeds.waiting('alpha') === 1, 20_000, 'a worker to fetch alpha');
-    const running = await follow(web, asked.location!);
-    expect(running.state).toBe('running');
-    const victim = workers.find((worker) => running.runBy?.startsWith(`${hostname()}:${worker.process.child.pid}:`))!;
+    const { web, feeds, asked, victim } = await refreshHeldOnOneOfTwoWorkers(backend);
     victim.process.child.kill('SIGKILL');
     await victim.process.exited;
     await waitFor(async () => (await follow(web, asked.location!)).runBy?.startsWith(`${hostname()}:${victim.process.child.pid}:`) === false, 30_000, 'the other worker to take the request over');
@@ -104,14 +110,7 @@ describe.each(BACKENDS)('POST /admin/refresh on a web process, run by a worker, 
   });
 
   it('after SIGTERM of the worker running it, the request stays open and the other worker runs it', { timeout: 120_000 }, async () => {
-    const { configFile, feeds } = await setUp(backend);
-    const web = (await start(configFile, 'web')).base;
-    const workers = await Promise.all([start(configFile, 'worker'), start(configFile, 'worker')]);
-    feeds.hold('alpha');
-    const asked = await requestRefresh(web, '?source=alpha');
-    await waitFor(() => feeds.waiting('alpha') === 1, 20_000, 'a worker to fetch alpha');
-    const running = await follow(web, asked.location!);
-    const victim = workers.find((worker) => running.runBy?.startsWith(`${hostname()}:${worker.process.child.pid}:`))!;
+    const { web, feeds, asked, victim } = await refreshHeldOnOneOfTwoWorkers(backend);
     // The stop gives the unanswered fetch up: the request must not be recorded as done by it.
     expect(await victim.stop()).toBe(0);
     expect((await follow(web, asked.location!)).state).not.toBe('done');

@@ -40,6 +40,8 @@ export interface RenderCacheOptions {
   rendersAtOnce?: number;
   /** Renders waiting for a slot before more are refused; default RENDERS_WAITING. */
   rendersWaiting?: number;
+  /** Searches waiting for a slot before more are refused; default SEARCHES_WAITING. */
+  searchesWaiting?: number;
 }
 
 /** Default byte budget: room for every default page of a few hundred categories. */
@@ -56,6 +58,11 @@ export const RENDERS_AT_ONCE = 2;
  * otherwise grow with every client. Requests for a document already waiting share its place.
  */
 export const RENDERS_WAITING = 32;
+/**
+ * Searches (page or feed) waiting for one of their RENDERS_AT_ONCE slots, at most. Fewer than renders: a search page
+ * of long matches takes seconds (~4 s for 2 MB stories on PostgreSQL), and 32 waiting outlived the 60 s idle timeout.
+ */
+export const SEARCHES_WAITING = 8;
 
 
 export interface RenderCache {
@@ -72,7 +79,7 @@ export interface RenderCache {
   peekOpml(): Rendered | undefined;
   /** Categories with counts (saved searches counted by matches), for the index page. */
   listCategories(): Promise<CategorySummary[]>;
-  /** Not cached: queries are unbounded. */
+  /** Not cached: queries are unbounded. Searches take RENDERS_AT_ONCE slots of their own. */
   search(query: string, format: FeedFormat, limit?: number): Promise<Rendered>;
   /** The HTML search page of a query ('' for the empty form); rendered per request. */
   searchPage(query: string): Promise<Rendered>;
@@ -103,16 +110,11 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     archivePageSize: options.archivePageSize ?? ARCHIVE_PAGE_SIZE,
   };
   const kept = createBudgetCache<object>(options.budgetBytes ?? RENDER_CACHE_BYTES, sizeOfValue);
-  const slots = pLimit(options.rendersAtOnce ?? RENDERS_AT_ONCE);
+  const atOnce = options.rendersAtOnce ?? RENDERS_AT_ONCE;
   const waitingMax = options.rendersWaiting ?? RENDERS_WAITING;
-  const renders = <T>(render: () => Promise<T>): Promise<T> => {
-    if (slots.pendingCount >= waitingMax) {
-      return Promise.reject(new BusyError(`${slots.pendingCount} renders are waiting already`, { busyWith: 'too many documents being rendered at once' }));
-    }
-    // A slot's next render starts on a later turn of the event loop, not in the microtask that freed the slot: with
-    // the synchronous SQLite store, renders chained there held the loop for their sum (a healthz waited 9 s).
-    return slots(() => new Promise<void>((resolve) => setImmediate(resolve)).then(render));
-  };
+  const renders = slotsFor(atOnce, waitingMax, 'too many documents being rendered at once');
+  // Searches (page and feed) have slots of their own: a slow search does not hold up the feeds' renders.
+  const searches = slotsFor(atOnce, options.searchesWaiting ?? SEARCHES_WAITING, 'too many searches at once');
   // The default page's variant key per format, made once (peekFeed runs on every polled request).
   const feedVariant: Record<FeedFormat, string> = { rss: `rss:${items}`, atom: `atom:${items}`, json: `json:${items}` };
   // A miss waits for a render slot; requests for the same document share its render (and its place in line).
@@ -182,10 +184,10 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       return (await cached(GLOBAL_KEY, 'categories', () => listCategorySummaries(deps)))!;
     },
     search(query, format, limit = items) {
-      return renderSearchFeed(deps, query, format, limit);
+      return searches(() => renderSearchFeed(deps, query, format, limit));
     },
     searchPage(query) {
-      return renderSearchPageFor(deps, query, items);
+      return searches(() => renderSearchPageFor(deps, query, items));
     },
     invalidate,
     invalidateAll() {
@@ -197,6 +199,19 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
       return changed;
     },
     stats: () => kept.stats(),
+  };
+}
+
+/**
+ * Runs renders `atOnce` at a time; beyond `waiting` in line, refuses with a BusyError (503) saying `busyWith`. A slot's
+ * next render starts on a later turn of the event loop, not in the microtask that freed the slot: with the synchronous
+ * SQLite store, renders chained there held the loop for their sum (a healthz waited 9 s).
+ */
+function slotsFor(atOnce: number, waiting: number, busyWith: string) {
+  const slots = pLimit(atOnce);
+  return <T>(render: () => Promise<T>): Promise<T> => {
+    if (slots.pendingCount >= waiting) return Promise.reject(new BusyError(`${slots.pendingCount} renders are waiting already`, { busyWith }));
+    return slots(() => new Promise<void>((resolve) => setImmediate(resolve)).then(render));
   };
 }
 

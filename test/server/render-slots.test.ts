@@ -44,6 +44,7 @@ function gated(store: Store) {
     listCategoryStoriesWithin: (slug, limit, max) => gate('listCategoryStoriesWithin', () => store.listCategoryStoriesWithin(slug, limit, max)),
     listCategoryPage: (slug, offset, limit, max) => gate('listCategoryPage', () => store.listCategoryPage(slug, offset, limit, max)),
     listCategoryStoriesAfter: (slug, after, limit, max) => gate('listCategoryStoriesAfter', () => store.listCategoryStoriesAfter(slug, after, limit, max)),
+    searchStories: (query, limit, page) => gate('searchStories', () => store.searchStories(query, limit, page)),
   };
   return {
     store: wrapped,
@@ -177,5 +178,24 @@ describe('renders at once', () => {
     expect(opml.status).toBe(200);
     expect(opml.body.toString()).toContain('/feeds/tech.rss');
     expect(held.passedAtTurns('listCategoryStoriesAfter')).toHaveLength(turns.length);
+  });
+
+  it('runs searches (page and feed) RENDERS_AT_ONCE at a time in slots of their own; every search is answered', async () => {
+    const { store } = await storeOfEight();
+    const held = gated(store);
+    const { base, arrived } = await serve(held.store);
+    // On PostgreSQL nothing else bounds them: 200 parallel searches of 1.9 MB stories ran the web process out of heap.
+    const paths = ['Story', 'Story 1', 'Story 2', 'Story 3'].flatMap((q) => [`/search?q=${encodeURIComponent(q)}`, `/feeds/search.rss?q=${encodeURIComponent(q)}`]);
+    const answers = Promise.all(paths.map((p) => rawRequest(`${base}${p}`)));
+    await poll(() => arrived() === paths.length, 'every request to arrive');
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(held.waiting()).toBe(RENDERS_AT_ONCE);
+    // A feed is not held up behind the searches.
+    const feed = rawRequest(`${base}/feeds/c1.rss`);
+    await poll(() => held.waiting() === RENDERS_AT_ONCE + 1, 'the feed render to reach the store');
+
+    held.open();
+    expect((await answers).map((r) => r.status)).toEqual(paths.map(() => 200));
+    expect((await feed).status).toBe(200);
   });
 });

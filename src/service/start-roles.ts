@@ -5,6 +5,7 @@
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { describeError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { ReloadOutcome } from '../config/watch-config.js';
 import { openStore } from '../ingest-jobs.js';
@@ -24,6 +25,9 @@ import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
 import type { ConfigProblems } from '../config/watch-config.js';
 import { startIngest } from './start-ingest.js';
 import { portOf, startWeb } from './start-web.js';
+
+/** How often a web process looks whether the workers have completed the search index rebuild. */
+const SEARCH_INDEX_CHECK_MS = 1_000;
 
 export interface RoleOptions {
   configFile?: string | undefined;
@@ -48,10 +52,12 @@ export interface RoleService {
 
 export async function startWebService(config: Config, logger: Logger, options: RoleOptions = {}): Promise<RoleService> {
   const env = options.env ?? process.env;
-  // Ready once the database is open: a web process has no first ingest of its own to wait for.
-  const readiness = createReadiness(['database']);
+  // Ready once the database is open and its search index complete (the workers rebuild it after an upgrade or a
+  // copy-store): a web process has no first ingest of its own to wait for.
+  const readiness = createReadiness(['database', 'search-index']);
   const store = await openStore(config, undefined, { log: logger, servesSearches: true });
   readiness.done('database');
+  const indexWait = waitForSearchIndex(store, logger, () => readiness.done('search-index'));
   let current = (): Config => config;
   let configProblems = (): ConfigProblems | null => null;
   const metrics = serviceMetrics(store, () => current(), () => web.cache.stats(), () => configProblems());
@@ -82,6 +88,7 @@ export async function startWebService(config: Config, logger: Logger, options: R
     config: reloader.config,
     reloadConfig: (reason = 'reload requested') => reloader.reload(reason),
     async stop() {
+      indexWait.stop();
       reloader.close();
       await web.stop();
       await store.close();
@@ -127,6 +134,31 @@ export async function startWorkerService(config: Config, logger: Logger, options
       // Together: a refresh request being run waits for the runs the ingest side stops (fetches in flight aborted).
       await Promise.all([closed, refreshes.stop(), ingest.stop()]);
       await store.close();
+    },
+  };
+}
+
+/** Checks every SEARCH_INDEX_CHECK_MS until no story waits for the search index rebuild, then calls `onComplete`. */
+function waitForSearchIndex(store: Store, logger: Logger, onComplete: () => void): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let told = false;
+  const check = async (): Promise<void> => {
+    const complete = await store.searchIndexComplete().catch((error: unknown) => {
+      logger.warn({ error: describeError(error) }, 'could not read whether the search index is complete');
+      return false;
+    });
+    if (stopped) return;
+    if (complete) return onComplete();
+    if (!told) logger.info('search index incomplete: not ready until the workers have rebuilt it');
+    told = true;
+    timer = setTimeout(() => void check(), SEARCH_INDEX_CHECK_MS);
+  };
+  void check();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

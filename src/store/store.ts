@@ -203,6 +203,11 @@ export interface Store {
    * Run it to completion before ingesting.
    */
   rebuildSearchIndex(maxStories: number): Promise<{ indexed: number; remaining: number }>;
+  /**
+   * True when no story waits for that rebuild. Read only: a `web` process, which leaves the rebuild to the
+   * processes that ingest, is not ready before it.
+   */
+  searchIndexComplete(): Promise<boolean>;
   /** Writes a consistent copy of the database to `file` while it stays in use (online backup). */
   backup(file: string): Promise<void>;
   /** Bytes the database takes (pages in use and free), for monitoring. */

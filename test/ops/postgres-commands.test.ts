@@ -11,7 +11,8 @@ import { FINANCE, TECH, article } from '../fixtures/publish/articles.js';
 import { existsSync } from 'node:fs';
 import { freePort } from '../support/free-port.js';
 import { freshPostgresUrl, openStoreAt } from '../support/store-backends.js';
-import { tempDir, writeConfig } from './harness.js';
+import { startServiceProcess } from '../process/process-harness.js';
+import { tempDir, waitFor, writeConfig } from './harness.js';
 
 const exec = promisify(execFile);
 const cli = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ stdout: string; stderr: string; code: number }> =>
@@ -120,7 +121,18 @@ describe('database commands on PostgreSQL', () => {
     expect(expected.changes.gap).toBe(true);
     // The word index is not copied: the rebuild (as the service runs it on start) indexes the copied stories.
     expect((await pg.searchStories('later story', 10)).total).toBe(0);
-    expect(await pg.rebuildSearchIndex(50)).toEqual({ indexed: 2, remaining: 0 });
+    // A web process leaves the rebuild to the workers: not ready until they have done it.
+    const web = startServiceProcess(await configFor(url), {}, ['--port', '0', '--role', 'web']);
+    try {
+      const base = String((await web.logged((line) => line.msg === 'listening', 'listening', 60_000)).url);
+      await web.logged((line) => line.msg === 'search index incomplete: not ready until the workers have rebuilt it', 'the incomplete index noticed', 60_000);
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      expect(await pg.rebuildSearchIndex(50)).toEqual({ indexed: 2, remaining: 0 });
+      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 60_000, 'the web process to be ready once the index is complete');
+    } finally {
+      web.child.kill('SIGTERM');
+      await web.exited;
+    }
     expect((await pg.searchStories('later story', 10)).stories.map((story) => story.title)).toEqual(['Later story']);
     // The completed rebuild is a change of its own (saved searches are rendered again from the whole index).
     expect(await pg.latestChangeSeq()).toBe(expected.latest + 1);

@@ -168,7 +168,9 @@ describe.each(BACKENDS)('story search on %s, upgrading', (backend) => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const before = await store.latestChangeSeq();
+    expect(await store.searchIndexComplete()).toBe(false);
     expect(await completeSearchRebuild(store, logger, () => false, 25)).toBe(120);
+    expect(await store.searchIndexComplete()).toBe(true);
     // One change, at the end, so every process renders its saved searches again from the whole index.
     expect((await store.changesSince(before, 10)).changes.map((change) => change.categories)).toEqual([['all']]);
     expect((await store.searchStories('香港', 200)).total).toBe(120);

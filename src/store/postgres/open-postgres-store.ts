@@ -206,6 +206,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     },
     searchStories: (query, limit, page) =>
       unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime(), page)),
+    searchIndexComplete: () =>
+      unit('reading the search index rebuild failed', async () => {
+        // story_search_unindexed holds exactly the rows the rebuild has left.
+        const { rows: [row] } = await pool.query<{ complete: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM story_search WHERE words IS NULL) AS complete');
+        return row!.complete;
+      }),
     rebuildSearchIndex: (maxStories) =>
       unit('rebuilding the search index failed', () => inTransaction(pool, async (client) => {
         const progress = await rebuildWordsSlice(client, maxStories);

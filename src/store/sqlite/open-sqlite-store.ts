@@ -240,6 +240,10 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async rebuildSearchIndex(maxStories) {
       return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));
     },
+    async searchIndexComplete() {
+      // The rebuild's cursor row is deleted by the slice that completes it.
+      return unit('reading the search index rebuild failed', () => db.prepare('SELECT 1 FROM search_rebuild').get() === undefined);
+    },
     async backup(file) {
       try {
         mkdirSync(dirname(file), { recursive: true });

@@ -1,6 +1,6 @@
 // The one error handler: logs server faults, answers without stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { BusyError, QueryError, describeError } from '../errors.js';
+import { BusyError, QueryError, StoreError, describeError } from '../errors.js';
 
 /** The part of a pino logger the server uses. */
 export interface AppLogger {
@@ -9,6 +9,8 @@ export interface AppLogger {
 
 /** Retry-After of a 503 when the service is busy (a full search or render queue clears in seconds at most). */
 export const BUSY_RETRY_AFTER_S = 1;
+/** Retry-After of a 503 when the database failed a read (gone, locked, restarting): cached documents are still served. */
+export const STORE_RETRY_AFTER_S = 5;
 
 function clientStatus(error: unknown): number | null {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
@@ -36,6 +38,11 @@ export function errorHandler(logger: AppLogger): ErrorRequestHandler {
       return;
     }
     logger.error({ error: describeError(error), method: req.method, url: req.originalUrl, stack: (error as Error)?.stack }, 'request failed');
+    if (error instanceof StoreError) {
+      // The database, not the request: say so, and when to come back (a reader or a proxy retries; a 500 says "broken").
+      res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(STORE_RETRY_AFTER_S) }).type('text/plain').send('Database unavailable, retry in a moment\n');
+      return;
+    }
     res.status(500).set('Cache-Control', 'no-store').type('text/plain').send('Internal server error\n');
   };
 }

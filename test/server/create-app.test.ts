@@ -197,6 +197,17 @@ describe('OPML, index, health and sources', () => {
     expect(sources[0]).toMatchObject({ name: 'Example <feed>', httpStatus: 503, consecutiveFailures: 1, nextRun: '2025-01-01T00:15:00.000Z' });
   });
 
+  it('answers 503 with Retry-After when the database fails a read, and logs it', async () => {
+    const { base, store, logged } = await start();
+    await store.close();
+    const res = await fetch(`${base}/feeds/tech.rss?limit=3`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.text()).toBe('Database unavailable, retry in a moment\n');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ url: '/feeds/tech.rss?limit=3' });
+  });
+
   it('logs a failure and answers 500 without a stack trace', async () => {
     const failure = new Error('sources table is gone');
     const { base, logged } = await start({ listSources: () => Promise.reject(failure) });

@@ -254,23 +254,22 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return changes;
     },
     async refresh(name) {
-      // Runs a stop cut short were not made: not reported as refreshed (a recorded request stays open for another worker).
-      const made = <T>(names: T): T => {
-        if (stopping) throw new Error('refresh interrupted: the process is stopping');
-        return names;
-      };
+      let made: string[];
       if (name === undefined) {
         await runEverything();
-        return made([...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()]);
-      }
-      if (name === SEED_TASK && current.config.seedFolder) {
+        made = [...(current.config.seedFolder ? [SEED_TASK] : []), ...sources.keys()];
+      } else if (name === SEED_TASK && current.config.seedFolder) {
         await runSeed('always', true);
-        return made([SEED_TASK]);
+        made = [SEED_TASK];
+      } else {
+        const source = sources.get(name);
+        if (!source) return null;
+        await runSource(source, 'always', true);
+        made = [name];
       }
-      const source = sources.get(name);
-      if (!source) return null;
-      await runSource(source, 'always', true);
-      return made([name]);
+      // Runs a stop cut short were not made: not reported as refreshed (a recorded request stays open for another worker).
+      if (stopping) throw new Error('refresh interrupted: the process is stopping');
+      return made;
     },
     scheduled: () => [...tasks.keys()],
   };

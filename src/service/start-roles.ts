@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { describeError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import type { ReloadOutcome } from '../config/watch-config.js';
+import type { ConfigProblems, ReloadOutcome } from '../config/watch-config.js';
 import { openStore } from '../ingest-jobs.js';
 import type { Logger } from '../logger.js';
 import { instrumentRequests } from '../observability/http-metrics.js';
@@ -22,7 +22,6 @@ import { metricsRoutes } from '../server/metrics-routes.js';
 import type { Store } from '../store/store.js';
 import { reloadableConfig } from './reload-config.js';
 import { configuredSourceNames, serviceMetrics } from './service-metrics.js';
-import type { ConfigProblems } from '../config/watch-config.js';
 import { startIngest } from './start-ingest.js';
 import { portOf, startWeb } from './start-web.js';
 

@@ -240,10 +240,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async rebuildSearchIndex(maxStories) {
       return unit('rebuilding the search index failed', () => rebuild.slice(maxStories));
     },
-    async searchIndexComplete() {
-      // The rebuild's cursor row is deleted by the slice that completes it.
-      return unit('reading the search index rebuild failed', () => db.prepare('SELECT 1 FROM search_rebuild').get() === undefined);
-    },
+    searchIndexComplete: async () => unit('reading the search index rebuild failed', () => rebuild.complete()),
     async backup(file) {
       try {
         mkdirSync(dirname(file), { recursive: true });

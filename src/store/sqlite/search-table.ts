@@ -118,6 +118,8 @@ export function createSearchRebuild(db: Database.Database, onComplete: () => voi
   return {
     /** Indexes up to `maxStories` stories in one write transaction. */
     slice: (maxStories: number): RebuildProgress => run.immediate(maxStories),
+    /** True when nothing is left to rebuild: the slice that completes it deletes the cursor row. */
+    complete: (): boolean => state.get() === undefined,
   };
 }
 

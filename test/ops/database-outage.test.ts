@@ -1,10 +1,13 @@
 // A serving process whose PostgreSQL stops answering (its host hung: connections neither refused nor reset) or
 // goes away (refused): /healthz says so at once and /metrics still answers, with `aggregator_database_up 0` and the
 // store-read gauges as last read, so the monitoring sees the outage instead of a failed scrape. A cluster of its
-// own (stopped and frozen here, never the run's shared one), a real `--role web` process.
+// own (stopped and frozen here, never the run's shared one), a real `--role web` process. A request that needs the
+// database while its host hangs is answered 503 (the serving reads are bounded), cached feeds still 200, and
+// /readyz stays 200 (the process still serves what it has); after the host resumes the same request is answered.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { article } from '../fixtures/publish/articles.js';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
@@ -35,6 +38,26 @@ function clusterPids(cluster: PostgresCluster): number[] {
 async function get(service: ReadyService, route: string): Promise<{ status: number; text: string }> {
   const response = await fetch(`${service.base}${route}`, { signal: AbortSignal.timeout(15_000) });
   return { status: response.status, text: await response.text() };
+}
+
+/** A request waited for however long it takes: only the test's timeout bounds it (the code under test must). */
+async function answer(service: ReadyService, route: string): Promise<{ status: number; retryAfter: string | null; text: string }> {
+  const response = await fetch(`${service.base}${route}`);
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await response.text() };
+}
+
+/** SIGSTOP on the cluster (a hung host), undone by the returned function and, if the test fails first, by its cleanup. */
+function freeze(cluster: PostgresCluster): () => void {
+  const frozen = clusterPids(cluster);
+  for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+  let thawed = false;
+  const thaw = () => {
+    if (thawed) return;
+    thawed = true;
+    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+  };
+  cleanups.push(thaw);
+  return thaw;
 }
 
 const gauge = (text: string, series: string): string | undefined => text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1];
@@ -77,5 +100,42 @@ describe('a serving process whose database hangs or goes away', () => {
     expect(gone.status).toBe(200);
     expect(gauge(gone.text, 'aggregator_database_up')).toBe('0');
     expect(gauge(gone.text, 'aggregator_source_consecutive_failures{source="Wire"}')).toBe('1');
+  });
+
+  it('answers a request that needs the database 503 while its host hangs, serves cached feeds, and answers it again after', { timeout: 120_000 }, async () => {
+    const cluster = await startPostgresCluster();
+    cleanups.push(() => cluster.stop());
+    const news = { slug: 'news', name: 'News' };
+    const store = await openDatabase(cluster.url, createDedupPolicy(12 * 3_600_000));
+    await store.storeRun({ sourceKey: 'source:Wire', articles: [
+      article('Harbour bridge reopens', '2025-01-02T08:00:00Z', [news], { sourceKey: 'source:Wire' }),
+      article('Ferry timetable changes', '2025-01-01T08:00:00Z', [news], { sourceKey: 'source:Wire' }),
+    ] });
+    const [story] = await store.listCategoryStories('news', 1);
+    await store.close();
+    const dir = await tempDir('database-outage');
+    const configFile = path.join(dir, 'aggregator.yaml');
+    await writeConfig(configFile, { storage: { database: cluster.url }, sources: [{ name: 'Wire', url: 'http://127.0.0.1:9/feed', categories: ['News'] }] });
+    const web = await startReadyService(configFile, {}, ['--role', 'web']);
+    cleanups.push(() => web.stop());
+    const cached = '/feeds/news.rss';
+    const uncached = [`/stories/${story!.id}`, '/search?q=bridge'];
+    expect((await answer(web, cached)).status).toBe(200);
+
+    const thaw = freeze(cluster);
+    for (const route of uncached) {
+      expect(await answer(web, route)).toEqual({ status: 503, retryAfter: '5', text: 'Database unavailable, retry in a moment\n' });
+      expect(web.lines.filter((line) => line.msg === 'request failed' && line.url === route)).toHaveLength(1);
+    }
+    expect((await answer(web, cached)).status).toBe(200);
+    // Still ready: behind a load balancer this process keeps serving what it has cached (README, "Failures").
+    expect(await answer(web, '/readyz')).toMatchObject({ status: 200, text: 'ready\n' });
+    const counted = await answer(web, '/metrics');
+    expect(gauge(counted.text, 'aggregator_http_requests_total{route="/stories/:id",method="GET",status="503"}')).toBe('1');
+    thaw();
+
+    await waitFor(async () => (await get(web, '/healthz')).status === 200, 30_000, 'the database to answer again');
+    // At once, every time: no connection left waiting on the hung host's answers.
+    for (let round = 0; round < 3; round++) for (const route of uncached) expect((await answer(web, route)).status).toBe(200);
   });
 });

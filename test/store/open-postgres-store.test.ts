@@ -10,7 +10,7 @@ import { startService } from '../../src/main.js';
 import { startWebService, startWorkerService } from '../../src/service/start-roles.js';
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
-import { KEPT_CONNECTIONS, createPool } from '../../src/store/postgres/pool.js';
+import { KEPT_CONNECTIONS, createPool, createServingPool } from '../../src/store/postgres/pool.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
@@ -45,8 +45,9 @@ describe('openPostgresStore', () => {
     const backends = await withClient(url, async (client) => (await client.query<{ query: string }>(
       "SELECT query FROM pg_stat_activity WHERE application_name = 'warmed-store'")).rows);
     await store.close();
-    expect(backends).toHaveLength(KEPT_CONNECTIONS);
-    for (const { query } of backends) expect(query).toMatch(/FROM story_search|JOIN stories s ON s\.id = r\.id/);
+    // Its serving pool's (pool.ts createServingPool); the pool of its units of work keeps the one the migration used.
+    const searched = backends.filter(({ query }) => /FROM story_search|JOIN stories s ON s\.id = r\.id/.test(query));
+    expect(searched).toHaveLength(KEPT_CONNECTIONS);
     // And one of them read the newest stories' search rows (what a common word's search walks first).
     expect(backends.map(({ query }) => query)).toContainEqual(expect.stringMatching(/FROM story_search ORDER BY published_ms DESC LIMIT 2000/));
   });
@@ -106,6 +107,24 @@ describe('openPostgresStore', () => {
     const options = new URL(url).searchParams.get('options')!;
     const higher = url.replace(/options=[^&]*/, `options=${encodeURIComponent(`${options} -c effective_io_concurrency=200 -c work_mem=64MB`)}`);
     expect(await settings(higher)).toEqual({ eic: '200', work_mem: '64MB' });
+  });
+
+  it('bounds the statements of its serving pool on the server too (statement_timeout 10 s, a stricter one kept), not those of its units of work', async () => {
+    const url = await freshPostgresUrl();
+    const timeout = async (pool: ReturnType<typeof createPool>) => {
+      try {
+        return (await pool.query<{ t: string }>("SELECT current_setting('statement_timeout') AS t")).rows[0]!.t;
+      } finally {
+        await pool.end();
+      }
+    };
+    const options = new URL(url).searchParams.get('options')!;
+    const withTimeout = (value: string) => url.replace(/options=[^&]*/, `options=${encodeURIComponent(`${options} -c statement_timeout=${value}`)}`);
+    expect(await timeout(createServingPool(url, 1))).toBe('10s');
+    expect(await timeout(createServingPool(withTimeout('2s'), 1))).toBe('2s');
+    expect(await timeout(createServingPool(withTimeout('5min'), 1))).toBe('10s');
+    // Migrations, imports and the search index rebuild run as long as they need.
+    expect(await timeout(createPool(url, 1))).toBe('0');
   });
 
   it('refuses a database written by a newer schema, naming the database', async () => {

@@ -15,7 +15,7 @@ import { migrate } from './migrations.js';
 import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
-import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPingPool, createPool, inTransaction, type Sql } from './pool.js';
+import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPingPool, createPool, createServingPool, inTransaction, type Sql } from './pool.js';
 import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories, warmSearchConnections } from './search.js';
@@ -115,20 +115,26 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     await pool.end().catch(() => {});
     throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });
   }
+  // The reads answering HTTP requests, bounded in time (pool.ts); units of work, migrations and the rebuild use `pool`.
+  const reads = createServingPool(url, options.maxConnections, options.keptConnections);
   if (options.warmSearch) {
     try {
-      await warmSearchConnections(pool, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
+      await warmSearchConnections(reads, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
     } catch (error) {
-      await pool.end().catch(() => {});
+      await Promise.all([pool.end(), reads.end()]).catch(() => {});
       throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
     }
   }
   const pingPool = createPingPool(url);
-  const categories = createCategoryQueries(pool);
+  const categories = createCategoryQueries(reads);
   const sources = createSourcesTable(pool);
+  const sourceReads = createSourcesTable(reads);
   const changes = createChangeQueries(pool);
   const leases = createRunLeasesTable(pool);
+  const leaseReads = createRunLeasesTable(reads);
   const refreshes = createRefreshRequestsTable(pool);
+  // Recorded and read by a web process's POST /admin/refresh: bounded like the reads serving it.
+  const servedRefreshes = createRefreshRequestsTable(reads);
   const watchers = new Set<() => void>();
   let closed = false;
   /** A rebuild slice of this process has seen unindexed stories and no completion has been told since. */
@@ -157,15 +163,15 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     },
     async listCategoryStories(slug, limit) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStories(pool, slug, rows, await categories.names()));
+      return unit(`listing category ${slug} failed`, async () => newestStories(reads, slug, rows, await categories.names()));
     },
     async listCategoryStoriesWithin(slug, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStoriesWithin(pool, slug, rows, maxTextChars, await categories.names()));
+      return unit(`listing category ${slug} failed`, async () => newestStoriesWithin(reads, slug, rows, maxTextChars, await categories.names()));
     },
     async listCategoryStoriesAfter(slug, after, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(pool, slug, after, rows, await categories.names(), maxTextChars));
+      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(reads, slug, after, rows, await categories.names(), maxTextChars));
     },
     listCategories: () => unit('listing categories failed', () => categories.list()),
     getCategory: (slug) => unit(`reading category ${slug} failed`, () => categories.get(slug)),
@@ -177,39 +183,39 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       }));
     },
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
-    getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
-    listSourceStates: () => unit('listing sources failed', () => sources.list()),
+    getSourceState: (name) => unit(`reading source ${name} failed`, () => sourceReads.get(name)),
+    listSourceStates: () => unit('listing sources failed', () => sourceReads.list()),
     getFullTextPages: (links) => unit('reading full-text pages failed', () => getFullTextPages(pool, links)),
     saveFullTextPages: (pages) => unit('saving full-text pages failed', () => saveFullTextPages(pool, pages)),
-    listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
-    filterCounts: () => unit('counting filtered articles failed', () => filterCounts(pool)),
-    seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(pool, Math.max(0, Math.floor(sample)))),
+    listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(reads)),
+    filterCounts: () => unit('counting filtered articles failed', () => filterCounts(reads)),
+    seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(reads, Math.max(0, Math.floor(sample)))),
     findStory: (storyId) => unit(`reading story ${storyId} failed`, async () => {
-      const story = await storyById(pool, storyId, await categories.names());
+      const story = await storyById(reads, storyId, await categories.names());
       if (story) return { state: 'found', story } as const;
-      const movedTo = await storyMovedTo(pool, storyId);
+      const movedTo = await storyMovedTo(reads, storyId);
       if (movedTo) return { state: 'moved', storyId: movedTo } as const;
-      const prunedAt = await storyPrunedAt(pool, storyId);
+      const prunedAt = await storyPrunedAt(reads, storyId);
       return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
     }),
     claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
-    listRunLeases: () => unit('listing run leases failed', () => leases.list(clock().getTime())),
-    requestRefresh: (source) => unit('recording a refresh request failed', () => refreshes.request(source, clock().getTime())),
+    listRunLeases: () => unit('listing run leases failed', () => leaseReads.list(clock().getTime())),
+    requestRefresh: (source) => unit('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
-    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => refreshes.get(id)),
+    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
     finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
     async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
-      return unit(`listing archive of ${slug} failed`, async () => categoryPage(pool, slug, skip, rows, await categories.names(), maxTextChars));
+      return unit(`listing archive of ${slug} failed`, async () => categoryPage(reads, slug, skip, rows, await categories.names(), maxTextChars));
     },
     searchStories: (query, limit, page) =>
-      unit('searching stories failed', async () => searchStories(pool, query, limit, await categories.names(), clock().getTime(), page)),
+      unit('searching stories failed', async () => searchStories(reads, query, limit, await categories.names(), clock().getTime(), page)),
     searchIndexComplete: () =>
       unit('reading the search index rebuild failed', async () => {
         // story_search_unindexed holds exactly the rows the rebuild has left.
-        const { rows: [row] } = await pool.query<{ complete: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM story_search WHERE words IS NULL) AS complete');
+        const { rows: [row] } = await reads.query<{ complete: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM story_search WHERE words IS NULL) AS complete');
         return row!.complete;
       }),
     rebuildSearchIndex: (maxStories) =>
@@ -229,11 +235,11 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     backup: (file) => backupDatabase(url, file),
     async sizeBytes() {
       return unit('reading database size failed', async () => {
-        const { rows } = await pool.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n');
+        const { rows } = await reads.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n');
         return rows[0]!.n;
       });
     },
-    listStoryOrigins: (storyId) => unit(`listing origins of story ${storyId} failed`, () => storyOrigins(pool, storyId)),
+    listStoryOrigins: (storyId) => unit(`listing origins of story ${storyId} failed`, () => storyOrigins(reads, storyId)),
     pruneStories(options) {
       return unit('pruning stories failed', () => inTransaction(pool, async (client) => {
         const nowMs = clock().getTime();
@@ -271,7 +277,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       closed = true;
       for (const stop of watchers) stop();
       watchers.clear();
-      await Promise.all([pool.end(), pingPool.end()]);
+      await Promise.all([pool.end(), reads.end(), pingPool.end()]);
     },
   };
 }

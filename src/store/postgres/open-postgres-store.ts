@@ -19,6 +19,7 @@ import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPingPool, createPool, c
 import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories, warmSearchConnections } from './search.js';
+import { createServingGuard } from './serving-guard.js';
 import { createSeedFilesTable, listSeedFiles, seedFileProblems } from './seed-files-table.js';
 import { createFilteredOriginsTable, filterCounts } from './filtered-origins-table.js';
 import { createSourcesTable } from './sources-table.js';
@@ -149,6 +150,19 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });
     }
   };
+  const ping = async (): Promise<boolean> => {
+    if (closed) return false;
+    try {
+      await pingPool.query('SELECT 1');
+      guard.answered();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const guard = createServingGuard(ping);
+  /** A unit reading on `reads` for an HTTP request: failing at once while the database host does not answer. */
+  const read = <T>(what: string, work: () => Promise<T>): Promise<T> => unit(what, () => guard.read(work));
 
   return {
     storeRun(input) {
@@ -163,18 +177,18 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     },
     async listCategoryStories(slug, limit) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStories(reads, slug, rows, await categories.names()));
+      return read(`listing category ${slug} failed`, async () => newestStories(reads, slug, rows, await categories.names()));
     },
     async listCategoryStoriesWithin(slug, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStoriesWithin(reads, slug, rows, maxTextChars, await categories.names()));
+      return read(`listing category ${slug} failed`, async () => newestStoriesWithin(reads, slug, rows, maxTextChars, await categories.names()));
     },
     async listCategoryStoriesAfter(slug, after, limit, maxTextChars) {
       const rows = Math.max(0, Math.floor(limit));
-      return unit(`listing category ${slug} failed`, async () => newestStoriesAfter(reads, slug, after, rows, await categories.names(), maxTextChars));
+      return read(`listing category ${slug} failed`, async () => newestStoriesAfter(reads, slug, after, rows, await categories.names(), maxTextChars));
     },
-    listCategories: () => unit('listing categories failed', () => categories.list()),
-    getCategory: (slug) => unit(`reading category ${slug} failed`, () => categories.get(slug)),
+    listCategories: () => read('listing categories failed', () => categories.list()),
+    getCategory: (slug) => read(`reading category ${slug} failed`, () => categories.get(slug)),
     async declareCategories(refs) {
       await unit('declaring categories failed', () => inTransaction(pool, async (client) => {
         const changed = await createCategoryQueries(client).declare(refs);
@@ -183,14 +197,14 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       }));
     },
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
-    getSourceState: (name) => unit(`reading source ${name} failed`, () => sourceReads.get(name)),
-    listSourceStates: () => unit('listing sources failed', () => sourceReads.list()),
+    getSourceState: (name) => read(`reading source ${name} failed`, () => sourceReads.get(name)),
+    listSourceStates: () => read('listing sources failed', () => sourceReads.list()),
     getFullTextPages: (links) => unit('reading full-text pages failed', () => getFullTextPages(pool, links)),
     saveFullTextPages: (pages) => unit('saving full-text pages failed', () => saveFullTextPages(pool, pages)),
-    listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(reads)),
-    filterCounts: () => unit('counting filtered articles failed', () => filterCounts(reads)),
-    seedFileProblems: (sample) => unit('listing seed file problems failed', () => seedFileProblems(reads, Math.max(0, Math.floor(sample)))),
-    findStory: (storyId) => unit(`reading story ${storyId} failed`, async () => {
+    listSeedFiles: () => read('listing seed files failed', () => listSeedFiles(reads)),
+    filterCounts: () => read('counting filtered articles failed', () => filterCounts(reads)),
+    seedFileProblems: (sample) => read('listing seed file problems failed', () => seedFileProblems(reads, Math.max(0, Math.floor(sample)))),
+    findStory: (storyId) => read(`reading story ${storyId} failed`, async () => {
       const story = await storyById(reads, storyId, await categories.names());
       if (story) return { state: 'found', story } as const;
       const movedTo = await storyMovedTo(reads, storyId);
@@ -201,19 +215,19 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
-    listRunLeases: () => unit('listing run leases failed', () => leaseReads.list(clock().getTime())),
-    requestRefresh: (source) => unit('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
+    listRunLeases: () => read('listing run leases failed', () => leaseReads.list(clock().getTime())),
+    requestRefresh: (source) => read('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
-    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
+    getRefreshRequest: (id) => read(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
     finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
     async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];
-      return unit(`listing archive of ${slug} failed`, async () => categoryPage(reads, slug, skip, rows, await categories.names(), maxTextChars));
+      return read(`listing archive of ${slug} failed`, async () => categoryPage(reads, slug, skip, rows, await categories.names(), maxTextChars));
     },
     searchStories: (query, limit, page) =>
-      unit('searching stories failed', async () => searchStories(reads, query, limit, await categories.names(), clock().getTime(), page)),
+      read('searching stories failed', async () => searchStories(reads, query, limit, await categories.names(), clock().getTime(), page)),
     searchIndexComplete: () =>
-      unit('reading the search index rebuild failed', async () => {
+      read('reading the search index rebuild failed', async () => {
         // story_search_unindexed holds exactly the rows the rebuild has left.
         const { rows: [row] } = await reads.query<{ complete: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM story_search WHERE words IS NULL) AS complete');
         return row!.complete;
@@ -234,12 +248,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       })),
     backup: (file) => backupDatabase(url, file),
     async sizeBytes() {
-      return unit('reading database size failed', async () => {
+      return read('reading database size failed', async () => {
         const { rows } = await reads.query<{ n: number }>('SELECT pg_database_size(current_database()) AS n');
         return rows[0]!.n;
       });
     },
-    listStoryOrigins: (storyId) => unit(`listing origins of story ${storyId} failed`, () => storyOrigins(reads, storyId)),
+    listStoryOrigins: (storyId) => read(`listing origins of story ${storyId} failed`, () => storyOrigins(reads, storyId)),
     pruneStories(options) {
       return unit('pruning stories failed', () => inTransaction(pool, async (client) => {
         const nowMs = clock().getTime();
@@ -263,18 +277,11 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       };
     },
     pruneChanges: (olderThan) => unit('pruning changes failed', () => changes.prune(olderThan.getTime())),
-    async ping() {
-      if (closed) return false;
-      try {
-        await pingPool.query('SELECT 1');
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping,
     async close() {
       if (closed) return;
       closed = true;
+      guard.close();
       for (const stop of watchers) stop();
       watchers.clear();
       await Promise.all([pool.end(), reads.end(), pingPool.end()]);

@@ -37,9 +37,15 @@ export const SESSION_SETTINGS: Array<{ name: string; value: string }> = [
 export function createPool(url: string, max = MAX_CONNECTIONS, kept = KEPT_CONNECTIONS, bounds: Partial<pg.PoolConfig> = {}, settings = SESSION_SETTINGS): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url, max, min: Math.min(kept, max), types, ...bounds,
-    // Run (and awaited by the pool) on each new connection before it is handed out.
+    // Run (and awaited by the pool) on each new connection before it is handed out. A setting the server refuses
+    // (an SQLSTATE) is left as it is; no answer at all fails the connection rather than handing out a client whose
+    // next query would queue behind the unanswered one.
     onConnect: async (client) => {
-      for (const { name, value } of settings) await client.query(`SELECT set_config('${name}', ${value}, false)`).catch(() => {});
+      for (const { name, value } of settings) {
+        await client.query(`SELECT set_config('${name}', ${value}, false)`).catch((error: { code?: unknown }) => {
+          if (typeof error.code !== 'string' || !/^[0-9A-Z]{5}$/.test(error.code)) throw error;
+        });
+      }
     },
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool drops it.

@@ -7,9 +7,9 @@ import { createDedupPolicy } from './ingest/dedup.js';
 import { runFeedSource, type FeedRunDeps, type FeedRunSummary } from './ingest/run-feed-source.js';
 import { runSeedFolder, type SeedRunDeps, type SeedRunSummary } from './ingest/run-seed-folder.js';
 import type { Metrics } from './observability/metrics.js';
-import { askedWaitUntil, nextRunTime } from './scheduler/next-run.js';
+import { nextRunTime } from './scheduler/next-run.js';
 import { leaseMsOf, newLeaseOwner } from './scheduler/run-leases.js';
-import { cronNext } from './scheduler/scheduler.js';
+import { cronNext } from './scheduler/cron-times.js';
 import { openDatabase, type OpenDatabaseOptions } from './store/open-database.js';
 import { retentionPruneOptions } from './store/prune-run.js';
 import type { Store } from './store/store.js';
@@ -67,7 +67,8 @@ export function createIngestJobs(config: Config, store: Store, logger: Logger, o
       const summary = await runFeedSource(source, {
         store, logger, clock, resolveCategories, fetchOptions, urls: urlRulesOf(config), backoffCapMs: config.fetch.backoffCap, hostSlot,
         nextRun: (outcome) => nextRunTime({ now: clock(), cronNext: cronNext(source.schedule ?? config.schedule, clock()), ...caps, ...outcome }),
-        askedWait: (outcome) => askedWaitUntil({ now: clock(), cronNext: null, ...caps, ...outcome }),
+        // The wait without the schedule (what the source asked, or the backoff of a failure): kept so a schedule change keeps it.
+        askedWait: (outcome) => nextRunTime({ now: clock(), cronNext: null, ...caps, ...outcome }),
       }).catch((error: unknown) => {
         metrics?.sourceRun(source.name, 'failed', seconds(), 0);
         throw error;

@@ -24,7 +24,7 @@ export interface FeedRunDeps {
   fetchOptions: Omit<FetchOptions, 'etag' | 'lastModified'>;
   /** When the next run is due, given this run's outcome (the scheduler's policy, e.g. `nextRunTime`). */
   nextRun: (outcome: RunOutcome) => Date | null;
-  /** The earliest time the source asked for, given this run's outcome (`askedWaitUntil`); absent: not kept. */
+  /** The earliest next run whatever the schedule (what the source asked, a failure's backoff); absent: not kept. */
   askedWait?: (outcome: RunOutcome) => Date | null;
   timezone?: string;
   /** Configured tracking parameters and placeholder images. */

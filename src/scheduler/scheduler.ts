@@ -10,6 +10,8 @@ import { SEED_FOLDER_NAME, type Config, type SourceConfig } from '../config/sche
 import { describeError } from '../errors.js';
 import { discoveredFeedOf } from '../ingest/run-feed-source.js';
 import type { RunDue, Store } from '../store/store.js';
+import { alignNextRuns, scheduledRuns } from './align-next-runs.js';
+import { jitterMs } from './cron-times.js';
 import type { Limiter } from './limiter.js';
 import { createRunLeases, claimRetryDelay, leaseMsOf, type RunLeases } from './run-leases.js';
 
@@ -193,6 +195,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
     const now = !options.onlyDue && !options.skipBackedOff;
     await leases.findOrphanedRuns().catch(fail('lease clean-up'));
+    if (!now) await alignNextRuns(deps.store, scheduledRuns(current.config, deps.clock()), logger);
     // Workers joining a pass start at a random place in the list, so two of them do not queue on the same hosts.
     const order = [...sources.values()];
     if (options.onlyDue) order.push(...order.splice(0, Math.floor(Math.random() * order.length)));
@@ -273,28 +276,4 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     scheduled: () => [...tasks.keys()],
   };
-}
-
-/** The next `count` times a cron expression fires, from the real clock. */
-function nextRuns(expression: string, count: number): Date[] {
-  const task = cron.createTask(expression, () => undefined);
-  try {
-    return task.getNextRuns(count);
-  } finally {
-    void task.destroy();
-  }
-}
-
-/** The next time a cron expression fires after `now`. */
-export function cronNext(expression: string, now: Date): Date | null {
-  return nextRuns(expression, 1).find((date) => date.getTime() > now.getTime()) ?? null;
-}
-
-/**
- * The random delay spreading a schedule's runs: 30 s, or a quarter of the schedule's interval when that is
- * shorter (a schedule in seconds must not be pushed past its next firing).
- */
-function jitterMs(expression: string): number {
-  const [first, second] = nextRuns(expression, 2);
-  return first && second ? Math.min(30_000, Math.floor((second.getTime() - first.getTime()) / 4)) : 30_000;
 }

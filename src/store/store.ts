@@ -37,13 +37,20 @@ export interface FetchOutcome {
   lastModified?: string | null | undefined;
   nextRun: Date | null;
   /**
-   * The earliest time the source itself asked to be fetched again (RSS <ttl>, Cache-Control max-age of a
-   * successful answer); kept across restarts so the start-up pass waits for it too. Undefined or null: none.
+   * The earliest time the source may be fetched again whatever the schedule: what it asked (RSS <ttl>,
+   * Cache-Control max-age, Retry-After) or its failure backoff; kept across restarts so the start-up pass waits
+   * for it too, and a schedule change never moves the next run before it. Undefined or null: none.
    */
   notBefore?: Date | null | undefined;
   added: number;
   /** The feed discovered on the source's HTML page; undefined keeps the stored one, null forgets it. */
   discoveredUrl?: string | null | undefined;
+}
+
+/** A stored next-run time moved forward by a schedule change. */
+export interface NextRunMove {
+  from: Date;
+  to: Date;
 }
 
 /** What the seed scan remembers of a file, to skip it when unchanged. */
@@ -149,6 +156,13 @@ export interface Store {
   recordFetchOutcome(source: { name: string; url: string }, outcome: FetchOutcome): Promise<void>;
   getSourceState(name: string): Promise<SourceState | null>;
   listSourceStates(): Promise<SourceState[]>;
+  /**
+   * After a schedule change: moves a run's stored next-run time forward to `scheduleNext` (the current schedule's
+   * next time) when that is earlier, never before the wait it recorded (`notBefore`). `waitsRecorded: false` for
+   * a run with no waits of its own (the seed folder); otherwise a failing source recorded before failures kept
+   * their wait is left alone. Returns the move, or null when the stored time stays.
+   */
+  bringNextRunForward(name: string, scheduleNext: Date, options: { waitsRecorded: boolean }): Promise<NextRunMove | null>;
   /** Articles source filters dropped, counted per source and rule (most first). */
   filterCounts(): Promise<FilterCount[]>;
   /** The stored pages of these item links (full text); links never fetched are absent. */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { sourceKeyOf } from '../../src/ingest/run-feed-source.js';
-import type { FetchOutcome } from '../../src/store/store.js';
+import type { FetchOutcome, Store } from '../../src/store/store.js';
 import { HOUR, article } from '../fixtures/dedup/articles.js';
 import { BACKENDS, openBackendStore } from '../support/store-backends.js';
 
@@ -87,6 +87,45 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
       const after = await store.listCategoryStories('all', 10);
       expect(after.map((story) => [story.title, story.contentHtml])).toEqual([['Kept', '<p>Kept body</p>']]);
       expect(after).toEqual(before);
+    });
+  });
+
+  describe('next run after a schedule change (bringNextRunForward)', () => {
+    const hourly = (minutes: number, extra: Partial<FetchOutcome> = {}) => success(minutes, { nextRun: t(60), ...extra });
+    const forward = (store: Store, next: Date, waitsRecorded = true) => store.bringNextRunForward(source.name, next, { waitsRecorded });
+
+    it('moves a next run stored under a longer schedule to the new schedule\'s next time', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, hourly(0));
+      expect(await forward(store, t(5))).toEqual({ from: t(60), to: t(5) });
+      expect((await store.getSourceState(source.name))?.nextRun).toEqual(t(5));
+    });
+
+    it('keeps an earlier stored time (a longer schedule), an unknown source and a time nothing moves', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, hourly(0));
+      expect(await forward(store, t(120))).toBeNull();
+      expect(await forward(store, t(60))).toBeNull();
+      expect(await store.bringNextRunForward('never fetched', t(5), { waitsRecorded: true })).toBeNull();
+      expect((await store.getSourceState(source.name))?.nextRun).toEqual(t(60));
+    });
+
+    it('never moves it before what the source asked for or its failure backoff (notBefore)', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, hourly(0, { notBefore: t(30) }));
+      expect(await forward(store, t(5))).toEqual({ from: t(60), to: t(30) });
+      await store.recordFetchOutcome(source, failure(31, { nextRun: t(120), notBefore: t(91) }));
+      expect(await forward(store, t(36))).toEqual({ from: t(120), to: t(91) });
+      // Asked for longer than the stored time: nothing to bring forward.
+      await store.recordFetchOutcome(source, success(100, { nextRun: t(200), notBefore: t(200) }));
+      expect(await forward(store, t(105))).toBeNull();
+    });
+
+    it('leaves a failing source whose wait was not recorded, unless the run has no waits (the seed folder)', async () => {
+      const store = await openBackendStore(backend, policy);
+      await store.recordFetchOutcome(source, failure(0, { nextRun: t(60) }));
+      expect(await forward(store, t(5))).toBeNull();
+      expect(await forward(store, t(5), false)).toEqual({ from: t(60), to: t(5) });
     });
   });
 

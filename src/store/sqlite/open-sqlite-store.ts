@@ -188,6 +188,9 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async listSourceStates() {
       return unit('listing sources failed', () => sources.list());
     },
+    async bringNextRunForward(name, next, options) {
+      return unit(`rescheduling ${name} failed`, () => sources.bringForward(name, next, options.waitsRecorded));
+    },
     async filterCounts() {
       return unit('counting filtered articles failed', () => tables.filtered.counts());
     },

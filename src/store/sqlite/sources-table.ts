@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { SourceState } from '../../types.js';
 import { toSourceState, type SourceRow } from '../state-rows.js';
-import type { FetchOutcome } from '../store.js';
+import type { FetchOutcome, NextRunMove } from '../store.js';
 
 /** Migration: the feed discovered on a source's HTML page (discovery), polled until the config names it. */
 export const DISCOVERED_URL_MIGRATION = `
@@ -40,6 +40,18 @@ export function createSourcesTable(db: Database.Database) {
       discovered_url = CASE WHEN @discovered_given THEN @discovered_url ELSE discovered_url END`);
   const one = db.prepare<[string], SourceRow>('SELECT * FROM sources WHERE name = ?');
   const all = db.prepare<[], SourceRow>('SELECT * FROM sources ORDER BY name');
+  // Read and moved in one IMMEDIATE transaction, so a run recorded meanwhile by another process is not overwritten.
+  const stored = db.prepare<[string], { next_run_ms: number | null }>('SELECT next_run_ms FROM sources WHERE name = ?');
+  const forward = db.prepare<{ name: string; schedule_ms: number; waits: number }, { to_ms: number }>(`
+    UPDATE sources SET next_run_ms = max(@schedule_ms, coalesce(not_before_ms, 0))
+    WHERE name = @name AND next_run_ms > max(@schedule_ms, coalesce(not_before_ms, 0))
+      AND (NOT @waits OR consecutive_failures = 0 OR not_before_ms IS NOT NULL)
+    RETURNING next_run_ms AS to_ms`);
+  const bringForward = db.transaction((name: string, scheduleNext: Date, waitsRecorded: boolean): NextRunMove | null => {
+    const from = stored.get(name)?.next_run_ms;
+    const moved = forward.get({ name, schedule_ms: scheduleNext.getTime(), waits: waitsRecorded ? 1 : 0 });
+    return moved && from != null ? { from: new Date(from), to: new Date(moved.to_ms) } : null;
+  }).immediate;
 
   return {
     record(source: { name: string; url: string }, outcome: FetchOutcome): void {
@@ -61,6 +73,7 @@ export function createSourcesTable(db: Database.Database) {
         discovered_url: outcome.discoveredUrl ?? null,
       });
     },
+    bringForward,
     get(name: string): SourceState | null {
       const row = one.get(name);
       return row ? toSourceState(row) : null;

@@ -42,6 +42,15 @@ const FUTURE_DATE_REPORTED_MS = 10 * 60_000;
 const PLACEHOLDER_IMAGE = /(?:^|[/_.-])(?:404|placeholder|default|blank|spacer|loading|no[-_]?image|nopic|transparent|pixel)(?:[._-]|$)/i;
 const TITLE_FROM_SUMMARY_CHARS = 80;
 
+/**
+ * The warning for a date more than 10 minutes after the item was received (fetched, or read from the seed folder),
+ * null otherwise: the store publishes such an item as first seen, and the user is told why.
+ */
+export function futureDateNote(published: Date, receivedAt: Date): string | null {
+  if (published.getTime() - receivedAt.getTime() <= FUTURE_DATE_REPORTED_MS) return null;
+  return `dated ${published.toISOString()}, after it was received (${receivedAt.toISOString()}): published as first seen`;
+}
+
 export function normalizeItem(raw: RawItem, context: NormalizeContext): NormalizeResult {
   const warnings: string[] = [];
   const xmlBase = absoluteHttpUrl(raw.baseUrl, null);
@@ -66,9 +75,8 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
   const dateIsFallback = published === null;
   published ??= context.fallbackDate;
   const receivedAt = context.receivedAt;
-  if (receivedAt && published.getTime() - receivedAt.getTime() > FUTURE_DATE_REPORTED_MS) {
-    warnings.push(`${label}: dated ${published.toISOString()}, after it was received (${receivedAt.toISOString()}): published as first seen`);
-  }
+  const future = receivedAt ? futureDateNote(published, receivedAt) : null;
+  if (future) warnings.push(`${label}: ${future}`);
 
   const originId = guid ?? link ?? context.fallbackId ?? contentId(title, published);
   const article: Article = {

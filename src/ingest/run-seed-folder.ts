@@ -136,7 +136,7 @@ interface LoadedBatch {
  * the stages overlap: while batch N is stored, the workers parse N+1 and N+2 is being read.
  */
 async function storeBatches(candidates: SeedCandidate[], folder: SeedFolderConfig, deps: SeedRunDeps, summary: SeedRunSummary, changed: Set<string>): Promise<void> {
-  const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules, urls: deps.urls };
+  const config: SeedParseConfig = { timezone: folder.timezone, rules: folder.rules, urls: deps.urls, receivedAtMs: deps.clock().getTime() };
   // Worker threads parse, clean and segment while the main thread stores (`seedFolder.workers`).
   const workers = candidates.length >= SEED_WORKER_THRESHOLD ? seedWorkerCount(folder.workers) : 0;
   const pool = workers > 0 ? createSeedWorkerPool(config, { size: workers }) : null;

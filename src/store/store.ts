@@ -282,7 +282,10 @@ export interface StoryOrigin {
   published: Date;
   /** The title key every origin of the story shares ('' for an untitled origin). */
   titleKey: string;
-  /** This origin's publication time minus the story's (its earliest origin's), in hours. */
+  /**
+   * This origin's publication time minus the story's (its earliest origin's), in hours, as dedup compared them:
+   * a copy stated in the future counts from when it was first seen (`published` keeps the stated time).
+   */
   differenceHours: number;
 }
 

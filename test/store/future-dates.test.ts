@@ -88,6 +88,20 @@ describe.each(BACKENDS)('future publication times on %s', (backend) => {
     expect(stories[0]![0]!.id).toBe(stories[1]![0]!.id);
   });
 
+  it('gives the merge record\'s time apart of a copy stated in 2031 from its first sighting, keeping its stated date', async () => {
+    const { store, clock } = await openStore(backend);
+    await run(store, 'source:A', [article({ sourceKey: 'source:A', originId: 'a', title: 'Quarterly report', published: new Date(NOW - 30 * 60_000), categories: finance })]);
+    clock.ms = NOW + 10 * 60_000;
+    await run(store, 'seed', [seedFiles[0]!]);
+    const [story] = await newest(store);
+    const origins = await store.listStoryOrigins(story!.id);
+    expect(origins.map((origin) => [origin.sourceKey, origin.published.toISOString(), origin.differenceHours])).toEqual([
+      ['source:A', new Date(NOW - 30 * 60_000).toISOString(), 0],
+      // Stated 2031-03-01, first seen 40 minutes after the correct copy: that is what dedup compared.
+      ['seed', TYPO.toISOString(), 0.667],
+    ]);
+  });
+
   it('keeps a pruned story gone while its source lists it with the stated future date', async () => {
     const { store, clock } = await openStore(backend);
     await run(store, 'seed', seedFiles);

@@ -6,7 +6,7 @@ import type { SiteRules } from '../../config/schema.js';
 import { describeError } from '../../errors.js';
 import { workerEntry } from '../../worker-entry.js';
 import type { Article } from '../../types.js';
-import { normalizeItem } from '../normalize.js';
+import { futureDateNote, normalizeItem } from '../normalize.js';
 import type { UrlRules } from '../clean/clean-urls.js';
 import { parseSeedFile } from './parse-seed-file.js';
 
@@ -24,6 +24,8 @@ export interface SeedParseConfig {
   timezone: string;
   rules?: SiteRules | undefined;
   urls?: UrlRules | undefined;
+  /** When the scan read the files (ms): a file dated more than 10 minutes after it is named in a warning. */
+  receivedAtMs?: number | undefined;
 }
 
 /**
@@ -51,7 +53,10 @@ export function prepareSeedFile(file: SeedTextFile, config: SeedParseConfig): Pr
     if (!normalized.article) throw new Error(normalized.warnings[0] ?? 'no article');
     // A seed file's identity is its path, never a guid or link it may carry.
     const article: Article = { ...normalized.article, originId: file.relPath, dateIsFallback: parsed.dateFromMtime || normalized.article.dateIsFallback };
-    return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])], recovered: parsed.recovered };
+    // A future date is read as written but not published as such: reported with the file, like an unreadable one.
+    const future = config.receivedAtMs === undefined ? null : futureDateNote(article.published, new Date(config.receivedAtMs));
+    const notes = [parsed.recovered, future].filter((note) => note !== null).join('; ') || null;
+    return { relPath: file.relPath, article, itemCategories: [...(parsed.item.categories ?? [])], recovered: notes };
   } catch (error) {
     // Every listing of a rejected file (summary, log, index page, /api/sources) names it already.
     const message = describeError(error);

@@ -38,9 +38,10 @@ const HOUR_MS = 3_600_000;
 /** The origins of a story, earliest first; empty for an unknown id. */
 export async function storyOrigins(sql: Sql, storyId: string): Promise<StoryOrigin[]> {
   const { rows } = await sql.query<{
-    source_key: string; origin_id: string; title: string; link: string | null; published_ms: number; title_key: string; story_published_ms: number;
+    source_key: string; origin_id: string; title: string; link: string | null; published_ms: number; served_ms: number; title_key: string; story_published_ms: number;
   }>(
-    `SELECT o.source_key, o.origin_id, o.title, o.link, o.published_ms, o.title_key, s.published_ms AS story_published_ms
+    `SELECT o.source_key, o.origin_id, o.title, o.link, o.published_ms, LEAST(o.published_ms, o.first_seen_ms) AS served_ms,
+       o.title_key, s.published_ms AS story_published_ms
      FROM origins o JOIN stories s ON s.id = o.story_id
      WHERE o.story_id = $1
      ORDER BY o.published_ms, o.source_key, o.origin_id`,
@@ -53,6 +54,7 @@ export async function storyOrigins(sql: Sql, storyId: string): Promise<StoryOrig
     link: row.link,
     published: new Date(row.published_ms),
     titleKey: publicTitleKey(fromPgKey(row.title_key)),
-    differenceHours: Math.round(((row.published_ms - row.story_published_ms) / HOUR_MS) * 1000) / 1000,
+    // The dates dedup compared (a future-dated copy counts from its first sighting), as on SQLite.
+    differenceHours: Math.round(((row.served_ms - row.story_published_ms) / HOUR_MS) * 1000) / 1000,
   }));
 }

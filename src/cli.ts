@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type Config } from './config/schema.js';
+import { slugJoinNotes } from './config/category-conflicts.js';
 import { loadConfig, resolveConfigPath } from './config/load-config.js';
 import { ConfigError, describeError } from './errors.js';
 import { createCategoryResolver } from './ingest/categories.js';
@@ -42,6 +43,7 @@ async function checkConfig(argv: string[]): Promise<void> {
     console.error(`${resolveConfigPath(argv)}: ${error.message}`);
     process.exit(EXIT_INVALID_CONFIG);
   }
+  for (const note of slugJoinNotes(config)) console.log(`${resolveConfigPath(argv)}: note: ${note}`);
   console.log(`${resolveConfigPath(argv)}: valid (${config.sources.length} sources${config.seedFolder ? `, seed folder ${config.seedFolder.path}` : ''})`);
 }
 

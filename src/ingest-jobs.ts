@@ -56,7 +56,10 @@ export interface IngestJobOptions {
 export function createIngestJobs(config: Config, store: Store, logger: Logger, options: IngestJobOptions = {}): IngestJobs {
   const { metrics } = options;
   const clock = options.clock ?? (() => new Date());
-  const resolveCategories = createCategoryResolver(config.categories);
+  // Merged, as a user wants (`finance!` into `Finance`), but said once per name, so no merge goes unseen.
+  const resolveCategories = createCategoryResolver(config.categories, {
+    onSlugJoin: ({ name, joins, slug }) => logger.info({ category: name, joins, slug }, `category "${name}" joins "${joins}" (same slug ${slug}); add it to that category's aliases to say so`),
+  });
   const fetchOptions = { ...fetchOptionsOf(config), ...(options.signal ? { signal: options.signal } : {}) };
   const hostSlot = fullTextHostSlot(config, store);
   const caps = { backoffCapMs: config.fetch.backoffCap, retryAfterCapMs: config.fetch.retryAfterCap, maxAgeCapMs: config.fetch.maxAgeCap, ttlCapMs: config.fetch.ttlCap };

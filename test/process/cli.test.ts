@@ -51,6 +51,21 @@ describe('check-config', () => {
     expect(run.stderr).toContain('the prefix q* is too short');
   });
 
+  it('exits 0 and notes a source\'s or the seed folder\'s category that joins another by its slug alone', async () => {
+    const file = await writeYaml('slug-join.yaml', {
+      categories: [{ name: 'Finance' }],
+      sources: [{ name: 'A', url: 'https://a.example/feed', categories: ['finance!', 'Tech News'] }],
+      seedFolder: { path: dir, categories: ['finance', 'tech-news'] },
+    });
+    const run = await runCli(['check-config', '--config', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n').filter((line) => line.includes('note:'))).toEqual([
+      `${file}: note: sources[0].categories[0]: "finance!" joins category "Finance" (same slug finance); add it to that category's aliases to say so`,
+      `${file}: note: seedFolder.categories[1]: "tech-news" joins category "Tech News" (same slug tech-news); add it to that category's aliases to say so`,
+    ]);
+    expect(run.stdout).toContain(`${file}: valid (1 sources, seed folder ${dir})`);
+  });
+
   it('exits 2 for a config file that does not exist, naming it', async () => {
     const run = await runCli(['check-config', '--config', path.join(dir, 'missing.yaml')]);
     expect(run.code).toBe(2);

@@ -48,10 +48,7 @@ export interface FetchOutcome {
 }
 
 /** A stored next-run time moved forward by a schedule change. */
-export interface NextRunMove {
-  from: Date;
-  to: Date;
-}
+export type NextRunMove = { from: Date; to: Date };
 
 /** What the seed scan remembers of a file, to skip it when unchanged. */
 export interface SeedFileRecord {
@@ -157,10 +154,9 @@ export interface Store {
   getSourceState(name: string): Promise<SourceState | null>;
   listSourceStates(): Promise<SourceState[]>;
   /**
-   * After a schedule change: moves a run's stored next-run time forward to `scheduleNext` (the current schedule's
-   * next time) when that is earlier, never before the wait it recorded (`notBefore`). `waitsRecorded: false` for
-   * a run with no waits of its own (the seed folder); otherwise a failing source recorded before failures kept
-   * their wait is left alone. Returns the move, or null when the stored time stays.
+   * After a schedule change: moves a run's stored next-run time forward to `scheduleNext` (the schedule's next time)
+   * when earlier, never before its recorded wait (`notBefore`); a failing source recorded without one is left alone
+   * unless `waitsRecorded` is false (the seed folder has no waits). Returns the move, or null when the time stays.
    */
   bringNextRunForward(name: string, scheduleNext: Date, options: { waitsRecorded: boolean }): Promise<NextRunMove | null>;
   /** Articles source filters dropped, counted per source and rule (most first). */

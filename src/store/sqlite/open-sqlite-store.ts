@@ -1,12 +1,13 @@
 // The embedded store: one SQLite file (better-sqlite3, WAL) behind the async Store contract.
 // Calls are synchronous underneath; the async surface keeps the stages ready for a server database.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { createChangesTable, createCommitWatch } from './changes-table.js';
-import { migrate } from './migrations.js';
+import { openConnection } from './open-connection.js';
+import { createPublishing } from './publishing-transaction.js';
 import { createStoryMoves } from './story-moves-table.js';
 import { createTombstones } from './retention.js';
 import { createStoryOrigins } from './story-origins.js';
@@ -47,28 +48,12 @@ export interface OpenStoreOptions {
   log?: StoreLog;
 }
 
-function openDatabase(path: string): Database.Database {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-}
-
 /** Opens (creating and migrating as needed) the SQLite database at `path`; `:memory:` for tests. */
 export async function openSqliteStore(path: string, policy: DedupPolicy, options: OpenStoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? (() => new Date());
   let db: Database.Database;
   try {
-    db = openDatabase(path);
+    db = openConnection(path);
   } catch (error) {
     throw new StoreError(`cannot open database ${path}: ${describeError(error)}`, { cause: error });
   }
@@ -110,25 +95,8 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const refreshes = createRefreshRequestsTable(db);
   const changes = createChangesTable(db);
   const commits = createCommitWatch(db);
-  /**
-   * A unit of work that may change what is published, in one IMMEDIATE transaction (the write lock is taken up
-   * front, so a concurrent writer waits for busy_timeout instead of failing midway). It appends its change record
-   * in that transaction, and this process's followers are woken once it has committed.
-   */
-  const publishing = <A extends unknown[], R>(work: (nowMs: number, ...args: A) => { result: R; changed: readonly string[] }) => {
-    const transaction = db.transaction((nowMs: number, ...args: A) => {
-      const outcome = work(nowMs, ...args);
-      // Stamped at the end of the transaction, not at its start (which may have waited for the write lock):
-      // announcers wait until a change is a follow bound old, counted from (nearly) its commit.
-      if (outcome.changed.length > 0) changes.append(outcome.changed, clock().getTime());
-      return outcome;
-    }).immediate;
-    return (...args: A): R => {
-      const outcome = transaction(clock().getTime(), ...args);
-      if (outcome.changed.length > 0) commits.notifyOwnCommit();
-      return outcome.result;
-    };
-  };
+  // Units of work that may change what is published: one IMMEDIATE transaction each, with their change record.
+  const publishing = createPublishing(db, changes, commits, clock);
   const storeRun = publishing((nowMs: number, input: Parameters<Store['storeRun']>[0]) => {
     const result = runSync(storeRunUnit(policy, input, nowMs), tables);
     return { result, changed: result.changedCategories };

@@ -5,35 +5,25 @@
 import type { Logger } from 'pino';
 import { SEED_FOLDER_NAME, type Config } from '../config/schema.js';
 import { describeError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { ScheduleNext, Store } from '../store/store.js';
 import { cronNext } from './cron-times.js';
 
-export interface ScheduledRun {
-  name: string;
-  /** The current schedule's next time; null when it never fires again. */
-  scheduleNext: Date | null;
-  /** False for the seed folder: it has no waits of its own, so its failures hold no backoff to keep. */
-  waitsRecorded: boolean;
-}
-
 /** Every scheduled run of a config (enabled sources, the seed folder) with its schedule's next time after `now`. */
-export function scheduledRuns(config: Config, now: Date): ScheduledRun[] {
+export function scheduledRuns(config: Config, now: Date): ScheduleNext[] {
   const runs = config.sources.filter((s) => s.enabled).map((s) => ({ name: s.name, scheduleNext: cronNext(s.schedule ?? config.schedule, now), waitsRecorded: true }));
+  // The seed folder has no waits of its own, so its failures hold no backoff to keep.
   if (config.seedFolder) runs.push({ name: SEED_FOLDER_NAME, scheduleNext: cronNext(config.seedFolder.schedule, now), waitsRecorded: false });
-  return runs;
+  // A schedule that never fires again has no next time to move to.
+  return runs.filter((run): run is ScheduleNext => run.scheduleNext !== null);
 }
 
-export async function alignNextRuns(store: Store, runs: readonly ScheduledRun[], logger: Logger): Promise<void> {
-  for (const run of runs) {
-    if (!run.scheduleNext) continue;
-    try {
-      const moved = await store.bringNextRunForward(run.name, run.scheduleNext, { waitsRecorded: run.waitsRecorded });
-      if (moved) {
-        logger.info({ source: run.name, from: moved.from.toISOString(), next_run: moved.to.toISOString() }, 'next run moved to the new schedule');
-      }
-    } catch (error) {
-      // The stored time stays: the run happens then, as before.
-      logger.warn({ source: run.name, error: describeError(error) }, 'could not move the next run to the new schedule');
+export async function alignNextRuns(store: Store, runs: readonly ScheduleNext[], logger: Logger): Promise<void> {
+  try {
+    for (const moved of await store.bringNextRunsForward(runs)) {
+      logger.info({ source: moved.name, from: moved.from.toISOString(), next_run: moved.to.toISOString() }, 'next run moved to the new schedule');
     }
+  } catch (error) {
+    // The stored times stay: the runs happen then, as before.
+    logger.warn({ error: describeError(error) }, 'could not move the next runs to the new schedule');
   }
 }

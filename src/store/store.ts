@@ -47,8 +47,9 @@ export interface FetchOutcome {
   discoveredUrl?: string | null | undefined;
 }
 
-/** A stored next-run time moved forward by a schedule change. */
-export type NextRunMove = { from: Date; to: Date };
+/** A run's next time under the current schedule (bringNextRunsForward), and a stored time it moved. */
+export type ScheduleNext = { name: string; scheduleNext: Date; waitsRecorded: boolean };
+export type NextRunMove = { name: string; from: Date; to: Date };
 
 /** What the seed scan remembers of a file, to skip it when unchanged. */
 export interface SeedFileRecord {
@@ -154,11 +155,11 @@ export interface Store {
   getSourceState(name: string): Promise<SourceState | null>;
   listSourceStates(): Promise<SourceState[]>;
   /**
-   * After a schedule change: moves a run's stored next-run time forward to `scheduleNext` (the schedule's next time)
-   * when earlier, never before its recorded wait (`notBefore`); a failing source recorded without one is left alone
-   * unless `waitsRecorded` is false (the seed folder has no waits). Returns the move, or null when the time stays.
+   * After a schedule change, in one unit: moves each run's stored next-run time forward to `scheduleNext` when earlier,
+   * never before its recorded wait (`notBefore`); a failing source recorded without one is left alone unless
+   * `waitsRecorded` is false (the seed folder has no waits). Returns the times moved.
    */
-  bringNextRunForward(name: string, scheduleNext: Date, options: { waitsRecorded: boolean }): Promise<NextRunMove | null>;
+  bringNextRunsForward(runs: readonly ScheduleNext[]): Promise<NextRunMove[]>;
   /** Articles source filters dropped, counted per source and rule (most first). */
   filterCounts(): Promise<FilterCount[]>;
   /** The stored pages of these item links (full text); links never fetched are absent. */

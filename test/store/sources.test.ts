@@ -90,9 +90,13 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
     });
   });
 
-  describe('next run after a schedule change (bringNextRunForward)', () => {
+  describe('next run after a schedule change (bringNextRunsForward)', () => {
     const hourly = (minutes: number, extra: Partial<FetchOutcome> = {}) => success(minutes, { nextRun: t(60), ...extra });
-    const forward = (store: Store, next: Date, waitsRecorded = true) => store.bringNextRunForward(source.name, next, { waitsRecorded });
+    const forward = async (store: Store, scheduleNext: Date, waitsRecorded = true) => {
+      const [moved, ...more] = await store.bringNextRunsForward([{ name: source.name, scheduleNext, waitsRecorded }]);
+      expect(more).toEqual([]);
+      return moved ? { from: moved.from, to: moved.to } : null;
+    };
 
     it('moves a next run stored under a longer schedule to the new schedule\'s next time', async () => {
       const store = await openBackendStore(backend, policy);
@@ -106,7 +110,8 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
       await store.recordFetchOutcome(source, hourly(0));
       expect(await forward(store, t(120))).toBeNull();
       expect(await forward(store, t(60))).toBeNull();
-      expect(await store.bringNextRunForward('never fetched', t(5), { waitsRecorded: true })).toBeNull();
+      expect(await store.bringNextRunsForward([{ name: 'never fetched', scheduleNext: t(5), waitsRecorded: true }])).toEqual([]);
+      expect(await store.bringNextRunsForward([])).toEqual([]);
       expect((await store.getSourceState(source.name))?.nextRun).toEqual(t(60));
     });
 
@@ -119,6 +124,18 @@ describe.each(BACKENDS)('sources on %s', (backend) => {
       // Asked for longer than the stored time: nothing to bring forward.
       await store.recordFetchOutcome(source, success(100, { nextRun: t(200), notBefore: t(200) }));
       expect(await forward(store, t(105))).toBeNull();
+    });
+
+    it('moves every run in one call and returns only the times moved', async () => {
+      const store = await openBackendStore(backend, policy);
+      const other = { name: 'Other feed', url: 'https://example.org/feed' };
+      await store.recordFetchOutcome(source, hourly(0));
+      await store.recordFetchOutcome(other, success(0, { nextRun: t(3) }));
+      expect(await store.bringNextRunsForward([
+        { name: source.name, scheduleNext: t(5), waitsRecorded: true },
+        { name: other.name, scheduleNext: t(5), waitsRecorded: true },
+      ])).toEqual([{ name: source.name, from: t(60), to: t(5) }]);
+      expect((await store.listSourceStates()).map((state) => [state.name, state.nextRun])).toEqual([[source.name, t(5)], [other.name, t(3)]]);
     });
 
     it('leaves a failing source whose wait was not recorded, unless the run has no waits (the seed folder)', async () => {

@@ -199,7 +199,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
     getSourceState: (name) => read(`reading source ${name} failed`, () => sourceReads.get(name)),
     listSourceStates: () => read('listing sources failed', () => sourceReads.list()),
-    bringNextRunForward: (name, next, options) => unit(`rescheduling ${name} failed`, () => sources.bringForward(name, next, options.waitsRecorded)),
+    bringNextRunsForward: (runs) => unit('moving next runs to the schedule failed', () => sources.bringForward(runs)),
     getFullTextPages: (links) => unit('reading full-text pages failed', () => getFullTextPages(pool, links)),
     saveFullTextPages: (pages) => unit('saving full-text pages failed', () => saveFullTextPages(pool, pages)),
     listSeedFiles: () => read('listing seed files failed', () => listSeedFiles(reads)),

@@ -1,7 +1,7 @@
 // sources on PostgreSQL: the fetch state of each source, recorded as on SQLite (sqlite/sources-table.ts).
 import type { SourceState } from '../../types.js';
 import { toSourceState, type SourceRow } from '../state-rows.js';
-import type { FetchOutcome, NextRunMove } from '../store.js';
+import type { FetchOutcome, NextRunMove, ScheduleNext } from '../store.js';
 import type { Sql } from './pool.js';
 
 // Validators and the discovered feed are kept when the outcome does not mention them ($8/$10/$13 false); an explicit null clears them.
@@ -25,19 +25,23 @@ const RECORD = `
     added_total = s.added_total + excluded.added_last,
     discovered_url = CASE WHEN $13::boolean THEN $14 ELSE s.discovered_url END`;
 
-// The row is locked by the UPDATE; `old` reads it as it was, so a run recorded meanwhile is compared, not overwritten.
+// One statement for every run; `old` reads (and locks, in name order) each row as it was, for the log's `from`.
 const BRING_FORWARD = `
-  UPDATE sources AS s SET next_run_ms = GREATEST($2::bigint, COALESCE(s.not_before_ms, 0))
-  FROM (SELECT name, next_run_ms FROM sources WHERE name = $1 FOR UPDATE) AS old
-  WHERE s.name = old.name AND s.next_run_ms > GREATEST($2::bigint, COALESCE(s.not_before_ms, 0))
-    AND (NOT $3::boolean OR s.consecutive_failures = 0 OR s.not_before_ms IS NOT NULL)
-  RETURNING old.next_run_ms AS from_ms, s.next_run_ms AS to_ms`;
+  UPDATE sources AS s SET next_run_ms = GREATEST(r.schedule_ms, COALESCE(s.not_before_ms, 0))
+  FROM unnest($1::text[], $2::bigint[], $3::boolean[]) AS r(name, schedule_ms, waits),
+    (SELECT name, next_run_ms FROM sources WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE) AS old
+  WHERE s.name = r.name AND old.name = r.name AND s.next_run_ms > GREATEST(r.schedule_ms, COALESCE(s.not_before_ms, 0))
+    AND (NOT r.waits OR s.consecutive_failures = 0 OR s.not_before_ms IS NOT NULL)
+  RETURNING s.name, old.next_run_ms AS from_ms, s.next_run_ms AS to_ms`;
 
 export function createSourcesTable(sql: Sql) {
   return {
-    async bringForward(name: string, scheduleNext: Date, waitsRecorded: boolean): Promise<NextRunMove | null> {
-      const { rows: [row] } = await sql.query<{ from_ms: number; to_ms: number }>(BRING_FORWARD, [name, scheduleNext.getTime(), waitsRecorded]);
-      return row ? { from: new Date(row.from_ms), to: new Date(row.to_ms) } : null;
+    async bringForward(runs: readonly ScheduleNext[]): Promise<NextRunMove[]> {
+      if (runs.length === 0) return [];
+      const { rows } = await sql.query<{ name: string; from_ms: number; to_ms: number }>(BRING_FORWARD, [
+        runs.map((run) => run.name), runs.map((run) => run.scheduleNext.getTime()), runs.map((run) => run.waitsRecorded),
+      ]);
+      return rows.map((row) => ({ name: row.name, from: new Date(row.from_ms), to: new Date(row.to_ms) }));
     },
     async record(source: { name: string; url: string }, outcome: FetchOutcome): Promise<void> {
       await sql.query(RECORD, [

@@ -156,8 +156,8 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     async listSourceStates() {
       return unit('listing sources failed', () => sources.list());
     },
-    async bringNextRunForward(name, next, options) {
-      return unit(`rescheduling ${name} failed`, () => sources.bringForward(name, next, options.waitsRecorded));
+    async bringNextRunsForward(runs) {
+      return unit('moving next runs to the schedule failed', () => sources.bringForward(runs));
     },
     async filterCounts() {
       return unit('counting filtered articles failed', () => tables.filtered.counts());

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { SourceState } from '../../types.js';
 import { toSourceState, type SourceRow } from '../state-rows.js';
-import type { FetchOutcome, NextRunMove } from '../store.js';
+import type { FetchOutcome, NextRunMove, ScheduleNext } from '../store.js';
 
 /** Migration: the feed discovered on a source's HTML page (discovery), polled until the config names it. */
 export const DISCOVERED_URL_MIGRATION = `
@@ -47,10 +47,14 @@ export function createSourcesTable(db: Database.Database) {
     WHERE name = @name AND next_run_ms > max(@schedule_ms, coalesce(not_before_ms, 0))
       AND (NOT @waits OR consecutive_failures = 0 OR not_before_ms IS NOT NULL)
     RETURNING next_run_ms AS to_ms`);
-  const bringForward = db.transaction((name: string, scheduleNext: Date, waitsRecorded: boolean): NextRunMove | null => {
-    const from = stored.get(name)?.next_run_ms;
-    const moved = forward.get({ name, schedule_ms: scheduleNext.getTime(), waits: waitsRecorded ? 1 : 0 });
-    return moved && from != null ? { from: new Date(from), to: new Date(moved.to_ms) } : null;
+  const bringForward = db.transaction((runs: readonly ScheduleNext[]): NextRunMove[] => {
+    const moves: NextRunMove[] = [];
+    for (const { name, scheduleNext, waitsRecorded } of runs) {
+      const from = stored.get(name)?.next_run_ms;
+      const moved = forward.get({ name, schedule_ms: scheduleNext.getTime(), waits: waitsRecorded ? 1 : 0 });
+      if (moved && from != null) moves.push({ name, from: new Date(from), to: new Date(moved.to_ms) });
+    }
+    return moves;
   }).immediate;
 
   return {

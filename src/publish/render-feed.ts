@@ -9,8 +9,8 @@ import { withAtomHistory, withRssHistory } from './feed-history.js';
 
 /**
  * RSS 2.0: guid = story URN, names as dc:creator (RSS <author> wants an e-mail address). RSS has no
- * type for text, and many readers show titles, names and categories as HTML: they are escaped as such
- * (`rssPlainText`), so a title reading `<script>` is shown as that text, never run.
+ * type for text: some readers show titles, names and categories verbatim, others as HTML; `rssPlainText`
+ * writes them so both show the text as typed and a title reading `<script>` is never run.
  */
 export function renderRss(input: FeedInput): string {
   const stories = prepareStories(input.stories, input.site.baseUrl);

@@ -19,6 +19,7 @@ import {
   renderSearchPageFor, renderStoryDocument, type DocumentDeps, type DocumentStore, type StoryDocument,
 } from './render-documents.js';
 import { renderOpml } from './render-opml.js';
+import { renderSearchPage } from './render-search-page.js';
 import { createBudgetCache, type BudgetCacheStats } from './budget-cache.js';
 import { toRenderedEncoded, type Rendered } from './rendered.js';
 
@@ -83,6 +84,8 @@ export interface RenderCache {
   search(query: string, format: FeedFormat, limit?: number): Promise<Rendered>;
   /** The HTML search page of a query ('' for the empty form); rendered per request. */
   searchPage(query: string): Promise<Rendered>;
+  /** The search page of a query that cannot be run: the message and the form holding the query (for a 400). */
+  searchErrorPage(query: string, message: string): string;
   /** Drops what these categories' changes make stale: their documents, `all`, saved searches, OPML. */
   invalidate(slugs: string[]): void;
   /** Drops everything (a follower that may have missed changes renders everything again). */
@@ -188,6 +191,9 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
     },
     searchPage(query) {
       return searches(() => renderSearchPageFor(deps, query, items));
+    },
+    searchErrorPage(query, message) {
+      return renderSearchPage({ site: deps.site, query, hits: [], total: 0, error: message });
     },
     invalidate,
     invalidateAll() {

@@ -12,12 +12,15 @@ export interface SearchPageInput {
   query: string;
   hits: SearchHit[];
   total: number;
+  /** Why the query cannot be run (a 400): shown above the form holding the query, to edit it. */
+  error?: string;
 }
 
 const LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 const CSS = `${PAGE_CSS}
 form.search{display:flex;gap:.5rem;margin:1rem 0}form.search input[type=search]{flex:1;font:inherit}
-mark{background:#fff3a0;padding:0 .1em}.snippet{margin:.2rem 0}.count{color:#555}`;
+mark{background:#fff3a0;padding:0 .1em}.snippet{margin:.2rem 0}.count{color:#555}.error{color:#a40e26}`;
+const HELP = '<p>Words must all match; <code>"a phrase"</code>, <code>prefix*</code>, <code>-word</code> to exclude, <code>category:slug</code> to restrict.</p>';
 
 function time(date: Date): string {
   const iso = date.toISOString();
@@ -38,13 +41,15 @@ function result(site: FeedSite, { story, snippet }: SearchHit): string {
 export function renderSearchPage(input: SearchPageInput): string {
   const { site, query } = input;
   const title = query ? `Search “${query}”` : 'Search';
-  const alternates = query
+  const alternates = query && !input.error
     ? FEED_FORMATS.map((f) => `<link rel="alternate" type="${FEED_CONTENT_TYPES[f].split(';')[0]}" title="${escapeHtml(`${title} (${LABEL[f]})`)}" href="${escapeHtml(searchUrl(site.baseUrl, query, f))}">`)
     : [];
   const subscribe = FEED_FORMATS.map((f) => `<a href="${escapeHtml(searchUrl(site.baseUrl, query, f))}" type="${FEED_CONTENT_TYPES[f].split(';')[0]}">${LABEL[f]}</a>`).join(' · ');
   const count = input.total === 1 ? '1 match' : `${input.total} matches`;
-  const body = !query
-    ? '<p>Words must all match; <code>"a phrase"</code>, <code>prefix*</code>, <code>-word</code> to exclude, <code>category:slug</code> to restrict.</p>'
+  const body = input.error
+    ? `<p class="error">${escapeHtml(input.error)}</p>\n${HELP}`
+    : !query
+    ? HELP
     : `<p class="count">${count}${input.hits.length < input.total ? `, the best ${input.hits.length} shown` : ''} · subscribe to this search: ${subscribe}</p>
 ${input.hits.length ? input.hits.map((hit) => result(site, hit)).join('\n') : '<p>No stories match.</p>'}`;
   return `<!doctype html>

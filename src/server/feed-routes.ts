@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { ArchiveFormat, FeedFormat } from '../publish/feed-urls.js';
+import { QueryError } from '../errors.js';
 import { sendRendered } from './conditional.js';
 
 export const MAX_LIMIT = 1000;
@@ -57,13 +58,22 @@ export function feedRoutes(cache: RenderCache): Router {
     sendRendered(req, res, rendered);
   });
 
+  // A person typed the query: a query that cannot be run is answered with the search page itself (400),
+  // the message above the form holding the query, not a bare text page without a way back.
   router.get('/search', async (req: Request, res: Response) => {
     const q = req.query['q'];
     const query = typeof q === 'string' ? q.trim() : '';
+    const refuse = (typed: string, message: string) =>
+      res.status(400).set('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(cache.searchErrorPage(typed, message));
     if (q !== undefined && (typeof q !== 'string' || query.length > MAX_QUERY_CHARS)) {
-      return text(res, 400, `Bad query: give q=… with at most ${MAX_QUERY_CHARS} characters`);
+      return refuse(query.slice(0, MAX_QUERY_CHARS), `Bad query: a search has at most ${MAX_QUERY_CHARS} characters`);
     }
-    sendRendered(req, res, await cache.searchPage(query));
+    try {
+      sendRendered(req, res, await cache.searchPage(query));
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      refuse(query, error.message);
+    }
   });
 
   router.get('/categories/:slug', async (req: Request<{ slug: string }>, res: Response) => {

@@ -90,6 +90,26 @@ describe('the search page in a browser', () => {
     await page.goto(`${served.base}/search?q=nothingmatchesthis`);
     expect(await page.locator('p', { hasText: 'No stories match.' }).count()).toBe(1);
     expect((await page.goto(`${served.base}/search?q=${'x'.repeat(201)}`))?.status()).toBe(400);
+    expect(await page.locator('p.error').allTextContents()).toEqual(['Bad query: a search has at most 200 characters']);
+    await context.close();
+  }, 60_000);
+
+  it('answers a query it cannot run with the search page: the message, and the form holding the query to edit', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${served.base}/`);
+    await page.locator('form.search input[type=search]').fill('深圳 a*');
+    const [response] = await Promise.all([page.waitForResponse(/\/search\?q=/), page.locator('form.search button').click()]);
+    expect(response.status()).toBe(400);
+    expect(response.headers()['content-type']).toBe('text/html; charset=utf-8');
+    expect(await page.title()).toBe('Search “深圳 a*” — Test feeds');
+    expect(await page.locator('p.error').textContent()).toBe('Bad search query (the prefix a* is too short): a prefix needs at least 2 characters before the *');
+    expect(await page.locator('form.search input[name=q]').inputValue()).toBe('深圳 a*');
+    // Nothing to subscribe to: no feed links for a query that cannot run.
+    expect(await page.locator('link[rel=alternate]').count()).toBe(0);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390 + 1);
+    await mkdir('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/search-bad-query.png', fullPage: true });
     await context.close();
   }, 60_000);
 });

@@ -20,13 +20,16 @@ export interface IndexPageInput {
 const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON' };
 const mediaType = (format: FeedFormat): string => FEED_CONTENT_TYPES[format].split(';')[0]!;
 
+// On a phone the categories table fits the screen (narrower cell padding), so every subscribe link
+// shows without scrolling the table sideways; the .wrap scroller stays for the wide sources table.
 const CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
 .wrap{overflow-x:auto}.num{text-align:right}.err{color:#a00;min-width:14rem;overflow-wrap:anywhere}.url{overflow-wrap:anywhere;min-width:10rem}
 a{color:#0550ae}ul.feeds{padding-left:1.2rem}
 input.copy{width:100%;min-width:12rem;box-sizing:border-box;font:inherit;font-size:.8rem;margin:.1rem 0}
-details summary{cursor:pointer}.files{font-size:.85rem;min-width:14rem}.files ul{margin:.2rem 0;padding-left:1.1rem}.files code{overflow-wrap:anywhere}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}`;
+details summary{cursor:pointer}.files{font-size:.85rem;min-width:14rem}.files ul{margin:.2rem 0;padding-left:1.1rem}.files code{overflow-wrap:anywhere}form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input[type=search]{flex:1;min-width:10rem;font:inherit}
+@media (max-width:32rem){th,td{padding:.35rem .25rem}}`;
 
 function time(date: Date | null): string {
   if (!date) return '—';

@@ -11,7 +11,7 @@ export const PAGE_CSS = `body{font:17px/1.6 system-ui,sans-serif;margin:0 auto;m
 h1{font-size:1.5rem;line-height:1.3}h2{font-size:1.2rem;line-height:1.35;margin:0 0 .3rem}
 article{border-top:1px solid #ddd;padding:1.2rem 0}.meta{color:#666;font-size:.9rem;margin:0 0 .8rem}
 img,video{max-width:100%;height:auto}pre{overflow-x:auto}table{display:block;overflow-x:auto}
-a{color:#0550ae}nav{font-size:.95rem}input.copy{width:100%;box-sizing:border-box;font:inherit;font-size:.85rem}`;
+a{color:#0550ae}a:not([href]){color:inherit}nav{font-size:.95rem}input.copy{width:100%;box-sizing:border-box;font:inherit;font-size:.85rem}`;
 
 /** A UTC time, machine-readable in `datetime`. */
 export function pageTime(date: Date): string {

@@ -1,0 +1,43 @@
+// Links in a story's body in headless Chromium: an anchor the sanitizer left without an href (a relative
+// link in a seed file has nothing to resolve against) is plain text, not blue text that does nothing.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
+import { serveStore, type Served } from '../server/serve.js';
+import { launchChromium } from '../support/chromium.js';
+
+let served: Served;
+let browser: Browser;
+
+beforeAll(async () => {
+  const { store } = await openTestStore('2025-01-01T00:00:00Z');
+  await store.storeRun({ sourceKey: 'source:A', articles: [
+    article('深圳速度背后的金融科技力量', '2024-12-30T08:00:00Z', [FINANCE], {
+      link: null,
+      contentHtml: '<p>See <a rel="noopener noreferrer">the statement</a> and <a href="https://www.example.org/a" rel="noopener noreferrer">the archive</a>.</p>',
+    }),
+  ] });
+  served = await serveStore(store);
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+const colorOf = (page: import('playwright-core').Page, selector: string) => page.$eval(selector, (el) => el.ownerDocument.defaultView!.getComputedStyle(el).color);
+
+describe('links in a story body', () => {
+  it('show an anchor without href as the text around it, and a real link as a link, on the story page and the preview', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    for (const path of ['/categories/%E9%87%91%E8%9E%8D', '/stories/']) {
+      if (path === '/stories/') await page.locator('article h2 a').first().click();
+      else await page.goto(`${served.base}${path}`);
+      const text = await colorOf(page, '.body p');
+      expect(await colorOf(page, '.body a:not([href])'), page.url()).toBe(text);
+      expect(await colorOf(page, '.body a[href]'), page.url()).toBe('rgb(5, 80, 174)');
+    }
+    await context.close();
+  }, 60_000);
+});

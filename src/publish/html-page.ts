@@ -7,8 +7,10 @@ import { escapeHtml } from './xml-safe.js';
 
 export const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
+// A body's own headings (a Markdown `# Title` line, a crawled <h1>) stay below the story's title in size.
 export const PAGE_CSS = `body{font:17px/1.6 system-ui,sans-serif;margin:0 auto;max-width:42rem;padding:1rem;color:#222;overflow-wrap:anywhere}
 h1{font-size:1.5rem;line-height:1.3}h2{font-size:1.2rem;line-height:1.35;margin:0 0 .3rem}
+.body h1,.body h2{font-size:1.1rem;margin:1rem 0 .4rem}.body h3,.body h4,.body h5,.body h6{font-size:1rem}
 article{border-top:1px solid #ddd;padding:1.2rem 0}.meta{color:#666;font-size:.9rem;margin:0 0 .8rem}
 img,video{max-width:100%;height:auto}pre{overflow-x:auto}table{display:block;overflow-x:auto}
 a{color:#0550ae}a:not([href]){color:inherit}nav{font-size:.95rem}input.copy{width:100%;box-sizing:border-box;font:inherit;font-size:.85rem}`;

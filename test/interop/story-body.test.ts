@@ -1,5 +1,6 @@
-// Links in a story's body in headless Chromium: an anchor the sanitizer left without an href (a relative
-// link in a seed file has nothing to resolve against) is plain text, not blue text that does nothing.
+// Story bodies in headless Chromium (story page and preview): an anchor the sanitizer left without an href (a relative
+// link in a seed file has nothing to resolve against) is plain text, not blue text that does nothing; the
+// body's own headings stay smaller than the story's title.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
   await store.storeRun({ sourceKey: 'source:A', articles: [
     article('深圳速度背后的金融科技力量', '2024-12-30T08:00:00Z', [FINANCE], {
       link: null,
-      contentHtml: '<p>See <a rel="noopener noreferrer">the statement</a> and <a href="https://www.example.org/a" rel="noopener noreferrer">the archive</a>.</p>',
+      contentHtml: '<h1>深圳速度背后</h1><h2>A section</h2><p>See <a rel="noopener noreferrer">the statement</a> and <a href="https://www.example.org/a" rel="noopener noreferrer">the archive</a>.</p>',
     }),
   ] });
   served = await serveStore(store);
@@ -37,6 +38,19 @@ describe('links in a story body', () => {
       const text = await colorOf(page, '.body p');
       expect(await colorOf(page, '.body a:not([href])'), page.url()).toBe(text);
       expect(await colorOf(page, '.body a[href]'), page.url()).toBe('rgb(5, 80, 174)');
+    }
+    await context.close();
+  }, 60_000);
+
+  it("keeps the body's own headings smaller than the story's title, on the preview and the story page", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const size = (selector: string) => page.$eval(selector, (el) => parseFloat(el.ownerDocument.defaultView!.getComputedStyle(el).fontSize));
+    await page.goto(`${served.base}/categories/%E9%87%91%E8%9E%8D`);
+    for (const title of ['article h2', 'h1']) {
+      expect(await size('.body h1'), page.url()).toBeLessThan(await size(title));
+      expect(await size('.body h2'), page.url()).toBeLessThan(await size(title));
+      if (title === 'article h2') await page.locator('article h2 a').first().click();
     }
     await context.close();
   }, 60_000);

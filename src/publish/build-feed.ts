@@ -2,7 +2,7 @@
 import type { FeedOptions } from 'feed';
 import type { CategoryRef, Story } from '../types.js';
 import { escapeHtml, stripXmlInvalid } from './xml-safe.js';
-import { feedUrl, feedUrn, indexUrl, storyUrl, storyUrn } from './feed-urls.js';
+import { feedUrl, feedUrn, previewUrl, storyUrl, storyUrn } from './feed-urls.js';
 
 export interface FeedSite {
   /** Public URL of the service (config `server.baseUrl`). */
@@ -31,6 +31,8 @@ export interface FeedExtras {
   self?: Partial<Record<'rss' | 'atom' | 'json', string>> | undefined;
   /** Title override (search results). */
   title?: string | undefined;
+  /** The HTML page the feed is the feed of, when it is not the category's preview (the search page). */
+  page?: string | undefined;
   history?: HistoryLinks | undefined;
 }
 
@@ -134,7 +136,8 @@ export function feedOptions(input: FeedInput, updated: Date): FeedOptions {
     id: feedUrn(slug),
     title: feedTitle(input),
     description: slug === 'all' ? 'Every article' : `Articles in ${name}`,
-    link: indexUrl(baseUrl),
+    // What a reader opens as the feed's website: the category's own page, not the index of every category.
+    link: input.extras?.page ?? previewUrl(baseUrl, slug),
     updated,
     generator: 'feed-aggregator',
     feedLinks: input.extras?.self ?? {

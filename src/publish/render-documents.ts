@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { CategorySummary, Story } from '../types.js';
 import { archiveHistory, archivePageCount, currentHistory, isFullPage } from './archive-pages.js';
 import type { FeedExtras, FeedSite } from './build-feed.js';
-import { FEED_CONTENT_TYPES, archiveUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
+import { FEED_CONTENT_TYPES, archiveUrl, searchPageUrl, searchUrl, type ArchiveFormat, type FeedFormat } from './feed-urls.js';
 import type { FeedPolicy } from './feed-policy.js';
 import { FILTER_PAGE_TEXT_CHARS, countPassing, newestPassing, storyTextChars, type ReadPage } from './category-filters.js';
 import { renderFeed } from './render-feed.js';
@@ -167,6 +167,7 @@ export async function renderSearchFeed(deps: DocumentDeps, query: string, format
   const { baseUrl, title } = deps.site;
   const extras: FeedExtras = {
     title: `Search “${query}” — ${title}`,
+    page: searchPageUrl(baseUrl, query),
     self: { rss: searchUrl(baseUrl, query, 'rss'), atom: searchUrl(baseUrl, query, 'atom'), json: searchUrl(baseUrl, query, 'json') },
   };
   const category = { slug: 'search', name: `Search: ${query}` };

@@ -34,6 +34,23 @@ describe('feedparser', () => {
   });
 });
 
+describe('the website of a feed', () => {
+  // What a reader opens as the feed's site ("open in browser" on the feed): that category's page.
+  it('is the category preview for RSS, Atom and JSON, and the search page for a search feed', async () => {
+    for (const format of ['rss', 'atom']) {
+      const parsed = await parseWithFeedparser(new Uint8Array(await (await fetch(`${corpus.base}/feeds/tech.${format}`)).arrayBuffer()));
+      expect(parsed.feed.link, format).toBe(`${corpus.base}/categories/tech`);
+      const search = await parseWithFeedparser(await (await fetch(`${corpus.base}/feeds/search.${format}?q=chips`)).text());
+      expect(search.feed.link, format).toBe(`${corpus.base}/search?q=chips`);
+    }
+    const json = (await (await fetch(`${corpus.base}/feeds/tech.json`)).json()) as { home_page_url: string };
+    expect(json.home_page_url).toBe(`${corpus.base}/categories/tech`);
+    const page = await fetch(json.home_page_url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h1>Tech &amp; &lt;Science&gt;</h1>');
+  });
+});
+
 describe('schemas', () => {
   it.each(slugs)('%s is valid Atom (schema and RFC 4287 rules), RSS 2.0 and JSON Feed 1.1', async (slug) => {
     const get = async (format: string) => (await fetch(`${corpus.base}${feedPath(slug, format)}`)).text();

@@ -139,7 +139,7 @@ describe('renderJson', () => {
     const doc = JSON.parse(renderJson(allInput));
     expect(doc.version).toBe('https://jsonfeed.org/version/1.1');
     expect(doc.feed_url).toBe('https://feeds.example.org/feeds/all.json');
-    expect(doc.home_page_url).toBe('https://feeds.example.org/');
+    expect(doc.home_page_url).toBe('https://feeds.example.org/categories/all');
     expect(doc.authors).toEqual([{ name: 'Aggregator & Co' }]);
     expect(doc.items.map((i: { id: string }) => i.id)).toEqual(
       [storyTech, storyFinance, storyOld].map((s) => storyUrn(s.id)),

@@ -15,7 +15,8 @@ import { withAtomHistory, withRssHistory } from './feed-history.js';
 export function renderRss(input: FeedInput): string {
   const stories = prepareStories(input.stories, input.site.baseUrl);
   const options = feedOptions(input, feedUpdated(stories, input.updatedFallback));
-  const feed = new Feed({ ...options, title: rssPlainText(options.title) });
+  // The channel description is HTML to RSS readers: plain text like the titles, or `<Lab>` is dropped as a tag.
+  const feed = new Feed({ ...options, title: rssPlainText(options.title), description: rssPlainText(options.description ?? '') });
   for (const s of stories) {
     const item: Item = {
       title: cdataSafe(rssPlainText(s.title)),

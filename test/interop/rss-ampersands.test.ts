@@ -45,4 +45,11 @@ describe('RSS text with ampersands', () => {
     const second = parsed.entries[1]!;
     expect([second.title, second.author, second.tags[0]].map((v) => decodeHTML(v!))).toEqual(Object.values(VECTORS[1]!));
   });
+
+  it('keeps a category name with markup-like text whole in the channel description, which readers read as HTML', async () => {
+    const lab = renderRss({ site: { baseUrl: 'https://feeds.example.org', title: 'News' }, category: { slug: 'lab', name: 'R&D <Lab>' }, stories, updatedFallback: new Date(Date.UTC(2025, 0, 10)) });
+    const parsed = await parseWithFeedparser(lab);
+    expect(decodeHTML(parsed.feed.subtitle!)).toBe('Articles in R&D <Lab>');
+    expect(decodeHTML(parsed.feed.title!)).toBe('R&D <Lab> — News');
+  });
 });

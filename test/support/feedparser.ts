@@ -20,7 +20,7 @@ export interface ParsedFeed {
   bozo: number;
   bozoException: string | null;
   version: string;
-  feed: { title: string | null; link: string | null; links: Array<{ rel: string; href: string }> };
+  feed: { title: string | null; link: string | null; subtitle: string | null; links: Array<{ rel: string; href: string }> };
   entries: ParsedEntry[];
 }
 
@@ -45,7 +45,7 @@ print(json.dumps({
     'bozo': int(bool(d.bozo)),
     'bozoException': str(d.get('bozo_exception')) if d.bozo else None,
     'version': d.version,
-    'feed': {'title': g(d.feed, 'title'), 'link': g(d.feed, 'link'),
+    'feed': {'title': g(d.feed, 'title'), 'link': g(d.feed, 'link'), 'subtitle': g(d.feed, 'subtitle'),
              'links': [{'rel': l.get('rel'), 'href': l.get('href')} for l in d.feed.get('links', [])]},
     'entries': entries,
 }))

@@ -2,7 +2,7 @@
 // stylesheet, times and feed links. Every value passed in as text is escaped here; `head` and `body`
 // are markup built by the callers.
 import type { FeedSite } from './build-feed.js';
-import { FEED_CONTENT_TYPES, FEED_FORMATS, feedUrl, type FeedFormat } from './feed-urls.js';
+import { FEED_CONTENT_TYPES, FEED_FORMATS, feedUrl, indexUrl, type FeedFormat } from './feed-urls.js';
 import { escapeHtml } from './xml-safe.js';
 
 export const FORMAT_LABEL: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
@@ -58,4 +58,19 @@ ${page.body}
 </body>
 </html>
 `;
+}
+
+/**
+ * 404 for a person who followed a stale or mistyped link to a story or category page: an HTML page that
+ * says what is missing (never echoing what was asked for) and leads to the index.
+ */
+export function renderNotFoundPage(site: FeedSite, heading: string): string {
+  return htmlPage({
+    lang: 'en',
+    title: `${heading} — ${site.title}`,
+    head: ['<meta name="robots" content="noindex">'],
+    css: PAGE_CSS,
+    body: `<h1>${escapeHtml(heading)}</h1>
+<p><a href="${escapeHtml(indexUrl(site.baseUrl))}">Go to the index of ${escapeHtml(site.title)}</a>: every category, and a search form.</p>`,
+  });
 }

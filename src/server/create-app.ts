@@ -52,8 +52,8 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
   app.use(rejectControlCharacters);
   app.use(limitExpensiveRequests(deps.expensiveRequests ?? EXPENSIVE_REQUESTS));
   for (const router of deps.extraRoutes ?? []) app.use(router);
-  app.use(feedRoutes(cache));
-  app.use(storyRoutes(cache, site.baseUrl));
+  app.use(feedRoutes(cache, site));
+  app.use(storyRoutes(cache, site));
   const listSources = deps.listSources ?? (() => store.listSourceStates());
   const adminToken = deps.adminToken ?? (() => undefined);
   app.use(statusRoutes({

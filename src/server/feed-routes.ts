@@ -2,6 +2,8 @@
 // previews, served from the render cache (search results are rendered per request). Answers never echo
 // what the client sent: a 404 says what was not found, not the name asked for.
 import { Router, type Request, type Response } from 'express';
+import type { FeedSite } from '../publish/build-feed.js';
+import { renderNotFoundPage } from '../publish/html-page.js';
 import type { RenderCache } from '../publish/render-cache.js';
 import type { ArchiveFormat, FeedFormat } from '../publish/feed-urls.js';
 import { QueryError } from '../errors.js';
@@ -25,8 +27,9 @@ function text(res: Response, status: number, message: string): void {
   res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(`${message}\n`);
 }
 
-export function feedRoutes(cache: RenderCache): Router {
+export function feedRoutes(cache: RenderCache, site: FeedSite): Router {
   const router = Router();
+  const unknownCategoryPage = renderNotFoundPage(site, 'No such category');
 
   router.get('/feeds.opml', async (req: Request, res: Response) => {
     sendRendered(req, res, await cache.getOpml());
@@ -78,7 +81,8 @@ export function feedRoutes(cache: RenderCache): Router {
 
   router.get('/categories/:slug', async (req: Request<{ slug: string }>, res: Response) => {
     const rendered = await cache.getPreview(req.params.slug);
-    if (!rendered) return text(res, 404, 'Unknown category');
+    // A person's page: the 404 is a page too, leading to the index (feeds keep their short text 404s).
+    if (!rendered) return res.status(404).set('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(unknownCategoryPage);
     sendRendered(req, res, rendered);
   });
 

@@ -54,4 +54,18 @@ describe('links in a story body', () => {
     }
     await context.close();
   }, 60_000);
+
+  it('answers a stale story or category link with a 404 page that has a title and leads to the index', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    for (const [path, heading] of [['/stories/0123456789abcdef0123', 'No story at this address'], ['/categories/no-such-thing', 'No such category']] as const) {
+      const response = await page.goto(`${served.base}${path}`);
+      expect(response?.status(), path).toBe(404);
+      expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+      expect(await page.title()).toBe(`${heading} — Test feeds`);
+      await page.locator('a', { hasText: 'Go to the index' }).click();
+      expect(page.url()).toBe(`${served.base}/`);
+    }
+    await context.close();
+  }, 60_000);
 });

@@ -13,6 +13,10 @@ import { openDatabase } from '../../src/store/open-database.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.js';
 import { tempDir, waitFor, writeConfig } from './harness.js';
 import { startReadyService, type ReadyService } from './processes.js';
+import { pino } from 'pino';
+import { configSchema } from '../../src/config/schema.js';
+import { createIngestJobs, openStore } from '../../src/ingest-jobs.js';
+import { rssFeed, serveRss, startHeldFeedServer } from '../process/process-harness.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -139,8 +143,36 @@ describe('a serving process whose database hangs or goes away', () => {
     expect(gauge(counted.text, 'aggregator_http_requests_total{route="/stories/:id",method="GET",status="503"}')).toBe(String(1 + others.length));
     thaw();
 
-    await waitFor(async () => (await get(web, '/healthz')).status === 200, 30_000, 'the database to answer again');
+    // Nothing else asks the database meanwhile (no /healthz, no /metrics): the store's own probe lets reads through.
+    await waitFor(async () => (await answer(web, uncached[0]!)).status === 200, 30_000, 'the database to answer again');
     // At once, every time: no connection left waiting on the hung host's answers.
     for (let round = 0; round < 3; round++) for (const route of uncached) expect((await answer(web, route)).status).toBe(200);
+  });
+
+  it('lets a source run started while the host hangs wait for it and succeed after, not fail it on the serving bounds', { timeout: 120_000 }, async () => {
+    const cluster = await startPostgresCluster();
+    cleanups.push(() => cluster.stop());
+    const feeds = await startHeldFeedServer();
+    cleanups.push(() => feeds.close());
+    const names = ['alpha', 'beta', 'gamma'];
+    for (const name of names) feeds.setFeed(name, serveRss(rssFeed(name, 2)));
+    const config = configSchema.parse({ storage: { database: cluster.url }, sources: names.map((name) => ({ name, url: feeds.url(name), categories: ['News'] })) });
+    const store = await openStore(config);
+    cleanups.push(() => store.close());
+    const jobs = createIngestJobs(config, store, pino({ level: 'silent' }));
+    for (const source of config.sources) expect((await jobs.runSource(source)).ok).toBe(true);
+
+    const thaw = freeze(cluster);
+    const runs = config.sources.map((source) => jobs.runSource(source));
+    // A read made to serve a request fails once its bounds have passed (5 s to connect, then a ping confirming no
+    // answer): by then a run reading on those bounds would have failed too.
+    await expect(store.listCategories()).rejects.toThrow(/no database connection within 5 s|no answer from the database/);
+    thaw();
+    const finished = await Promise.all(runs);
+    expect(finished.map((run) => [run.ok, run.error ?? null])).toEqual(names.map(() => [true, null]));
+    // Serving reads go through again once the store's probe has had an answer.
+    let states: Awaited<ReturnType<typeof store.listSourceStates>> = [];
+    await waitFor(async () => (states = await store.listSourceStates().catch(() => [])).length > 0, 30_000, 'serving reads to go through again');
+    expect(states.map((state) => [state.name, state.consecutiveFailures, state.lastError])).toEqual(names.map((name) => [name, 0, null]));
   });
 });

@@ -15,7 +15,7 @@ import { migrate } from './migrations.js';
 import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
 import { toPg } from './pg-text.js';
-import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, createPingPool, createPool, createServingPool, inTransaction, type Sql } from './pool.js';
+import { KEPT_CONNECTIONS, LOCKS, MAX_CONNECTIONS, NON_SERVING_CONNECTIONS, createPingPool, createPool, createServingPool, inTransaction, type Sql } from './pool.js';
 import { createRefreshRequestsTable } from './refresh-requests-table.js';
 import { createRunLeasesTable } from './run-leases-table.js';
 import { searchStories, warmSearchConnections } from './search.js';
@@ -116,8 +116,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     await pool.end().catch(() => {});
     throw new StoreError(`cannot open database ${where}: settling feed ids failed: ${describeError(error)}`, { cause: error });
   }
-  // The reads answering HTTP requests, bounded in time (pool.ts); units of work, migrations and the rebuild use `pool`.
-  const reads = createServingPool(url, options.maxConnections, options.keptConnections);
+  // The reads answering HTTP requests, bounded in time (pool.ts); units of work, migrations, the rebuild and every read
+  // the scheduler and ingest make use `pool`, so a hang delays a run instead of failing it. A process that serves no
+  // searches (role worker, the CLI) answers only /metrics and /api reads: two connections, none kept open.
+  const reads = options.warmSearch
+    ? createServingPool(url, options.maxConnections, options.keptConnections)
+    : createServingPool(url, NON_SERVING_CONNECTIONS, 0);
   if (options.warmSearch) {
     try {
       await warmSearchConnections(reads, Math.min(options.keptConnections ?? KEPT_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS), clock().getTime());
@@ -132,9 +136,8 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const sourceReads = createSourcesTable(reads);
   const changes = createChangeQueries(pool);
   const leases = createRunLeasesTable(pool);
-  const leaseReads = createRunLeasesTable(reads);
   const refreshes = createRefreshRequestsTable(pool);
-  // Recorded and read by a web process's POST /admin/refresh: bounded like the reads serving it.
+  // Recorded by a web process's POST /admin/refresh: bounded like the reads serving it.
   const servedRefreshes = createRefreshRequestsTable(reads);
   const watchers = new Set<() => void>();
   let closed = false;
@@ -197,12 +200,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       }));
     },
     recordFetchOutcome: (source, outcome) => unit(`recording fetch outcome of ${source.name} failed`, () => sources.record(source, outcome)),
-    getSourceState: (name) => read(`reading source ${name} failed`, () => sourceReads.get(name)),
+    getSourceState: (name) => unit(`reading source ${name} failed`, () => sources.get(name)),
     listSourceStates: () => read('listing sources failed', () => sourceReads.list()),
     bringNextRunsForward: (runs) => unit('moving next runs to the schedule failed', () => sources.bringForward(runs)),
     getFullTextPages: (links) => unit('reading full-text pages failed', () => getFullTextPages(pool, links)),
     saveFullTextPages: (pages) => unit('saving full-text pages failed', () => saveFullTextPages(pool, pages)),
-    listSeedFiles: () => read('listing seed files failed', () => listSeedFiles(reads)),
+    listSeedFiles: () => unit('listing seed files failed', () => listSeedFiles(pool)),
     filterCounts: () => read('counting filtered articles failed', () => filterCounts(reads)),
     seedFileProblems: (sample) => read('listing seed file problems failed', () => seedFileProblems(reads, Math.max(0, Math.floor(sample)))),
     findStory: (storyId) => read(`reading story ${storyId} failed`, async () => {
@@ -216,10 +219,10 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
-    listRunLeases: () => read('listing run leases failed', () => leaseReads.list(clock().getTime())),
+    listRunLeases: () => unit('listing run leases failed', () => leases.list(clock().getTime())),
     requestRefresh: (source) => read('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
-    getRefreshRequest: (id) => read(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
+    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => refreshes.get(id)),
     finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
     async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];

@@ -21,6 +21,9 @@ export const KEPT_CONNECTIONS = 4;
 /** The pool's size unless the store is opened with another. */
 export const MAX_CONNECTIONS = 10;
 
+/** The serving pool of a process that serves no searches (role worker, the CLI): /metrics and /api reads only. */
+export const NON_SERVING_CONNECTIONS = 2;
+
 /**
  * Set on each new connection (`value`: SQL giving the value); these are raised, never lowered, for the reads a
  * search makes: the rows of a search's matches are random pages of story_search, read one at a time by a bitmap

@@ -3,7 +3,8 @@
 // waiting requests were answered one pair per 5 s, the last after a minute (measured: /work notes, pg-serving).
 // So once a read got no answer at all, later reads fail at once until the database answers a ping again (probed
 // every second meanwhile, on the ping pool: 2 s bound, one connection); a slow but answering server (its own
-// statement_timeout, 57014) does not count.
+// statement_timeout, 57014) does not count, nor a read that waited out its bound for a free pooled connection (pg-pool
+// says the same then): a read that got no answer trips the guard only when a ping at once gets none either.
 import { SERVING_CONNECT_TIMEOUT_MS, SERVING_QUERY_TIMEOUT_MS } from './pool.js';
 
 /** How often a store whose database stopped answering pings it, to let reads through again as soon as it answers. */
@@ -32,6 +33,10 @@ export function createServingGuard(ping: () => Promise<boolean>): ServingGuard {
   let down: string | null = null;
   let probe: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The ping confirming a read's lack of answer; reads failing together share it. */
+  let confirming: Promise<boolean> | null = null;
+  const confirmDown = (): Promise<boolean> =>
+    (confirming ??= ping().then((up) => !up, () => true).finally(() => { confirming = null; }));
   const answered = (): void => {
     down = null;
     clearTimeout(probe);
@@ -52,7 +57,7 @@ export function createServingGuard(ping: () => Promise<boolean>): ServingGuard {
       } catch (error) {
         const reason = noAnswer(error);
         if (reason === null) throw error;
-        if (down === null) {
+        if (down === null && (await confirmDown()) && down === null) {
           down = reason;
           if (probe === undefined && !closed) probeLater();
         }

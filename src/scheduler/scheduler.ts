@@ -164,6 +164,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return out;
   };
 
+  const sameButSchedule = (a: string, b: string): boolean => {
+    const withoutSchedule = (signature: string) => JSON.stringify({ ...JSON.parse(signature), schedule: undefined });
+    return withoutSchedule(a) === withoutSchedule(b);
+  };
+
   const schedule = (name: string): ScheduledTask => {
     if (name === SEED_TASK) {
       return cron.schedule(current.config.seedFolder!.schedule, () => runSeed('due'), { name, noOverlap: true });
@@ -251,7 +256,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         startTask(name, signature);
         if (started && !stopping) {
           if (name === SEED_TASK) void runSeed('always');
-          else void runSource(sources.get(name)!, 'always');
+          // A new or edited source runs at once; one whose schedule alone changed (its own, or the default it uses)
+          // still honours a failure's backoff and a wait the feed asked for (Retry-After, <ttl>).
+          else void runSource(sources.get(name)!, previous && sameButSchedule(previous.signature, signature) ? 'not-backed-off' : 'always');
         }
       }
       return changes;

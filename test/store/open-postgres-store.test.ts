@@ -1,5 +1,6 @@
 // The PostgreSQL store as a server database: migrations (once, under a lock; newer schemas refused),
 // all-or-nothing units of work, and merges that stay race-free across processes' concurrent runs.
+import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
@@ -11,6 +12,7 @@ import { startWebService, startWorkerService } from '../../src/service/start-rol
 import { migrations } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/open-postgres-store.js';
 import { KEPT_CONNECTIONS, createPool, createServingPool } from '../../src/store/postgres/pool.js';
+import { warmSearchConnections } from '../../src/store/postgres/search.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
 import { freshPostgresUrl, openStoreAt, withPostgresClient } from '../support/store-backends.js';
 
@@ -50,6 +52,39 @@ describe('openPostgresStore', () => {
     expect(searched).toHaveLength(KEPT_CONNECTIONS);
     // And one of them read the newest stories' search rows (what a common word's search walks first).
     expect(backends.map(({ query }) => query)).toContainEqual(expect.stringMatching(/FROM story_search ORDER BY published_ms DESC LIMIT 2000/));
+  });
+
+  it('warms each connection with one statement at a time (a client runs one query at a time; pg 9 refuses a second sent while one runs)', async () => {
+    const url = await freshPostgresUrl();
+    const store = await openStoreAt(url, policy);
+    await store.storeRun({ sourceKey: 'source:A', articles: [article({ sourceKey: 'source:A', title: 'Harbour news', categories: [cat('news')] })] });
+    // Each of pg's clients, counting the statements it was sent and has not answered yet.
+    const overlaps: string[] = [];
+    const searched = new Set<pg.PoolClient>();
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('connect', (client) => {
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      let unanswered = 0;
+      client.query = ((...args: unknown[]) => {
+        const text = String((args[0] as { text?: string }).text ?? args[0]);
+        if (unanswered > 0) overlaps.push(text);
+        if (/story_search/.test(text)) searched.add(client);
+        const result = send(...args);
+        if (result instanceof Promise) {
+          unanswered++;
+          void result.finally(() => { unanswered--; }).catch(() => undefined);
+        }
+        return result;
+      }) as typeof client.query;
+    });
+    try {
+      await warmSearchConnections(pool, KEPT_CONNECTIONS, Date.parse('2025-01-01T00:00:00Z'));
+    } finally {
+      await pool.end();
+    }
+    expect(overlaps).toEqual([]);
+    // And each connection still ran a search.
+    expect(searched.size).toBe(KEPT_CONNECTIONS);
   });
 
   it('warms its connections only in a process that serves searches: roles all and web do at open, `npm run ingest` and role worker do not', async () => {

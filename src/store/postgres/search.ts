@@ -92,6 +92,21 @@ export async function searchStories(
   };
 }
 
+/**
+ * A client whose queries go out one after another. A search sends its reads at once, each on a connection of its
+ * own when given a pool; one client runs one query at a time anyway, and a query sent while another runs is
+ * deprecated in pg 8 and refused in pg 9. Only `query` is used by the reads given an Sql.
+ */
+function oneAtATime(client: pg.PoolClient): Sql {
+  let previous: Promise<unknown> = Promise.resolve();
+  const query = (text: string, values?: unknown[]) => {
+    const next = previous.then(() => client.query(text, values));
+    previous = next.catch(() => undefined);
+    return next;
+  };
+  return { query } as unknown as Sql;
+}
+
 /** What the warm-up searches for: a word no story is expected to hold (a match would only cost a little more). */
 const WARM_UP_QUERY = 'aggregatorwarmupprobe';
 
@@ -109,7 +124,7 @@ export const WARM_STORIES = 4 * RANKED_CANDIDATES;
 export async function warmSearchConnections(pool: pg.Pool, connections: number, nowMs: number): Promise<void> {
   const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
   try {
-    await Promise.all(clients.map((client) => searchStories(client, WARM_UP_QUERY, 1, new Map(), nowMs)));
+    await Promise.all(clients.map((client) => searchStories(oneAtATime(client), WARM_UP_QUERY, 1, new Map(), nowMs)));
     await clients[0]?.query(`SELECT count(words) FROM (SELECT words FROM story_search ORDER BY published_ms DESC LIMIT ${WARM_STORIES}) newest`);
   } finally {
     for (const client of clients) client.release();

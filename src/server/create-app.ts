@@ -27,11 +27,16 @@ export interface AppDeps {
   adminToken?: () => string | undefined;
   /** Searches and `?limit=` feeds per client and window (default EXPENSIVE_REQUESTS). */
   expensiveRequests?: { limit: number; windowMs: number };
+  /** The window over which database failures after the first are counted in one log line (default 10 s). */
+  failureSummaryMs?: number;
 }
 
 const stderrLogger: AppLogger = {
   error(obj, msg) {
     process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...obj })}\n`);
+  },
+  info(obj, msg) {
+    process.stderr.write(`${JSON.stringify({ level: 'info', msg, ...obj })}\n`);
   },
 };
 
@@ -64,6 +69,6 @@ export function createApp(deps: AppDeps & { extraRoutes?: express.Router[] }): e
     ...(deps.configProblems ? { configProblems: deps.configProblems } : {}),
   }));
   app.use(notFound);
-  app.use(errorHandler(deps.logger ?? stderrLogger));
+  app.use(errorHandler(deps.logger ?? stderrLogger, deps.failureSummaryMs));
   return app;
 }

@@ -1,11 +1,9 @@
 // The one error handler: logs server faults, answers without stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BusyError, QueryError, StoreError, describeError } from '../errors.js';
+import { createDatabaseFailureLog, type AppLogger } from './database-failure-log.js';
 
-/** The part of a pino logger the server uses. */
-export interface AppLogger {
-  error(obj: object, msg?: string): void;
-}
+export type { AppLogger };
 
 /** Retry-After of a 503 when the service is busy (a full search or render queue clears in seconds at most). */
 export const BUSY_RETRY_AFTER_S = 1;
@@ -17,7 +15,9 @@ function clientStatus(error: unknown): number | null {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
-export function errorHandler(logger: AppLogger): ErrorRequestHandler {
+/** `summaryMs`: the window over which database failures after the first are counted in one line (database-failure-log.ts). */
+export function errorHandler(logger: AppLogger, summaryMs?: number): ErrorRequestHandler {
+  const databaseFailures = createDatabaseFailureLog(logger, summaryMs);
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -37,12 +37,13 @@ export function errorHandler(logger: AppLogger): ErrorRequestHandler {
       res.status(status).type('text/plain').send(status === 400 ? 'Bad request\n' : 'Request error\n');
       return;
     }
-    logger.error({ error: describeError(error), method: req.method, url: req.originalUrl, stack: (error as Error)?.stack }, 'request failed');
     if (error instanceof StoreError) {
+      databaseFailures.failed(error, { method: req.method, url: req.originalUrl });
       // The database, not the request: say so, and when to come back (a reader or a proxy retries; a 500 says "broken").
       res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(STORE_RETRY_AFTER_S) }).type('text/plain').send('Database unavailable, retry in a moment\n');
       return;
     }
+    logger.error({ error: describeError(error), method: req.method, url: req.originalUrl, stack: (error as Error)?.stack }, 'request failed');
     res.status(500).set('Cache-Control', 'no-store').type('text/plain').send('Internal server error\n');
   };
 }

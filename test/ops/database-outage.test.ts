@@ -129,16 +129,22 @@ describe('a serving process whose database hangs or goes away', () => {
     const thaw = freeze(cluster);
     for (const route of uncached) {
       expect(await answer(web, route)).toEqual({ status: 503, retryAfter: '5', text: 'Database unavailable, retry in a moment\n' });
-      const failed = () => web.lines.filter((line) => line.msg === 'request failed' && line.url === route);
-      await waitFor(() => failed().length > 0, 10_000, `the failure of ${route} to be logged`);
-      expect(failed()).toHaveLength(1);
     }
+    // The first failure logged whole (with its url and cause), the next counted in a line per window naming a few urls.
+    const failed = () => web.lines.filter((line) => line.msg === 'request failed');
+    await waitFor(() => failed().length > 0, 10_000, 'the first failure to be logged');
+    expect(failed()).toMatchObject([{ url: uncached[0], cause: expect.stringContaining('no answer from the database') }]);
+    const summarised = () => web.lines.filter((line) => line.msg === 'requests failed: database unavailable');
+    await waitFor(() => summarised().length > 0, 30_000, 'the later failures to be summarised');
+    expect(summarised()[0]).toMatchObject({ urls: [uncached[1]], failed: 1 });
     // Many at once (two render at a time, the rest wait their turn): each answered as soon, not one pair per bound.
     const crowd = await Promise.all(others.map((other) => answer(web, `/stories/${other.id}`)));
     expect(crowd.map(({ status, text }) => `${status} ${text}`)).toEqual(others.map(() => '503 Database unavailable, retry in a moment\n'));
     expect((await answer(web, cached)).status).toBe(200);
     // Still ready: behind a load balancer this process keeps serving what it has cached (README, "Failures").
     expect(await answer(web, '/readyz')).toMatchObject({ status: 200, text: 'ready\n' });
+    // Each of them counted in /metrics, none logged one by one.
+    expect(failed()).toHaveLength(1);
     const counted = await answer(web, '/metrics');
     expect(gauge(counted.text, 'aggregator_http_requests_total{route="/stories/:id",method="GET",status="503"}')).toBe(String(1 + others.length));
     thaw();
@@ -147,6 +153,11 @@ describe('a serving process whose database hangs or goes away', () => {
     await waitFor(async () => (await answer(web, uncached[0]!)).status === 200, 30_000, 'the database to answer again');
     // At once, every time: no connection left waiting on the hung host's answers.
     for (let round = 0; round < 3; round++) for (const route of uncached) expect((await answer(web, route)).status).toBe(200);
+    // Said once that requests stopped failing, with how many did.
+    const stopped = () => web.lines.filter((line) => line.msg === 'requests no longer fail on the database');
+    await waitFor(() => stopped().length > 0, 60_000, 'the end of the failures to be logged');
+    expect(stopped()).toHaveLength(1);
+    expect(Number(stopped()[0]!.failed)).toBeGreaterThanOrEqual(2 + others.length);
   });
 
   it('lets a source run started while the host hangs wait for it and succeed after, not fail it on the serving bounds', { timeout: 120_000 }, async () => {

@@ -16,13 +16,19 @@ interface Running {
   logged: object[];
 }
 
+interface Line {
+  level: 'error' | 'info';
+  msg?: string | undefined;
+  [field: string]: unknown;
+}
+
 const servers: http.Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
 /** A real store and app on 127.0.0.1, with baseUrl set to where it listens (so self links are real). */
-async function start(options: { listSources?: () => Promise<SourceState[]> } = {}): Promise<Running> {
+async function start(options: { listSources?: () => Promise<SourceState[]>; failureSummaryMs?: number } = {}): Promise<Running & { lines: Line[] }> {
   const { store } = await openTestStore('2025-01-01T00:00:00Z');
   await store.storeRun({
     sourceKey: 'source:Example',
@@ -43,9 +49,21 @@ async function start(options: { listSources?: () => Promise<SourceState[]> } = {
   const config = { server: { host: '127.0.0.1', port: 0, baseUrl: base }, feeds: { title: 'Test feeds', items: 50 } };
   const cache = createRenderCache({ store, site: { baseUrl: base, title: config.feeds.title }, items: config.feeds.items });
   const logged: object[] = [];
-  const app = createApp({ store, cache, config, logger: { error: (obj) => logged.push(obj) }, ...options });
+  const lines: Line[] = [];
+  const logger = {
+    error: (obj: object, msg?: string) => { logged.push(obj); lines.push({ level: 'error', msg, ...obj }); },
+    info: (obj: object, msg?: string) => { lines.push({ level: 'info', msg, ...obj }); },
+  };
+  const app = createApp({ store, cache, config, logger, ...options });
   server.on('request', app);
-  return { base, store, cache, logged };
+  return { base, store, cache, logged, lines };
+}
+
+/** Waits for a condition the app reaches by itself (a log line written when its window ends); fails naming it. */
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (Date.now() - started > 10_000) throw new Error(`no ${what} within 10 s`);
+  }
 }
 
 const FINANCE_PATH = `/feeds/${encodeURIComponent('金融')}`;
@@ -206,6 +224,38 @@ describe('OPML, index, health and sources', () => {
     expect(await res.text()).toBe('Database unavailable, retry in a moment\n');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ url: '/feeds/tech.rss?limit=3' });
+  });
+
+  it('logs the first of many database failures whole, counts the rest in a line per window, and says once when they stop', async () => {
+    const { base, store, lines } = await start({ failureSummaryMs: 300 });
+    await store.close();
+    const urls = Array.from({ length: 20 }, (_, i) => `/feeds/tech.rss?limit=${i + 1}`);
+    const first = await fetch(`${base}${urls[0]}`);
+    expect(first.status).toBe(503);
+    const rest = await Promise.all(urls.slice(1).map(async (url) => (await fetch(`${base}${url}`)).status));
+    expect(rest).toEqual(urls.slice(1).map(() => 503));
+    // Answered (and counted in /metrics) one by one, but one line with a stack, not twenty.
+    expect(lines.filter((line) => line.msg === 'request failed')).toHaveLength(1);
+    const stopped = () => lines.find((line) => line.msg === 'requests no longer fail on the database');
+    await waitUntil(() => stopped() !== undefined, 'the line saying the failures stopped');
+
+    // The first: what failed, why (its causes), where, with the stack.
+    expect(lines[0]).toMatchObject({ level: 'error', msg: 'request failed', url: urls[0], method: 'GET' });
+    expect(lines[0]!['cause']).toEqual(expect.stringContaining(String(lines[0]!['error'])));
+    expect(lines[0]!['stack']).toEqual(expect.stringContaining('StoreError'));
+    // The other 19: counted in summary lines (one per window, a few urls named), no line (or stack) each.
+    const summaries = lines.filter((line) => line.msg === 'requests failed: database unavailable');
+    expect(summaries.length).toBeGreaterThan(0);
+    expect(summaries.reduce((sum, line) => sum + Number(line['failed']), 0)).toBe(19);
+    for (const line of summaries) {
+      expect(line).toMatchObject({ level: 'error', windowSeconds: 0.3 });
+      expect((line['urls'] as string[]).length).toBeLessThanOrEqual(5);
+      expect(urls).toEqual(expect.arrayContaining(line['urls'] as string[]));
+      expect(line['stack']).toBeUndefined();
+    }
+    // And once that they stopped, with the outage's total.
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'requests no longer fail on the database', failed: 20 });
+    expect(lines).toHaveLength(2 + summaries.length);
   });
 
   it('logs a failure and answers 500 without a stack trace', async () => {

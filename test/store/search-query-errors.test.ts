@@ -56,7 +56,7 @@ describe('search queries the index cannot run', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const cache = createRenderCache({ store: rewriting, site: { baseUrl: base, title: 't' }, items: 50 });
     const logged: object[] = [];
-    server.on('request', createApp({ store, cache, config: { server: { baseUrl: base }, feeds: { title: 't', items: 50 } }, logger: { error: (obj) => logged.push(obj) } }));
+    server.on('request', createApp({ store, cache, config: { server: { baseUrl: base }, feeds: { title: 't', items: 50 } }, logger: { error: (obj) => logged.push(obj), info: (obj) => logged.push(obj) } }));
     try {
       const res = await fetch(`${base}/feeds/search.rss?q=chips`);
       expect(res.status).toBe(400);

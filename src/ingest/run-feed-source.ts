@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
 import { describeError, FetchError, ParseError } from '../errors.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import type { Store } from '../store/store.js';
 import type { ParsedDocument, RawItem, SourceState, StoreRunResult } from '../types.js';
 import type { CategoryResolver } from './categories.js';
@@ -143,6 +144,12 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
       return { source: source.name, ok: false, notModified: false, result, warnings: [], error: 'stopped: the process is stopping' };
     }
     const message = describeError(error);
+    if (isDatabaseUnavailable(error)) {
+      // The database, not the source: nothing is recorded against the source (no failure shown, no backoff; while
+      // the database does not answer the record could not be written anyway), so the next firing runs it again.
+      log.error({ error: message, duration_ms: elapsed(deps, started) }, 'source run not done: the database is unavailable; run again at its next schedule');
+      return { source: source.name, ok: false, notModified: false, result, warnings: [], error: message };
+    }
     const httpStatus = error instanceof FetchError ? error.status : answeredStatus;
     const retryAfterMs = error instanceof HttpStatusError ? error.retryAfterMs : null;
     const outcome: RunOutcome = { ok: false, consecutiveFailures: (previous?.consecutiveFailures ?? 0) + 1, retryAfterMs };

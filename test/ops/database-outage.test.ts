@@ -186,4 +186,20 @@ describe('a serving process whose database hangs or goes away', () => {
     await waitFor(async () => (states = await store.listSourceStates().catch(() => [])).length > 0, 30_000, 'serving reads to go through again');
     expect(states.map((state) => [state.name, state.consecutiveFailures, state.lastError])).toEqual(names.map((name) => [name, 0, null]));
   });
+
+  it('reads again as soon as a unit of work that waited out the hang got its answer', { timeout: 120_000 }, async () => {
+    const cluster = await startPostgresCluster();
+    cleanups.push(() => cluster.stop());
+    const store = await openDatabase(cluster.url, createDedupPolicy(12 * 3_600_000));
+    cleanups.push(() => store.close());
+    const source = { name: 'Wire', url: 'http://127.0.0.1:9/feed' };
+    const thaw = freeze(cluster);
+    await expect(store.getSourceState('Wire')).rejects.toThrow(/no (answer from the database|database connection) within/);
+    // A worker's claim or record (unbounded: it waits for the host), answered once the host resumes.
+    const recorded = store.recordFetchOutcome(source, { at: new Date(), ok: true, httpStatus: 200, error: null, nextRun: null, added: 1 });
+    thaw();
+    await recorded;
+    // The database answered that: the next read goes to it, not failed by the store's wait for its next ping.
+    expect(await store.getSourceState('Wire')).toMatchObject({ name: 'Wire', addedTotal: 1 });
+  });
 });

@@ -147,7 +147,11 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   /** Runs one unit of work, turning any database failure into a StoreError naming what was being done. */
   const unit = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
-      return await work();
+      const value = await work();
+      // The database answered: serving reads go through again now, not at the guard's next ping (a worker's run whose
+      // claim waited out a hung host would otherwise fail its first read, and be recorded as the source's failure).
+      guard.answered();
+      return value;
     } catch (error) {
       if (error instanceof StoreError || error instanceof QueryError) throw error;
       throw new StoreError(`${what}: ${describeError(error)}`, { cause: error });

@@ -18,14 +18,58 @@ export function oneLineText(text: string): string {
   return text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
 }
 
-/** A title as plain text: tags stripped, entities decoded, control characters removed, whitespace collapsed. */
+/**
+ * A title as plain text: tags stripped, entities decoded, control characters removed, whitespace collapsed.
+ * Only complete elements are markup (see `literalStrayTags`): `<b>x</b>` reads `x`, but the `<script>` of
+ * "The Fed's <script> & R&D question" is text a person wrote, kept with everything after it.
+ */
 export function plainTitle(text: string): string {
   if (!text) return '';
   // sanitize-html decodes every entity while parsing and re-escapes only & < > "; undo those four.
   const stripped = /[<&]/.test(text)
-    ? sanitizeHtml(text, TEXT_ONLY).replace(/&(?:amp|lt|gt|quot);/g, (e) => MINIMAL_ENTITY[e]!)
+    ? sanitizeHtml(literalStrayTags(text), TEXT_ONLY).replace(/&(?:amp|lt|gt|quot);/g, (e) => MINIMAL_ENTITY[e]!)
     : text;
   return oneLineText(stripped);
+}
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const TITLE_MARKUP = /<!--[\s\S]*?-->|<(\/?)([a-z][a-z0-9:-]*)(?:[\s/][^<>]*)?>|</gi;
+
+/**
+ * A title with every `<` that does not open a complete element escaped as `&lt;`. A title is a line of text,
+ * not a document: an HTML parser reads an unclosed `<script>` (or `<angled>`) as an element holding the rest
+ * of the line, and the title loses everything after it. So a tag is markup only when its element is complete
+ * here — an open tag with its close tag later (innermost first), a void (`<br>`) or self-closed (`<x/>`) tag,
+ * a comment; any other `<` (`<angled>`, a lone `</b>`, `a < b`) is text and shown as written.
+ */
+export function literalStrayTags(text: string): string {
+  const tokens: { index: number; markup: boolean }[] = [];
+  const open: { token: number; name: string }[] = [];
+  for (const match of text.matchAll(TITLE_MARKUP)) {
+    const [whole, slash, rawName] = match;
+    const token = tokens.push({ index: match.index, markup: false }) - 1;
+    if (whole.startsWith('<!--')) tokens[token]!.markup = true;
+    if (rawName === undefined) continue;
+    const name = rawName.toLowerCase();
+    if (!slash && (VOID_ELEMENTS.has(name) || whole.endsWith('/>'))) tokens[token]!.markup = true;
+    else if (!slash) open.push({ token, name });
+    else {
+      const at = open.map((o) => o.name).lastIndexOf(name);
+      if (at < 0) continue;
+      // Elements opened inside and never closed stay text; the pair itself is markup.
+      tokens[open[at]!.token]!.markup = true;
+      tokens[token]!.markup = true;
+      open.length = at;
+    }
+  }
+  let out = '';
+  let from = 0;
+  for (const { index, markup } of tokens) {
+    if (markup) continue;
+    out += `${text.slice(from, index)}&lt;`;
+    from = index + 1;
+  }
+  return out + text.slice(from);
 }
 
 const SPACE = /\s/;

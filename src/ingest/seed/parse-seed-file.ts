@@ -3,7 +3,7 @@
 import { ParseError } from '../../errors.js';
 import type { RawItem } from '../../types.js';
 import { parseFrontMatter, splitFrontMatter, stripQuoteRuns, type FrontMatterData } from './front-matter.js';
-import { htmlToText } from '../../text/html-text.js';
+import { plainTitle } from '../clean/plain-text.js';
 import { parseDate } from '../parse/parse-date.js';
 import { renderSeedBody } from './seed-body.js';
 
@@ -51,7 +51,8 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
   }
 
   const body = renderSeedBody(split.body);
-  const title = readTitle(data.title) ?? titleFromBody(body.html);
+  const declaredTitle = readTitle(data.title);
+  const title = declaredTitle ?? titleFromBody(body.html);
   if (!title) throw new ParseError(relPath, 'no recoverable title in front matter, nor a # heading or <h1> in the body');
 
   let published = parseDate(dateValue(data.date), input.timezone);
@@ -72,6 +73,8 @@ export function parseSeedFile(text: string, input: SeedFileInput): ParsedSeedFil
 
   const item: RawItem = {
     title,
+    // A heading's title is text already (its markup read once here); the front matter's is read in normalize.
+    ...(declaredTitle === undefined ? { titleIsText: true } : {}),
     published,
     author: readText(data.author),
     categories: readCategories(data.categories ?? data.category),
@@ -108,7 +111,8 @@ function readTitle(value: unknown): string | undefined {
  */
 function titleFromBody(html: string): string | undefined {
   const inner = /<(title|h1)\b[^>]*>([\s\S]*?)<\/\1>/i.exec(html)?.[2];
-  const text = inner === undefined ? '' : htmlToText(inner).replace(/\s+/g, ' ').trim();
+  // As a title, not as a body: `# Tom & <angled> title` keeps `<angled>`, which is no complete element.
+  const text = inner === undefined ? '' : plainTitle(inner);
   return text || undefined;
 }
 

@@ -12,6 +12,11 @@ describe('plainTitle', () => {
     ['&amp;lt;b&amp;gt; once', '&lt;b&gt; once'],
     ['为实体经济提质增效_撑腰_ _深圳速度_背后的金融科技力量', '为实体经济提质增效_撑腰_ _深圳速度_背后的金融科技力量'],
     ['&nbsp;padded&nbsp;', 'padded'],
+    // Only complete elements are markup; a `<` opening none is text and never swallows what follows.
+    ["The Fed's <script> & R&D question", "The Fed's <script> & R&D question"],
+    ['x <angled> y', 'x <angled> y'],
+    ['<p>Keep <angled> inside</p> <b>done</b>', 'Keep <angled> inside done'],
+    ['line<br/>break <!-- note --> end', 'linebreak end'],
     ['', ''],
   ])('%j → %j', (input, expected) => {
     expect(plainTitle(input)).toBe(expected);

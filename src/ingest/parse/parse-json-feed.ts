@@ -39,8 +39,11 @@ export function parseJsonFeed(text: string, feedUrl: string): ParsedDocument {
       .map((u) => absoluteUrl(u, feedUrl))
       .filter((u): u is string => Boolean(u));
     const tags = Array.isArray(entry.tags) ? entry.tags.map(str).filter((t): t is string => Boolean(t)) : [];
+    const title = str(entry.title);
     items.push({
-      title: str(entry.title),
+      // JSON Feed 1.1: `title` is plain text (HTML goes in content_html), so `<tags> &amp;` is what it says.
+      title,
+      ...(title === undefined ? {} : { titleIsText: true }),
       link,
       guid: idOf(entry.id),
       published: str(entry.date_published),

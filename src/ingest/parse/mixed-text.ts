@@ -33,3 +33,43 @@ export function itemTitlesInOrder(xml: string): (string | undefined)[] {
   }
   return titles;
 }
+
+/** Inner markup of an Atom entry's `<content>` and `<summary>` written as xhtml (child elements). */
+export interface XhtmlBodies {
+  content?: string | undefined;
+  summary?: string | undefined;
+}
+
+/**
+ * The xhtml `<content>` and `<summary>` of each `<entry>`, serialized from the document in order, as xml2js lists
+ * the entries: rss-parser re-serializes xml2js nodes, which puts `with <b>more</b> text` as `with text<b>more</b>`.
+ * Only read when an entry's content or summary has child elements.
+ */
+export function entryXhtmlInOrder(xml: string): XhtmlBodies[] {
+  const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+  const root = DomUtils.getChildren(doc).find((node) => DomUtils.isTag(node));
+  if (!root || !isTag(root, 'feed')) return [];
+  return DomUtils.getChildren(root)
+    .filter((node) => isTag(node, 'entry'))
+    .map((entry) => {
+      const body = (name: string) => {
+        const node = DomUtils.getChildren(entry).find((n) => isTag(n, name));
+        return node && DomUtils.getChildren(node).some((n) => DomUtils.isTag(n)) ? xhtmlMarkup(node) : undefined;
+      };
+      return { content: body('content'), summary: body('summary') };
+    });
+}
+
+/** Children of an xhtml text construct as HTML: its wrapping `<div>` (RFC 4287 §3.1.1.3) and namespace prefixes dropped. */
+function xhtmlMarkup(node: Element): string {
+  const elements = DomUtils.getChildren(node).filter((n) => DomUtils.isTag(n) || DomUtils.getText(n).trim() !== '');
+  const only = elements.length === 1 ? elements[0]! : undefined;
+  const inner = only && DomUtils.isTag(only) && localName(only.name) === 'div' ? DomUtils.getChildren(only) : DomUtils.getChildren(node);
+  for (const element of DomUtils.findAll(() => true, inner)) {
+    element.name = localName(element.name);
+    for (const name of Object.keys(element.attribs)) if (name === 'xmlns' || name.startsWith('xmlns:')) delete element.attribs[name];
+  }
+  return inner.map((n) => DomUtils.getOuterHTML(n, { encodeEntities: 'utf8' })).join('');
+}
+
+const localName = (name: string): string => name.slice(name.indexOf(':') + 1);

@@ -5,7 +5,7 @@ import Parser from 'rss-parser';
 import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
 import { absoluteUrl, escapeHtml, rawDate, resolveBase } from './feed-values.js';
-import { itemTitlesInOrder, hasChildElements } from './mixed-text.js';
+import { entryXhtmlInOrder, itemTitlesInOrder, hasChildElements, type XhtmlBodies } from './mixed-text.js';
 import { attr, children, deepText, first, htmlOf, stringOf, text1, type XNode } from './xml-node.js';
 
 interface ParserInternals {
@@ -60,6 +60,11 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
   // Titles with child elements (xhtml) need their text in document order, which xml2js does not keep.
   let orderedTitles: (string | undefined)[] | null = null;
   const titleTexts = (): (string | undefined)[] => (orderedTitles ??= itemTitlesInOrder(text));
+  // So do xhtml bodies (rss-parser's markup for them puts `a <b>b</b> c` as `a c<b>b</b>`).
+  let orderedBodies: XhtmlBodies[] | null = null;
+  // Matched to xml2js's entries by position: when the two readers disagree on the entries, none is used.
+  const xhtmlBodies = (): XhtmlBodies[] =>
+    (orderedBodies ??= ((bodies) => (bodies.length === entries.length ? bodies : []))(entryXhtmlInOrder(text)));
 
   const items: RawItem[] = [];
   entries.forEach((entry, index) => {
@@ -69,7 +74,7 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
     try {
       const item =
         format === 'atom'
-          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings, () => titleTexts()[index])
+          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings, () => titleTexts()[index], () => xhtmlBodies()[index])
           : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings, () => titleTexts()[index]);
       if (!hasXmlBase) delete item.baseUrl;
       if (!item.title && !item.link && !item.guid && !item.html) {
@@ -147,13 +152,15 @@ function rssItem(
 
 function atomItem(
   node: XNode, built: Record<string, unknown>, feedBase: string, feedAuthor: string | undefined, label: string, warnings: string[],
-  orderedTitle: () => string | undefined,
+  orderedTitle: () => string | undefined, orderedBodies: () => XhtmlBodies | undefined,
 ): RawItem {
   const base = resolveBase(attr(node, 'xml:base'), feedBase);
   const content = first(node, 'content');
   const summary = first(node, 'summary');
-  // rss-parser serializes xhtml content (child elements) back to markup; plain text content is in `_`.
-  const html = atomBody(content) ?? stringOf(built.content) ?? atomBody(summary) ?? stringOf(built.summary);
+  // xhtml content (child elements) is serialized from the document in order; rss-parser's markup is the fallback.
+  const xhtml = (el: XNode | undefined, key: keyof XhtmlBodies) => (hasChildElements(el) ? orderedBodies()?.[key] : undefined);
+  const html = atomBody(content) ?? xhtml(content, 'content') ?? stringOf(built.content)
+    ?? atomBody(summary) ?? xhtml(summary, 'summary') ?? stringOf(built.summary);
   const contentBase = content ? resolveBase(attr(content, 'xml:base'), base) : base;
   const linkNode = pickAtomLink(node);
   const categories = children(node, 'category')

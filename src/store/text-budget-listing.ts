@@ -2,9 +2,15 @@
 // (a window over the listing's ids) and only the stories that fit are read whole. A one-off `?limit=1000` render
 // of long bodies used to read 1,000 full rows into the heap before cutting them to 1 Mi characters
 // (publish/render-documents.ts). One SQL shape for both backends; each gives its placeholders and columns.
+import { measuredTextChars } from './text-chars-table.js';
 
-/** Characters a story's text costs a render, as publish's storiesWithinBudget counts them: body, summary, title. */
-export const TEXT_CHARS = 'length(s.content_html) + length(s.summary) + length(s.title)';
+/**
+ * Characters a story `s`'s text costs a render, as publish's storiesWithinBudget counts them (body, summary,
+ * title): the length stored in story_text_chars (text-chars-table.ts), joined by TEXT_CHARS_JOIN, so no body is
+ * read to measure it; measured from the row only should a story have none (never, as the triggers keep it).
+ */
+export const TEXT_CHARS = `coalesce(tc.chars, ${measuredTextChars('s')})`;
+export const TEXT_CHARS_JOIN = 'LEFT JOIN story_text_chars tc ON tc.id = s.id';
 
 /**
  * `slug` is absent for `all` (every story). Placeholders in the order the parameters are bound: the slug (for a
@@ -21,9 +27,9 @@ export function textBudgetListingSql(
   const beyond = (published: string, id: string) =>
     place.after === undefined ? '' : `(${published}, ${id}) ${place.oldestFirst ? '>' : '<'} (${place.after.published}, ${place.after.id})`;
   const listed = place.slug === undefined
-    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s${place.after ? ` WHERE ${beyond('s.published_ms', 's.id')}` : ''}
+    ? `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM stories s ${TEXT_CHARS_JOIN}${place.after ? ` WHERE ${beyond('s.published_ms', 's.id')}` : ''}
       ORDER BY s.published_ms ${dir}, s.id ${dir} ${page}`
-    : `SELECT s.id, s.published_ms, ${TEXT_CHARS} AS chars FROM story_categories sc JOIN stories s ON s.id = sc.story_id
+    : `SELECT s.id, sc.published_ms, ${TEXT_CHARS} AS chars FROM story_categories sc JOIN stories s ON s.id = sc.story_id ${TEXT_CHARS_JOIN}
       WHERE sc.slug = ${place.slug}${place.after ? ` AND ${beyond('sc.published_ms', 'sc.story_id')}` : ''}
       ORDER BY sc.published_ms ${dir}, sc.story_id ${dir} ${page}`;
   return `WITH listed AS (${listed}),

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
 import { STORY_PERIODS_MIGRATION, STORY_SEARCH_MIGRATION } from './story-words.js';
+import { POSTGRES_TEXT_CHARS_MIGRATION } from '../text-chars-table.js';
 
 // Keys compared and sorted as SQLite does (code points): COLLATE "C".
 const KEY = 'TEXT COLLATE "C"';
@@ -178,6 +179,8 @@ export const migrations: readonly string[] = [
   STORY_SEARCH_MIGRATION,
   // 12: each indexed story's 30-day period of publication as a lexeme of its tsvector (story-words.ts).
   STORY_PERIODS_MIGRATION,
+  // 13: each story's text length, as SQLite's migration 18 (text-chars-table.ts).
+  POSTGRES_TEXT_CHARS_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -6,7 +6,7 @@ import { parseQuery, type ParsedQuery, type QueryTerm } from '../../text/parse-q
 import { COUNT_CAP, RANKED_CANDIDATES } from '../search-rules.js';
 import type { SearchPage, SearchResult } from '../store.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
-import { TEXT_CHARS } from '../text-budget-listing.js';
+import { TEXT_CHARS, TEXT_CHARS_JOIN } from '../text-budget-listing.js';
 import { toPg } from './pg-text.js';
 import type { Sql } from './pool.js';
 import { findCandidates } from './search-candidates.js';
@@ -70,7 +70,7 @@ export async function searchStories(
          SELECT r.id, r.rank, r.published_ms FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS r(id, rank, published_ms)
          WHERE TRUE${inCategories('r', 6, categories.length)}
          ORDER BY ${best} LIMIT $4 OFFSET $5
-       ) r JOIN stories s ON s.id = r.id
+       ) r JOIN stories s ON s.id = r.id ${TEXT_CHARS_JOIN}
        WINDOW best AS (ORDER BY ${best} ROWS UNBOUNDED PRECEDING)
      )
      SELECT ${S_STORY_COLUMNS} FROM kept r JOIN stories s ON s.id = r.id

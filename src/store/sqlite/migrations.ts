@@ -14,6 +14,7 @@ import { DISCOVERED_URL_MIGRATION, NOT_BEFORE_MIGRATION } from './sources-table.
 import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
+import { SQLITE_TEXT_CHARS_MIGRATION } from '../text-chars-table.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -130,6 +131,8 @@ export const migrations: readonly string[] = [
   FEED_ID_MIGRATION,
   // 17: stories' dates by rowid for ranking search candidates without reading their rows (search-table.ts).
   SEARCH_DATES_MIGRATION,
+  // 18: each story's text length, so listings cut to a text budget read no body to measure it (text-chars-table.ts).
+  SQLITE_TEXT_CHARS_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

@@ -6,7 +6,7 @@ import { QueryError } from '../../errors.js';
 import type { SearchPage, SearchResult } from '../store.js';
 import { COUNT_CAP, RANKED_CANDIDATES, RECENCY_BOOST, RECENCY_HALF_MS, TITLE_WEIGHT } from '../search-rules.js';
 import { toStory, type StoryRow } from '../stored-rows.js';
-import { TEXT_CHARS } from '../text-budget-listing.js';
+import { TEXT_CHARS, TEXT_CHARS_JOIN } from '../text-budget-listing.js';
 
 /** What a search runs: the FTS5 expression, the phrases every match contains, the categories it is restricted to. */
 export interface SearchPlan {
@@ -79,7 +79,7 @@ export function createSearchQuery(db: Database.Database, clock: () => Date) {
           ),
           kept AS (
             SELECT t.r, t.rank, t.p, sum(${TEXT_CHARS}) OVER best AS used, row_number() OVER best AS n
-            FROM ranked t JOIN stories s ON s.rowid = t.r
+            FROM ranked t JOIN stories s ON s.rowid = t.r ${TEXT_CHARS_JOIN}
             WINDOW best AS (ORDER BY t.rank, t.p DESC ROWS UNBOUNDED PRECEDING)
           )
           SELECT s.* FROM kept k JOIN stories s ON s.rowid = k.r

@@ -37,12 +37,13 @@ async function childScript(): Promise<string> {
 }
 
 /**
- * The node flags of an npm script (`node --max-old-space-size=… dist/main.js` → the flags), so the children
+ * The node flags of an npm script (`[exec] node --max-old-space-size=… dist/main.js` → the flags), so the children
  * run with the heap limits production runs with and the two cannot drift.
  */
 export function scriptNodeFlags(script: 'start' | 'ingest'): string[] {
   const pkg = JSON.parse(readFileSync(path.join(HERE, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts[script] ?? '').trim().split(/\s+/);
+  // `exec node …` (the scripts exec node so a SIGTERM to npm's process reaches it): the same flags.
+  const words = (pkg.scripts[script] ?? '').trim().split(/\s+/).filter((word, i) => !(i === 0 && word === 'exec'));
   if (words[0] !== 'node') throw new Error(`package.json script "${script}" does not start with node`);
   const flags: string[] = [];
   for (const word of words.slice(1)) {

@@ -178,6 +178,9 @@ describe('a serving process whose database hangs or goes away', () => {
     // A read made to serve a request fails once its bounds have passed (5 s to connect, then a ping confirming no
     // answer): by then a run reading on those bounds would have failed too.
     await expect(store.listCategories()).rejects.toThrow(/no database connection within 5 s|no answer from the database/);
+    // What a web process's /admin/refresh status reads is bounded too: answered 503, not held for the hang.
+    await expect(store.getRefreshRequest(1)).rejects.toThrow(/not asked again until it answers/);
+    await expect(store.listRunLeases()).rejects.toThrow(/not asked again until it answers/);
     thaw();
     const finished = await Promise.all(runs);
     expect(finished.map((run) => [run.ok, run.error ?? null])).toEqual(names.map(() => [true, null]));

@@ -46,7 +46,9 @@ export interface XhtmlBodies {
  * Only read when an entry's content or summary has child elements.
  */
 export function entryXhtmlInOrder(xml: string): XhtmlBodies[] {
-  const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+  // Entities left as written and written back so: XML mode decodes only XML's five, so a feed's `caf&eacute;` (not
+  // well-formed XML, common all the same) would come out as `caf&amp;eacute;`; the HTML cleaning decodes them once.
+  const doc = parseDocument(xml, { xmlMode: true, decodeEntities: false });
   const root = DomUtils.getChildren(doc).find((node) => DomUtils.isTag(node));
   if (!root || !isTag(root, 'feed')) return [];
   return DomUtils.getChildren(root)
@@ -69,7 +71,19 @@ function xhtmlMarkup(node: Element): string {
     element.name = localName(element.name);
     for (const name of Object.keys(element.attribs)) if (name === 'xmlns' || name.startsWith('xmlns:')) delete element.attribs[name];
   }
-  return inner.map((n) => DomUtils.getOuterHTML(n, { encodeEntities: 'utf8' })).join('');
+  // A CDATA section is text: written as escaped text, where HTML would read `<![CDATA[` as a comment and drop it.
+  for (const cdata of DomUtils.filter((n) => n.type === 'cdata', inner, true)) {
+    const text = DomUtils.getChildren(cdata)[0];
+    if (text === undefined || !DomUtils.isText(text)) {
+      DomUtils.removeElement(cdata);
+      continue;
+    }
+    text.data = escapeText(text.data);
+    DomUtils.replaceElement(cdata, text);
+  }
+  return inner.map((n) => DomUtils.getOuterHTML(n, { decodeEntities: false })).join('');
 }
+
+const escapeText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const localName = (name: string): string => name.slice(name.indexOf(':') + 1);

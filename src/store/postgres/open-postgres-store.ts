@@ -136,8 +136,9 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const sourceReads = createSourcesTable(reads);
   const changes = createChangeQueries(pool);
   const leases = createRunLeasesTable(pool);
+  const leaseReads = createRunLeasesTable(reads);
   const refreshes = createRefreshRequestsTable(pool);
-  // Recorded by a web process's POST /admin/refresh: bounded like the reads serving it.
+  // Recorded and read by a web process's /admin/refresh: bounded like the reads serving it.
   const servedRefreshes = createRefreshRequestsTable(reads);
   const watchers = new Set<() => void>();
   let closed = false;
@@ -223,10 +224,11 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
     claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
-    listRunLeases: () => unit('listing run leases failed', () => leases.list(clock().getTime())),
+    // Also read by a web process's /admin/refresh status: bounded like the reads serving it.
+    listRunLeases: () => read('listing run leases failed', () => leaseReads.list(clock().getTime())),
     requestRefresh: (source) => read('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
-    getRefreshRequest: (id) => unit(`reading refresh request ${id} failed`, () => refreshes.get(id)),
+    getRefreshRequest: (id) => read(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
     finishRefreshRequest: (id, refreshed) => unit(`finishing refresh request ${id} failed`, () => refreshes.finish(id, refreshed, clock().getTime())),
     async listCategoryPage(slug, offset, limit, maxTextChars) {
       const [skip, rows] = [Math.max(0, Math.floor(offset)), Math.max(0, Math.floor(limit))];

@@ -7,8 +7,8 @@ import { parseFeed } from '../../../src/ingest/parse/parse-feed.js';
 
 const FEED_URL = 'https://feeds.example/atom-xhtml-content.xml';
 
-async function bodies(): Promise<string[]> {
-  const text = readFileSync(new URL('../../fixtures/feeds/atom-xhtml-content.xml', import.meta.url), 'utf8');
+async function bodies(fixture = 'atom-xhtml-content.xml'): Promise<string[]> {
+  const text = readFileSync(new URL(`../../fixtures/feeds/${fixture}`, import.meta.url), 'utf8');
   const doc = await parseFeed(text, FEED_URL);
   return doc.items.map((item) => {
     const { article } = normalizeItem(item, { sourceKey: 'source:test', documentUrl: FEED_URL, fallbackDate: new Date(0), timezone: 'UTC', categories: [] });
@@ -30,5 +30,12 @@ describe('Atom xhtml content', () => {
 
   it('keeps the order of an xhtml summary when there is no content', async () => {
     expect((await bodies())[2]).toBe('A summary <i>in</i> its order.');
+  });
+
+  it('decodes HTML entities once and keeps CDATA text, as a feed reader shows them', async () => {
+    // `&eacute;` and `&nbsp;` are not XML's, common in hand-made feeds all the same; CDATA text is text.
+    expect((await bodies('atom-xhtml-entities.xml'))[0]).toBe(
+      '<p>Café\u00a0ok, café &amp;amp; <b>bold</b> x &lt; y &amp; z end <a href="https://xhtml.example/q?a=1&amp;b=2" rel="noopener noreferrer">link</a></p>',
+    );
   });
 });

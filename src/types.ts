@@ -18,6 +18,24 @@ export interface RawItem {
   html?: string | undefined;
   /** Base URL for relative links in this item (xml:base), when the document declares one. */
   baseUrl?: string | undefined;
+  /** Media files attached to the item (RSS enclosure, Atom rel="enclosure", JSON Feed attachments), URLs resolved. */
+  enclosures?: RawEnclosure[] | undefined;
+}
+
+/** An enclosure as found: attribute text, not yet checked. */
+export interface RawEnclosure {
+  url: string;
+  type?: string | undefined;
+  length?: string | number | undefined;
+}
+
+/** A media file of a story (podcast audio, video): an absolute http(s) URL, its media type and size when known. */
+export interface Enclosure {
+  url: string;
+  /** Media type as declared, lower-cased (`audio/mpeg`); null when the feed gave none. */
+  type: string | null;
+  /** Size in bytes as declared; null when missing, not a number, or 0 (what feeds write when they do not know). */
+  length: number | null;
 }
 
 /** What a parser made of one document. */
@@ -64,6 +82,8 @@ export interface Article {
   textLength?: number;
   /** The words the search index keeps of it (text/search-words.ts), made where it was parsed. */
   words?: SearchWords;
+  /** Its media files (not images: those are lead image candidates), in document order; absent or empty: none. */
+  enclosures?: Enclosure[];
 }
 
 /** Title and body text as indexed for search: folded words separated by spaces. */
@@ -90,6 +110,8 @@ export interface Story {
   image: string | null;
   contentHtml: string;
   summary: string;
+  /** Media files of all its copies (dedup.ts `mergeEnclosures`); absent or empty: none. */
+  enclosures?: Enclosure[];
 }
 
 /** A category with what the index page and feeds need. */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Article, CategoryRef } from '../types.js';
 import type { DedupPolicy, MergedStory } from '../store/store.js';
+import { mergeEnclosures } from './enclosures.js';
 import { simplify } from '../text/fold-chinese.js';
 import { textLength } from '../text/html-text.js';
 
@@ -127,6 +128,7 @@ export function mergeOrigins(origins: readonly Article[]): MergedStory {
   const links = link ? [link, ...allLinks.filter((other) => other !== link)] : allLinks;
   const fullest = pickFullest(sorted);
   const titled = pickTitle(sorted);
+  const enclosures = mergeEnclosures(sorted.map((origin) => origin.enclosures));
 
   return {
     id: storyId(earliest),
@@ -140,6 +142,7 @@ export function mergeOrigins(origins: readonly Article[]): MergedStory {
     image: fullest.image ?? sorted.find((origin) => !isSeed(origin) && origin.image)?.image ?? sorted.find((origin) => origin.image)?.image ?? null,
     contentHtml: fullest.contentHtml,
     summary: fullest.summary,
+    ...(enclosures.length ? { enclosures } : {}),
     // The search words travel with the origin they were made from (absent for an origin read back from the store).
     titleWords: titled.words?.title,
     bodyWords: fullest.words?.body,

@@ -6,6 +6,7 @@ import { cleanHtml, plainTitle, summarize, type CleanResult } from './clean/clea
 import { IMAGE_SCHEMES, isPlaceholderImage, parseBase, resolveUrl, stripTrackingParams, type UrlRules } from './clean/clean-urls.js';
 import { oneLineText } from './clean/plain-text.js';
 import { titleKey } from './dedup.js';
+import { mediaEnclosures } from './enclosures.js';
 import { codePoints, htmlToText } from '../text/html-text.js';
 import { searchWords } from '../text/search-words.js';
 import { parseDate } from './parse/parse-date.js';
@@ -78,6 +79,9 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
   const future = receivedAt ? futureDateNote(published, receivedAt) : null;
   if (future) warnings.push(`${label}: ${future}`);
 
+  const dropped: string[] = [];
+  const enclosures = mediaEnclosures(raw.enclosures, dropped);
+  warnings.push(...dropped.map((message) => `${label}: ${message}`));
   const originId = guid ?? link ?? context.fallbackId ?? contentId(title, published);
   const article: Article = {
     sourceKey: context.sourceKey,
@@ -94,6 +98,7 @@ export function normalizeItem(raw: RawItem, context: NormalizeContext): Normaliz
     contentHtml: cleaned.html,
     summary,
     dateIsFallback,
+    ...(enclosures.length ? { enclosures } : {}),
     // Measured and segmented here (in the seed workers for a large import), so the store only writes.
     ...searchFields(title, cleaned.html),
   };

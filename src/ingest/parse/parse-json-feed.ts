@@ -1,6 +1,7 @@
 // JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) into the shared ParsedDocument shape.
 import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
+import { jsonAttachments } from './enclosures.js';
 import { absoluteUrl, escapeHtml } from './feed-values.js';
 
 type Json = Record<string, unknown>;
@@ -51,6 +52,7 @@ export function parseJsonFeed(text: string, feedUrl: string): ParsedDocument {
       author: authorName(entry) ?? feedAuthor,
       categories: tags.length ? tags : undefined,
       images: images.length ? images : undefined,
+      enclosures: jsonAttachments(entry.attachments, feedUrl),
       html,
     });
   });

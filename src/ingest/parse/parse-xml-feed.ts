@@ -5,6 +5,7 @@ import Parser from 'rss-parser';
 import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
 import { absoluteUrl, escapeHtml, rawDate, resolveBase } from './feed-values.js';
+import { xmlEnclosures } from './enclosures.js';
 import { entryXhtmlInOrder, itemTitlesInOrder, hasChildElements, type XhtmlBodies } from './mixed-text.js';
 import { attr, children, deepText, first, htmlOf, stringOf, text1, type XNode } from './xml-node.js';
 
@@ -145,6 +146,7 @@ function rssItem(
     author: text1(first(node, 'dc:creator')) ?? text1(first(node, 'author')) ?? text1(first(node, 'itunes:author')),
     categories: categories.length ? categories : undefined,
     images: imagesOf(node, base),
+    enclosures: xmlEnclosures(node, base),
     html,
     baseUrl: base,
   };
@@ -177,6 +179,7 @@ function atomItem(
     author: personName(first(node, 'author')) ?? text1(first(node, 'dc:creator')) ?? feedAuthor,
     categories: categories.length ? categories : undefined,
     images: imagesOf(node, base),
+    enclosures: xmlEnclosures(node, base),
     html,
     baseUrl: contentBase,
   };

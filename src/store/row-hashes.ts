@@ -32,6 +32,8 @@ export function articleHash(article: Article): string {
     article.contentHtml,
     article.summary,
     article.dateIsFallback === true,
+    // Only when there are some, so the hash of an article without any is what it was before enclosures were kept.
+    ...(article.enclosures?.length ? [article.enclosures] : []),
   ]);
 }
 
@@ -43,12 +45,13 @@ export interface StoryHashes {
 }
 
 /**
- * The three hashes, the body hashed once: `content` (title, body, link, categories, image) drives
+ * The three hashes, the body hashed once: `content` (title, body, link, categories, image, enclosures) drives
  * `updated`; any `row` difference means the row (and its feeds) must be rewritten; a `text` difference, its index entry.
  */
 export function storyHashes(story: Omit<Story, 'updated'>, titleKey: string): StoryHashes {
   const text = hash([story.title, story.contentHtml]);
-  const content = hash([text, story.link, categoryPairs(story.categories), story.image]);
+  // Enclosures count only when there are some, so stories without any keep the hashes they were stored with.
+  const content = hash([text, story.link, categoryPairs(story.categories), story.image, ...(story.enclosures?.length ? [story.enclosures] : [])]);
   const row = hash([content, titleKey, story.published.getTime(), story.links, story.author, story.summary]);
   return { text, content, row };
 }

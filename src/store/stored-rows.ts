@@ -1,7 +1,7 @@
 // The rows both backends keep for origins and stories (same columns; JSON as text), and their mapping
 // to and from the domain types, so SQLite and PostgreSQL read and write exactly the same values.
 import { textLength } from '../text/html-text.js';
-import type { Article, CategoryRef, Story } from '../types.js';
+import type { Article, CategoryRef, Enclosure, Story } from '../types.js';
 import type { MergedStory, SeedFileRecord } from './store.js';
 import { publicTitleKey, storedTitleKey, type StoryHashes } from './row-hashes.js';
 
@@ -26,6 +26,8 @@ export interface OriginRow {
   content_hash: string;
   story_id: string | null;
   first_seen_ms: number;
+  /** The origin's media enclosures as JSON (`[]` when none). */
+  enclosures_json: string;
 }
 
 export interface StoryRow {
@@ -47,6 +49,8 @@ export interface StoryRow {
   text_hash: string | null;
   /** The id its feed items carry (feed-ids.ts); NULL: the story's own id (stored before feed ids were kept). */
   feed_id: string | null;
+  /** The story's media enclosures as JSON, merged from its origins (`[]` when none). */
+  enclosures_json: string;
 }
 
 export type StoredStoryRow = Pick<StoryRow, 'id' | 'title_key' | 'updated_ms' | 'categories_json' | 'content_hash' | 'row_hash' | 'text_hash' | 'feed_id'>;
@@ -99,6 +103,13 @@ export function publishedAsSeen<T extends Pick<Article, 'published'>>(origin: T,
 }
 
 const plainRefs = (refs: readonly CategoryRef[]) => refs.map((ref) => ({ slug: ref.slug, name: ref.name }));
+const enclosuresJson = (list: readonly Enclosure[] | undefined): string =>
+  JSON.stringify((list ?? []).map((e) => ({ url: e.url, type: e.type, length: e.length })));
+/** The enclosures of a row, set only when there are some (an article without any has no `enclosures` field). */
+function withEnclosures<T extends object>(value: T, json: string | null | undefined): T & { enclosures?: Enclosure[] } {
+  const list = json ? (JSON.parse(json) as Enclosure[]) : [];
+  return list.length ? { ...value, enclosures: list } : value;
+}
 
 /**
  * The row of a new or changed origin (first_seen_ms is kept by the upsert for a known one), without its
@@ -124,12 +135,13 @@ export function originRow(article: Article, contentHash: string, nowMs: number):
     content_hash: contentHash,
     story_id: null,
     first_seen_ms: nowMs,
+    enclosures_json: enclosuresJson(article.enclosures),
   };
 }
 
 /** A stored origin; `story_html` is its story's body, read when the origin keeps none of its own. */
 export function toArticle(row: OriginRow & { story_html: string | null }): StoredOriginArticle {
-  return {
+  return withEnclosures({
     sourceKey: row.source_key,
     originId: row.origin_id,
     title: row.title,
@@ -148,7 +160,7 @@ export function toArticle(row: OriginRow & { story_html: string | null }): Store
     bodyStored: row.content_html !== null,
     storyId: row.story_id,
     firstSeenMs: row.first_seen_ms,
-  };
+  }, row.enclosures_json);
 }
 
 export function storyRow({ story, titleKey, updatedMs, hashes, feedId }: StorySave): StoryRow {
@@ -169,6 +181,7 @@ export function storyRow({ story, titleKey, updatedMs, hashes, feedId }: StorySa
     row_hash: hashes.row,
     text_hash: hashes.text,
     feed_id: feedId,
+    enclosures_json: enclosuresJson(story.enclosures),
   };
 }
 
@@ -178,7 +191,7 @@ export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Stor
     // A category renamed in the config shows its current name without rewriting stories.
     name: names.get(ref.slug) ?? ref.name,
   }));
-  return {
+  return withEnclosures({
     id: row.id,
     feedId: row.feed_id ?? row.id,
     title: row.title,
@@ -191,7 +204,7 @@ export function toStory(row: StoryRow, names: ReadonlyMap<string, string>): Stor
     image: row.image,
     contentHtml: row.content_html,
     summary: row.summary,
-  };
+  }, row.enclosures_json);
 }
 
 export const toStoredStory = (row: StoredStoryRow): StoredStory => ({

@@ -6,6 +6,7 @@ import { fullTextPagesTable } from '../full-text-rows.js';
 import type pg from 'pg';
 import { REFRESH_REQUESTS_MIGRATION } from './refresh-requests-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
+import { ENCLOSURES_MIGRATION } from './enclosures-migration.js';
 import { STORY_PERIODS_MIGRATION, STORY_SEARCH_MIGRATION } from './story-words.js';
 import { POSTGRES_TEXT_CHARS_MIGRATION } from '../text-chars-table.js';
 
@@ -181,6 +182,8 @@ export const migrations: readonly string[] = [
   STORY_PERIODS_MIGRATION,
   // 13: each story's text length, as SQLite's migration 18 (text-chars-table.ts).
   POSTGRES_TEXT_CHARS_MIGRATION,
+  // 14: media enclosures of origins and stories (enclosures-migration.ts).
+  ENCLOSURES_MIGRATION,
 ];
 
 async function currentVersion(sql: pg.ClientBase): Promise<number> {

@@ -9,6 +9,7 @@ const COLUMNS = [
   ['guid', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['author', 'text'],
   ['categories_json', 'text'], ['image', 'text'], ['content_html', 'text'], ['text_length', 'bigint'], ['summary', 'text'],
   ['date_is_fallback', 'smallint'], ['content_hash', 'text'], ['first_seen_ms', 'bigint'],
+  ['enclosures_json', 'text'],
 ] as const satisfies readonly (readonly [keyof OriginRow, string])[];
 
 const names = COLUMNS.map(([name]) => name).join(', ');

@@ -14,7 +14,7 @@ const COLUMNS = [
   ['id', 'text'], ['title_key', 'text'], ['published_ms', 'bigint'], ['updated_ms', 'bigint'], ['title', 'text'],
   ['link', 'text'], ['links_json', 'text'], ['author', 'text'], ['categories_json', 'text'], ['image', 'text'],
   ['content_html', 'text'], ['summary', 'text'], ['content_hash', 'text'], ['row_hash', 'text'], ['text_hash', 'text'],
-  ['feed_id', 'text'],
+  ['feed_id', 'text'], ['enclosures_json', 'text'],
 ] as const satisfies readonly (readonly [keyof StoryRow, string])[];
 
 /** The story columns as read back (never the word index: it stays in the database). */

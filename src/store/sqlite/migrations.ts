@@ -15,6 +15,7 @@ import { FILTERED_ORIGINS_MIGRATION } from './filtered-origins-table.js';
 import { FULL_TEXT_PAGES_MIGRATION } from './full-text-pages-table.js';
 import { FEED_ID_MIGRATION, STORY_MOVES_MIGRATION } from './story-moves-table.js';
 import { SQLITE_TEXT_CHARS_MIGRATION } from '../text-chars-table.js';
+import { ENCLOSURES_MIGRATION } from './enclosures-migration.js';
 
 /** Append only: never edit a migration that has shipped. */
 export const migrations: readonly string[] = [
@@ -133,6 +134,8 @@ export const migrations: readonly string[] = [
   SEARCH_DATES_MIGRATION,
   // 18: each story's text length, so listings cut to a text budget read no body to measure it (text-chars-table.ts).
   SQLITE_TEXT_CHARS_MIGRATION,
+  // 19: media enclosures of origins and stories (enclosures-migration.ts).
+  ENCLOSURES_MIGRATION,
 ];
 
 /** Brings the database to the latest schema; refuses a database written by a newer version. */

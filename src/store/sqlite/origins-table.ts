@@ -12,15 +12,18 @@ export function createOriginsTable(db: Database.Database) {
   );
   const upsert = db.prepare<Omit<OriginRow, 'content_html'>>(`
     INSERT INTO origins (source_key, origin_id, title_key, title, link, guid, published_ms, updated_ms, author,
-      categories_json, image, content_html, text_length, summary, date_is_fallback, content_hash, story_id, first_seen_ms)
+      categories_json, image, content_html, text_length, summary, date_is_fallback, content_hash, story_id, first_seen_ms,
+      enclosures_json)
     VALUES (@source_key, @origin_id, @title_key, @title, @link, @guid, @published_ms, @updated_ms, @author,
-      @categories_json, @image, NULL, @text_length, @summary, @date_is_fallback, @content_hash, @story_id, @first_seen_ms)
+      @categories_json, @image, NULL, @text_length, @summary, @date_is_fallback, @content_hash, @story_id, @first_seen_ms,
+      @enclosures_json)
     ON CONFLICT (source_key, origin_id) DO UPDATE SET
       title_key = excluded.title_key, title = excluded.title, link = excluded.link, guid = excluded.guid,
       published_ms = excluded.published_ms, updated_ms = excluded.updated_ms, author = excluded.author,
       categories_json = excluded.categories_json, image = excluded.image, content_html = NULL,
       text_length = excluded.text_length,
-      summary = excluded.summary, date_is_fallback = excluded.date_is_fallback, content_hash = excluded.content_hash`);
+      summary = excluded.summary, date_is_fallback = excluded.date_is_fallback, content_hash = excluded.content_hash,
+      enclosures_json = excluded.enclosures_json`);
   // An origin without its own body is alone in its story, whose body is therefore the origin's.
   const byTitleKey = db.prepare<[string], OriginRow & { story_html: string | null }>(`
     SELECT o.*, CASE WHEN o.content_html IS NULL THEN s.content_html END AS story_html

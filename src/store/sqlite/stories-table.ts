@@ -26,15 +26,16 @@ export function createStoriesTable(db: Database.Database, search: SearchIndex) {
   const byId = db.prepare<[string], StoredStoryRow>(`SELECT ${STORED_STORY_COLUMNS} FROM stories WHERE id = ?`);
   const upsert = db.prepare<StoryRow, { rowid: number }>(`
     INSERT INTO stories (id, title_key, published_ms, updated_ms, title, link, links_json, author, categories_json,
-      image, content_html, summary, content_hash, row_hash, text_hash, feed_id)
+      image, content_html, summary, content_hash, row_hash, text_hash, feed_id, enclosures_json)
     VALUES (@id, @title_key, @published_ms, @updated_ms, @title, @link, @links_json, @author, @categories_json,
-      @image, @content_html, @summary, @content_hash, @row_hash, @text_hash, @feed_id)
+      @image, @content_html, @summary, @content_hash, @row_hash, @text_hash, @feed_id, @enclosures_json)
     ON CONFLICT (id) DO UPDATE SET
       title_key = excluded.title_key, published_ms = excluded.published_ms, updated_ms = excluded.updated_ms,
       title = excluded.title, link = excluded.link, links_json = excluded.links_json, author = excluded.author,
       categories_json = excluded.categories_json, image = excluded.image, content_html = excluded.content_html,
       summary = excluded.summary, content_hash = excluded.content_hash, row_hash = excluded.row_hash,
-      text_hash = excluded.text_hash, feed_id = excluded.feed_id
+      text_hash = excluded.text_hash, feed_id = excluded.feed_id,
+      enclosures_json = excluded.enclosures_json
     RETURNING rowid`);
   const setFeedId = db.prepare<[string, string]>('UPDATE stories SET feed_id = ? WHERE id = ?');
   const fullById = db.prepare<[string], StoryRow>('SELECT * FROM stories WHERE id = ?');

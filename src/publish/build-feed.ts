@@ -1,6 +1,6 @@
 // Shared preparation for the three feed formats: clean strings, order stories, channel options.
 import type { FeedOptions } from 'feed';
-import type { CategoryRef, Story } from '../types.js';
+import type { CategoryRef, Enclosure, Story } from '../types.js';
 import { escapeHtml, stripXmlInvalid } from './xml-safe.js';
 import { feedUrl, feedUrn, previewUrl, storyUrl, storyUrn } from './feed-urls.js';
 
@@ -63,6 +63,31 @@ export interface PreparedStory {
   /** Never empty: Atom needs content when an entry has no link. */
   contentHtml: string;
   summary: string;
+  /** Media enclosures, http(s) only, each with a type (application/octet-stream when the source gave none). */
+  enclosures: PreparedEnclosure[];
+}
+
+export interface PreparedEnclosure {
+  url: string;
+  type: string;
+  length: number | null;
+}
+
+/** The enclosures a feed may carry: absolute http(s) URLs only, each once; an unknown type written as octet-stream. */
+export function prepareEnclosures(list: readonly Enclosure[] | undefined): PreparedEnclosure[] {
+  const out: PreparedEnclosure[] = [];
+  for (const e of list ?? []) {
+    const url = absoluteUrl(e.url);
+    if (!url || out.some((kept) => kept.url === url)) continue;
+    const type = e.type && /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(e.type) ? e.type : 'application/octet-stream';
+    out.push({ url, type, length: Number.isSafeInteger(e.length) && e.length! > 0 ? e.length : null });
+  }
+  return out;
+}
+
+/** The enclosure an RSS item carries (RSS allows one): the first audio or video file, else the first of any type. */
+export function rssEnclosure(list: readonly PreparedEnclosure[]): PreparedEnclosure | undefined {
+  return list.find((e) => e.type.startsWith('audio/') || e.type.startsWith('video/')) ?? list[0];
 }
 
 export function absoluteUrl(value: string | null): string | null {
@@ -105,6 +130,7 @@ export function prepareStory(story: Story, baseUrl: string): PreparedStory {
     image: absoluteUrl(story.image),
     contentHtml: html || `<p>${escapeHtml(summary || title)}</p>`,
     summary,
+    enclosures: prepareEnclosures(story.enclosures),
   };
 }
 

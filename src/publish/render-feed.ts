@@ -2,7 +2,7 @@
 // and corrected where its output falls short (see xml-safe.ts for the escaping gaps).
 import { Feed, type Item } from 'feed';
 import type { FeedFormat } from './feed-urls.js';
-import { feedOptions, feedUpdated, prepareStories, type FeedInput, type PreparedStory } from './build-feed.js';
+import { feedOptions, feedUpdated, prepareStories, rssEnclosure, type FeedInput, type PreparedStory } from './build-feed.js';
 import { guessImageType } from './media-type.js';
 import { cdataSafe, escapeHtml, escapeXml, rssPlainText, xmlAttr } from './xml-safe.js';
 import { withAtomHistory, withRssHistory } from './feed-history.js';
@@ -30,8 +30,11 @@ export function renderRss(input: FeedInput): string {
       category: s.categories.map((c) => ({ name: rssPlainText(c.name), term: c.name })),
     };
     item.extensions = [];
+    // RSS has one enclosure per item: the story's audio or video when it has some (a podcast app plays it), else its image.
+    const media = rssEnclosure(s.enclosures);
+    if (media) item.enclosure = { url: xmlAttr(media.url), type: media.type, length: media.length ?? 0 };
     if (s.image) {
-      item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
+      if (!media) item.enclosure = { url: xmlAttr(s.image), type: guessImageType(s.image), length: 0 };
       item.extensions.push({ name: 'media:thumbnail', objects: { _attributes: { url: xmlAttr(s.image) } } });
     }
     if (s.author) item.extensions.push({ name: 'dc:creator', objects: { _text: rssPlainText(s.author) } });
@@ -54,7 +57,7 @@ const ENCLOSURE_LINK = /<link rel="enclosure" href="https:\/\/enclosure\.invalid
 const LINK_MARK = 'https://link.invalid/';
 const ENTRY_LINK = /<link href="https:\/\/link\.invalid\/(\d+)"\/>/g;
 
-/** Atom 1.0: id = story URN, feed-level author from config, image as link rel=enclosure. */
+/** Atom 1.0: id = story URN, feed-level author from config, image and each media file as link rel=enclosure. */
 export function renderAtom(input: FeedInput): string {
   const stories = prepareStories(input.stories, input.site.baseUrl);
   const feed = new Feed(feedOptions(input, feedUpdated(stories, input.updatedFallback)));
@@ -70,7 +73,7 @@ export function renderAtom(input: FeedInput): string {
     };
     if (s.summary) item.description = cdataSafe(escapeHtml(s.summary));
     if (s.author) item.author = [{ name: s.author }];
-    if (s.image) item.image = `${ENCLOSURE_MARK}${index}`;
+    if (s.image || s.enclosures.length) item.image = `${ENCLOSURE_MARK}${index}`;
     feed.addItem(item);
   });
   const xml = feed
@@ -87,8 +90,10 @@ function atomLinks(story: PreparedStory): string {
 }
 
 function atomEnclosure(story: PreparedStory): string {
-  const url = story.image!;
-  return `<link rel="enclosure" href="${escapeXml(url)}" type="${guessImageType(url)}" length="0"/>`;
+  const image = story.image ? `<link rel="enclosure" href="${escapeXml(story.image)}" type="${guessImageType(story.image)}" length="0"/>` : '';
+  const media = story.enclosures.map((e) =>
+    `<link rel="enclosure" href="${escapeXml(e.url)}" type="${escapeXml(e.type)}"${e.length === null ? '' : ` length="${e.length}"`}/>`);
+  return image + media.join('');
 }
 
 /** JSON Feed 1.1: `feed` writes version 1 with a single `author`; add `authors` and the 1.1 version. */
@@ -115,6 +120,10 @@ export function renderJson(input: FeedInput): string {
   doc.items.forEach((item, index) => {
     const origin = stories[index]?.originLink;
     if (origin) item.external_url = origin;
+    const enclosures = stories[index]?.enclosures ?? [];
+    if (enclosures.length) {
+      item.attachments = enclosures.map((e) => ({ url: e.url, mime_type: e.type, ...(e.length === null ? {} : { size_in_bytes: e.length }) }));
+    }
   });
   doc.version = 'https://jsonfeed.org/version/1.1';
   if (doc.author) doc.authors = [doc.author];
@@ -134,7 +143,10 @@ interface JsonFeedDoc {
   author?: JsonAuthor;
   authors?: JsonAuthor[];
   hubs?: Array<{ type: string; url: string }>;
-  items: Array<{ author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[]; external_url?: string }>;
+  items: Array<{
+    author?: JsonAuthor; authors?: JsonAuthor[]; tags?: string[]; external_url?: string;
+    attachments?: Array<{ url: string; mime_type: string; size_in_bytes?: number }>;
+  }>;
 }
 
 const RENDERERS: Record<FeedFormat, (input: FeedInput) => string> = {

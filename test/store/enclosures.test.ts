@@ -1,9 +1,14 @@
 // Media enclosures kept per story on both backends: written, read back by every listing, merged across copies.
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
+import { migrations as pgMigrations } from '../../src/store/postgres/migrations.js';
+import { migrations as sqliteMigrations } from '../../src/store/sqlite/migrations.js';
 import type { Article, Enclosure } from '../../src/types.js';
 import { HOUR, article, at, cat } from '../fixtures/dedup/articles.js';
-import { BACKENDS, openBackendStore } from '../support/store-backends.js';
+import { tempDir } from '../ops/harness.js';
+import { BACKENDS, freshPostgresUrl, openBackendStore, openStoreAt, withPostgresClient, type Backend } from '../support/store-backends.js';
 
 const policy = createDedupPolicy(12 * HOUR);
 const mp3: Enclosure = { url: 'https://a.example/12.mp3', type: 'audio/mpeg', length: 48213766 };
@@ -49,5 +54,41 @@ describe.each(BACKENDS)('enclosures on %s', (backend) => {
     const [after] = await store.listCategoryStories('all', 10);
     expect(after!.enclosures).toEqual([mp3]);
     expect(after!.updated.getTime()).toBeGreaterThan(before!.updated.getTime());
+  });
+});
+
+/** Takes a database back to the schema before enclosures: the columns gone, the version one lower. */
+async function downgrade(backend: Backend, database: string): Promise<void> {
+  const undo = 'ALTER TABLE origins DROP COLUMN enclosures_json; ALTER TABLE stories DROP COLUMN enclosures_json;';
+  if (backend === 'sqlite') {
+    const db = new Database(database);
+    db.exec(undo);
+    db.pragma(`user_version = ${sqliteMigrations.length - 1}`);
+    db.close();
+  } else {
+    await withPostgresClient(database, async (client) => {
+      await client.query(undo);
+      await client.query('UPDATE schema_version SET version = $1', [pgMigrations.length - 1]);
+    });
+  }
+}
+
+describe.each(BACKENDS)('upgrading to enclosures on %s', (backend) => {
+  it('forgets every source\'s validators, so the next poll reads the feed whole and fills in its enclosures', async () => {
+    const database = backend === 'sqlite' ? path.join(await tempDir('enclosures'), 'agg.db') : await freshPostgresUrl();
+    const source = { name: 'Radio', url: 'https://radio.example/feed.rss' };
+    const before = await openStoreAt(database, policy);
+    await before.storeRun({ sourceKey: 'source:Radio', articles: [episode('source:Radio', 0, [])] });
+    await before.recordFetchOutcome(source, {
+      at: new Date(), ok: true, httpStatus: 200, error: null, etag: '"v1"', lastModified: 'Mon, 07 Dec 2026 06:00:00 GMT', nextRun: null, added: 1,
+    });
+    await before.close();
+    await downgrade(backend, database);
+
+    const after = await openStoreAt(database, policy);
+    expect(await after.getSourceState('Radio')).toMatchObject({ etag: null, lastModified: null });
+    expect((await after.listCategoryStories('all', 10)).map((s) => s.title)).toEqual(['Episode 12: Tides']);
+    await after.storeRun({ sourceKey: 'source:Radio', articles: [episode('source:Radio', 0, [mp3])] });
+    expect((await after.listCategoryStories('all', 10))[0]!.enclosures).toEqual([mp3]);
   });
 });

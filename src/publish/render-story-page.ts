@@ -3,7 +3,7 @@
 // OpenGraph and Twitter meta for sharing, and the feeds of its categories for autodiscovery.
 import type { StoryOrigin } from '../store/store.js';
 import type { Story } from '../types.js';
-import { prepareStory, type FeedSite } from './build-feed.js';
+import { prepareStory, type FeedSite, type PreparedEnclosure } from './build-feed.js';
 import { indexUrl, previewUrl } from './feed-urls.js';
 import { PAGE_CSS, feedAlternates, feedLinks, htmlPage, pageTime } from './html-page.js';
 import { escapeHtml } from './xml-safe.js';
@@ -69,6 +69,7 @@ export function renderStoryPage(input: StoryPageInput): string {
   });
   const image = s.image && !s.contentHtml.includes(`src="${escapeHtml(s.image)}"`)
     ? `<p class="lead"><img src="${escapeHtml(s.image)}" alt=""></p>\n` : '';
+  const media = s.enclosures.length ? `<ul class="media">${s.enclosures.map(mediaItem).join('')}</ul>\n` : '';
   const by = s.author ? ` · ${escapeHtml(s.author)}` : '';
   const original = s.originLink ? `<p><a href="${escapeHtml(s.originLink)}" rel="noopener noreferrer">Read the original</a></p>\n` : '';
   const count = origins.length;
@@ -91,9 +92,28 @@ export function renderStoryPage(input: StoryPageInput): string {
 <h1>${escapeHtml(s.title)}</h1>
 <p class="meta">${pageTime(s.published)}${by}</p>
 ${categories.length ? `<ul class="cats">${categories.join('')}</ul>\n` : ''}${image}<div class="body">${s.contentHtml}</div>
-${original}</article>
+${media}${original}</article>
 ${record}`,
   });
+}
+
+/**
+ * A media file as a link (the page's policy loads no media, and a link plays in the browser's own player or
+ * downloads): what it is, its file name, its type and size.
+ */
+function mediaItem(e: PreparedEnclosure): string {
+  const verb = e.type.startsWith('audio/') ? 'Listen' : e.type.startsWith('video/') ? 'Watch' : 'Download';
+  const url = new URL(e.url);
+  const last = url.pathname.split('/').pop() ?? '';
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // A stray `%` in the path: the name as written.
+  }
+  name ||= url.host;
+  const size = e.length === null ? '' : `, ${(e.length / 1_000_000).toFixed(1)} MB`;
+  return `<li>${verb}: <a href="${escapeHtml(e.url)}" rel="noopener noreferrer">${escapeHtml(name)}</a> <small>(${escapeHtml(e.type)}${size})</small></li>`;
 }
 
 /** 410 Gone: the story was pruned by retention; the index is where to go on. */

@@ -119,9 +119,10 @@ async function downgrade(backend: Backend, database: string): Promise<void> {
   if (backend === 'sqlite') {
     const db = new Database(database);
     // Migration 17 (story_dates, the search's dates by rowid) follows feed ids (16): undone too, so the upgrade replays both.
-    // So is 18 (story_text_chars, the stories' text lengths).
+    // So are 18 (story_text_chars, the stories' text lengths) and 19 (the enclosures columns).
     db.exec(`DROP TRIGGER story_dates_insert; DROP TRIGGER story_dates_update; DROP TRIGGER story_dates_delete; DROP TABLE story_dates;
       DROP TRIGGER story_text_chars_insert; DROP TRIGGER story_text_chars_update; DROP TRIGGER story_text_chars_delete; DROP TABLE story_text_chars;
+      ALTER TABLE origins DROP COLUMN enclosures_json; ALTER TABLE stories DROP COLUMN enclosures_json;
       ALTER TABLE stories DROP COLUMN feed_id; PRAGMA user_version = 15`);
     db.close();
     return;
@@ -129,13 +130,14 @@ async function downgrade(backend: Backend, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: database });
   await client.connect();
   // The word index's migrations after feed ids (11: story_search, 12: its period lexemes) are undone too, so the
-  // upgrade replays them all (a period lexeme added again merges with the one the words kept); so is 13 (story_text_chars).
+  // upgrade replays them all (a period lexeme added again merges with the one the words kept); so are 13 (story_text_chars) and 14 (the enclosures).
   await client.query(`DROP TABLE story_text_chars; DROP FUNCTION story_text_chars_write() CASCADE;
     ALTER TABLE stories ADD COLUMN search_words tsvector;
     UPDATE stories s SET search_words = w.words FROM story_search w WHERE w.id = s.id;
     DROP TABLE story_search;
     CREATE INDEX stories_search_words ON stories USING gin (search_words);
     CREATE INDEX stories_unindexed ON stories (id) WHERE search_words IS NULL;
+    ALTER TABLE origins DROP COLUMN enclosures_json; ALTER TABLE stories DROP COLUMN enclosures_json;
     ALTER TABLE stories DROP COLUMN feed_id; UPDATE schema_version SET version = 9`);
   await client.end();
 }

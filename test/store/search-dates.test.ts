@@ -43,10 +43,11 @@ describe('SQLite story dates (migration 17)', () => {
     const first = await openTestStore('2025-01-01T00:00:00Z', file);
     await first.store.storeRun({ sourceKey: 'source:Example', articles: stored });
     await first.store.close();
-    // Back to schema 16: no dates table, no triggers (nor migration 18's text lengths).
+    // Back to schema 16: no dates table, no triggers (nor migration 18's text lengths, nor 19's enclosure columns).
     const db = new Database(file);
     db.exec('DROP TRIGGER story_dates_insert; DROP TRIGGER story_dates_update; DROP TRIGGER story_dates_delete; DROP TABLE story_dates');
     db.exec('DROP TRIGGER story_text_chars_insert; DROP TRIGGER story_text_chars_update; DROP TRIGGER story_text_chars_delete; DROP TABLE story_text_chars');
+    db.exec('ALTER TABLE origins DROP COLUMN enclosures_json; ALTER TABLE stories DROP COLUMN enclosures_json');
     db.pragma('user_version = 16');
     db.close();
     const { store } = await openTestStore('2025-01-01T00:00:00Z', file);

@@ -6,6 +6,11 @@ const IMAGE_EXTENSION = /\.(?:jpe?g|jpe|png|gif|webp|avif|svg|bmp|ico|tiff?|heic
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 /** A URL longer than this is not a media file a reader would fetch (and would bloat every feed it is in). */
 const MAX_URL_LENGTH = 2048;
+/**
+ * Media files kept per item and per merged story: a podcast episode has one or a few; a feed declaring thousands on
+ * one item would otherwise store them all and repeat them in every feed and page the story is in.
+ */
+export const MAX_ENCLOSURES = 20;
 
 function isImage(url: URL, type: string | null): boolean {
   return type !== null ? type.startsWith('image/') : IMAGE_EXTENSION.test(url.pathname);
@@ -32,6 +37,10 @@ export function mediaEnclosures(raw: readonly RawEnclosure[] | undefined, droppe
     const declared = e.type?.trim().toLowerCase().split(';')[0]?.trim() ?? '';
     const type = MEDIA_TYPE.test(declared) ? declared : null;
     if (isImage(url, type) || out.some((kept) => kept.url === url.href)) continue;
+    if (out.length === MAX_ENCLOSURES) {
+      dropped.push(`enclosures after the first ${MAX_ENCLOSURES} dropped`);
+      break;
+    }
     out.push({ url: url.href, type, length: byteLength(e.length) });
   }
   return out;
@@ -47,6 +56,7 @@ export function mergeEnclosures(copies: readonly (readonly Enclosure[] | undefin
   for (const list of copies) {
     for (const e of list ?? []) {
       const kept = byUrl.get(e.url);
+      if (!kept && byUrl.size === MAX_ENCLOSURES) continue;
       if (!kept) byUrl.set(e.url, { url: e.url, type: e.type, length: e.length });
       else byUrl.set(e.url, { url: e.url, type: kept.type ?? e.type, length: kept.length ?? e.length });
     }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeOrigins } from '../../src/ingest/dedup.js';
+import { MAX_ENCLOSURES, mediaEnclosures, mergeEnclosures } from '../../src/ingest/enclosures.js';
 import { normalizeItem, type NormalizeContext } from '../../src/ingest/normalize.js';
 import { parseFeed } from '../../src/ingest/parse/parse-feed.js';
 import type { Article, Enclosure } from '../../src/types.js';
@@ -44,6 +45,18 @@ describe('enclosures read from feeds', () => {
       { url: 'https://radio.example/media/episode-12.mp3', type: 'audio/mpeg', length: 48213766 },
       { url: 'https://radio.example/media/episode-12.m4a', type: 'audio/x-m4a', length: null },
     ]);
+  });
+});
+
+describe('enclosures kept of an item', () => {
+  it('keeps at most MAX_ENCLOSURES, says so, and a merged story no more', () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ url: `https://radio.example/e/${i}.mp3`, type: 'audio/mpeg', length: '1' }));
+    const dropped: string[] = [];
+    const kept = mediaEnclosures(many, dropped);
+    expect(kept.map((e) => e.url)).toEqual(many.slice(0, MAX_ENCLOSURES).map((e) => e.url));
+    expect(dropped).toEqual([`enclosures after the first ${MAX_ENCLOSURES} dropped`]);
+    const other = mediaEnclosures(many.slice(MAX_ENCLOSURES));
+    expect(mergeEnclosures([kept, other])).toEqual(kept);
   });
 });
 

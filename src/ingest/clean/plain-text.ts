@@ -45,6 +45,9 @@ const TITLE_MARKUP = /<!--[\s\S]*?-->|<(\/?)([a-z][a-z0-9:-]*)(?:[\s/][^<>]*)?>|
 export function literalStrayTags(text: string): string {
   const tokens: { index: number; markup: boolean }[] = [];
   const open: { token: number; name: string }[] = [];
+  // Where each name is open on `open`, innermost last: a close tag finds its element without a scan of the stack
+  // (a hostile title of thousands of tags stays linear).
+  const openAt = new Map<string, number[]>();
   for (const match of text.matchAll(TITLE_MARKUP)) {
     const [whole, slash, rawName] = match;
     const token = tokens.push({ index: match.index, markup: false }) - 1;
@@ -52,14 +55,18 @@ export function literalStrayTags(text: string): string {
     if (rawName === undefined) continue;
     const name = rawName.toLowerCase();
     if (!slash && (VOID_ELEMENTS.has(name) || whole.endsWith('/>'))) tokens[token]!.markup = true;
-    else if (!slash) open.push({ token, name });
-    else {
-      const at = open.map((o) => o.name).lastIndexOf(name);
-      if (at < 0) continue;
+    else if (!slash) {
+      const at = openAt.get(name);
+      if (at) at.push(open.length);
+      else openAt.set(name, [open.length]);
+      open.push({ token, name });
+    } else {
+      const at = openAt.get(name)?.at(-1);
+      if (at === undefined) continue;
       // Elements opened inside and never closed stay text; the pair itself is markup.
       tokens[open[at]!.token]!.markup = true;
       tokens[token]!.markup = true;
-      open.length = at;
+      while (open.length > at) openAt.get(open.pop()!.name)!.pop();
     }
   }
   let out = '';

@@ -1,6 +1,6 @@
 // The serving reads while the database host hangs. Each read is bounded (pool.ts createServingPool), but a web
 // process renders two documents at a time with up to 32 waiting: with every read waiting out its bound, the
-// waiting requests were answered one pair per 5 s, the last after a minute (measured: /work notes, pg-serving).
+// waiting requests were answered one pair per 5 s, the last after a minute (measured on a `--role web` process, README "Failures").
 // So once a read got no answer at all, later reads fail at once until the database answers a ping again (probed
 // every second meanwhile, on the ping pool: 2 s bound, one connection); a slow but answering server (its own
 // statement_timeout, 57014) does not count, nor a read that waited out its bound for a free pooled connection (pg-pool

@@ -3,29 +3,24 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { article, openTestStore } from '../fixtures/publish/articles.js';
-import { serveStore, type Served } from '../server/serve.js';
-import { launchChromium } from '../support/chromium.js';
+import { article } from '../fixtures/publish/articles.js';
+import type { Served } from '../server/serve.js';
+import { browseStories } from '../support/browsed-stories.js';
 
 let served: Served;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const { store } = await openTestStore('2025-01-01T00:00:00Z');
   const categories = [
     { slug: 'cyrillic', name: 'Кириллица' },
     { slug: 'markets-rates', name: 'Markets & Rates' },
     { slug: 'podcasts', name: 'Podcasts' },
   ];
-  await store.storeRun({ sourceKey: 'source:A', articles: categories.map((c, i) =>
-    article(`Story ${i} in ${c.name}`, `2024-12-2${i}T08:00:00Z`, [c], { contentHtml: '<p>Body.</p>' })) });
-  served = await serveStore(store);
-  browser = await launchChromium();
+  ({ served, browser, close } = await browseStories(categories.map((c, i) =>
+    article(`Story ${i} in ${c.name}`, `2024-12-2${i}T08:00:00Z`, [c], { contentHtml: '<p>Body.</p>' }))));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+afterAll(() => close?.());
 
 describe('the index page on a phone', () => {
   it('shows every subscribe link of the categories table on screen, none cut at its edge', async () => {

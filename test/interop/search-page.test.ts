@@ -4,16 +4,16 @@
 import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FINANCE, TECH, article, openTestStore } from '../fixtures/publish/articles.js';
-import { serveStore, type Served } from '../server/serve.js';
-import { launchChromium } from '../support/chromium.js';
+import { FINANCE, TECH, article } from '../fixtures/publish/articles.js';
+import type { Served } from '../server/serve.js';
+import { browseStories } from '../support/browsed-stories.js';
 
 let served: Served;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const { store } = await openTestStore('2025-01-01T00:00:00Z');
-  await store.storeRun({ sourceKey: 'source:A', articles: [
+  ({ served, browser, close } = await browseStories([
     article('为实体经济提质增效 深圳速度背后的金融科技力量', '2024-12-30T08:00:00Z', [FINANCE], {
       contentHtml: '<p>前海的金融科技企业在过去一年里快速成长，深圳速度再次引人注目。</p>',
     }),
@@ -21,14 +21,9 @@ beforeAll(async () => {
       contentHtml: '<p>The first spot Bitcoin ETF traded on Thursday; volumes beat forecasts.</p>',
     }),
     article('Weather report', '2024-12-28T08:00:00Z', [TECH], { contentHtml: '<p>Rain in Shenzhen.</p>' }),
-  ] });
-  served = await serveStore(store);
-  browser = await launchChromium();
+  ]));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+afterAll(() => close?.());
 
 describe('the search page in a browser', () => {
   it('searches from the index page form and shows ranked, linked, highlighted results', async () => {

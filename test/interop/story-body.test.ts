@@ -3,28 +3,23 @@
 // body's own headings stay smaller than the story's title.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FINANCE, article, openTestStore } from '../fixtures/publish/articles.js';
-import { serveStore, type Served } from '../server/serve.js';
-import { launchChromium } from '../support/chromium.js';
+import { FINANCE, article } from '../fixtures/publish/articles.js';
+import type { Served } from '../server/serve.js';
+import { browseStories } from '../support/browsed-stories.js';
 
 let served: Served;
 let browser: Browser;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const { store } = await openTestStore('2025-01-01T00:00:00Z');
-  await store.storeRun({ sourceKey: 'source:A', articles: [
+  ({ served, browser, close } = await browseStories([
     article('深圳速度背后的金融科技力量', '2024-12-30T08:00:00Z', [FINANCE], {
       link: null,
       contentHtml: '<h1>深圳速度背后</h1><h2>A section</h2><p>See <a rel="noopener noreferrer">the statement</a> and <a href="https://www.example.org/a" rel="noopener noreferrer">the archive</a>.</p>',
     }),
-  ] });
-  served = await serveStore(store);
-  browser = await launchChromium();
+  ]));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+afterAll(() => close?.());
 
 const colorOf = (page: import('playwright-core').Page, selector: string) => page.$eval(selector, (el) => el.ownerDocument.defaultView!.getComputedStyle(el).color);
 

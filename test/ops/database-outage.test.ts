@@ -64,6 +64,15 @@ function freeze(cluster: PostgresCluster): () => void {
   return thaw;
 }
 
+/** A real `--role web` process on the cluster, with one source configured (never fetched here). */
+async function startWebProcess(cluster: PostgresCluster): Promise<ReadyService> {
+  const configFile = path.join(await tempDir('database-outage'), 'aggregator.yaml');
+  await writeConfig(configFile, { storage: { database: cluster.url }, sources: [{ name: 'Wire', url: 'http://127.0.0.1:9/feed', categories: ['News'] }] });
+  const web = await startReadyService(configFile, {}, ['--role', 'web']);
+  cleanups.push(() => web.stop());
+  return web;
+}
+
 const gauge = (text: string, series: string): string | undefined => text.split('\n').find((line) => line.startsWith(`${series} `))?.split(' ')[1];
 
 describe('a serving process whose database hangs or goes away', () => {
@@ -74,11 +83,7 @@ describe('a serving process whose database hangs or goes away', () => {
     const store = await openDatabase(cluster.url, createDedupPolicy(12 * 3_600_000));
     await store.recordFetchOutcome({ name: 'Wire', url: 'http://127.0.0.1:9/feed' }, { at: new Date(), ok: false, httpStatus: 500, error: 'HTTP 500', nextRun: null, added: 0 });
     await store.close();
-    const dir = await tempDir('database-outage');
-    const configFile = path.join(dir, 'aggregator.yaml');
-    await writeConfig(configFile, { storage: { database: cluster.url }, sources: [{ name: 'Wire', url: 'http://127.0.0.1:9/feed', categories: ['News'] }] });
-    const web = await startReadyService(configFile, {}, ['--role', 'web']);
-    cleanups.push(() => web.stop());
+    const web = await startWebProcess(cluster);
 
     const before = await get(web, '/metrics');
     expect(gauge(before.text, 'aggregator_database_up')).toBe('1');
@@ -117,11 +122,7 @@ describe('a serving process whose database hangs or goes away', () => {
     ] });
     const [story, ...others] = await store.listCategoryStories('news', 31);
     await store.close();
-    const dir = await tempDir('database-outage');
-    const configFile = path.join(dir, 'aggregator.yaml');
-    await writeConfig(configFile, { storage: { database: cluster.url }, sources: [{ name: 'Wire', url: 'http://127.0.0.1:9/feed', categories: ['News'] }] });
-    const web = await startReadyService(configFile, {}, ['--role', 'web']);
-    cleanups.push(() => web.stop());
+    const web = await startWebProcess(cluster);
     const cached = '/feeds/news.rss';
     const uncached = [`/stories/${story!.id}`, '/search?q=bridge'];
     expect((await answer(web, cached)).status).toBe(200);

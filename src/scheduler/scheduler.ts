@@ -11,6 +11,7 @@ import { describeError } from '../errors.js';
 import { discoveredFeedOf } from '../ingest/run-feed-source.js';
 import type { RunDue, Store } from '../store/store.js';
 import { alignNextRuns, scheduledRuns } from './align-next-runs.js';
+import { cronLogger } from './cron-logger.js';
 import { jitterMs } from './cron-times.js';
 import type { Limiter } from './limiter.js';
 import { createRunLeases, claimRetryDelay, leaseMsOf, type RunLeases } from './run-leases.js';
@@ -171,7 +172,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const schedule = (name: string): ScheduledTask => {
     if (name === SEED_TASK) {
-      return cron.schedule(current.config.seedFolder!.schedule, () => runSeed('due'), { name, noOverlap: true });
+      return cron.schedule(current.config.seedFolder!.schedule, () => runSeed('due'), { name, noOverlap: true, logger: cronLogger(logger, name) });
     }
     const source = sources.get(name)!;
     return cron.schedule(
@@ -181,7 +182,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const now = sources.get(name);
         return now ? runSource(now, 'due') : undefined;
       },
-      { name, noOverlap: true, maxRandomDelay: jitterMs(source.schedule ?? current.config.schedule) },
+      { name, noOverlap: true, maxRandomDelay: jitterMs(source.schedule ?? current.config.schedule), logger: cronLogger(logger, name) },
     );
   };
 
@@ -223,7 +224,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     start() {
       started = true;
       for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
-      pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: PRUNE_TASK, noOverlap: true });
+      pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: PRUNE_TASK, noOverlap: true, logger: cronLogger(logger, PRUNE_TASK) });
       sweep = setInterval(() => void sweepExpired().catch(fail('lease sweep')), Math.max(100, leaseMsOf(current.config) / 4));
       sweep.unref();
       logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');

@@ -26,7 +26,14 @@ export async function copyStore(argv: string[], config: Config | null): Promise<
   if (!values.from || !to || isPostgresUrl(values.from) || !isPostgresUrl(to)) {
     throw new Error('usage: npm run copy-store -- --from SQLITE_FILE --to postgres://… (or --config FILE whose storage.database is the URL)');
   }
-  const report = await copySqliteToPostgres(values.from, to, createDedupPolicy(config?.dedup.window ?? 12 * 3_600_000));
+  // Progress on stderr every 50,000 rows of a table: a database of a million stories takes minutes to copy.
+  const shown = new Map<string, number>();
+  const progress = (table: string, copied: number) => {
+    const step = Math.floor(copied / 50_000);
+    if (step > (shown.get(table) ?? 0)) console.error(`copy-store: ${copied} ${table} copied`);
+    shown.set(table, step);
+  };
+  const report = await copySqliteToPostgres(values.from, to, createDedupPolicy(config?.dedup.window ?? 12 * 3_600_000), progress);
   const counts = Object.entries(report.rows).map(([table, n]) => `${n} ${table}`).join(', ');
   console.log(`copied ${values.from} to ${redactUrl(to)}: ${counts}; change feed at ${report.latestChangeSeq}`);
 }

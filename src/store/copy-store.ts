@@ -15,30 +15,50 @@ import type { DedupPolicy } from './store.js';
 /** Tables copied as they are (same columns on both backends), parents before children. */
 const TABLES = ['stories', 'story_categories', 'origins', 'categories', 'sources', 'seed_files', 'tombstones', 'story_moves', 'filtered_origins', 'changes', 'full_text_pages'] as const;
 const BATCH = 500;
+/**
+ * Characters of text per batch, whatever the row count: a batch is one JSON parameter, and 500 stories of
+ * 2 MB would make a 1 GB string (over V8's ~512 MB string limit, and far over a small machine's memory).
+ */
+export const BATCH_CHARS = 8 * 1024 * 1024;
 
 export interface CopyReport {
   rows: Record<string, number>;
   latestChangeSeq: number;
 }
 
-function* batches(db: Database.Database, table: string): Generator<Record<string, unknown>[]> {
+/** A table's rows in batches of at most BATCH rows and, past its first row, `maxChars` characters of text. */
+export function* batches(db: Database.Database, table: string, maxChars = BATCH_CHARS): Generator<Record<string, unknown>[]> {
   let batch: Record<string, unknown>[] = [];
+  let chars = 0;
   for (const row of db.prepare(`SELECT * FROM ${table}`).iterate() as IterableIterator<Record<string, unknown>>) {
     const copied: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(row)) copied[column] = pgValue(value);
+    let rowChars = 0;
+    for (const [column, value] of Object.entries(row)) {
+      copied[column] = pgValue(value);
+      rowChars += typeof value === 'string' ? value.length : 8;
+    }
     // The change record's categories: JSON text on SQLite, text[] on PostgreSQL.
     if (table === 'changes') copied.categories = JSON.parse(row.categories as string);
+    if (batch.length > 0 && chars + rowChars > maxChars) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
     batch.push(copied);
+    chars += rowChars;
     if (batch.length === BATCH) {
       yield batch;
       batch = [];
+      chars = 0;
     }
   }
   if (batch.length > 0) yield batch;
 }
 
 /** Copies the SQLite database `from` into the PostgreSQL database `to`, which must hold no data yet. */
-export async function copySqliteToPostgres(from: string, to: string, policy: DedupPolicy): Promise<CopyReport> {
+export async function copySqliteToPostgres(
+  from: string, to: string, policy: DedupPolicy, progress: (table: string, copied: number) => void = () => undefined,
+): Promise<CopyReport> {
   // Opening would create a missing file: a mistyped path would copy an empty database and report success.
   if (!existsSync(from)) throw new StoreError(`cannot open database ${from}: no such file`);
   // Opening migrates the SQLite file to the schema this program copies from.
@@ -60,6 +80,7 @@ export async function copySqliteToPostgres(from: string, to: string, policy: Ded
         for (const batch of batches(db, table)) {
           await client.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(batch)]);
           rows[table] += batch.length;
+          progress(table, rows[table]);
         }
       }
       // Every story gets its word index row, not indexed yet (NULL words): the rebuild indexes them.

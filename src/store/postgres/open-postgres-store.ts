@@ -11,6 +11,7 @@ import { runAsync, type UnitTables } from '../table-steps.js';
 import { backupDatabase } from './backup.js';
 import { createCategoriesTable, createCategoryQueries } from './categories-table.js';
 import { appendChange, createChangeQueries } from './changes-table.js';
+import { followDatabaseClock } from './database-clock.js';
 import { migrate } from './migrations.js';
 import { settleFeedIdsUnit } from '../feed-ids.js';
 import { createOriginsTable } from './origins-table.js';
@@ -130,6 +131,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       throw new StoreError(`cannot open database ${where}: warming its connections failed: ${describeError(error)}`, { cause: error });
     }
   }
+  const databaseClock = await followDatabaseClock(pool, clock);
   const pingPool = createPingPool(url);
   const categories = createCategoryQueries(reads);
   const sources = createSourcesTable(pool);
@@ -171,6 +173,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const guard = createServingGuard(ping);
   /** A unit reading on `reads` for an HTTP request: failing at once while the database host does not answer. */
   const read = <T>(what: string, work: () => Promise<T>): Promise<T> => unit(what, () => guard.read(work));
+  const count = (n: number) => Math.max(0, Math.floor(n));
 
   return {
     storeRun(input) {
@@ -183,18 +186,12 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
         return result;
       }));
     },
-    async listCategoryStories(slug, limit) {
-      const rows = Math.max(0, Math.floor(limit));
-      return read(`listing category ${slug} failed`, async () => newestStories(reads, slug, rows, await categories.names()));
-    },
-    async listCategoryStoriesWithin(slug, limit, maxTextChars) {
-      const rows = Math.max(0, Math.floor(limit));
-      return read(`listing category ${slug} failed`, async () => newestStoriesWithin(reads, slug, rows, maxTextChars, await categories.names()));
-    },
-    async listCategoryStoriesAfter(slug, after, limit, maxTextChars) {
-      const rows = Math.max(0, Math.floor(limit));
-      return read(`listing category ${slug} failed`, async () => newestStoriesAfter(reads, slug, after, rows, await categories.names(), maxTextChars));
-    },
+    listCategoryStories: (slug, limit) =>
+      read(`listing category ${slug} failed`, async () => newestStories(reads, slug, count(limit), await categories.names())),
+    listCategoryStoriesWithin: (slug, limit, maxTextChars) =>
+      read(`listing category ${slug} failed`, async () => newestStoriesWithin(reads, slug, count(limit), maxTextChars, await categories.names())),
+    listCategoryStoriesAfter: (slug, after, limit, maxTextChars) =>
+      read(`listing category ${slug} failed`, async () => newestStoriesAfter(reads, slug, after, count(limit), await categories.names(), maxTextChars)),
     listCategories: () => read('listing categories failed', () => categories.list()),
     getCategory: (slug) => read(`reading category ${slug} failed`, () => categories.get(slug)),
     async declareCategories(refs) {
@@ -221,11 +218,11 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       const prunedAt = await storyPrunedAt(reads, storyId);
       return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
     }),
-    claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime())),
+    claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, databaseClock.nowMs())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
-    renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, clock().getTime() + leaseMs)),
+    renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, databaseClock.nowMs() + leaseMs)),
     // Also read by a web process's /admin/refresh status: bounded like the reads serving it.
-    listRunLeases: () => read('listing run leases failed', () => leaseReads.list(clock().getTime())),
+    listRunLeases: () => read('listing run leases failed', () => leaseReads.list(databaseClock.nowMs())),
     requestRefresh: (source) => read('recording a refresh request failed', () => servedRefreshes.request(source, clock().getTime())),
     listOpenRefreshRequests: (limit) => unit('listing refresh requests failed', () => refreshes.open(Math.max(0, Math.floor(limit)))),
     getRefreshRequest: (id) => read(`reading refresh request ${id} failed`, () => servedRefreshes.get(id)),
@@ -292,6 +289,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       if (closed) return;
       closed = true;
       guard.close();
+      databaseClock.stop();
       for (const stop of watchers) stop();
       watchers.clear();
       await Promise.all([pool.end(), reads.end(), pingPool.end()]);

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 
 const CHECK_EVERY_MS = 10 * 60_000;
+const RETRY_MS = 10_000;
 /** A measurement whose round trip took longer than this is too uncertain to use: the last offset stays. */
 const MAX_ROUND_TRIP_MS = 500;
 const NEGLIGIBLE_MS = 1_000;
@@ -26,14 +27,24 @@ export interface DatabaseClock {
   stop(): void;
 }
 
-/** Follows the database's clock; a failed measure (the database away) keeps the last offset. */
+/** Follows the database's clock; a failed or too uncertain measure (the database away or slow) is tried again in 10 s. */
 export async function followDatabaseClock(pool: pg.Pool, clock: () => Date): Promise<DatabaseClock> {
   let offset = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const measure = async () => {
-    offset = (await measureClockOffset(pool).catch(() => undefined)) ?? offset;
+    const measured = await measureClockOffset(pool).catch(() => undefined);
+    if (measured !== undefined) offset = measured;
+    if (stopped) return;
+    timer = setTimeout(() => void measure(), measured === undefined ? RETRY_MS : CHECK_EVERY_MS);
+    timer.unref();
   };
   await measure();
-  const timer = setInterval(() => void measure(), CHECK_EVERY_MS);
-  timer.unref();
-  return { nowMs: () => clock().getTime() + offset, stop: () => clearInterval(timer) };
+  return {
+    nowMs: () => clock().getTime() + offset,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -1,7 +1,8 @@
-// Text of titles written with child elements (Atom xhtml, or markup left unescaped in RSS), in document
+// Titles and bodies written with child elements (Atom xhtml, or markup left unescaped in RSS), in document
 // order: xml2js, under rss-parser, keeps an element's own text apart from its children's, so their order
-// is lost. Only read when an item's title has child elements (rare), with htmlparser2 in XML mode.
+// is lost. Only read when an item has such an element (rare), with htmlparser2 in XML mode.
 import { DomUtils, parseDocument } from 'htmlparser2';
+import { deepText, type XNode } from './xml-node.js';
 
 type Element = ReturnType<typeof DomUtils.getChildren>[number];
 
@@ -13,59 +14,62 @@ export function hasChildElements(node: unknown): boolean {
 }
 
 /**
- * The text of each item's `<title>` (Atom `entry`, RSS and RDF `item`), in the order the items appear
- * under their feed or channel, as xml2js lists them; undefined for an item without a title.
+ * Inner markup, as HTML, of an item's title and bodies written with child elements: Atom `<title>`, `<content>`,
+ * `<summary>`; RSS and RDF `<title>`, `<content:encoded>` (content) and `<description>` (summary).
  */
-export function itemTitlesInOrder(xml: string): (string | undefined)[] {
-  const doc = parseDocument(xml, { xmlMode: true, decodeEntities: true });
-  const root = DomUtils.getChildren(doc).find((node) => DomUtils.isTag(node));
-  if (!root || !DomUtils.isTag(root)) return [];
-  const containers = root.name === 'rss' ? DomUtils.getChildren(root).filter((n) => isTag(n, 'channel')).slice(0, 1) : [root];
-  const itemName = root.name === 'feed' ? 'entry' : 'item';
-  const titles: (string | undefined)[] = [];
-  for (const container of containers) {
-    for (const item of DomUtils.getChildren(container)) {
-      if (!isTag(item, itemName)) continue;
-      const title = DomUtils.getChildren(item).find((n) => isTag(n, 'title'));
-      const text = title ? DomUtils.textContent(title).replace(/\s+/g, ' ').trim() : '';
-      titles.push(text || undefined);
-    }
-  }
-  return titles;
-}
-
-/** Inner markup of an Atom entry's `<content>` and `<summary>` written as xhtml (child elements). */
-export interface XhtmlBodies {
+export interface ItemMarkup {
+  title?: string | undefined;
   content?: string | undefined;
   summary?: string | undefined;
 }
 
 /**
- * The xhtml `<content>` and `<summary>` of each `<entry>`, serialized from the document in order, as xml2js lists
- * the entries: rss-parser re-serializes xml2js nodes, which puts `with <b>more</b> text` as `with text<b>more</b>`.
- * Only read when an entry's content or summary has child elements.
+ * The markup of each item (Atom `entry`, RSS and RDF `item`) in the order the items appear under their feed or
+ * channel, as xml2js lists them: rss-parser re-serializes xml2js nodes, which puts `with <b>more</b> text` as
+ * `with text<b>more</b>`. An element without child elements is left undefined (xml2js reads it right).
  */
-export function entryXhtmlInOrder(xml: string): XhtmlBodies[] {
-  // Entities left as written and written back so: XML mode decodes only XML's five, so a feed's `caf&eacute;` (not
-  // well-formed XML, common all the same) would come out as `caf&amp;eacute;`; the HTML cleaning decodes them once.
+export function itemMarkupInOrder(xml: string): ItemMarkup[] {
+  // Entities left as written and written back so: the markup is what the publisher wrote as (X)HTML, read once by
+  // the HTML cleaning and title reading. XML mode decodes only XML's five, so a feed's `caf&eacute;` (not
+  // well-formed XML, common all the same) would stay `caf&eacute;`, or come out as `caf&amp;eacute;` if written back.
   const doc = parseDocument(xml, { xmlMode: true, decodeEntities: false });
   const root = DomUtils.getChildren(doc).find((node) => DomUtils.isTag(node));
-  if (!root || !isTag(root, 'feed')) return [];
-  return DomUtils.getChildren(root)
-    .filter((node) => isTag(node, 'entry'))
-    .map((entry) => {
-      const body = (name: string) => {
-        const node = DomUtils.getChildren(entry).find((n) => isTag(n, name));
-        return node && DomUtils.getChildren(node).some((n) => DomUtils.isTag(n)) ? xhtmlMarkup(node) : undefined;
+  if (!root || !DomUtils.isTag(root)) return [];
+  const atom = root.name === 'feed';
+  const containers = root.name === 'rss' ? DomUtils.getChildren(root).filter((n) => isTag(n, 'channel')).slice(0, 1) : [root];
+  const items: ItemMarkup[] = [];
+  for (const container of containers) {
+    for (const item of DomUtils.getChildren(container)) {
+      if (!isTag(item, atom ? 'entry' : 'item')) continue;
+      const markup = (name: string) => {
+        const node = DomUtils.getChildren(item).find((n) => isTag(n, name));
+        return node && DomUtils.getChildren(node).some((n) => DomUtils.isTag(n)) ? innerMarkup(node, atom) : undefined;
       };
-      return { content: body('content'), summary: body('summary') };
-    });
+      items.push(atom
+        ? { title: markup('title'), content: markup('content'), summary: markup('summary') }
+        : { title: markup('title'), content: markup('content:encoded'), summary: markup('description') });
+    }
+  }
+  return items;
 }
 
-/** Children of an xhtml text construct as HTML: its wrapping `<div>` (RFC 4287 §3.1.1.3) and namespace prefixes dropped. */
-function xhtmlMarkup(node: Element): string {
+/**
+ * A title with child elements: its markup in document order, read as HTML (entities decoded once, tags dropped),
+ * or, when the document's items could not be matched to xml2js's, all of its text as text.
+ */
+export function mixedTitle(node: XNode | undefined, markup: string | undefined): { text: string; isText: boolean } | undefined {
+  if (markup?.trim()) return { text: markup, isText: false };
+  const text = deepText(node);
+  return text ? { text, isText: true } : undefined;
+}
+
+/**
+ * Children of an element as HTML, namespace prefixes dropped; an Atom xhtml text construct also loses its wrapping
+ * `<div>` (RFC 4287 §3.1.1.3).
+ */
+function innerMarkup(node: Element, atom: boolean): string {
   const elements = DomUtils.getChildren(node).filter((n) => DomUtils.isTag(n) || DomUtils.getText(n).trim() !== '');
-  const only = elements.length === 1 ? elements[0]! : undefined;
+  const only = atom && elements.length === 1 ? elements[0]! : undefined;
   const inner = only && DomUtils.isTag(only) && localName(only.name) === 'div' ? DomUtils.getChildren(only) : DomUtils.getChildren(node);
   for (const element of DomUtils.findAll(() => true, inner)) {
     element.name = localName(element.name);

@@ -6,8 +6,8 @@ import { ParseError } from '../../errors.js';
 import type { ParsedDocument, RawItem } from '../../types.js';
 import { absoluteUrl, escapeHtml, rawDate, resolveBase } from './feed-values.js';
 import { xmlEnclosures } from './enclosures.js';
-import { entryXhtmlInOrder, itemTitlesInOrder, hasChildElements, type XhtmlBodies } from './mixed-text.js';
-import { attr, children, deepText, first, htmlOf, stringOf, text1, type XNode } from './xml-node.js';
+import { hasChildElements, itemMarkupInOrder, mixedTitle, type ItemMarkup } from './mixed-text.js';
+import { attr, children, first, htmlOf, stringOf, text1, type XNode } from './xml-node.js';
 
 interface ParserInternals {
   parseString(xml: string): Promise<Record<string, unknown>>;
@@ -58,14 +58,12 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
   const feedAuthor = format === 'atom' ? personName(first(channel, 'author')) : undefined;
   const builtItems = Array.isArray(built.items) ? (built.items as Record<string, unknown>[]) : [];
 
-  // Titles with child elements (xhtml) need their text in document order, which xml2js does not keep.
-  let orderedTitles: (string | undefined)[] | null = null;
-  const titleTexts = (): (string | undefined)[] => (orderedTitles ??= itemTitlesInOrder(text));
-  // So do xhtml bodies (rss-parser's markup for them puts `a <b>b</b> c` as `a c<b>b</b>`).
-  let orderedBodies: XhtmlBodies[] | null = null;
+  // Titles and bodies with child elements (xhtml, unescaped markup) need their markup in document order, which
+  // xml2js does not keep (rss-parser's markup for them puts `a <b>b</b> c` as `a c<b>b</b>`).
+  let orderedMarkup: ItemMarkup[] | null = null;
   // Matched to xml2js's entries by position: when the two readers disagree on the entries, none is used.
-  const xhtmlBodies = (): XhtmlBodies[] =>
-    (orderedBodies ??= ((bodies) => (bodies.length === entries.length ? bodies : []))(entryXhtmlInOrder(text)));
+  const markupOf = (index: number): ItemMarkup | undefined =>
+    (orderedMarkup ??= ((items) => (items.length === entries.length ? items : []))(itemMarkupInOrder(text)))[index];
 
   const items: RawItem[] = [];
   entries.forEach((entry, index) => {
@@ -75,8 +73,8 @@ export async function parseXmlFeed(text: string, feedUrl: string, warnings: stri
     try {
       const item =
         format === 'atom'
-          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings, () => titleTexts()[index], () => xhtmlBodies()[index])
-          : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings, () => titleTexts()[index]);
+          ? atomItem(entry, builtItems[index] ?? {}, feedBase, feedAuthor, label, warnings, () => markupOf(index))
+          : rssItem(entry, builtItems[index] ?? {}, feedBase, label, warnings, () => markupOf(index));
       if (!hasXmlBase) delete item.baseUrl;
       if (!item.title && !item.link && !item.guid && !item.html) {
         warnings.push(`${label}: no title, link, id or content; dropped`);
@@ -122,7 +120,7 @@ function locate(doc: Record<string, unknown>): { format: Format; top: XNode | un
 }
 
 function rssItem(
-  node: XNode, built: Record<string, unknown>, feedBase: string, label: string, warnings: string[], orderedTitle: () => string | undefined,
+  node: XNode, built: Record<string, unknown>, feedBase: string, label: string, warnings: string[], ordered: () => ItemMarkup | undefined,
 ): RawItem {
   const base = resolveBase(attr(node, 'xml:base'), feedBase);
   const guidNode = first(node, 'guid');
@@ -134,11 +132,11 @@ function rssItem(
     .map(text1)
     .filter((c): c is string => Boolean(c));
   const titleNode = first(node, 'title');
-  // Markup left unescaped in an RSS title is read as child elements: keep all of their text.
-  const mixed = hasChildElements(titleNode) ? (orderedTitle() ?? deepText(titleNode)) : undefined;
+  // Markup left unescaped in an RSS title is read as child elements: read as HTML, all of its text in order.
+  const title = hasChildElements(titleNode) ? mixedTitle(titleNode, ordered()?.title) : undefined;
   return {
-    title: mixed ?? text1(titleNode) ?? text1(first(node, 'dc:title')),
-    ...(mixed ? { titleIsText: true } : {}),
+    title: title?.text ?? text1(titleNode) ?? text1(first(node, 'dc:title')),
+    ...(title?.isText ? { titleIsText: true } : {}),
     link: absoluteUrl(link, base),
     guid,
     published: rawDate(text1(first(node, 'pubDate')) ?? text1(first(node, 'dc:date')), `${label} date`, warnings),
@@ -154,13 +152,13 @@ function rssItem(
 
 function atomItem(
   node: XNode, built: Record<string, unknown>, feedBase: string, feedAuthor: string | undefined, label: string, warnings: string[],
-  orderedTitle: () => string | undefined, orderedBodies: () => XhtmlBodies | undefined,
+  ordered: () => ItemMarkup | undefined,
 ): RawItem {
   const base = resolveBase(attr(node, 'xml:base'), feedBase);
   const content = first(node, 'content');
   const summary = first(node, 'summary');
   // xhtml content (child elements) is serialized from the document in order; rss-parser's markup is the fallback.
-  const xhtml = (el: XNode | undefined, key: keyof XhtmlBodies) => (hasChildElements(el) ? orderedBodies()?.[key] : undefined);
+  const xhtml = (el: XNode | undefined, key: keyof ItemMarkup) => (hasChildElements(el) ? ordered()?.[key] : undefined);
   const html = atomBody(content) ?? xhtml(content, 'content') ?? stringOf(built.content)
     ?? atomBody(summary) ?? xhtml(summary, 'summary') ?? stringOf(built.summary);
   const contentBase = content ? resolveBase(attr(content, 'xml:base'), base) : base;
@@ -168,7 +166,7 @@ function atomItem(
   const categories = children(node, 'category')
     .map((c) => attr(c, 'term') ?? text1(c))
     .filter((c): c is string => Boolean(c));
-  const title = atomTitle(first(node, 'title'), orderedTitle);
+  const title = atomTitle(first(node, 'title'), ordered);
   return {
     title: title?.text,
     titleIsText: title?.isText,
@@ -212,16 +210,14 @@ function decodeBase64(text: string): string {
 
 /**
  * An Atom title as text or HTML (RFC 4287 §3.1): `text` is literal (markup in it stays text), `html` is
- * markup to reduce to text once, `xhtml` and titles with child elements keep all their text in order;
+ * markup to reduce to text once, `xhtml` and titles with child elements are their markup read as HTML (entities
+ * decoded once, tags dropped, text in order);
  * Atom 0.3 `mode="base64"` is decoded first.
  */
-function atomTitle(node: XNode | undefined, orderedTitle: () => string | undefined): { text: string; isText: boolean } | undefined {
+function atomTitle(node: XNode | undefined, ordered: () => ItemMarkup | undefined): { text: string; isText: boolean } | undefined {
   if (node === undefined) return undefined;
   const { base64, kind } = atomTextKind(node);
-  if (kind === 'xhtml') {
-    const text = orderedTitle() ?? deepText(node);
-    return text ? { text, isText: true } : undefined;
-  }
+  if (kind === 'xhtml') return mixedTitle(node, hasChildElements(node) ? ordered()?.title : undefined);
   const raw = typeof node === 'string' ? node : node._;
   if (typeof raw !== 'string' || !raw.trim()) return undefined;
   const value = base64 ? decodeBase64(raw) : raw;

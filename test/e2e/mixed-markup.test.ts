@@ -72,3 +72,17 @@ describe('titles written with child elements', () => {
     expect(items.get('/both')?.title).toBe('Both raw café kept &amp; in order');
   });
 });
+
+describe('RSS bodies written as raw HTML (child elements, no CDATA)', () => {
+  it('content:encoded keeps all of its text and elements, in order', () => {
+    expect(items.get('/encoded')?.content_html).toBe('<p>a <b>b</b> c &amp; d</p><p>second <i>para</i> end</p>');
+  });
+
+  it('description keeps its elements in order', () => {
+    expect(items.get('/description')?.content_html).toBe('lead <b>bold</b> tail');
+  });
+
+  it('content:encoded is preferred to the description, as when escaped', () => {
+    expect(items.get('/both')?.content_html).toBe('<div>x <a href="http://e.example/" rel="noopener noreferrer">link</a> y</div>');
+  });
+});

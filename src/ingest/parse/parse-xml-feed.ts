@@ -127,7 +127,11 @@ function rssItem(
   const guid = text1(guidNode) ?? attr(node, 'rdf:about');
   const permalink = guidNode && attr(guidNode, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(guid ?? '') ? guid : undefined;
   const link = text1(first(node, 'link')) ?? atomLink(node, 'atom:link') ?? permalink;
-  const html = htmlOf(first(node, 'content:encoded')) ?? htmlOf(first(node, 'description')) ?? stringOf(built.content);
+  // HTML written unescaped (child elements) is taken from the document in order; rss-parser's markup is the fallback.
+  const mixed = (el: XNode | undefined, key: keyof ItemMarkup) => (hasChildElements(el) ? ordered()?.[key] : undefined);
+  const encoded = first(node, 'content:encoded');
+  const description = first(node, 'description');
+  const html = htmlOf(encoded) ?? mixed(encoded, 'content') ?? htmlOf(description) ?? mixed(description, 'summary') ?? stringOf(built.content);
   const categories = [...children(node, 'category'), ...children(node, 'dc:subject')]
     .map(text1)
     .filter((c): c is string => Boolean(c));

@@ -20,7 +20,7 @@ const DESCRIPTION_CHARS = 200;
 const STORY_CSS = `${PAGE_CSS}
 .lead{margin:0 0 1rem}.cats{list-style:none;padding:0;margin:.3rem 0 1rem;display:flex;flex-wrap:wrap;gap:.3rem .9rem;font-size:.9rem}
 .cats small{color:#666}.origins{border-top:1px solid #ddd;margin-top:2rem;padding-top:.5rem;font-size:.9rem}
-.origins li{margin:.3rem 0}`;
+.origins li{margin:.3rem 0}.media li{margin:.5rem 0}.media audio,.media video{display:block;width:100%;margin:.3rem 0 0}`;
 
 /** `source:Name` → `Name`; the seed folder by its role. */
 function sourceName(sourceKey: string): string {
@@ -98,11 +98,14 @@ ${record}`,
 }
 
 /**
- * A media file as a link (the page's policy loads no media, and a link plays in the browser's own player or
- * downloads): what it is, its file name, its type and size.
+ * A media file as a link (it downloads, or plays where the page's player cannot): what it is, its file name,
+ * its type and size; audio and video also get a player that loads nothing until a reader presses play (a page of
+ * 20 episodes would otherwise fetch 20 files) and never starts by itself. The page's policy allows media from
+ * http(s) only, which is all `prepareEnclosures` keeps.
  */
 function mediaItem(e: PreparedEnclosure): string {
-  const verb = e.type.startsWith('audio/') ? 'Listen' : e.type.startsWith('video/') ? 'Watch' : 'Download';
+  const kind = e.type.startsWith('audio/') ? 'audio' : e.type.startsWith('video/') ? 'video' : undefined;
+  const verb = kind === 'audio' ? 'Listen' : kind === 'video' ? 'Watch' : 'Download';
   const url = new URL(e.url);
   const last = url.pathname.split('/').pop() ?? '';
   let name = last;
@@ -113,7 +116,8 @@ function mediaItem(e: PreparedEnclosure): string {
   }
   name ||= url.host;
   const size = e.length === null ? '' : `, ${(e.length / 1_000_000).toFixed(1)} MB`;
-  return `<li>${verb}: <a href="${escapeHtml(e.url)}" rel="noopener noreferrer">${escapeHtml(name)}</a> <small>(${escapeHtml(e.type)}${size})</small></li>`;
+  const player = kind ? `<${kind} controls preload="none" src="${escapeHtml(e.url)}"></${kind}>` : '';
+  return `<li>${verb}: <a href="${escapeHtml(e.url)}" rel="noopener noreferrer">${escapeHtml(name)}</a> <small>(${escapeHtml(e.type)}${size})</small>${player}</li>`;
 }
 
 /** 410 Gone: the story was pruned by retention; the index is where to go on. */

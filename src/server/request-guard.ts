@@ -4,12 +4,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * HTML pages run no script, load nothing but images and their own inline CSS, post forms only to
- * us and cannot be framed. Set on every response but the cross-origin documents below (harmless on
+ * HTML pages run no script, load nothing but images, a story's audio and video (http(s), the story page's
+ * players) and their own inline CSS, post forms only to us and cannot be framed. Set on every response but the cross-origin documents below (harmless on
  * plain text, and a page added later is covered without a list to keep up).
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; img-src http: https: data:; media-src http: https:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Feeds, archives, OPML and a story's JSON are meant for browser-based readers on any origin. */
 const CROSS_ORIGIN_PATH = /^\/(?:feeds[./]|stories\/[^/?#]+\.json(?:[?#]|$))/;

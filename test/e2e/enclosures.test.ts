@@ -104,7 +104,7 @@ describe('podcast enclosures through the service', () => {
   it('the story page links each media file with its type and size', async () => {
     const doc = JSON.parse(await feed('json')) as { items: { title: string; url: string }[] };
     const page = await (await fetch(episode12(doc.items).url)).text();
-    expect(page).toContain('<li>Listen: <a href="https://radio.example/media/episode-12.mp3" rel="noopener noreferrer">episode-12.mp3</a> <small>(audio/mpeg, 48.2 MB)</small></li>');
-    expect(page).toContain('<li>Listen: <a href="https://radio.example/media/episode-12.ogg" rel="noopener noreferrer">episode-12.ogg</a> <small>(audio/ogg)</small></li>');
+    expect(page).toContain('<li>Listen: <a href="https://radio.example/media/episode-12.mp3" rel="noopener noreferrer">episode-12.mp3</a> <small>(audio/mpeg, 48.2 MB)</small><audio controls preload="none" src="https://radio.example/media/episode-12.mp3"></audio></li>');
+    expect(page).toContain('<li>Listen: <a href="https://radio.example/media/episode-12.ogg" rel="noopener noreferrer">episode-12.ogg</a> <small>(audio/ogg)</small><audio controls preload="none" src="https://radio.example/media/episode-12.ogg"></audio></li>');
   });
 });

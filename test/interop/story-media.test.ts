@@ -59,17 +59,14 @@ describe('audio and video on a story page', () => {
   it('shows a player for each audio and video file, beside its link, that loads nothing and does not start', async () => {
     const page = await browser.newPage();
     await openStory(page);
-    const players = await page.$$eval('.media audio, .media video', (els) =>
-      els.map((el) => {
-        const m = el as HTMLMediaElement;
-        return { tag: m.tagName.toLowerCase(), src: m.src, controls: m.controls, preload: m.preload, autoplay: m.autoplay, paused: m.paused };
-      }));
+    const players = await page.evaluate(`[...document.querySelectorAll('.media audio, .media video')].map((m) =>
+      ({ tag: m.tagName.toLowerCase(), src: m.src, controls: m.controls, preload: m.preload, autoplay: m.autoplay, paused: m.paused }))`);
     expect(players).toEqual([
       { tag: 'audio', src: media.url('/media/episode.wav'), controls: true, preload: 'none', autoplay: false, paused: true },
       { tag: 'video', src: media.url('/media/clip.wav'), controls: true, preload: 'none', autoplay: false, paused: true },
     ]);
     // The links stay, the PDF has a link only.
-    expect(await page.locator('.media li a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))).toEqual([
+    expect(await page.evaluate(`[...document.querySelectorAll('.media li a')].map((a) => a.href)`)).toEqual([
       media.url('/media/episode.wav'), media.url('/media/clip.wav'), 'https://files.example/transcript.pdf',
     ]);
     expect(media.requests).toEqual([]);
@@ -84,17 +81,17 @@ describe('audio and video on a story page', () => {
     });
     await openStory(page);
     // What pressing play does first: fetch the file and read its metadata; a policy violation would stop it.
-    const results = await page.$$eval('.media audio, .media video', (els) =>
-      Promise.all(els.map((el) => new Promise<{ violations: string[]; duration: number; error: number | null }>((resolve) => {
-        const m = el as HTMLMediaElement;
-        const violations: string[] = [];
-        document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-        const done = () => resolve({ violations, duration: m.duration, error: m.error?.code ?? null });
+    const results = await page.evaluate<{ violations: string[]; duration: number; error: number | null }[]>(`(() => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI));
+      return Promise.all([...document.querySelectorAll('.media audio, .media video')].map((m) => new Promise((resolve) => {
+        const done = () => resolve({ violations, duration: m.duration, error: m.error ? m.error.code : null });
         m.addEventListener('loadedmetadata', done, { once: true });
         m.addEventListener('error', done, { once: true });
         m.preload = 'metadata';
         m.load();
-      }))));
+      })));
+    })()`);
     expect(results.map((r) => ({ ...r, duration: r.duration > 0 }))).toEqual([
       { violations: [], duration: true, error: null },
       { violations: [], duration: true, error: null },

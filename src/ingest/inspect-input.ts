@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { urlRulesOf, type Config, type SourceConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
-import type { Article, RawItem } from '../types.js';
+import type { Article, Enclosure, RawItem } from '../types.js';
 import { createCategoryResolver } from './categories.js';
 import { applySourceFilter, type FilterCandidate } from './filter-articles.js';
 import { decodeFeedBytes } from './fetch/decode-bytes.js';
@@ -24,6 +24,8 @@ export interface InspectedArticle {
   author: string | null;
   categories: string[];
   image: string | null;
+  /** Its audio, video and other media files (podcast episodes), as stored: absolute http(s) URL, type, byte length. */
+  enclosures: Enclosure[];
   summary: string;
   content: string;
   titleKey: string;
@@ -122,6 +124,7 @@ export async function inspectInput(input: string, config: Config, fetchOptions: 
       author: article.author,
       categories: article.categories.map((category) => category.name),
       image: article.image,
+      enclosures: (article.enclosures ?? []).map(({ url, type, length }) => ({ url, type, length })),
       summary: article.summary,
       content: article.contentHtml,
       titleKey: article.titleKey,

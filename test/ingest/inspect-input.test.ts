@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('inspect: merge record', () => {
   it('uses the configured window: 7 h keeps an 8-hour slip apart', async () => {
     const entry = (input: string, title: string, published: string): InspectEntry => ({
       input, warnings: [], error: null,
-      articles: [{ title, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [], filteredBy: null }],
+      articles: [{ title, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, enclosures: [], summary: '', content: '', firedRules: [], filteredBy: null }],
     });
     const pair = () => [entry('a', 'A', '2022-04-27T00:00:00.000Z'), entry('b', 'B', '2022-04-27T08:00:00.000Z')];
     expect(annotateMerges(pair(), 7 * 3_600_000).map((e) => e.articles[0]!.mergedWith)).toEqual([[], []]);
@@ -66,7 +66,7 @@ describe('inspect: merge record', () => {
   it('counts a date after the inspection from the inspection, as the store counts it from the first sighting', () => {
     const entry = (input: string, published: string): InspectEntry => ({
       input, warnings: [], error: null,
-      articles: [{ title: input, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, summary: '', content: '', firedRules: [], filteredBy: null }],
+      articles: [{ title: input, titleKey: 'same', published, link: null, guid: null, updated: null, author: null, categories: [], image: null, enclosures: [], summary: '', content: '', firedRules: [], filteredBy: null }],
     });
     const seenMs = Date.parse('2026-12-07T22:00:00Z');
     const typo = () => [entry('feed', '2026-12-07T21:00:00.000Z'), entry('typo', '2031-03-01T09:00:00.000Z')];
@@ -90,5 +90,34 @@ describe('inspect: source filter', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('inspect: enclosures', () => {
+  it("shows each article's media files as stored (absolute http(s) URL, type, byte length), and names the ones dropped", async () => {
+    const podcast = await readFile(path.resolve(import.meta.dirname, '../fixtures/enclosures/podcast.rss'));
+    const server = await startFixtureServer({ '/podcast.rss': serve(podcast, 'application/rss+xml') });
+    try {
+      const [entry] = await inspectInputs([server.url('/podcast.rss')], config, { ...fetchOptions, allowPrivateNetworks: true });
+      expect(entry!.error).toBeNull();
+      expect(entry!.articles.map((a) => [a.title, a.enclosures])).toEqual([
+        ['Episode 12: Tides', [{ url: server.url('/media/episode-12.mp3?src=rss'), type: 'audio/mpeg', length: 48213766 }]],
+        ['Episode 11: Cranes', [
+          { url: 'https://cdn.radio.example/11.mp4', type: 'video/mp4', length: null },
+          { url: 'https://cdn.radio.example/11-transcript.pdf', type: 'application/pdf', length: 5120 },
+        ]],
+      ]);
+      expect(entry!.warnings).toEqual(['Episode 11: Cranes: enclosure "javascript:alert(1)" dropped: not an http(s) URL']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives a seed file, which has none, an empty list', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'inspect-enclosures-'));
+    const note = path.join(dir, 'note.md');
+    await writeFile(note, '# Harbour reopens\n\nThe ferry runs again.\n');
+    const [entry] = await inspectInputs([note], config, fetchOptions);
+    expect(entry!.articles.map((a) => a.enclosures)).toEqual([[]]);
   });
 });

@@ -140,9 +140,9 @@ describe('inspect', () => {
     expect(feed.articles.length).toBeGreaterThan(0);
     for (const article of feed.articles) {
       expect(Object.keys(article)).toEqual(expect.arrayContaining(
-        ['title', 'link', 'guid', 'published', 'updated', 'author', 'categories', 'image', 'summary', 'content', 'titleKey', 'firedRules']));
+        ['title', 'link', 'guid', 'published', 'updated', 'author', 'categories', 'image', 'enclosures', 'summary', 'content', 'titleKey', 'firedRules']));
       expect(typeof article.title).toBe('string');
-      expect(Array.isArray(article.categories) && Array.isArray(article.firedRules)).toBe(true);
+      expect(Array.isArray(article.categories) && Array.isArray(article.firedRules) && Array.isArray(article.enclosures)).toBe(true);
     }
     expect(byInput.get(bad)).toMatchObject({ articles: [], error: expect.stringMatching(/no-title\.md: no recoverable title/) });
     // (inspect refuses a loopback URL unless the config allows it: either way the error names the URL.)

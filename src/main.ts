@@ -117,8 +117,13 @@ export function handleSignals(logger: Logger, stop: () => Promise<void>, reload:
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: waiting for runs in flight');
+    const since = Date.now();
     stop().then(
-      () => process.exit(0),
+      () => {
+        // The last line of a clean stop: without it a log cannot tell a finished stop from one cut off (kill -9, a timeout).
+        logger.info({ signal, duration_ms: Date.now() - since }, 'stopped');
+        process.exit(0);
+      },
       (error) => {
         logger.error({ error: describeError(error) }, 'unclean stop');
         process.exit(1);

@@ -66,6 +66,8 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s with a run in flight', (signal
       const run = await service.exited;
       expect(run.code, run.stderr).toBe(0);
       expect(service.lines.some((line) => line.msg === 'source run stopped: the process is stopping' && line.source === 'slow')).toBe(true);
+      // The log says the stop finished, as its last line.
+      expect(service.lines.at(-1)).toMatchObject({ msg: 'stopped', signal });
     } finally {
       feeds.release('slow');
       service.child.kill('SIGKILL');

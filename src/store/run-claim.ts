@@ -7,7 +7,10 @@ export const DUE_TOLERANCE_MS = 1_000;
 
 /** What the claim reads: the run's source state (null before its first run) and its lease row. */
 export interface ClaimView {
+  /** Now on the clock that wrote the run's due times (this process's: the scheduler records next runs). */
   nowMs: number;
+  /** Now on the clock leases are written on, when it is another (the database's, on PostgreSQL). */
+  leaseNowMs?: number;
   state: { nextRunMs: number | null; consecutiveFailures: number; notBeforeMs: number | null } | null;
   lease: { owner: string; expiresMs: number } | null;
   /** Live leases on the claim's host, this run's own row left out. */
@@ -26,11 +29,12 @@ export function isRunDue(due: RunDue, state: ClaimView['state'], nowMs: number):
  * owner recorded the outcome and died before releasing); `keep`: touch nothing.
  */
 export function decideClaim(claim: RunClaim, view: ClaimView): { result: ClaimResult; action: 'write' | 'drop' | 'keep' } {
-  const live = view.lease !== null && view.lease.expiresMs > view.nowMs;
+  const leaseNowMs = view.leaseNowMs ?? view.nowMs;
+  const live = view.lease !== null && view.lease.expiresMs > leaseNowMs;
   if (live) return { result: { claimed: false, reason: 'held' }, action: 'keep' };
   if (!isRunDue(claim.due, view.state, view.nowMs)) {
     return { result: { claimed: false, reason: 'not-due' }, action: view.lease ? 'drop' : 'keep' };
   }
   if (claim.host !== null && view.liveOnHost >= claim.perHost) return { result: { claimed: false, reason: 'host-busy' }, action: 'keep' };
-  return { result: { claimed: true, expiresAt: new Date(view.nowMs + claim.leaseMs) }, action: 'write' };
+  return { result: { claimed: true, expiresAt: new Date(leaseNowMs + claim.leaseMs) }, action: 'write' };
 }

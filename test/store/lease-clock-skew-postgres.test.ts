@@ -14,8 +14,9 @@ afterEach(async () => {
   for (const store of opened.splice(0)) await store.close();
 });
 
-async function claimOnSkewedMachine(url: string, name: string, skewMs: number) {
-  const { stdout } = await exec(process.execPath, ['--import', 'tsx', '--import', './test/store/skewed-clock.ts', 'test/store/skewed-claim-child.ts', url, name], {
+async function claimOnSkewedMachine(url: string, name: string, skewMs: number, due: 'always' | 'due' = 'always') {
+  const child = ['--import', 'tsx', '--import', './test/store/skewed-clock.ts', 'test/store/skewed-claim-child.ts', url, name, due];
+  const { stdout } = await exec(process.execPath, child, {
     env: { ...process.env, SKEW_MS: String(skewMs) },
   });
   return JSON.parse(stdout) as { claim: { claimed: boolean; reason?: string }; expired: string[] };
@@ -32,5 +33,10 @@ describe('run leases across machines with clocks apart (PostgreSQL)', () => {
     // The skewed worker's own lease lasts its 60 s on the database's clock: the on-time worker sees it live.
     expect(await claimOnSkewedMachine(url, 'Other', 90_000)).toMatchObject({ claim: { claimed: true } });
     expect((await store.listRunLeases()).map((lease) => [lease.name, lease.expired])).toEqual([['Wire', false], ['Other', false]]);
+  });
+
+  it('a worker 90 s ahead runs a source due on its own clock (due times are its own; only leases follow the database)', async () => {
+    const url = await freshPostgresUrl();
+    expect(await claimOnSkewedMachine(url, 'Wire', 90_000, 'due')).toMatchObject({ claim: { claimed: true } });
   });
 });

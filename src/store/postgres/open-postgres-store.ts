@@ -218,7 +218,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
       const prunedAt = await storyPrunedAt(reads, storyId);
       return prunedAt ? ({ state: 'pruned', prunedAt } as const) : ({ state: 'unknown' } as const);
     }),
-    claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, databaseClock.nowMs())),
+    claimRun: (claim) => unit(`claiming the run of ${claim.name} failed`, () => leases.claim(claim, clock().getTime(), databaseClock.nowMs())),
     releaseRun: (name, owner) => unit(`releasing the run of ${name} failed`, () => leases.release(name, owner)),
     renewRuns: (owner, leaseMs) => unit('renewing run leases failed', () => leases.renew(owner, databaseClock.nowMs() + leaseMs)),
     // Also read by a web process's /admin/refresh status: bounded like the reads serving it.

@@ -7,7 +7,8 @@ import type pg from 'pg';
 
 export function createRunLeasesTable(pool: pg.Pool) {
   return {
-    claim(request: RunClaim, nowMs: number): Promise<ClaimResult> {
+    /** `nowMs` on the clock due times were written on; `leaseNowMs` on the one leases are (database-clock.ts). */
+    claim(request: RunClaim, nowMs: number, leaseNowMs: number): Promise<ClaimResult> {
       return inTransaction(pool, async (client) => {
         // Host before run, in every claim: two claims never wait on each other in a cycle.
         if (request.host !== null) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 3))', [request.host]);
@@ -18,10 +19,11 @@ export function createRunLeasesTable(pool: pg.Pool) {
            FROM (SELECT 1) one
            LEFT JOIN run_leases l ON l.name = $1
            LEFT JOIN sources s ON s.name = $1`,
-          [request.name, request.host, nowMs],
+          [request.name, request.host, leaseNowMs],
         );
         const { result, action } = decideClaim(request, {
           nowMs,
+          leaseNowMs,
           state: row!.consecutive_failures === null ? null : { nextRunMs: row!.next_run_ms, consecutiveFailures: row!.consecutive_failures, notBeforeMs: row!.not_before_ms },
           lease: row!.owner === null ? null : { owner: row!.owner, expiresMs: row!.expires_ms! },
           liveOnHost: request.host === null ? 0 : row!.live_on_host,
@@ -30,7 +32,7 @@ export function createRunLeasesTable(pool: pg.Pool) {
           await client.query(
             `INSERT INTO run_leases (name, host, owner, expires_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (name) DO UPDATE SET host = excluded.host, owner = excluded.owner, expires_ms = excluded.expires_ms`,
-            [request.name, request.host, request.owner, nowMs + request.leaseMs],
+            [request.name, request.host, request.owner, leaseNowMs + request.leaseMs],
           );
         }
         if (action === 'drop') await client.query('DELETE FROM run_leases WHERE name = $1', [request.name]);

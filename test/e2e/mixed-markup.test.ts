@@ -29,6 +29,8 @@ const rss = `<?xml version="1.0" encoding="utf-8"?>
     <description>lead <b>bold</b> tail</description></item>
   <item><title>Both <b>raw</b> caf&eacute; kept &amp;amp; in order</title><link>http://mixed.example/both</link><guid>r3</guid><pubDate>Tue, 01 Dec 2026 05:00:00 GMT</pubDate>
     <description>unused <b>summary</b></description><content:encoded><div>x <a href="http://e.example/">link</a> y</div></content:encoded></item>
+  <item><title>CDATA and a pixel</title><link>http://mixed.example/cdata</link><guid>r4</guid><pubDate>Tue, 01 Dec 2026 06:00:00 GMT</pubDate>
+    <description>Short summary</description><content:encoded><![CDATA[<p>Full show notes with <b>links</b> &amp; more</p>]]><img src="http://mixed.example/pixel.gif" width="1" height="1"/></content:encoded></item>
 </channel></rss>`;
 
 let feeds: FixtureServer;
@@ -80,6 +82,11 @@ describe('RSS bodies written as raw HTML (child elements, no CDATA)', () => {
 
   it('description keeps its elements in order', () => {
     expect(items.get('/description')?.content_html).toBe('lead <b>bold</b> tail');
+  });
+
+  it('CDATA in content:encoded beside an element is the HTML it holds, not text', () => {
+    // (The 1×1 tracking pixel is then dropped by the cleaning, as anywhere.)
+    expect(items.get('/cdata')?.content_html).toBe('<p>Full show notes with <b>links</b> &amp; more</p>');
   });
 
   it('content:encoded is preferred to the description, as when escaped', () => {

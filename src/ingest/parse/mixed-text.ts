@@ -41,13 +41,14 @@ export function itemMarkupInOrder(xml: string): ItemMarkup[] {
   for (const container of containers) {
     for (const item of DomUtils.getChildren(container)) {
       if (!isTag(item, atom ? 'entry' : 'item')) continue;
-      const markup = (name: string) => {
+      const markup = (name: string, cdata: 'text' | 'html' = 'text') => {
         const node = DomUtils.getChildren(item).find((n) => isTag(n, name));
-        return node && DomUtils.getChildren(node).some((n) => DomUtils.isTag(n)) ? innerMarkup(node, atom) : undefined;
+        return node && DomUtils.getChildren(node).some((n) => DomUtils.isTag(n)) ? innerMarkup(node, atom, cdata) : undefined;
       };
+      // An RSS body is HTML written as text, and CDATA is how it is usually written: there its text is HTML source.
       items.push(atom
         ? { title: markup('title'), content: markup('content'), summary: markup('summary') }
-        : { title: markup('title'), content: markup('content:encoded'), summary: markup('description') });
+        : { title: markup('title'), content: markup('content:encoded', 'html'), summary: markup('description', 'html') });
     }
   }
   return items;
@@ -65,9 +66,9 @@ export function mixedTitle(node: XNode | undefined, markup: string | undefined):
 
 /**
  * Children of an element as HTML, namespace prefixes dropped; an Atom xhtml text construct also loses its wrapping
- * `<div>` (RFC 4287 §3.1.1.3).
+ * `<div>` (RFC 4287 §3.1.1.3). CDATA sections are text (xhtml, titles) or HTML source (RSS bodies), as `cdata` says.
  */
-function innerMarkup(node: Element, atom: boolean): string {
+function innerMarkup(node: Element, atom: boolean, cdata: 'text' | 'html'): string {
   const elements = DomUtils.getChildren(node).filter((n) => DomUtils.isTag(n) || DomUtils.getText(n).trim() !== '');
   const only = atom && elements.length === 1 ? elements[0]! : undefined;
   const inner = only && DomUtils.isTag(only) && localName(only.name) === 'div' ? DomUtils.getChildren(only) : DomUtils.getChildren(node);
@@ -75,15 +76,16 @@ function innerMarkup(node: Element, atom: boolean): string {
     element.name = localName(element.name);
     for (const name of Object.keys(element.attribs)) if (name === 'xmlns' || name.startsWith('xmlns:')) delete element.attribs[name];
   }
-  // A CDATA section is text: written as escaped text, where HTML would read `<![CDATA[` as a comment and drop it.
-  for (const cdata of DomUtils.filter((n) => n.type === 'cdata', inner, true)) {
-    const text = DomUtils.getChildren(cdata)[0];
+  // A CDATA section written out as its text (escaped when it is text), where HTML would read `<![CDATA[` as a
+  // comment and drop it.
+  for (const section of DomUtils.filter((n) => n.type === 'cdata', inner, true)) {
+    const text = DomUtils.getChildren(section)[0];
     if (text === undefined || !DomUtils.isText(text)) {
-      DomUtils.removeElement(cdata);
+      DomUtils.removeElement(section);
       continue;
     }
-    text.data = escapeText(text.data);
-    DomUtils.replaceElement(cdata, text);
+    if (cdata === 'text') text.data = escapeText(text.data);
+    DomUtils.replaceElement(section, text);
   }
   return inner.map((n) => DomUtils.getOuterHTML(n, { decodeEntities: false })).join('');
 }

@@ -5,6 +5,8 @@
 // takes the request over, as it would a source run.
 import type { Logger } from 'pino';
 import { describeError } from '../errors.js';
+import { createOutageLog, LONGEST_SUMMARY_MS } from '../observability/database-failure-log.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import type { RefreshRequest, Store } from '../store/store.js';
 import type { RunLeases } from './run-leases.js';
 import type { Scheduler } from './scheduler.js';
@@ -44,6 +46,15 @@ export interface RefreshFollower {
 /** A worker's side: every `intervalMs`, claims open requests one at a time and runs them. */
 export function followRefreshRequests(deps: { store: Store; scheduler: Scheduler; leases: RunLeases; leaseMs: () => number; logger: Logger; intervalMs?: number }): RefreshFollower {
   const { store, scheduler, leases, logger } = deps;
+  // The database down: asked each second, it would fail each second; its first failure whole, then a line a window.
+  const outage = createOutageLog(logger, {
+    messages: { first: 'refresh requests: reading or running failed', summary: 'refresh requests: still failing, database unavailable', ended: 'refresh requests: the database answers again' },
+    endsWhen: 'answered', longestWindowMs: LONGEST_SUMMARY_MS,
+  });
+  const failed = (error: unknown) => {
+    if (isDatabaseUnavailable(error)) outage.failed(error);
+    else logger.warn({ error: describeError(error) }, 'refresh requests: reading or running failed');
+  };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const runOne = async (request: RefreshRequest) => {
@@ -58,7 +69,9 @@ export function followRefreshRequests(deps: { store: Store; scheduler: Scheduler
     });
   };
   const tick = async () => {
-    for (const request of await store.listOpenRefreshRequests(10)) {
+    const open = await store.listOpenRefreshRequests(10);
+    outage.answered();
+    for (const request of open) {
       if (stopped) return;
       await runOne(request);
     }
@@ -67,7 +80,7 @@ export function followRefreshRequests(deps: { store: Store; scheduler: Scheduler
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      current = tick().catch((error: unknown) => logger.warn({ error: describeError(error) }, 'refresh requests: reading or running failed')).finally(schedule);
+      current = tick().catch(failed).finally(schedule);
     }, deps.intervalMs ?? 1_000);
     timer.unref();
   };

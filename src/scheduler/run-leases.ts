@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { describeError } from '../errors.js';
+import { createOutageLog, LONGEST_SUMMARY_MS } from '../observability/database-failure-log.js';
+import { isDatabaseUnavailable } from '../store/database-unavailable.js';
 import type { RunClaim, Store } from '../store/store.js';
 
 /** Who claims: unique per process, readable in the database (`host:pid:random`). */
@@ -87,6 +89,25 @@ export function createRunLeases(store: Store, logger: Logger, owner = newLeaseOw
         await store.releaseRun(claim.name, owner).catch((error: unknown) => logger.warn({ source: claim.name, error: describeError(error) }, 'releasing run lease failed'));
       }
     },
+  };
+}
+
+/**
+ * The failures of the lease sweep (every quarter lease, 15 s by default) and clean-up: with the database down they
+ * are one outage, its first failure whole, then a line a window and one when the database answers again; any
+ * other error is logged whole, each time.
+ */
+export function leaseSweepLog(logger: Logger): { failed(what: string): (error: unknown) => void; answered(): void } {
+  const outage = createOutageLog(logger, {
+    messages: { first: 'run failed unexpectedly', summary: 'lease sweep: still failing, database unavailable', ended: 'lease sweep: the database answers again' },
+    endsWhen: 'answered', longestWindowMs: LONGEST_SUMMARY_MS,
+  });
+  return {
+    failed: (what) => (error) => {
+      if (isDatabaseUnavailable(error)) outage.failed(error, { source: what });
+      else logger.error({ source: what, error: describeError(error) }, 'run failed unexpectedly');
+    },
+    answered: () => outage.answered(),
   };
 }
 

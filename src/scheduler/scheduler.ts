@@ -14,7 +14,7 @@ import { alignNextRuns, scheduledRuns } from './align-next-runs.js';
 import { cronLogger } from './cron-logger.js';
 import { jitterMs } from './cron-times.js';
 import type { Limiter } from './limiter.js';
-import { createRunLeases, claimRetryDelay, leaseMsOf, type RunLeases } from './run-leases.js';
+import { createRunLeases, claimRetryDelay, leaseMsOf, leaseSweepLog, type RunLeases } from './run-leases.js';
 
 export interface SchedulerJobs {
   runSource(source: SourceConfig): Promise<{ changedCategories: string[] }>;
@@ -88,6 +88,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const fail = (what: string) => (error: unknown) => {
     logger.error({ source: what, error: describeError(error) }, 'run failed unexpectedly');
   };
+  const sweepLog = leaseSweepLog(logger);
 
   /**
    * One run per name at a time, whoever asks (start-up, cron, admin refresh, config reload): a request
@@ -200,7 +201,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runEverything = async (options: { skipBackedOff?: boolean; onlyDue?: boolean } = {}) => {
     const due: RunDue = options.onlyDue ? 'due' : options.skipBackedOff ? 'not-backed-off' : 'always';
     const now = !options.onlyDue && !options.skipBackedOff;
-    await leases.findOrphanedRuns().catch(fail('lease clean-up'));
+    await leases.findOrphanedRuns().then(sweepLog.answered, sweepLog.failed('lease clean-up'));
     if (!now) await alignNextRuns(deps.store, scheduledRuns(current.config, deps.clock()), logger);
     // Workers joining a pass start at a random place in the list, so two of them do not queue on the same hosts.
     const order = [...sources.values()];
@@ -213,7 +214,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   // The runs of a worker that died (its leases expired unreleased) are claimed again by whoever sweeps first.
   let sweep: NodeJS.Timeout | undefined;
   const sweepExpired = async () => {
-    for (const name of await leases.findOrphanedRuns()) {
+    const orphaned = await leases.findOrphanedRuns();
+    sweepLog.answered();
+    for (const name of orphaned) {
       if (name === SEED_TASK) void runSeed('due');
       else if (sources.has(name)) void runSource(sources.get(name)!, 'due');
     }
@@ -225,7 +228,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       started = true;
       for (const [name, entry] of tasks) if (!entry.task) entry.task = schedule(name);
       pruneTask = cron.schedule(PRUNE_SCHEDULE, () => runPrune(), { name: PRUNE_TASK, noOverlap: true, logger: cronLogger(logger, PRUNE_TASK) });
-      sweep = setInterval(() => void sweepExpired().catch(fail('lease sweep')), Math.max(100, leaseMsOf(current.config) / 4));
+      sweep = setInterval(() => void sweepExpired().catch(sweepLog.failed('lease sweep')), Math.max(100, leaseMsOf(current.config) / 4));
       sweep.unref();
       logger.info({ sources: sources.size, seedFolder: Boolean(current.config.seedFolder) }, 'scheduler started');
     },

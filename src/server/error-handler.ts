@@ -1,7 +1,7 @@
 // The one error handler: logs server faults, answers without stack traces.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BusyError, QueryError, StoreError, describeError } from '../errors.js';
-import { createDatabaseFailureLog, type AppLogger } from './database-failure-log.js';
+import { createDatabaseFailureLog, type AppLogger } from '../observability/database-failure-log.js';
 
 export type { AppLogger };
 
@@ -15,7 +15,7 @@ function clientStatus(error: unknown): number | null {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
-/** `summaryMs`: the window over which database failures after the first are counted in one line (database-failure-log.ts). */
+/** `summaryMs`: the window over which database failures after the first are counted in one line (src/observability/database-failure-log.ts). */
 export function errorHandler(logger: AppLogger, summaryMs?: number): ErrorRequestHandler {
   const databaseFailures = createDatabaseFailureLog(logger, summaryMs);
   return (error, req, res, next) => {

@@ -13,6 +13,10 @@ export interface PostgresCluster {
   /** The cluster's data folder (its postmaster.pid names the server process). */
   dataDir: string;
   stop(): void;
+  /** Stops the server, keeping its data: connections to it are refused (a stopped cluster) until `resume()`. */
+  pause(): void;
+  /** Starts a paused server again, on the same port. */
+  resume(): void;
 }
 
 const ROOT = '/usr/lib/postgresql';
@@ -81,7 +85,8 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       // A throwaway cluster for tests: durability is not needed, speed is.
       ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
     ];
-    run('pg_ctl', ['-D', data, '-l', log, '-o', settings.join(' '), '-w', '-t', '60', 'start']);
+    const start = () => run('pg_ctl', ['-D', data, '-l', log, '-o', settings.join(' '), '-w', '-t', '60', 'start']);
+    start();
     process.once('exit', stop);
     // A run stopped with Ctrl-C or SIGTERM never reaches 'exit': stop the cluster, then let the signal do its work.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -90,7 +95,8 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
         process.kill(process.pid, signal);
       });
     }
-    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir: data, stop };
+    const pause = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir: data, stop, pause, resume: start };
   } catch (error) {
     stop();
     throw error;

@@ -23,6 +23,18 @@ export function parseLimit(value: unknown): number | undefined | null {
   return n >= 1 ? Math.min(n, MAX_LIMIT) : null;
 }
 
+/**
+ * A query parameter a route reads once: its value, or undefined when absent. Repeated (`?q=a&q=b`, often a form with
+ * a hidden field of the same name, or a link built by appending) is refused with a message saying so rather than
+ * one value picked: the two may be different searches, and the reader would not see which one was answered.
+ */
+export function queryParam(req: Request, name: string, label = name): { value: string | undefined } | { error: string } {
+  const value = req.query[name];
+  if (value === undefined || typeof value === 'string') return { value };
+  const times = Array.isArray(value) ? value.length : 0;
+  return { error: times > 1 ? `Bad ${label}: ${name} was given ${times} times; give ?${name}= once` : `Bad ${label}: give ?${name}= once, as plain text` };
+}
+
 function text(res: Response, status: number, message: string): void {
   res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(`${message}\n`);
 }
@@ -39,12 +51,15 @@ export function feedRoutes(cache: RenderCache, site: FeedSite): Router {
   router.get('/feeds/:file', async (req: Request<{ file: string }>, res: Response) => {
     const match = FILE.exec(req.params.file);
     if (!match) return text(res, 404, 'Not found: feeds are /feeds/{category}.rss, .atom or .json');
-    const limit = parseLimit(req.query['limit']);
+    const limitParam = queryParam(req, 'limit');
+    if ('error' in limitParam) return text(res, 400, limitParam.error);
+    const limit = parseLimit(limitParam.value);
     if (limit === null) return text(res, 400, `Bad limit: use an integer from 1 to ${MAX_LIMIT}`);
     const [, slug, format] = match as unknown as [string, string, FeedFormat];
-    const q = req.query['q'];
-    if (slug === 'search' && q !== undefined) {
-      const query = typeof q === 'string' ? q.trim() : '';
+    const q = slug === 'search' ? queryParam(req, 'q', 'query') : { value: undefined };
+    if ('error' in q) return text(res, 400, q.error);
+    if (q.value !== undefined) {
+      const query = q.value.trim();
       if (!query || query.length > MAX_QUERY_CHARS) return text(res, 400, `Bad query: give q=… with 1 to ${MAX_QUERY_CHARS} characters`);
       return sendRendered(req, res, await cache.search(query, format, limit ?? cache.items));
     }
@@ -64,13 +79,13 @@ export function feedRoutes(cache: RenderCache, site: FeedSite): Router {
   // A person typed the query: a query that cannot be run is answered with the search page itself (400),
   // the message above the form holding the query, not a bare text page without a way back.
   router.get('/search', async (req: Request, res: Response) => {
-    const q = req.query['q'];
-    const query = typeof q === 'string' ? q.trim() : '';
+    const q = queryParam(req, 'q', 'query');
     const refuse = (typed: string, message: string) =>
       res.status(400).set('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(cache.searchErrorPage(typed, message));
-    if (q !== undefined && (typeof q !== 'string' || query.length > MAX_QUERY_CHARS)) {
-      return refuse(query.slice(0, MAX_QUERY_CHARS), `Bad query: a search has at most ${MAX_QUERY_CHARS} characters`);
-    }
+    // The form holds the first of repeated queries, to be edited and sent once.
+    if ('error' in q) return refuse(String([req.query['q']].flat()[0] ?? '').trim().slice(0, MAX_QUERY_CHARS), q.error);
+    const query = (q.value ?? '').trim();
+    if (query.length > MAX_QUERY_CHARS) return refuse(query.slice(0, MAX_QUERY_CHARS), `Bad query: a search has at most ${MAX_QUERY_CHARS} characters`);
     try {
       sendRendered(req, res, await cache.searchPage(query));
     } catch (error) {

@@ -44,7 +44,21 @@ describe('start-up', () => {
     await writeFile(blocker, 'x');
     const run = await startServiceProcess(await configIn(dir, { storage: { database: path.join(blocker, 'aggregator.db') } })).exited;
     expect(run.code).toBe(1);
-    expect(`${run.stdout}${run.stderr}`).toContain(`cannot open database ${path.join(blocker, 'aggregator.db')}`);
+    expect(`${run.stdout}${run.stderr}`).toContain(`cannot open database ${path.join(blocker, 'aggregator.db')} (storage.database): cannot create its folder: ${blocker} is a file, not a folder`);
+  });
+
+  it('exits 1 naming storage.database, the file and the folder for a path under /proc, where a folder cannot be made', async () => {
+    // Node's recursive mkdir loops forever there (mkdir answers ENOENT inside /proc, which exists): the process hung.
+    const service = startServiceProcess(await configIn(await tempDir('startup'), { storage: { database: '/proc/nope/x.db' } }));
+    let run: Awaited<typeof service.exited> | undefined;
+    void service.exited.then((finished) => (run = finished));
+    try {
+      await waitFor(() => run !== undefined, 25_000, 'the process to exit (it hung creating /proc/nope)');
+    } finally {
+      if (run === undefined) service.child.kill('SIGKILL');
+    }
+    expect(run!.code).toBe(1);
+    expect(`${run!.stdout}${run!.stderr}`).toContain("cannot open database /proc/nope/x.db (storage.database): cannot create its folder /proc/nope: ENOENT");
   });
 });
 

@@ -1,10 +1,9 @@
 // Store.backup on PostgreSQL: pg_dump (custom format, one consistent snapshot) when it is installed;
 // otherwise an error saying how to take the dump by hand.
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { StoreError, describeError } from '../../errors.js';
+import { makeFolderOf } from '../make-folder.js';
 
 const run = promisify(execFile);
 
@@ -12,7 +11,11 @@ const run = promisify(execFile);
 export const pgDumpCommand = (file: string): string => `pg_dump --format=custom --file=${JSON.stringify(file)} "$DATABASE_URL"`;
 
 export async function backupDatabase(url: string, file: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  try {
+    makeFolderOf(file);
+  } catch (error) {
+    throw new StoreError(`backup to ${file} failed: ${describeError(error)}`, { cause: error });
+  }
   try {
     // The password goes in the environment, not on a command line other users can read (ps).
     const dbname = new URL(url);

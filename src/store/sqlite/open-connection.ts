@@ -1,13 +1,12 @@
 // The SQLite connection of the store: WAL (readers never wait for the writer), foreign keys, a 5 s wait for the
 // write lock, and the schema migrated to the current version before anything reads it.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { makeFolderOf } from '../make-folder.js';
 import { migrate } from './migrations.js';
 
 /** Opens (creating its folder and migrating as needed) the database at `path`; closed again if that fails. */
 export function openConnection(path: string): Database.Database {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !path.startsWith('file:')) makeFolderOf(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');

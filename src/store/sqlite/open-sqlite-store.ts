@@ -1,12 +1,11 @@
 // The embedded store: one SQLite file (better-sqlite3, WAL) behind the async Store contract.
 // Calls are synchronous underneath; the async surface keeps the stages ready for a server database.
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { QueryError, StoreError, describeError } from '../../errors.js';
 import { createCategoriesTable } from './categories-table.js';
 import { createChangesTable, createCommitWatch } from './changes-table.js';
 import { openConnection } from './open-connection.js';
+import { makeFolderOf } from '../make-folder.js';
 import { createPublishing } from './publishing-transaction.js';
 import { createStoryMoves } from './story-moves-table.js';
 import { createTombstones } from './retention.js';
@@ -55,7 +54,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   try {
     db = openConnection(path);
   } catch (error) {
-    throw new StoreError(`cannot open database ${path}: ${describeError(error)}`, { cause: error });
+    throw new StoreError(`cannot open database ${path} (storage.database): ${describeError(error)}`, { cause: error });
   }
   options.onOpen?.(db);
 
@@ -214,7 +213,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
     searchIndexComplete: async () => unit('reading the search index rebuild failed', () => rebuild.complete()),
     async backup(file) {
       try {
-        mkdirSync(dirname(file), { recursive: true });
+        makeFolderOf(file);
         await db.backup(file);
       } catch (error) {
         throw new StoreError(`backup to ${file} failed: ${describeError(error)}`, { cause: error });

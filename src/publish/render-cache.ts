@@ -209,15 +209,33 @@ export function createRenderCache(options: RenderCacheOptions): RenderCache {
 }
 
 /**
+ * Event-loop turns a render in line waits before it starts. Node 20's libuv accepts one new connection per turn, so
+ * with a render on every turn a new connection (a cached feed, /healthz) waited behind every connection in the
+ * kernel's accept backlog: 40 `?limit=` feeds of 2 MB stories (~150 ms each) kept /healthz waiting 3.6-15 s. An empty
+ * turn costs microseconds, so this costs the renders nothing measurable.
+ */
+export const TURNS_BETWEEN_RENDERS = 16;
+
+/** Resolves after `turns` turns of the event loop, each with its I/O poll (and so one accept). */
+function afterTurns(turns: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = turns;
+    const hop = (): void => void (--left <= 0 ? resolve() : setImmediate(hop));
+    setImmediate(hop);
+  });
+}
+
+/**
  * Runs renders `atOnce` at a time; beyond `waiting` in line, refuses with a BusyError (503) saying `busyWith`. A slot's
- * next render starts on a later turn of the event loop, not in the microtask that freed the slot: with the synchronous
- * SQLite store, renders chained there held the loop for their sum (a healthz waited 9 s).
+ * next render starts TURNS_BETWEEN_RENDERS turns of the event loop later, not in the microtask that freed the slot:
+ * with the synchronous SQLite store, renders chained there held the loop for their sum (a healthz waited 9 s), and
+ * one turn apart they still let in only one new connection per render.
  */
 function slotsFor(atOnce: number, waiting: number, busyWith: string) {
   const slots = pLimit(atOnce);
   return <T>(render: () => Promise<T>): Promise<T> => {
     if (slots.pendingCount >= waiting) return Promise.reject(new BusyError(`${slots.pendingCount} renders are waiting already`, { busyWith }));
-    return slots(() => new Promise<void>((resolve) => setImmediate(resolve)).then(render));
+    return slots(() => afterTurns(TURNS_BETWEEN_RENDERS).then(render));
   };
 }
 

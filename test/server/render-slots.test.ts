@@ -157,6 +157,26 @@ describe('renders at once', () => {
     expect(new Set(turns.slice(1)).size).toBe(3);
   });
 
+  it('lets new connections in between renders: requests arriving behind a line of renders are answered before it ends', async () => {
+    const { store } = await storeOfEight();
+    const held = gated(store);
+    const { base, arrived } = await serve(held.store, { rendersAtOnce: 1, rendersWaiting: 64 });
+    // Distinct `?limit=` feeds: one-off renders, never shared, none waiting for compression.
+    const renders = Array.from({ length: 20 }, (_, i) => rawRequest(`${base}/feeds/all.rss?limit=${i + 1}`));
+    await poll(() => arrived() === 20, 'every render request to arrive');
+    await poll(() => held.waiting() === 1, 'the first render to reach the store');
+    held.open();
+    // New connections while the line renders (a reader's cached feed, a health check): each waits in the kernel's
+    // accept backlog, and Node accepts one connection per event-loop turn.
+    const rendersDoneWhenAnswered: number[] = [];
+    const others = Array.from({ length: 20 }, () =>
+      rawRequest(`${base}/no-such-page`).then((r) => (rendersDoneWhenAnswered.push(held.passedAtTurns().length), r.status)));
+    expect(await Promise.all(others)).toEqual(Array(20).fill(404));
+    expect((await Promise.all(renders)).every((r) => r.status === 200)).toBe(true);
+    // Before, one render ran per turn, so the twentieth new connection was answered after about twenty renders.
+    expect(Math.max(...rendersDoneWhenAnswered)).toBeLessThanOrEqual(5);
+  });
+
   it('counts a filtered category for the index page a page of stories per event-loop turn; the OPML list reads none', async () => {
     const { store } = await openTestStore();
     // Pages of the walk are cut to 1 Mi characters: eight stories of 300 K take several pages.

@@ -1,5 +1,6 @@
 // Issue 15 finding 9: a client trickling its request is cut off at the configured timeout, through a
 // raw socket (no HTTP client in between). The wait is for the close event, with a bounded deadline.
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFromFile, tempDir, type StartedService } from '../ops/harness.js';
@@ -45,7 +46,6 @@ describe('connection limits', () => {
     expect(server.requestTimeout).toBe(2_000);
     expect(server.keepAliveTimeout).toBe(1_000);
     expect(server.timeout).toBe(3_000);
-    expect(server.maxConnections).toBe(50);
   });
 
   it('disconnects a client trickling its request head', async () => {
@@ -60,5 +60,37 @@ describe('connection limits', () => {
   it('disconnects a kept-alive connection that goes idle', async () => {
     const { received } = await trickling((i) => (i === 0 ? 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' : ''));
     expect(received).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('at maxConnections, a new client takes the place of the connection idle longest instead of being refused', async () => {
+    const { server } = started.service;
+    const port = Number(new URL(started.base).port);
+    let accepted = 0;
+    const count = () => void (accepted += 1);
+    server.on('connection', count);
+    // Node's own limit drops a socket beyond maxConnections without a 'connection' event.
+    server.on('drop', count);
+    // One client holds every connection the server allows, sending nothing (before: every other reader was reset
+    // until the headers timeout closed them, and the client could open them again).
+    const hoarded = Array.from({ length: 50 }, () => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.resume();
+      return { socket, closed: new Promise<void>((resolve) => socket.once('close', () => resolve())) };
+    });
+    try {
+      while (accepted < 50) await new Promise((resolve) => setImmediate(resolve));
+      // The status, or the error code when the connection is refused.
+      const answer = await new Promise<number | string>((resolve) => {
+        http.get(`${started.base}/healthz`, { agent: false }, (res) => resolve(res.resume().statusCode ?? 0)).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      });
+      expect(answer).toBe(200);
+      // The first of the hoarded sockets (idle longest) made room.
+      await hoarded[0]!.closed;
+    } finally {
+      server.off('connection', count);
+      server.off('drop', count);
+      for (const { socket } of hoarded) socket.destroy();
+    }
   });
 });

@@ -163,6 +163,19 @@ export async function runFeedSource(source: SourceConfig, deps: FeedRunDeps): Pr
   }
 }
 
+/**
+ * Characters of an item's HTML (title and body) cleaned at most; a longer item is dropped with a warning. Cleaning
+ * costs ~100× the text on the heap, as a seed file does (seedFolder.maxFileBytes, 2 MiB: 233 MB peak RSS): one
+ * 9.5 MB item under fetch.maxBytes ran the service out of its 192 MB heap (exit 134) before.
+ */
+export const MAX_ITEM_HTML_CHARS = 2 * 1024 * 1024;
+
+/** Why an item is too large to clean, or null. */
+function oversized(item: RawItem): string | null {
+  const chars = (item.html?.length ?? 0) + (item.title?.length ?? 0);
+  return chars > MAX_ITEM_HTML_CHARS ? `dropped, ${chars} characters of HTML (at most ${MAX_ITEM_HTML_CHARS} are cleaned)` : null;
+}
+
 /** Each item's article, its own categories (filters), and how to make it again around another body (full text). */
 function normalizeAll(items: RawItem[], source: SourceConfig, documentUrl: string, deps: FeedRunDeps, fetchedAt: Date, warnings: string[]): (FilterCandidate & FullTextItem)[] {
   const context: NormalizeContext = {
@@ -177,10 +190,12 @@ function normalizeAll(items: RawItem[], source: SourceConfig, documentUrl: strin
   };
   const normalized: (FilterCandidate & FullTextItem)[] = [];
   items.forEach((item, index) => {
+    const tooLarge = oversized(item);
+    if (tooLarge) return void warnings.push(`item ${index + 1}${item.title ? ` (${item.title.slice(0, 80)})` : ''}: ${tooLarge}`);
     try {
       const result = normalizeItem(item, context);
       warnings.push(...result.warnings);
-      if (result.article) normalized.push({ article: result.article, itemCategories: item.categories ?? [], withBody: (html) => normalizeItem({ ...item, html }, context).article });
+      if (result.article) normalized.push({ article: result.article, itemCategories: item.categories ?? [], withBody: (html) => (html.length > MAX_ITEM_HTML_CHARS ? null : normalizeItem({ ...item, html }, context).article) });
     } catch (error) {
       warnings.push(`item ${index + 1}: dropped (${describeError(error)})`);
     }

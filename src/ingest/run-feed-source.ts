@@ -195,7 +195,7 @@ function normalizeAll(items: RawItem[], source: SourceConfig, documentUrl: strin
     try {
       const result = normalizeItem(item, context);
       warnings.push(...result.warnings);
-      if (result.article) normalized.push({ article: result.article, itemCategories: item.categories ?? [], withBody: (html) => (html.length > MAX_ITEM_HTML_CHARS ? null : normalizeItem({ ...item, html }, context).article) });
+      if (result.article) normalized.push({ article: result.article, itemCategories: item.categories ?? [], withBody: (html) => normalizeItem({ ...item, html }, context).article });
     } catch (error) {
       warnings.push(`item ${index + 1}: dropped (${describeError(error)})`);
     }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../../src/errors.js';
 import { decodeFeedBytes } from '../../../src/ingest/fetch/decode-bytes.js';
 import { parseFeed } from '../../../src/ingest/parse/parse-feed.js';
+import { MAX_NESTING } from '../../../src/ingest/parse/xml-preflight.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/feeds/${name}`, import.meta.url));
 const text = (name: string) => decodeFeedBytes(fixture(name), null).text;
@@ -169,6 +170,20 @@ describe('parseFeed: refused and broken documents', () => {
       'https://lol.example/rss: declares DTD entities; refused (entities are never expanded)',
     );
     expect((error as ParseError).message).not.toContain('lollol');
+  });
+
+  it('refuses elements nested deeper than MAX_NESTING before parsing (2,000,000 unclosed tags ran the service out of memory)', async () => {
+    const nested = `<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item><title>t</title><description>${'<a>'.repeat(2_000_000)}</description></item></channel></rss>`;
+    const error = await parseFeed(nested, 'https://deep.example/rss').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toBe(`https://deep.example/rss: elements nested more than ${MAX_NESTING} deep; refused`);
+  });
+
+  it('parses markup nested as deep as MAX_NESTING allows, CDATA and comments not counted', async () => {
+    const deep = MAX_NESTING - 10;
+    const body = `${'<b>'.repeat(deep)}deep text${'</b>'.repeat(deep)}<![CDATA[${'<a>'.repeat(20_000)}]]><!--${'<a>'.repeat(20_000)}-->`;
+    const doc = await parseFeed(`<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item><title>t</title><description>${body}</description></item></channel></rss>`, 'https://deep.example/rss');
+    expect(doc.items[0]!.html).toContain('deep text');
   });
 
   it('reports malformed XML with the parser message', async () => {

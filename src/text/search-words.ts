@@ -22,7 +22,8 @@ function segmenter(): Jieba {
   return jieba;
 }
 
-const HAN = /\p{Script=Han}/u;
+/** Chinese in folded text: such text is cut by jieba, all of it (other words then fall apart differently). */
+export const HAN = /\p{Script=Han}/u;
 /** A word: letters, marks and digits of any script (what unicode61 and `simple` keep as one token). */
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
@@ -36,7 +37,12 @@ export function foldForSearch(text: string): string {
  * inside a long Chinese word after it; queries use the plain cut, whose words the index then holds.
  */
 export function cutWords(folded: string, mode: 'index' | 'query'): string[] {
-  if (!HAN.test(folded)) return singular(folded.match(WORD) ?? []);
+  return cutWordsAs(folded, mode, HAN.test(folded));
+}
+
+/** `cutWords` with its choice made: jieba for text holding Chinese (all of it, when the text is cut in parts). */
+function cutWordsAs(folded: string, mode: 'index' | 'query', han: boolean): string[] {
+  if (!han) return singular(folded.match(WORD) ?? []);
   // No HMM: unknown words fall apart into single characters, the same way in a body and in a query.
   const pieces = mode === 'index' ? segmenter().cutForSearch(folded, false) : segmenter().cut(folded, false);
   return singular(wordsOfPieces(pieces));
@@ -84,9 +90,44 @@ function singular(words: string[]): string[] {
   return words;
 }
 
-/** The indexed form of a text: its words, folded and separated by single spaces. */
-export function searchWords(text: string): string {
-  return cutWords(foldForSearch(text), 'index').join(' ');
+/**
+ * Text is segmented this many characters at a time: jieba's pieces of a whole multi-megabyte body (one string
+ * each, millions) took more heap than a 192 MB process has; a part's pieces are dropped before the next is cut.
+ */
+export const SEGMENT_CHARS = 65_536;
+
+/**
+ * A character no word crosses: not a letter, mark or digit (our words) nor one of `+#&._%-`, which jieba
+ * keeps in one block with letters. Both cutters treat the text on each side of it alone, so cutting the text
+ * there gives the same words. Never half of a surrogate pair (a pair's halves are not letters on their own).
+ */
+const SEPARATOR = /[^\p{L}\p{M}\p{N}+#&._%\-\ud800-\udfff]/u;
+
+/** Where to end a part of `folded` starting at `from`: after the last separator within `maxChars`, else after the first. */
+function partEnd(folded: string, from: number, maxChars: number): number {
+  if (folded.length - from <= maxChars) return folded.length;
+  for (let i = from + maxChars - 1; i > from; i--) if (SEPARATOR.test(folded[i]!)) return i + 1;
+  for (let i = from + maxChars; i < folded.length; i++) if (SEPARATOR.test(folded[i]!)) return i + 1;
+  return folded.length;
+}
+
+/**
+ * The indexed form of a text: its words, folded and separated by single spaces. Long text is cut in parts
+ * of at most `partChars` at separators (the same words as cut whole, tested), so memory stays bounded.
+ * `han` (whether the text holds Chinese, so jieba cuts it) is given for the first part of a longer text.
+ */
+export function searchWords(text: string, partChars = SEGMENT_CHARS, han?: boolean): string {
+  const folded = foldForSearch(text);
+  if (han === undefined) han = HAN.test(folded);
+  if (folded.length <= partChars) return cutWordsAs(folded, 'index', han).join(' ');
+  const parts: string[] = [];
+  for (let from = 0; from < folded.length; ) {
+    const end = partEnd(folded, from, partChars);
+    const words = cutWordsAs(folded.slice(from, end), 'index', han);
+    if (words.length > 0) parts.push(words.join(' '));
+    from = end;
+  }
+  return parts.join(' ');
 }
 
 /** The words of a story as indexed: made where it was parsed, else here (both backends' index writers). */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cutWords, foldForSearch, plainWord, searchWords } from '../../src/text/search-words.js';
 
@@ -34,6 +35,17 @@ describe('search words', () => {
       '中华人民共和国中央人民政府 上海证券交易所 北京大学生命科学学院 ① ② Ⅻ ½ 〇一二三 ｶﾀｶﾅ 한국어 Ελληνικά ΣΊΣΥΦΟΣ',
     ].join('\n');
     expect(searchWords(text)).toBe(referenceWords(text));
+  });
+
+  it('gives the same words when long text is cut in parts (memory stays bounded), whatever the size of the parts', () => {
+    const pieces = ['中华人民共和国', '大学生', '。', '，', ' ', '\n', 'Café', 'naïve', 'ETFs', 'x_y', 'e-mail', '3.5%', 'C++', '#tag', 'a&b',
+      '😀', '𠀀', 'ΣΊΣΥΦΟΣ', 'a\u0301', '〇', 'ｶﾞ', '\u3000', '—', 'rates', '國內'];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (parts, partChars) => {
+      const text = parts.join('');
+      expect(searchWords(text, partChars)).toBe(searchWords(text, Number.MAX_SAFE_INTEGER));
+    }));
+    const long = '<中文新闻> 中华人民共和国的大学生, naïve cafés。'.repeat(20_000);
+    expect(searchWords(long)).toBe(referenceWords(long));
   });
 
   it('takes a piece as one word without a regular expression only when it is one', () => {

@@ -26,7 +26,7 @@ import { createFilteredOriginsTable, filterCounts } from './filtered-origins-tab
 import { createSourcesTable } from './sources-table.js';
 import { getFullTextPages, saveFullTextPages } from './full-text-pages-table.js';
 import { createStoriesTable, newestStories, newestStoriesAfter, newestStoriesWithin } from './stories-table.js';
-import { rebuildWordsSlice } from './story-words.js';
+import { rebuildWordsSlice } from './rebuild-words.js';
 import { categoryPage, storyById, storyOrigins } from './story-listings.js';
 import { createStoryMoves, storyMovedTo } from './story-moves-table.js';
 import { createTombstones, storyPrunedAt } from './tombstones.js';

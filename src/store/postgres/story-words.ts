@@ -3,7 +3,7 @@
 // only splits at the spaces between our words and lowercases: the segmenting and folding are ours, the
 // same as SQLite's FTS5 index reads. Every story has its story_search row (id, published_ms, words),
 // written with the story in the writer's transaction; words NULL = not indexed yet (stories stored
-// before migration 5, or copied by copy-store), indexed by `rebuildWordsSlice`.
+// before migration 5, or copied by copy-store), indexed by `rebuildWordsSlice` (rebuild-words.ts).
 import type { SearchWords } from '../../types.js';
 import { storyWords } from '../../text/search-words.js';
 import type { StorySave } from '../stored-rows.js';
@@ -94,10 +94,11 @@ export const wordsVector = (title: string, body: string): string =>
   `setweight(to_tsvector('simple', ${title}), 'A') || setweight(to_tsvector('simple', ${body}), 'B')`;
 
 /** The stored tsvector: the words and the period lexeme of `publishedMs` (columns or parameters). */
-const indexedVector = (title: string, body: string, publishedMs: string): string =>
+export const indexedVector = (title: string, body: string, publishedMs: string): string =>
   `${wordsVector(title, body)} || ${periodVector(publishedMs)}`;
 
-function capped(words: string): string {
+/** A story's words as indexed: the first MAX_INDEXED_CHARS characters, cut at a space. */
+export function capped(words: string): string {
   if (words.length <= MAX_INDEXED_CHARS) return words;
   const cut = words.lastIndexOf(' ', MAX_INDEXED_CHARS);
   return words.slice(0, cut > 0 ? cut : MAX_INDEXED_CHARS);
@@ -125,33 +126,4 @@ export async function saveWords(sql: Sql, stories: ReadonlyArray<{ id: string; p
      WHERE excluded.words IS NOT NULL OR story_search.published_ms <> excluded.published_ms`,
     [stories.map((s) => s.id), stories.map((s) => s.publishedMs), stories.map((s) => s.words?.title ?? null), stories.map((s) => s.words?.body ?? null)],
   );
-}
-
-/** The rebuild's progress counts the stories still to index up to this many (the log then says "at least"). */
-export const REMAINING_COUNT_CAP = 10_000;
-
-/**
- * Indexes up to `maxStories` stories not indexed yet, in the caller's transaction. The rows are locked
- * (SKIP LOCKED), so two processes rebuilding at once share the work and a writer's newer words are
- * never overwritten by older ones.
- */
-export async function rebuildWordsSlice(sql: Sql, maxStories: number): Promise<{ indexed: number; remaining: number }> {
-  const { rows } = await sql.query<{ id: string; title: string; content_html: string }>(
-    `SELECT s.id, s.title, s.content_html FROM story_search w JOIN stories s ON s.id = w.id
-     WHERE w.words IS NULL ORDER BY w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED`,
-    [Math.max(1, Math.floor(maxStories))],
-  );
-  if (rows.length > 0) {
-    const words = rows.map((row) => storyWords({ title: row.title, contentHtml: row.content_html }, {}));
-    await sql.query(
-      `UPDATE story_search SET words = ${indexedVector('u.title', 'u.body', 'story_search.published_ms')}
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, title, body) WHERE story_search.id = u.id`,
-      [rows.map((row) => row.id), words.map((w) => toPg(w.title)), words.map((w) => toPg(capped(w.body)))],
-    );
-  }
-  // Counted up to REMAINING_COUNT_CAP: an exact count walked every unindexed story again on every slice.
-  const { rows: [left] } = await sql.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM story_search WHERE words IS NULL LIMIT ${REMAINING_COUNT_CAP}) u`,
-  );
-  return { indexed: rows.length, remaining: Number(left!.n) };
 }

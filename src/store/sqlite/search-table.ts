@@ -75,6 +75,13 @@ export function createSearchIndex(db: Database.Database) {
       for (const entry of entries) if (entry.replace) remove.run(entry.rowid);
       for (const { rowid, words } of entries) insert.run(rowid, words.title, words.body);
     },
+    /** Removes stories' entries: before entries are inserted one at a time (removals first, as in writeMany). */
+    removeMany(rowids: readonly number[]): void {
+      for (const rowid of rowids) remove.run(rowid);
+    },
+    insertOne(rowid: number, words: SearchWords): void {
+      insert.run(rowid, words.title, words.body);
+    },
   };
 }
 
@@ -87,14 +94,23 @@ export interface RebuildProgress {
 }
 
 /**
+ * Body characters a rebuild slice reads at most (always at least one story): its stories are read and segmented
+ * one at a time, so one body and its words are held at once. Reading 50 whole bodies of megabytes together and
+ * segmenting them all before writing ran a 192 MB process out of heap.
+ */
+export const REBUILD_SLICE_CHARS = 4_000_000;
+
+/**
  * The rebuild of the index for stories stored before migration 8, slice by slice; `onComplete` runs in the
- * transaction of the slice that completes it.
+ * transaction of the slice that completes it. Whole bodies are indexed, as the writer indexes them.
  */
 export function createSearchRebuild(db: Database.Database, onComplete: () => void = () => {}) {
   const state = db.prepare<[], { next_rowid: number; last_rowid: number }>('SELECT next_rowid, last_rowid FROM search_rebuild');
-  const slice = db.prepare<[number, number, number], { rowid: number; title: string; content_html: string }>(
-    'SELECT rowid, title, content_html FROM stories WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?',
+  // length() counts the characters in SQLite: no body is read into JavaScript to choose the slice.
+  const lengths = db.prepare<[number, number, number], { rowid: number; chars: number }>(
+    'SELECT rowid, length(content_html) AS chars FROM stories WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?',
   );
+  const story = db.prepare<[number], { title: string; content_html: string }>('SELECT title, content_html FROM stories WHERE rowid = ?');
   const advance = db.prepare<[number]>('UPDATE search_rebuild SET next_rowid = ?');
   const finish = db.prepare('DELETE FROM search_rebuild');
   const index = createSearchIndex(db);
@@ -102,10 +118,20 @@ export function createSearchRebuild(db: Database.Database, onComplete: () => voi
   const run = db.transaction((maxStories: number): RebuildProgress => {
     const at = state.get();
     if (!at) return { indexed: 0, remaining: 0 };
-    const rows = slice.all(at.next_rowid, at.last_rowid, Math.max(1, Math.floor(maxStories)));
-    // Replace: a story the writer re-indexed since the migration is not indexed twice.
-    index.writeMany(rows.map((row) => ({ rowid: row.rowid, words: storyWords({ title: row.title, contentHtml: row.content_html }, {}), replace: true })));
-    const next = rows.length > 0 ? rows.at(-1)!.rowid + 1 : at.last_rowid + 1;
+    const rows = lengths.all(at.next_rowid, at.last_rowid, Math.max(1, Math.floor(maxStories)));
+    const taken: number[] = [];
+    for (let i = 0, chars = 0; i < rows.length && (i === 0 || chars < REBUILD_SLICE_CHARS); i++) {
+      taken.push(rows[i]!.rowid);
+      chars += rows[i]!.chars ?? 0;
+    }
+    // Replace: a story the writer re-indexed since the migration is not indexed twice. The removals all come
+    // first, then each story is read, segmented and inserted before the next is read.
+    index.removeMany(taken);
+    for (const rowid of taken) {
+      const row = story.get(rowid)!;
+      index.insertOne(rowid, storyWords({ title: row.title, contentHtml: row.content_html }, {}));
+    }
+    const next = taken.length > 0 ? taken.at(-1)! + 1 : at.last_rowid + 1;
     // The rowids left in the rebuilt range: exact unless stories were deleted there since the migration (then
     // fewer are left). Counting the rows instead walked the rest of the table on every slice (1 s for 500k).
     const left = next > at.last_rowid ? 0 : at.last_rowid - next + 1;
@@ -113,7 +139,7 @@ export function createSearchRebuild(db: Database.Database, onComplete: () => voi
       finish.run();
       onComplete();
     } else advance.run(next);
-    return { indexed: rows.length, remaining: left };
+    return { indexed: taken.length, remaining: left };
   });
   return {
     /** Indexes up to `maxStories` stories in one write transaction. */

@@ -1,7 +1,9 @@
 // Peak RSS of `?limit=1000` renders over long bodies: 1,100 stories of ~30 K characters each in an SQLite store, rendered by
 // a child process under the start script's heap flags, reading as before (every listed story whole, then cut to
 // the one-off text budget) and as now (the store cuts the listing: only the stories that fit are read), alternately.
-import { execFileSync } from 'node:child_process';
+// The `before` arm runs out of the 192 MB heap: that is its result (reported with the heap V8 held when it gave up),
+// not the end of the bench run.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptNodeFlags } from './memory.js';
@@ -20,6 +22,20 @@ interface Sample {
   items: number;
 }
 
+/** A child that ran out of heap: the heap V8 held at its last full collection (MB), from the trace it prints on abort. */
+interface OutOfMemory {
+  heapMB: number;
+}
+
+/** Runs one child; its sample, or how it ran out of memory (any other failure ends the bench with its output). */
+function runChild(child: string, mode: Mode, file: string): Sample | OutOfMemory {
+  const run = spawnSync(process.execPath, [...scriptNodeFlags('start'), '--import', 'tsx', child, mode, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.status === 0) return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Sample;
+  if (!/heap out of memory/.test(run.stderr)) throw new Error(`limit-read child (${mode}) failed (${run.status ?? run.signal}): ${run.stderr.slice(-2000)}`);
+  const collections = [...run.stderr.matchAll(/Mark-Compact(?: \(reduce\))? ([\d.]+) \(/g)].map((m) => Number(m[1]));
+  return { heapMB: Math.max(0, ...collections) };
+}
+
 export async function benchLimitReadMemory(options: { runs: number; log: (line: string) => void }): Promise<BenchRow[]> {
   const file = path.join(tempDir('limit-read'), 'long-bodies.db');
   const store = await openBenchStore(file);
@@ -33,19 +49,32 @@ export async function benchLimitReadMemory(options: { runs: number; log: (line: 
   const kb = Math.round(chars / STORIES / 1024);
   const child = fileURLToPath(new URL('./limit-read-child.ts', import.meta.url));
   const samples: Record<Mode, Sample[]> = { before: [], after: [] };
+  const outOfMemory: Record<Mode, OutOfMemory[]> = { before: [], after: [] };
   for (let run = 0; run < options.runs; run++) {
     for (const mode of (run % 2 ? ['after', 'before'] : ['before', 'after']) as Mode[]) {
-      const out = execFileSync(process.execPath, [...scriptNodeFlags('start'), '--import', 'tsx', child, mode, file], { encoding: 'utf8' });
-      const sample = JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
+      const sample = runChild(child, mode, file);
+      if ('heapMB' in sample) {
+        outOfMemory[mode].push(sample);
+        options.log(`  ${mode}: out of memory at ${sample.heapMB.toFixed(0)} MB of heap (${scriptNodeFlags('start').join(' ')})`);
+        continue;
+      }
       samples[mode].push(sample);
       options.log(`  ${mode}: peak RSS ${sample.hwmMB.toFixed(0)} MB (started ${sample.startedMB.toFixed(0)} MB), ${sample.items} items, largest body ${(sample.bodyBytes / 1e6).toFixed(1)} MB`);
     }
   }
   const label = { before: 'every listed story read whole, then cut (before)', after: 'the store cuts the listing (now)' };
+  const name = (mode: Mode) => `3 rounds of 4 parallel ?limit=1000 renders, ${STORIES} stories of ${kb} K characters, ${label[mode]}`;
   return (['before', 'after'] as const).flatMap((mode) => [
-    summaryRow(`3 rounds of 4 parallel ?limit=1000 renders, ${STORIES} stories of ${kb} K characters, ${label[mode]}: peak RSS (VmHWM)`, samples[mode].map((s) => s.hwmMB), 'MB', {
-      note: `${samples[mode][0]!.items} items, body ${(samples[mode][0]!.bodyBytes / 1e6).toFixed(1)} MB; flags ${scriptNodeFlags('start').join(' ')}, under tsx`,
-    }),
-    summaryRow(`the same child once its store is open (${mode})`, samples[mode].map((s) => s.startedMB), 'MB'),
+    ...(outOfMemory[mode].length === 0 ? [] : [
+      summaryRow(`${name(mode)}: ran out of memory, heap at the abort`, outOfMemory[mode].map((o) => o.heapMB), 'MB', {
+        note: `${outOfMemory[mode].length} of ${options.runs} runs aborted (JavaScript heap out of memory); flags ${scriptNodeFlags('start').join(' ')}, under tsx`,
+      }),
+    ]),
+    ...(samples[mode].length === 0 ? [] : [
+      summaryRow(`${name(mode)}: peak RSS (VmHWM)`, samples[mode].map((s) => s.hwmMB), 'MB', {
+        note: `${samples[mode][0]!.items} items, body ${(samples[mode][0]!.bodyBytes / 1e6).toFixed(1)} MB; flags ${scriptNodeFlags('start').join(' ')}, under tsx`,
+      }),
+      summaryRow(`the same child once its store is open (${mode})`, samples[mode].map((s) => s.startedMB), 'MB'),
+    ]),
   ]);
 }

@@ -52,7 +52,7 @@ async function ingest(argv: string[]): Promise<void> {
   const logger = createLogger(config.log.level);
   let store;
   try {
-    store = await openStore(config);
+    store = await openStore(config, undefined, { log: logger });
   } catch (error) {
     console.error(describeError(error));
     process.exit(EXIT_FAILURE);

@@ -23,7 +23,7 @@ export async function openDatabase(database: string, policy: DedupPolicy, option
   const { servesSearches, ...sqliteOptions } = options;
   if (!isPostgresUrl(database)) return openSqliteStore(database, policy, sqliteOptions);
   const { openPostgresStore } = await import('./postgres/open-postgres-store.js');
-  return openPostgresStore(database, policy, { clock: options.clock, warmSearch: servesSearches === true });
+  return openPostgresStore(database, policy, { clock: options.clock, warmSearch: servesSearches === true, log: options.log });
 }
 
 /** Brings the database to the latest schema (what every process also does on start) and says from which version. */

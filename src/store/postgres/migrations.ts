@@ -1,5 +1,6 @@
 // Schema versions for PostgreSQL, applied in order in one transaction under an advisory lock, so
 // processes starting together migrate once; `schema_version` records how many have run.
+import type { StoreLog } from '../sqlite/search-thread.js';
 import { StoreError } from '../../errors.js';
 import { LOCKS, inTransaction } from './pool.js';
 import { fullTextPagesTable } from '../full-text-rows.js';
@@ -196,14 +197,20 @@ async function currentVersion(sql: pg.ClientBase): Promise<number> {
  * Brings the database to the latest schema; refuses one written by a newer version. Every process
  * calls it on start: the advisory lock makes concurrent starts wait for the first one's migration.
  */
-export async function migrate(pool: pg.Pool, where: string): Promise<{ from: number; to: number }> {
+export async function migrate(pool: pg.Pool, where: string, log?: StoreLog): Promise<{ from: number; to: number }> {
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.migrate]);
     const from = await currentVersion(client);
     if (from > migrations.length) {
       throw new StoreError(`database ${where}: schema version ${from} is newer than this program knows (${migrations.length}); upgrade the program`);
     }
+    // Migrating a database that holds stories is logged at its start and end (one transaction: 13's text lengths
+    // measure every story, ~2 s per 100k), so a slow start is explained in the log.
+    const stories = from > 0 && from < migrations.length ? Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM stories')).rows[0]!.n) : 0;
+    const started = performance.now();
+    if (stories > 0) log?.info?.({ from, to: migrations.length, stories }, 'migrating the database');
     for (let version = from; version < migrations.length; version++) await client.query(migrations[version]!);
+    if (stories > 0) log?.info?.({ from, to: migrations.length, stories, duration_ms: Math.round(performance.now() - started) }, 'database migrated');
     if (from === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migrations.length]);
     else await client.query('UPDATE schema_version SET version = $1', [migrations.length]);
     return { from, to: Math.max(from, migrations.length) };

@@ -1,5 +1,6 @@
 // The server store: one PostgreSQL database behind the Store contract, shared by any number of
 // processes. Units of work (store-run.ts, prune-run.ts) are the same as SQLite's, awaited here.
+import type { StoreLog } from '../sqlite/search-thread.js';
 import { QueryError, StoreError, describeError } from '../../errors.js';
 import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
@@ -33,6 +34,8 @@ import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
 
 export interface OpenPostgresOptions {
+  /** Where a migration's start and end are logged. */
+  log?: StoreLog | undefined;
   /** Source of "now" for first-seen, updated and change times; tests pin it. */
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */
@@ -88,7 +91,7 @@ export async function openPostgresStore(url: string, policy: DedupPolicy, option
   const where = redactUrl(url);
   const pool = createPool(url, options.maxConnections, options.keptConnections);
   try {
-    await migrate(pool, where);
+    await migrate(pool, where, options.log);
   } catch (error) {
     await pool.end().catch(() => {});
     if (error instanceof StoreError) throw error;

@@ -3,9 +3,10 @@
 import Database from 'better-sqlite3';
 import { makeFolderOf } from '../make-folder.js';
 import { migrate } from './migrations.js';
+import type { StoreLog } from './search-thread.js';
 
 /** Opens (creating its folder and migrating as needed) the database at `path`; closed again if that fails. */
-export function openConnection(path: string): Database.Database {
+export function openConnection(path: string, log?: StoreLog): Database.Database {
   if (path !== ':memory:' && !path.startsWith('file:')) makeFolderOf(path);
   const db = new Database(path);
   try {
@@ -13,7 +14,7 @@ export function openConnection(path: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    migrate(db, log);
     return db;
   } catch (error) {
     db.close();

@@ -43,7 +43,7 @@ export interface OpenStoreOptions {
    * `storage.searchThread`). An in-memory database has no file to share: it searches on the calling thread.
    */
   searchThread?: boolean | Omit<SearchThreadOptions, 'log'>;
-  /** Where the store logs what it recovers from (a search thread that died). */
+  /** Where the store logs what it recovers from (a search thread that died) and a migration's start and end. */
   log?: StoreLog;
 }
 
@@ -52,7 +52,7 @@ export async function openSqliteStore(path: string, policy: DedupPolicy, options
   const clock = options.clock ?? (() => new Date());
   let db: Database.Database;
   try {
-    db = openConnection(path);
+    db = openConnection(path, options.log);
   } catch (error) {
     throw new StoreError(`cannot open database ${path} (storage.database): ${describeError(error)}`, { cause: error });
   }

@@ -21,6 +21,8 @@ export const SEARCH_TIMEOUT_MS = 10_000;
 export const SEARCH_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 export interface StoreLog {
+  /** Progress worth a line (a migration of an existing database: it may take seconds). */
+  info?(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }

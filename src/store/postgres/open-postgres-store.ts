@@ -1,6 +1,5 @@
 // The server store: one PostgreSQL database behind the Store contract, shared by any number of
 // processes. Units of work (store-run.ts, prune-run.ts) are the same as SQLite's, awaited here.
-import type { StoreLog } from '../sqlite/search-thread.js';
 import { QueryError, StoreError, describeError } from '../../errors.js';
 import { declaredChange } from '../change-feed.js';
 import { DEFAULT_TOMBSTONE_WINDOW_MS, pruneUnit } from '../prune-run.js';
@@ -34,8 +33,7 @@ import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
 
 export interface OpenPostgresOptions {
-  /** Where a migration's start and end are logged. */
-  log?: StoreLog | undefined;
+  log?: import('../sqlite/search-thread.js').StoreLog | undefined; // where a migration's start and end are logged
   /** Source of "now" for first-seen, updated and change times; tests pin it. */
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */
@@ -43,9 +41,8 @@ export interface OpenPostgresOptions {
   /** Connections kept open while idle (default KEPT_CONNECTIONS; the bench's baseline sets 0, pg's default). */
   keptConnections?: number;
   /**
-   * Opens the kept connections at once, runs a search on each and reads the newest stories' search rows before
-   * returning (warmSearchConnections): for a process serving searches. Off by default: an ingest or worker
-   * process never searches (`npm run ingest`, role worker, the cluster primary).
+   * Opens the kept connections at once, runs a search on each and reads the newest stories' search rows before returning
+   * (warmSearchConnections), for a process serving searches; off by default (`npm run ingest`, role worker, the cluster primary never search).
    */
   warmSearch?: boolean;
 }

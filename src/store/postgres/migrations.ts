@@ -1,6 +1,6 @@
 // Schema versions for PostgreSQL, applied in order in one transaction under an advisory lock, so
 // processes starting together migrate once; `schema_version` records how many have run.
-import type { StoreLog } from '../sqlite/search-thread.js';
+import type { StoreLog } from '../store-log.js';
 import { StoreError } from '../../errors.js';
 import { LOCKS, inTransaction } from './pool.js';
 import { fullTextPagesTable } from '../full-text-rows.js';

@@ -33,7 +33,7 @@ import { createTombstones, storyPrunedAt } from './tombstones.js';
 import { watchCommits } from './watch-commits.js';
 
 export interface OpenPostgresOptions {
-  log?: import('../sqlite/search-thread.js').StoreLog | undefined; // where a migration's start and end are logged
+  log?: import('../store-log.js').StoreLog | undefined; // where a migration's start and end are logged
   /** Source of "now" for first-seen, updated and change times; tests pin it. */
   clock?: (() => Date) | undefined;
   /** Pool size (default 10). */

@@ -1,5 +1,5 @@
 // Schema versions, applied in order; PRAGMA user_version records how many have run.
-import type { StoreLog } from './search-thread.js';
+import type { StoreLog } from '../store-log.js';
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { SEARCH_MIGRATION, SEARCH_QUEUE_MIGRATION } from './legacy-search-migrations.js';

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { makeFolderOf } from '../make-folder.js';
 import { migrate } from './migrations.js';
-import type { StoreLog } from './search-thread.js';
+import type { StoreLog } from '../store-log.js';
 
 /** Opens (creating its folder and migrating as needed) the database at `path`; closed again if that fails. */
 export function openConnection(path: string, log?: StoreLog): Database.Database {

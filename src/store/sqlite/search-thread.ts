@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { BusyError, QueryError, StoreError, describeError } from '../../errors.js';
 import { workerEntry } from '../../worker-entry.js';
 import type { SearchPage, SearchResult } from '../store.js';
+import type { StoreLog } from '../store-log.js';
 import type { SearchPlan } from './search-query.js';
 
 /** Searches waiting for the thread (the running one aside) before more are refused. */
@@ -19,13 +20,6 @@ export const SEARCH_TIMEOUT_MS = 10_000;
  * costs ~20 MB of RSS for nothing a search needs), and an old generation a runaway result cannot grow past.
  */
 export const SEARCH_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
-
-export interface StoreLog {
-  /** Progress worth a line (a migration of an existing database: it may take seconds). */
-  info?(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface SearchThreadOptions {
   queueLimit?: number;

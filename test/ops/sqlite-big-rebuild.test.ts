@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
-import { migrations } from '../../src/store/sqlite/migrations.js';
 import { buildOnce } from '../support/build-once.js';
 import { CHINESE_PARAGRAPH } from '../support/big-stories.js';
+import { sqliteBeforeTheIndex } from '../support/sqlite-before-the-index.js';
 import { openStoreAt } from '../support/store-backends.js';
 import { tempDir } from './harness.js';
 
@@ -19,17 +19,9 @@ beforeAll(() => buildOnce(), 180_000);
 
 /** A schema-7 database (before migration 8's word index) with `count` stories of `chars` characters of Chinese. */
 function databaseBeforeTheIndex(file: string, count: number, chars: number): void {
-  const old = new Database(file);
-  old.function('html_text', (html: unknown) => String(html));
-  old.function('text_length', (html: unknown) => String(html).length);
-  for (const sql of migrations.slice(0, 7)) old.exec(sql);
-  old.pragma('user_version = 7');
-  const insert = old.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
-    VALUES (?, ?, 0, 0, ?, '[]', '[]', ?, '', '', '')`);
   // Its last word tells the whole body was indexed (as the writer indexes it), not only its start.
   const body = `${CHINESE_PARAGRAPH.repeat(Math.ceil(chars / CHINESE_PARAGRAPH.length))}<p>zebrafinch</p>`;
-  for (let i = 1; i <= count; i++) insert.run(`s${i}`, `k${i}`, `Old story ${i}`, body);
-  old.close();
+  sqliteBeforeTheIndex(file, Array.from({ length: count }, (_, i) => ({ title: `Old story ${i + 1}`, html: body })));
 }
 
 it('`npm run ingest` indexes 20 old stories of 1.9 MB each and exits 0', async () => {

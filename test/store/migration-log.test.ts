@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { migrations } from '../../src/store/sqlite/migrations.js';
 import { migrations as postgresMigrations } from '../../src/store/postgres/migrations.js';
+import { sqliteBeforeTheIndex } from '../support/sqlite-before-the-index.js';
 import { freshPostgresUrl, withPostgresClient } from '../support/store-backends.js';
 import { openDatabase } from '../../src/store/open-database.js';
 
@@ -26,15 +26,7 @@ it('logs the start and end of migrating an SQLite database that holds stories', 
   const dir = mkdtempSync(path.join(tmpdir(), 'migration-log-'));
   dirs.push(dir);
   const file = path.join(dir, 'old.db');
-  const old = new Database(file);
-  old.function('html_text', (html: unknown) => String(html));
-  old.function('text_length', (html: unknown) => String(html).length);
-  for (const sql of migrations.slice(0, 7)) old.exec(sql);
-  old.pragma('user_version = 7');
-  const insert = old.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
-    VALUES (?, ?, 0, 0, ?, '[]', '[]', '<p>x</p>', '', '', '')`);
-  for (let i = 0; i < 3; i++) insert.run(`s${i}`, `k${i}`, `Story ${i}`);
-  old.close();
+  sqliteBeforeTheIndex(file, [0, 1, 2].map((i) => ({ title: `Story ${i}`, html: '<p>x</p>' })));
   const { lines, log } = capture();
   await (await openDatabase(file, createDedupPolicy(43_200_000), { log })).close();
   expect(lines.map((line) => line.msg)).toEqual(['migrating the database', 'database migrated']);

@@ -3,16 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, it, expect } from 'vitest';
 import { createDedupPolicy } from '../../src/ingest/dedup.js';
 import { completeSearchRebuild } from '../../src/ingest/rebuild-search-index.js';
 import { migrations as postgresMigrations } from '../../src/store/postgres/migrations.js';
-import { migrations } from '../../src/store/sqlite/migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { FINANCE, TECH, article, openTestStore as openStoreIn } from '../fixtures/publish/articles.js';
+import { sqliteBeforeTheIndex } from '../support/sqlite-before-the-index.js';
 import { BACKENDS, freshDatabase, openStoreAt, type Backend } from '../support/store-backends.js';
 
 const dirs: string[] = [];
@@ -136,15 +135,7 @@ async function databaseBeforeTheIndex(backend: Backend): Promise<string> {
     const dir = mkdtempSync(path.join(tmpdir(), 'search-rebuild-'));
     dirs.push(dir);
     const file = path.join(dir, 'old.db');
-    const old = new Database(file);
-    old.function('html_text', (html: unknown) => String(html));
-    old.function('text_length', (html: unknown) => String(html).length);
-    for (const sql of migrations.slice(0, 7)) old.exec(sql);
-    old.pragma('user_version = 7');
-    const insert = old.prepare(`INSERT INTO stories (id, title_key, published_ms, updated_ms, title, links_json, categories_json, content_html, summary, content_hash, row_hash)
-      VALUES (?, ?, 0, 0, ?, '[]', '[]', ?, '', '', '')`);
-    for (let i = 0; i < 120; i++) insert.run(`s${i}`, `k${i}`, `Old title ${i}`, `<p>深圳 &amp; 香港 number${i}</p>`);
-    old.close();
+    sqliteBeforeTheIndex(file, Array.from({ length: 120 }, (_, i) => ({ title: `Old title ${i}`, html: `<p>深圳 &amp; 香港 number${i}</p>` })));
     return file;
   }
   const url = await freshDatabase('postgres');

@@ -37,15 +37,16 @@ export function preflightXml(input: string): Preflight {
     // An entity declaration outside a well-formed DOCTYPE is still an expansion attempt.
     throw new PreflightRefusal('declares DTD entities; refused (entities are never expanded)');
   }
-  const depth = deepestNesting(text);
-  if (depth > MAX_NESTING) throw new PreflightRefusal(`elements nested more than ${MAX_NESTING} deep; refused`);
   let repaired = 0;
-  text = mapOutsideCdata(text, (chunk) =>
-    chunk.replace(/&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)/g, () => {
+  // One pass over the markup outside CDATA and comments: its nesting measured (the chunks come in order), bare `&` escaped.
+  let depth = 0;
+  text = mapOutsideCdata(text, (chunk) => {
+    depth = nestingAfter(chunk, depth);
+    return chunk.replace(/&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)/g, () => {
       repaired++;
       return '&amp;';
-    }),
-  );
+    });
+  });
   if (repaired > 0) warnings.push(`escaped ${repaired} bare "&" not starting an entity reference`);
   return { text, warnings };
 }
@@ -60,19 +61,15 @@ export const MAX_NESTING = 1_000;
 
 const TAG = /<(\/?)[A-Za-z_][^>]*>/g;
 
-/** The deepest element nesting of the markup outside CDATA and comments (stops counting past MAX_NESTING). */
-function deepestNesting(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  for (const [i, part] of text.split(/(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->)/).entries()) {
-    if (i % 2 === 1) continue;
-    for (const tag of part.matchAll(TAG)) {
-      if (tag[1]) depth--;
-      else if (!tag[0].endsWith('/>')) depth++;
-      if (depth > deepest && (deepest = depth) > MAX_NESTING) return deepest;
+/** The element nesting after `chunk` of markup, from `depth` before it; refused once past MAX_NESTING. */
+function nestingAfter(chunk: string, depth: number): number {
+  for (const tag of chunk.matchAll(TAG)) {
+    if (tag[1]) depth--;
+    else if (!tag[0].endsWith('/>') && ++depth > MAX_NESTING) {
+      throw new PreflightRefusal(`elements nested more than ${MAX_NESTING} deep; refused`);
     }
   }
-  return deepest;
+  return depth;
 }
 
 /** Applies `fn` to the markup between CDATA sections and comments, leaving those untouched. */
